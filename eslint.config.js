@@ -1,0 +1,56 @@
+// Lint: typescript-eslint type-checked rules that catch the bugs that matter in socket and
+// process code (floating promises, misused promises, non-exhaustive switches), plus the
+// layer rules of STYLE.md §2.2.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'python/**', 'benchmarks/**/*.js', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/only-throw-error': 'error',
+      '@typescript-eslint/prefer-promise-reject-errors': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(fs|path|http|net|os|child_process|stream|crypto|url|util|events|assert|zlib|dns|tls|buffer|readline|worker_threads)(/.*)?$',
+              message: 'Use the node: specifier.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/util/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'util/ imports nothing from the project.' }] }],
+    },
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    ignores: ['src/config/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!util/|modules/module\\.js|logging/error-log\\.js)', message: 'config/ imports only util/ (and the module/log contracts).' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/**/*.test.ts'],
+    rules: { 'no-console': 'error' },
+  },
+);

@@ -1,0 +1,55 @@
+// The typed configuration ("Caddy JSON" of tswsgi, STYLE.md §2.1). JSON-serialisable:
+// `tswsgi --dump-config` prints it. Everything after build.ts reads this and nothing else.
+
+import type { SectionKind } from './directive.js';
+
+/** Where a setting came from, for -S and error messages. */
+export interface Origin {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Per-module config slots, keyed by module name. Reach them through the module object. */
+export type ModuleSlots = Record<string, unknown>;
+
+/** A `<Directory>`/`<Location>`/`<Files>` section (or Match form) with its per-dir config. */
+export interface SectionIR {
+  readonly kind: SectionKind;
+  /** The pattern as written (path, wildcard or regex source). */
+  readonly pattern: string;
+  /** True for the Match forms and for `~` patterns. */
+  readonly regex: boolean;
+  readonly dir: ModuleSlots;
+  readonly origin: Origin;
+}
+
+export interface ListenIR {
+  /** Address to bind, '' = all interfaces. */
+  readonly host: string;
+  readonly port: number;
+  readonly origin: Origin;
+}
+
+/** The main server or one `<VirtualHost>`. */
+export interface ServerIR {
+  /** `<VirtualHost addr:port …>` addresses; empty for the main server. */
+  readonly addresses: readonly { host: string; port: number | '*' }[];
+  readonly origin: Origin;
+  /** Per-module server config (merged over the main server for vhosts). */
+  readonly server: ModuleSlots;
+  /** Per-module default per-dir config (lookup_defaults). */
+  readonly dirDefaults: ModuleSlots;
+  /** Sections in config order. */
+  readonly sections: readonly SectionIR[];
+}
+
+export interface ConfigIR {
+  readonly serverRoot: string;
+  /** Names from -D and Define, for -S/-t -D DUMP_RUN_CFG. */
+  readonly defines: readonly string[];
+  readonly listen: readonly ListenIR[];
+  readonly main: ServerIR;
+  readonly vhosts: readonly ServerIR[];
+  /** Non-fatal warnings with file:line, printed at startup and by -t. */
+  readonly warnings: readonly string[];
+}

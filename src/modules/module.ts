@@ -1,0 +1,35 @@
+// httpd: include/http_config.h (module / AP_DECLARE_MODULE), typed.
+//
+// One object declares everything a module contributes: directives, config slots with
+// their merge rules, phase hooks, content handlers, and provisioning (STYLE.md §2.3).
+
+import type { AnyDirective, DirectiveBuilder } from '../config/directive.js';
+import type { MergeSpec } from '../config/merge.js';
+import type { HookReg, Phase, Outcome } from '../request/hooks.js';
+import type { RequestRecord } from '../request/record.js';
+import type { ConfigIR } from '../config/ir.js';
+
+/** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
+export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
+
+/** What provision() gets: the whole IR and a place to log. */
+export interface ProvisionCtx {
+  readonly ir: ConfigIR;
+  readonly log: import('../logging/error-log.js').ErrorLog;
+}
+
+/** Something provision() started that must be undone on reload/stop. */
+export interface Disposable {
+  dispose(): Promise<void> | void;
+}
+
+export interface ModuleDef<S = unknown, D = unknown> {
+  /** Short name: 'alias' ⇔ `LoadModule alias_module …` ⇔ `<IfModule mod_alias.c>`. */
+  readonly name: string;
+  readonly server?: { create(): S; merge: MergeSpec<S> };
+  readonly dir?: { create(): D; merge: MergeSpec<D> };
+  readonly directives?: (d: DirectiveBuilder<S, D>) => readonly AnyDirective<S, D>[];
+  readonly hooks?: { readonly [P in Phase]?: HookReg };
+  readonly handlers?: Readonly<Record<string, Handler>>;
+  readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
+}
