@@ -1,0 +1,202 @@
+"""Worker entry point: argv JSON -> boot -> preload -> HELLO -> serve.
+
+mod_wsgi counterpart: wsgi_daemon.c (wsgi_start_process: python-path, home,
+display-name, lang/locale, WSGIImportScript preloads). The Node supervisor
+(src/wsgi/daemon/supervisor.ts) starts us as::
+
+    <python> -c "import sys;sys.path.insert(0,sys.argv[1]);import tswsgi_worker.__main__ as m;m.main(sys.argv[2:])" <python/ dir> '<json>'
+
+with fd 3 = our end of a connected AF_UNIX SOCK_STREAM socketpair. main()
+then takes the python/ dir and '' back out of sys.path so applications never
+see them. JSON fields: fd, threads, processGroup ("" = embedded),
+applicationGroup, pythonPath [dirs], home (dir|null), displayName
+(str|null), preload [{script, callable}], multithread, multiprocess,
+runOnce, maximumProcesses, threadsPerProcess, restrictStdout, lang, locale.
+
+Exit codes (gunicorn-style, STYLE.md do-7): 0 after SHUTDOWN or channel EOF,
+3 = boot error (bad arguments, fd unusable, bad python-path/home),
+4 = a preload script failed to import. The supervisor backs off on 3/4.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import socket
+import sys
+import traceback
+from typing import Any, Dict, List, NoReturn
+
+# Import every submodule now: the package directory leaves sys.path below.
+from . import BOOT_ERROR, APP_LOAD_ERROR
+from . import errors, input, loader, protocol, response, worker, wrapper  # noqa: F401
+from .errors import StdWriter
+from .worker import Channel, Worker, send_hello
+
+_FIELDS = {
+    "fd": int, "threads": int, "processGroup": str, "applicationGroup": str,
+    "pythonPath": list, "home": (str, type(None)),
+    "displayName": (str, type(None)), "preload": list, "multithread": bool,
+    "multiprocess": bool, "runOnce": bool, "maximumProcesses": int,
+    "threadsPerProcess": int, "restrictStdout": bool,
+    "lang": (str, type(None)), "locale": (str, type(None)),
+}
+
+
+class BootError(Exception):
+    """Bad arguments or environment: exit BOOT_ERROR."""
+
+
+def _die(code: int, message: str) -> NoReturn:
+    sys.__stderr__.write("tswsgi worker (pid=%d): %s\n" % (os.getpid(), message))
+    sys.__stderr__.flush()
+    os._exit(code)
+
+
+def parse_config(argv: List[str]) -> Dict[str, Any]:
+    if len(argv) != 1:
+        raise BootError("expected one JSON argument, got %d arguments" % len(argv))
+    try:
+        config = json.loads(argv[0])
+    except ValueError as exc:
+        raise BootError("invalid JSON configuration: %s" % exc) from None
+    if not isinstance(config, dict):
+        raise BootError("configuration must be a JSON object")
+    for key, value in config.items():
+        kind = _FIELDS.get(key)
+        if kind is None:
+            continue  # newer front end: ignore unknown fields
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            raise BootError("configuration field %r has the wrong type" % key)
+    if config.get("threads", 15) < 1:
+        raise BootError("threads must be at least 1")
+    for d in config.get("pythonPath", []):
+        if not isinstance(d, str):
+            raise BootError("pythonPath entries must be strings")
+    for p in config.get("preload", []):
+        if not (isinstance(p, dict) and isinstance(p.get("script"), str)):
+            raise BootError("preload entries need a 'script' string")
+    return config
+
+
+def _clean_sys_path() -> None:
+    pkg_dir = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    real = os.path.realpath(pkg_dir)
+    sys.path[:] = [p for p in sys.path
+                   if p != "" and os.path.realpath(p) != real]
+
+
+def _add_python_path(dirs: List[str]) -> None:
+    """mod_wsgi python-path: site.addsitedir each, new entries first."""
+    import site
+    before = list(sys.path)
+    for d in dirs:
+        if not os.path.isdir(d):
+            raise BootError("python-path directory does not exist: %s" % d)
+        site.addsitedir(d)
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = added + [p for p in sys.path if p not in added]
+
+
+def _set_process_name(name: str) -> None:
+    """display-name: best effort via prctl(PR_SET_NAME)."""
+    try:
+        import ctypes
+        import ctypes.util
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(15, ctypes.c_char_p(name.encode("utf-8")[:15]), 0, 0, 0)
+    except Exception:
+        pass
+
+
+def boot(config: Dict[str, Any]) -> socket.socket:
+    """Everything before preloading; raises BootError."""
+    sys.argv = ["mod_wsgi"]
+    if config.get("lang"):
+        os.environ["LANG"] = config["lang"]
+    if config.get("locale"):
+        import locale
+        try:
+            locale.setlocale(locale.LC_ALL, config["locale"])
+        except locale.Error as exc:
+            sys.__stderr__.write("tswsgi worker: cannot set locale %r: %s\n"
+                                 % (config["locale"], exc))
+    home = config.get("home")
+    if home:
+        try:
+            os.chdir(home)
+        except OSError as exc:
+            raise BootError("cannot change to home directory %s: %s"
+                            % (home, exc)) from None
+    _add_python_path(config.get("pythonPath", []))
+    if config.get("displayName"):
+        _set_process_name(config["displayName"])
+    try:
+        sock = socket.socket(fileno=config.get("fd", 3))
+    except OSError as exc:
+        raise BootError("fd %s is not a usable socket: %s"
+                        % (config.get("fd", 3), exc)) from None
+    if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM:
+        raise BootError("fd %s is not an AF_UNIX stream socket" % sock.fileno())
+    sock.setblocking(True)
+    return sock
+
+
+def main(argv: List[str]) -> NoReturn:
+    _clean_sys_path()
+    try:
+        config = parse_config(argv)
+        sock = boot(config)
+    except BootError as exc:
+        _die(BOOT_ERROR, str(exc))
+    for item in config.get("preload", []):
+        try:
+            loader.load_script(item["script"])
+        except BaseException:
+            sys.__stderr__.write(
+                "tswsgi worker (pid=%d): failed to preload WSGI script '%s'.\n"
+                % (os.getpid(), item["script"]))
+            traceback.print_exc(file=sys.__stderr__)
+            _die(APP_LOAD_ERROR, "preload failed")
+    w = Worker(sock, config)
+    chan: Channel = w.chan
+    send_hello(chan, {
+        "protocol": protocol.VERSION, "pid": os.getpid(),
+        "python": platform.python_version(), "executable": sys.executable,
+        "prefix": sys.prefix,
+    })
+    sys.stdout = StdWriter(chan.log, "<stdout>",
+                           bool(config.get("restrictStdout", False)))
+    sys.stderr = StdWriter(chan.log, "<stderr>")
+    code = w.run()
+    chan.drain(1.0)
+    if not w.timed_out:
+        # A clean stop runs atexit handlers, as mod_wsgi's interpreter
+        # teardown does; a watchdog bounds handlers that hang.
+        import atexit
+        import threading
+        watchdog = threading.Timer(5.0, os._exit, (code,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            atexit._run_exitfuncs()
+        except BaseException:
+            pass
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.flush()
+        except Exception:
+            pass
+    try:
+        sys.__stdout__.flush()
+        sys.__stderr__.flush()
+    except Exception:
+        pass
+    # Threads may still be wedged in application code at a SHUTDOWN
+    # deadline: leave without waiting for them (mod_wsgi's reaper does too).
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,92 @@
+"""WSGI script loading and reloading.
+
+mod_wsgi counterpart: src/server/wsgi_interp.c (wsgi_module_name,
+wsgi_load_source, wsgi_reload_required) and wsgi_execute.c. A script runs as a
+module named ``_mod_wsgi_`` + md5(absolute path) in sys.modules, with
+``__file__`` and ``__mtime__`` set; it is loaded once per process; a failed
+exec is not cached, so the next request retries. With script reloading on,
+any mtime difference (older too) re-executes the script in place of the old
+module. One interpreter per process here, so the application group is the
+process (the front end keeps groups in separate processes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import threading
+import types
+from typing import Any, Optional
+
+_lock = threading.RLock()
+
+
+class ScriptNotFound(Exception):
+    """The script file cannot be stat'ed (mod_wsgi answers 404 too)."""
+
+
+def module_name(path: str) -> str:
+    """``_mod_wsgi_<md5 hex of the absolute path, UTF-8>``."""
+    digest = hashlib.md5(path.encode("utf-8", "surrogateescape")).hexdigest()
+    return "_mod_wsgi_" + digest
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError as exc:
+        raise ScriptNotFound(
+            "Target WSGI script not found or unable to stat: %s" % path
+        ) from exc
+
+
+def _exec(path: str, name: str, mtime: float) -> types.ModuleType:
+    with open(path, "rb") as f:
+        source = f.read()
+    module = types.ModuleType(name)
+    module.__file__ = path
+    module.__mtime__ = mtime  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    try:
+        code = compile(source, path, "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+    except BaseException:
+        # Not cached: the next request tries again (mod_wsgi behaviour).
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+        raise
+    return module
+
+
+def load_script(path: str, reloading: bool = False) -> types.ModuleType:
+    """The module for ``path``, executing (or re-executing) it if needed.
+
+    Raises ScriptNotFound, or whatever the script itself raised.
+    """
+    path = os.path.abspath(path)
+    name = module_name(path)
+    module = sys.modules.get(name)
+    if module is not None and not reloading:
+        return module
+    with _lock:
+        module = sys.modules.get(name)
+        if module is not None and not reloading:
+            return module
+        mtime = _mtime(path)
+        if module is not None:
+            if getattr(module, "__mtime__", None) == mtime:
+                return module
+            del sys.modules[name]
+        return _exec(path, name, mtime)
+
+
+def find_application(module: types.ModuleType, callable_name: str) -> Optional[Any]:
+    """The WSGI callable, or None when the script does not define it."""
+    return getattr(module, callable_name, None)
+
+
+def missing_application_message(path: str, callable_name: str) -> str:
+    """mod_wsgi's WSGI0089 text."""
+    return ("Target WSGI script '%s' does not contain WSGI application '%s'."
+            % (path, callable_name))

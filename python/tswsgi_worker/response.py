@@ -1,0 +1,285 @@
+"""start_response, write() and the response body, as START/DATA/END frames.
+
+mod_wsgi counterpart: src/server/wsgi_adapter.c (Adapter_start_response,
+Adapter_output, Adapter_run) with wsgi_convert.c / wsgi_validate.c for the
+status line and header checks. Rules (PEP 3333, mod_wsgi flavour):
+
+* start_response may be called again before any body output (replaces);
+  after output it needs exc_info, which is re-raised; without it,
+  RuntimeError. It returns write(), whose output precedes the iterable's.
+* Headers are sent with the first non-empty body block, or at the end.
+* Body items must be bytes. An app Content-Length is authoritative: never
+  more than declared is sent; a shortfall ends the stream with ERROR so the
+  front end makes the truncation visible. An invalid value is a ValueError
+  raised when the headers go out (500 if nothing was sent).
+* Frames are coalesced: for a list/tuple result START + DATA... + END leave
+  in one sendall; other iterables and write() flush every block.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .input import RequestInput
+
+from .protocol import (
+    END, ERROR, INITIAL_WINDOW, RESP_DATA, START, encode_frame, encode_header,
+    encode_strlist,
+)
+
+_STATUS_RE = re.compile(r"[0-9]{3}(?: [^\x00-\x1f\x7f]*)?\Z")
+_CTL_RE = re.compile(r"[\x00-\x1f\x7f]")
+_COALESCE_LIMIT = 65536
+# Statuses / methods whose body is legitimately shorter than Content-Length.
+_NO_BODY_STATUS = ("1", "204", "304")
+
+WRITE_ABORTED = "mod_wsgi client connection closed"
+
+
+class Stream:
+    """Per-request state shared by the frame reader and the app thread."""
+
+    __slots__ = ("sid", "environ", "input", "credit", "cond", "aborted")
+
+    def __init__(self, sid: int, environ: Dict[str, str], has_body: bool,
+                 grant: Optional[Callable[[int], None]] = None) -> None:
+        self.sid = sid
+        self.environ = environ
+        # One condition for both directions: fewer objects per request.
+        self.cond = cond = threading.Condition(threading.Lock())
+        self.input = RequestInput(has_body, grant, cond)
+        self.credit = INITIAL_WINDOW
+        self.aborted = False
+
+    def grant(self, n: int) -> None:
+        with self.cond:
+            self.credit += n
+            self.cond.notify_all()
+
+    def abort(self) -> None:
+        self.input.abort()
+        with self.cond:
+            self.aborted = True
+            self.cond.notify_all()
+
+
+def validate_status(status: object) -> bytes:
+    if not isinstance(status, str):
+        raise TypeError("status line must be str, not %s" % type(status).__name__)
+    if not _STATUS_RE.match(status):
+        if not (status[:3].isascii() and status[:3].isdigit()) or (
+                status[3:4].isdigit()):
+            raise ValueError("status code is not a 3 digit integer: %r" % status)
+        if status[3:4] != " ":
+            raise ValueError("no space following status code: %r" % status)
+        raise ValueError("control character present in reason phrase: %r"
+                         % status)
+    return _latin1(status, "status line")
+
+
+def _latin1(value: str, what: str) -> bytes:
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError("%s must be encodable as latin-1: %r" % (what, value)
+                         ) from None
+
+
+def validate_headers(headers: object) -> List[Tuple[str, str]]:
+    if type(headers) is not list:
+        raise TypeError("headers must be a list, not %s" % type(headers).__name__)
+    for header in headers:
+        if type(header) is not tuple:
+            raise TypeError("each header must be a 2-tuple, not %s"
+                            % type(header).__name__)
+        if len(header) != 2:
+            raise ValueError("each header must be a 2-tuple, got length %d"
+                             % len(header))
+        name, value = header
+        if type(name) is not str:
+            raise TypeError("header name must be str, not %s" % type(name).__name__)
+        if type(value) is not str:
+            raise TypeError("header value must be str, not %s"
+                            % type(value).__name__)
+        if not name:
+            raise ValueError("header name is empty")
+        if _CTL_RE.search(name):
+            raise ValueError("control character present in header name: %r" % name)
+        if " " in name:
+            raise ValueError("space character present in header name: %r" % name)
+        if ":" in name:
+            raise ValueError("colon character present in header name: %r" % name)
+        if "\r" in value or "\n" in value:
+            raise ValueError("carriage return/line feed character present in "
+                             "header value: %r" % value)
+        _latin1(name, "header name")
+        _latin1(value, "header value")
+    return list(headers)
+
+
+class Response:
+    """The response side of one request (one app thread owns it)."""
+
+    def __init__(self, send: Any, stream: Stream, method: str) -> None:
+        self._send = send              # callable(bytes): one atomic sendall
+        self._st = stream
+        self._method = method
+        self.status: Optional[str] = None
+        self.headers: List[Tuple[str, str]] = []
+        self.started = False           # START is queued/sent
+        self.content_length: Optional[int] = None
+        self.produced = 0              # body bytes the app produced
+        self.coalesce = False
+        self._pending: List[bytes] = []
+        self._pending_size = 0
+
+    # -- the WSGI callables --------------------------------------------------
+
+    def start_response(self, status: str, headers: List[Tuple[str, str]],
+                       exc_info: Any = None) -> Any:
+        if exc_info is not None:
+            if type(exc_info) is not tuple or len(exc_info) != 3:
+                raise RuntimeError("start_response() argument 'exc_info' must "
+                                   "be a 3-tuple or None")
+            if self.started:
+                try:
+                    raise exc_info[1].with_traceback(exc_info[2])
+                finally:
+                    exc_info = None  # PEP 3333: avoid the reference cycle
+        elif self.started:
+            raise RuntimeError("start_response() called more than once "
+                               "without exc_info")
+        validate_status(status)
+        self.headers = validate_headers(headers)
+        self.status = status
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        if self.status is None:
+            raise RuntimeError("start_response() must be called before "
+                               "response content is produced")
+        if type(data) is not bytes:
+            raise TypeError("expected byte string object for write(), value "
+                            "of type %s found" % type(data).__name__)
+        if self._st.aborted:
+            raise OSError(WRITE_ABORTED)
+        if data:
+            self.output(data)
+        self.flush()
+
+    # -- output --------------------------------------------------------------
+
+    def _queue(self, frame: bytes) -> None:
+        self._pending.append(frame)
+        self._pending_size += len(frame)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending = []
+            self._pending_size = 0
+            self._send(data)
+
+    def start(self, extra_cl: Optional[int] = None) -> None:
+        """Queue START; validates Content-Length as mod_wsgi does then."""
+        if self.status is None:
+            raise RuntimeError("start_response() must be called before "
+                               "response content is produced")
+        items = [self.status.encode("latin-1")]
+        cl: Optional[int] = None
+        for name, value in self.headers:
+            if len(name) == 14 and name.lower() == "content-length":
+                text = value.strip()
+                if not (text.isascii() and text.isdigit()):
+                    raise ValueError("invalid Content-Length header value: '%s'"
+                                     % value)
+                cl = int(text)
+            items.append(name.encode("latin-1"))
+            items.append(value.encode("latin-1"))
+        if cl is None and extra_cl is not None:
+            cl = extra_cl
+            items.append(b"Content-Length")
+            items.append(str(extra_cl).encode("ascii"))
+        self.content_length = cl
+        self.started = True
+        self._queue(encode_frame(START, self._st.sid, encode_strlist(items)))
+
+    def output(self, data: bytes) -> bool:
+        """Send body bytes; False once the client is gone (stop producing)."""
+        if not self.started:
+            self.start()
+        n = len(data)
+        self.produced += n
+        cl = self.content_length
+        if cl is not None:
+            room = cl - (self.produced - n)
+            if room <= 0:
+                return not self._st.aborted
+            if n > room:
+                data = data[:room]
+                n = room
+        st = self._st
+        if st.aborted:
+            return False
+        sid = st.sid
+        if n <= st.credit and n <= INITIAL_WINDOW:
+            # Fast path: fits the window; credit is only ever raised by the
+            # reader, so reading it unlocked and lowering it locked is safe.
+            with st.cond:
+                st.credit -= n
+            self._queue(encode_header(RESP_DATA, sid, n) + data)
+            if not self.coalesce or self._pending_size >= _COALESCE_LIMIT:
+                self.flush()
+            return True
+        view = memoryview(data)
+        pos = 0
+        while pos < n:
+            with st.cond:
+                while st.credit <= 0 and not st.aborted:
+                    if self._pending:
+                        st.cond.release()
+                        try:
+                            self.flush()
+                        finally:
+                            st.cond.acquire()
+                        continue
+                    st.cond.wait()
+                if st.aborted:
+                    return False
+                take = min(st.credit, n - pos, INITIAL_WINDOW)
+                st.credit -= take
+            self._queue(encode_header(RESP_DATA, sid, take)
+                        + bytes(view[pos:pos + take]))
+            pos += take
+            if not self.coalesce or self._pending_size >= _COALESCE_LIMIT:
+                self.flush()
+        return True
+
+    def finish(self, extra_cl: Optional[int] = None) -> bytes:
+        """The final frames (pending + END, or + ERROR on a short body)."""
+        if not self.started:
+            self.start(extra_cl)
+        cl = self.content_length
+        sid = self._st.sid
+        if (cl is not None and self.produced < cl and not self._st.aborted
+                and self._method != "HEAD"
+                and not (self.status or "").startswith(_NO_BODY_STATUS)):
+            msg = ("500 response truncated: Content-Length %d but %d bytes "
+                   "produced" % (cl, self.produced))
+            self._queue(encode_frame(ERROR, sid, msg.encode("utf-8")))
+        else:
+            self._queue(encode_frame(END, sid))
+        return self.take_pending()
+
+    def fail(self, message: str) -> bytes:
+        """The final frames for a failed response (pending + ERROR)."""
+        self._queue(encode_frame(ERROR, self._st.sid, message.encode("utf-8")))
+        return self.take_pending()
+
+    def take_pending(self) -> bytes:
+        data = b"".join(self._pending)
+        self._pending = []
+        self._pending_size = 0
+        return data

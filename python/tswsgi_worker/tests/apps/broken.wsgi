@@ -1,0 +1,2 @@
+import does_not_exist_module_xyz  # noqa
+application = None
