@@ -1,0 +1,345 @@
+// mod_wsgi: src/server/wsgi_daemon.c (wsgi_start_process: fork + setuid + chdir, and the
+// per-request connection). Here: one Python worker process and its one persistent,
+// multiplexed channel (a socketpair handed over as fd 3, see docs/protocol.md).
+
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import type { Socket } from 'node:net';
+import { FrameDecoder, decodeFromWorker } from '../protocol/decode.js';
+import { encodeToWorker } from '../protocol/encode.js';
+import { INITIAL_WINDOW, ProtocolError } from '../protocol/frames.js';
+import type { FromWorker, HelloInfo } from '../protocol/messages.js';
+import type { RawFrame } from '../protocol/frames.js';
+import type { ErrorLog, LogLevel } from '../../logging/error-log.js';
+
+/** The argv JSON document the Python worker reads (python/tswsgi_worker/__main__.py). */
+export interface WorkerConfig {
+  readonly fd: 3;
+  readonly threads: number;
+  readonly processGroup: string;
+  readonly applicationGroup: string;
+  readonly pythonPath: readonly string[];
+  readonly home: string;
+  readonly displayName: string | null;
+  readonly preload: readonly { readonly script: string; readonly callable: string }[];
+  readonly multithread: boolean;
+  readonly multiprocess: boolean;
+  readonly runOnce: boolean;
+  readonly maximumProcesses: number;
+  readonly threadsPerProcess: number;
+  readonly restrictStdout: boolean;
+  readonly lang: string | null;
+  readonly locale: string | null;
+}
+
+/** How to start one worker. */
+export interface SpawnOptions {
+  readonly python: string;
+  /** Absolute path of the directory that holds tswsgi_worker/. */
+  readonly packageDir: string;
+  readonly config: WorkerConfig;
+  readonly uid: number | undefined;
+  readonly gid: number | undefined;
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: ErrorLog;
+}
+
+/** Events of one request stream, delivered by the worker's frame reader. */
+export interface StreamHandler {
+  onStart(status: string, headers: readonly (readonly [string, string])[]): void;
+  onData(data: Buffer): void;
+  onEnd(): void;
+  /** An ERROR frame: the application failed. */
+  onError(message: string): void;
+  /** Request-body credit granted by the worker. */
+  onWindow(increment: number): void;
+  /** The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL". */
+  onFail(cause: string): void;
+  /** `[client …]` decoration for LOG frames of this stream. */
+  readonly client?: string | undefined;
+}
+
+/** Exit codes of the Python worker (docs/protocol.md, Lifecycle). */
+export const WorkerExit = { BOOT_ERROR: 3, PRELOAD_FAILED: 4 } as const;
+
+/** Human meaning of a worker exit, for log lines. */
+export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  if (signal !== null) return `exited with signal ${signal}`;
+  if (code === WorkerExit.BOOT_ERROR) return 'exited with status 3 (boot error: bad arguments, python-path or home)';
+  if (code === WorkerExit.PRELOAD_FAILED) return 'exited with status 4 (a preloaded script failed to import)';
+  return `exited with status ${String(code)}`;
+}
+
+const BOOT = 'import sys;sys.path.insert(0,sys.argv[1]);import tswsgi_worker.__main__ as m;m.main(sys.argv[2:])';
+
+const SYSLOG_LEVEL: Readonly<Record<number, LogLevel>> = { 0: 'emerg', 1: 'alert', 2: 'crit', 3: 'error', 4: 'warn', 5: 'notice', 6: 'info', 7: 'debug' };
+
+/** Worker lifecycle state. */
+export type WorkerState = 'starting' | 'ready' | 'exited';
+
+/** One open request stream on a worker. */
+export class WorkerStream {
+  readonly id: number;
+  readonly worker: WorkerProcess;
+  readonly handler: StreamHandler;
+  /** Credit for request-body bytes we may still send. */
+  sendCredit = INITIAL_WINDOW;
+  closed = false;
+
+  constructor(worker: WorkerProcess, id: number, handler: StreamHandler) {
+    this.worker = worker;
+    this.id = id;
+    this.handler = handler;
+  }
+
+  /** Send REQUEST. */
+  request(environ: readonly (readonly [string, string])[], body: boolean): void {
+    this.worker.send(encodeToWorker({ kind: 'request', stream: this.id, body, environ }));
+  }
+  /** Send request-body bytes; the caller keeps within `sendCredit`. */
+  data(data: Buffer): void {
+    if (this.closed || data.length === 0) return;
+    this.sendCredit -= data.length;
+    this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data }));
+  }
+  eof(): void {
+    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'eof', stream: this.id }));
+  }
+  abort(): void {
+    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'abort', stream: this.id }));
+  }
+  /** Grant response-body credit. */
+  grant(increment: number): void {
+    if (!this.closed && increment > 0) this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment }));
+  }
+}
+
+/** A spawned Python worker and its channel. Created by the pool (supervisor.ts). */
+export class WorkerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number | undefined;
+  state: WorkerState = 'starting';
+  hello: HelloInfo | undefined;
+  /** Requests dispatched to it (for maximum-requests). */
+  dispatched = 0;
+  /** No new requests; SHUTDOWN once drained. */
+  retiring = false;
+  /** Replaced by restart(): used only while no fresh worker is ready. */
+  superseded = false;
+  /** Script path → mtime (ms) as served by this worker (daemon-mode reloading). */
+  readonly scripts = new Map<string, number>();
+  readonly spawnedAt = Date.now();
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  /** Debug/test tap: every frame read ('in') and every frame buffer written ('out'). */
+  tap: ((dir: 'in' | 'out', frame: Buffer | RawFrame) => void) | undefined;
+
+  readonly #streams = new Map<number, WorkerStream>();
+  readonly #channel: Socket;
+  readonly #decoder = new FrameDecoder();
+  readonly #log: ErrorLog;
+  #nextId = 1;
+  #failCause: string | undefined;
+  #onHello: (w: WorkerProcess) => void = () => undefined;
+  #onExit: (w: WorkerProcess) => void = () => undefined;
+  #onStreamClosed: (w: WorkerProcess) => void = () => undefined;
+  readonly exited: Promise<void>;
+
+  constructor(opts: SpawnOptions) {
+    this.#log = opts.log;
+    const spawnOpts: Parameters<typeof spawn>[2] = {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      cwd: opts.cwd,
+      env: opts.env,
+    };
+    if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
+    if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
+    this.child = spawn(opts.python, ['-c', BOOT, opts.packageDir, JSON.stringify(opts.config)], spawnOpts);
+    this.pid = this.child.pid;
+    const ch = this.child.stdio[3];
+    if (!ch || !('remoteAddress' in ch)) throw new Error('fd 3 of the worker is not a socket');
+    this.#channel = ch as Socket;
+    this.#channel.on('data', (chunk: Buffer) => this.#onBytes(chunk));
+    this.#channel.on('error', () => undefined); // exit handling reports the cause
+    this.#pipeLines(this.child.stdout);
+    this.#pipeLines(this.child.stderr);
+    this.exited = new Promise((resolve) => {
+      let done = false;
+      const finish = (code: number | null, signal: NodeJS.Signals | null): void => {
+        if (done) return;
+        done = true;
+        this.state = 'exited';
+        this.exitCode = code;
+        this.exitSignal = signal;
+        this.#failAll(this.#failCause ?? describeExit(code, signal));
+        this.#channel.destroy();
+        this.#onExit(this);
+        resolve();
+      };
+      this.child.on('exit', finish);
+      this.child.on('error', (err) => {
+        this.#failCause = `could not be started: ${err.message}`;
+        this.#log.log('error', 'wsgi', 'MW00201', `daemon process could not be started: ${opts.python}: ${err.message}`);
+        if (this.child.pid === undefined) finish(null, null);
+      });
+    });
+  }
+
+  /** Register the pool's callbacks (one listener each). */
+  bind(cb: { hello(w: WorkerProcess): void; exit(w: WorkerProcess): void; streamClosed(w: WorkerProcess): void }): void {
+    this.#onHello = cb.hello;
+    this.#onExit = cb.exit;
+    this.#onStreamClosed = cb.streamClosed;
+  }
+
+  /** Number of open request streams. */
+  get inFlight(): number {
+    return this.#streams.size;
+  }
+
+  /** The cause string used when streams fail ('exited with signal SIGKILL', …). */
+  get failCause(): string | undefined {
+    return this.#failCause;
+  }
+
+  /** Open a new stream (the caller sends REQUEST on it). */
+  openStream(handler: StreamHandler): WorkerStream {
+    if (this.state !== 'ready') throw new Error('worker is not ready');
+    let id = this.#nextId;
+    while (this.#streams.has(id)) id = id >= 0xffffffff ? 1 : id + 1;
+    this.#nextId = id >= 0xffffffff ? 1 : id + 1;
+    const s = new WorkerStream(this, id, handler);
+    this.#streams.set(id, s);
+    this.dispatched++;
+    return s;
+  }
+
+  /** Write raw frame bytes to the channel. */
+  send(frame: Buffer): void {
+    if (this.state !== 'exited' && !this.#channel.destroyed) {
+      this.tap?.('out', frame);
+      this.#channel.write(frame);
+    }
+  }
+
+  /** Ask the worker to finish in-flight streams and exit within `timeoutMs`. */
+  shutdown(timeoutMs: number): void {
+    this.send(encodeToWorker({ kind: 'shutdown', timeoutMs }));
+  }
+
+  /** Signal this worker (by its own pid only). */
+  kill(signal: NodeJS.Signals): void {
+    if (this.state !== 'exited' && this.pid !== undefined) {
+      try {
+        process.kill(this.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  #pipeLines(r: Readable | null): void {
+    if (!r) return;
+    const rl = createInterface({ input: r, crlfDelay: Infinity });
+    rl.on('line', (line) => {
+      const fields = this.pid !== undefined ? { pid: this.pid } : {};
+      this.#log.log('error', 'wsgi', 'MW00202', line, fields);
+    });
+  }
+
+  #onBytes(chunk: Buffer): void {
+    let frames;
+    try {
+      frames = this.#decoder.push(chunk);
+    } catch (e) {
+      this.#protocolError(e);
+      return;
+    }
+    for (const f of frames) {
+      this.tap?.('in', f);
+      let m: FromWorker;
+      try {
+        m = decodeFromWorker(f);
+      } catch (e) {
+        this.#protocolError(e);
+        return;
+      }
+      this.#dispatch(m);
+    }
+  }
+
+  #protocolError(e: unknown): void {
+    const msg = e instanceof ProtocolError ? `${e.code}: ${e.message}` : String(e);
+    this.#failCause = `broke the protocol (${msg})`;
+    this.#log.log('error', 'wsgi', 'MW00203', `daemon process (pid ${String(this.pid)}) broke the protocol: ${msg}; killing it`);
+    this.#failAll(this.#failCause);
+    this.#channel.destroy();
+    this.kill('SIGKILL');
+  }
+
+  #dispatch(m: FromWorker): void {
+    switch (m.kind) {
+      case 'hello':
+        this.hello = m.info;
+        if (this.state === 'starting') {
+          this.state = 'ready';
+          this.#onHello(this);
+        }
+        return;
+      case 'pong':
+        return;
+      case 'log': {
+        const level = SYSLOG_LEVEL[m.level] ?? 'error';
+        const s = m.stream !== 0 ? this.#streams.get(m.stream) : undefined;
+        const fields: { pid?: number; client?: string } = {};
+        if (this.pid !== undefined) fields.pid = this.pid;
+        if (s?.handler.client !== undefined) fields.client = s.handler.client;
+        this.#log.log(level, 'wsgi', 'MW00204', m.message.replace(/\n+$/, ''), fields);
+        return;
+      }
+      default:
+        break;
+    }
+    const s = this.#streams.get(m.stream);
+    if (!s) return; // a late frame for a stream we already failed; ignore
+    switch (m.kind) {
+      case 'start':
+        s.handler.onStart(m.status, m.headers);
+        return;
+      case 'data':
+        s.handler.onData(m.data);
+        return;
+      case 'window':
+        s.sendCredit += m.increment;
+        s.handler.onWindow(m.increment);
+        return;
+      case 'end':
+        this.#close(s);
+        s.handler.onEnd();
+        return;
+      case 'error':
+        this.#close(s);
+        s.handler.onError(m.message);
+        return;
+    }
+  }
+
+  #close(s: WorkerStream): void {
+    s.closed = true;
+    this.#streams.delete(s.id);
+    this.#onStreamClosed(this);
+  }
+
+  #failAll(cause: string): void {
+    const streams = [...this.#streams.values()];
+    this.#streams.clear();
+    for (const s of streams) {
+      s.closed = true;
+      s.handler.onFail(cause);
+    }
+    if (streams.length > 0) this.#onStreamClosed(this);
+  }
+}

@@ -1,0 +1,268 @@
+// mod_wsgi: src/server/wsgi_remote.c (wsgi_execute_remote: send the environ and the body
+// to the daemon, read the CGI response back and stream it to the client). Here the
+// request rides one stream of a worker's multiplexed channel, and both bodies move under
+// per-stream credit (docs/protocol.md, Flow control), so neither side holds a whole body.
+//
+// Better than mod_wsgi on purpose (reference §7): a crashed worker gives a 502 whose log
+// line names the exit status/signal and pid (not "Truncated or oversized response
+// headers"); a failure after the response started aborts the client connection so the
+// truncation is visible (no terminating chunk, issue #42).
+
+import type { Readable } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import type { ErrorLog } from '../logging/error-log.js';
+import { INITIAL_WINDOW } from './protocol/frames.js';
+import { PoolError } from './daemon/supervisor.js';
+import type { ProcessPool } from './daemon/supervisor.js';
+import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
+
+/** What the wsgi handler hands to a daemon group for one request. */
+export interface DispatchRequest {
+  readonly environ: readonly (readonly [string, string])[];
+  readonly body: Readable | null;
+  readonly scriptFilename: string;
+  readonly scriptMtimeMs: number;
+  readonly headOnly: boolean;
+}
+
+/** Optional hooks: ErrorDocument rendering and log decoration. */
+export interface DispatchHooks {
+  /** Render an error response (ErrorDocument logic); default: a canned Apache page. */
+  readonly onError?: (status: number) => void | Promise<void>;
+  /** `[client ip:port]` decoration for log lines. */
+  readonly client?: string;
+}
+
+/** Outcome for the access log. `status` is Apache's r->status (200 if the client left first). */
+export interface DispatchResult {
+  readonly status: number;
+  readonly bytesSent: number;
+}
+
+const TITLES: Readonly<Record<number, [string, string]>> = {
+  404: ['Not Found', 'The requested URL was not found on this server.'],
+  500: ['Internal Server Error', 'The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.'],
+  502: ['Bad Gateway', 'The proxy server received an invalid\nresponse from an upstream server.'],
+  503: ['Service Unavailable', 'The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.'],
+  504: ['Gateway Timeout', 'The gateway did not receive a timely response\nfrom the upstream server or application.'],
+};
+
+/** A canned Apache-style error page (http_protocol.c get_canned_error_string, paraphrased). */
+export function cannedErrorPage(status: number): string {
+  const [title, text] = TITLES[status] ?? ['Error', 'An error occurred.'];
+  return `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head>\n<title>${status} ${title}</title>\n</head><body>\n<h1>${title}</h1>\n<p>${text}</p>\n</body></html>\n`;
+}
+
+/**
+ * Make a started response visibly truncated: flush what was written, then close the
+ * connection without the terminating chunk (destroy() alone could drop corked bytes).
+ */
+function truncate(res: ServerResponse): void {
+  const sock = res.socket;
+  if (sock && !sock.destroyed) sock.destroySoon();
+  else res.destroy();
+}
+
+function defaultError(res: ServerResponse, status: number): void {
+  const body = cannedErrorPage(status);
+  res.writeHead(status, { 'Content-Type': 'text/html; charset=iso-8859-1', 'Content-Length': Buffer.byteLength(body, 'latin1') });
+  res.end(body, 'latin1');
+}
+
+/** Run one request on `pool` and stream the response into `res`. Never rejects. */
+export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerResponse, log: ErrorLog, hooks: DispatchHooks = {}): Promise<DispatchResult> {
+  return new Promise<DispatchResult>((resolve) => {
+    const group = pool.spec.name;
+    const fields = hooks.client !== undefined ? { client: hooks.client } : {};
+    const body = req.body;
+    let stream: WorkerStream | undefined;
+    let started = false;
+    let finished = false;
+    let aborted = false;
+    let status = 0;
+    let bytesSent = 0;
+    let pendingGrant = 0;
+    const pend: Buffer[] = [];
+    let bodyEnded = false;
+    let eofSent = false;
+
+    const done = (st: number): void => {
+      if (finished) return;
+      finished = true;
+      res.off('close', onClose);
+      res.off('drain', onDrain);
+      detachBody();
+      resolve({ status: st, bytesSent });
+    };
+
+    const renderError = (st: number): void => {
+      status = st;
+      if (aborted || res.headersSent) {
+        if (!aborted) truncate(res);
+        done(st);
+        return;
+      }
+      const p = hooks.onError ? Promise.resolve(hooks.onError(st)) : Promise.resolve(defaultError(res, st));
+      p.then(
+        () => done(st),
+        (e: unknown) => {
+          log.log('error', 'wsgi', 'MW00220', `error page for ${st} failed: ${String(e)}`, fields);
+          if (!res.headersSent) defaultError(res, st);
+          else truncate(res);
+          done(st);
+        },
+      );
+    };
+
+    // ---- request body → worker, within credit
+    const flushBody = (): void => {
+      if (!stream || stream.closed || aborted) return;
+      while (pend.length > 0 && stream.sendCredit > 0) {
+        const c = pend[0];
+        if (!c) break;
+        const n = Math.min(c.length, stream.sendCredit, INITIAL_WINDOW);
+        stream.data(n === c.length ? c : c.subarray(0, n));
+        if (n === c.length) pend.shift();
+        else pend[0] = c.subarray(n);
+      }
+      if (pend.length > 0) body?.pause();
+      else if (bodyEnded) {
+        if (!eofSent) {
+          eofSent = true;
+          stream.eof();
+        }
+      } else body?.resume();
+    };
+    const onBodyData = (chunk: Buffer | string): void => {
+      pend.push(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+      flushBody();
+    };
+    const onBodyEnd = (): void => {
+      bodyEnded = true;
+      flushBody();
+    };
+    const onBodyError = (): void => abort();
+    const detachBody = (): void => {
+      if (!body) return;
+      body.off('data', onBodyData);
+      body.off('end', onBodyEnd);
+      body.off('error', onBodyError);
+    };
+
+    // ---- response body → client, granting credit as the socket takes it
+    const onDrain = (): void => {
+      if (pendingGrant > 0 && stream) {
+        stream.grant(pendingGrant);
+        pendingGrant = 0;
+      }
+    };
+
+    const abort = (): void => {
+      if (aborted || finished) return;
+      aborted = true;
+      stream?.abort();
+      // Apache logs r->status for a client that left; it is 200 unless the app had set one.
+      done(started ? status : 200);
+    };
+    const onClose = (): void => {
+      if (!res.writableFinished) abort();
+    };
+    res.on('close', onClose);
+
+    const handler: StreamHandler = {
+      client: hooks.client,
+      onStart(statusLine, headers) {
+        if (aborted || finished) return;
+        const sp = statusLine.indexOf(' ');
+        const code = Number(sp < 0 ? statusLine : statusLine.slice(0, sp));
+        const reason = sp < 0 ? undefined : statusLine.slice(sp + 1);
+        const flat: string[] = [];
+        for (const [k, v] of headers) flat.push(k, v);
+        try {
+          if (reason !== undefined) res.writeHead(code, reason, flat);
+          else res.writeHead(code, flat);
+        } catch (e) {
+          log.log('error', 'wsgi', 'MW00221', `invalid response from daemon process for '${req.scriptFilename}': ${e instanceof Error ? e.message : String(e)}`, fields);
+          stream?.abort();
+          renderError(500);
+          return;
+        }
+        started = true;
+        status = code;
+        res.on('drain', onDrain);
+      },
+      onData(data) {
+        if (aborted || finished || !started || req.headOnly) {
+          stream?.grant(data.length);
+          return;
+        }
+        bytesSent += data.length;
+        if (res.write(data)) stream?.grant(data.length);
+        else pendingGrant += data.length;
+      },
+      onEnd() {
+        detachBody();
+        if (aborted || finished) return;
+        if (!started) {
+          log.log('error', 'wsgi', 'MW00222', `daemon process ended the response for '${req.scriptFilename}' without a status`, fields);
+          renderError(500);
+          return;
+        }
+        res.end(() => done(status));
+      },
+      onError(message) {
+        detachBody();
+        if (aborted || finished) return;
+        if (!started) {
+          const st = message.startsWith('404 ') ? 404 : 500;
+          log.log('error', 'wsgi', 'MW00223', `request for '${req.scriptFilename}' in group '${group}' failed: ${message}`, fields);
+          renderError(st);
+          return;
+        }
+        log.log('error', 'wsgi', 'MW00224', `response for '${req.scriptFilename}' failed after it started: ${message}; aborting the client connection`, fields);
+        truncate(res);
+        done(status);
+      },
+      onWindow() {
+        flushBody();
+      },
+      onFail(cause) {
+        detachBody();
+        if (aborted || finished) return;
+        const pid = stream?.worker.pid;
+        log.log('error', 'wsgi', 'MW00225', `daemon process (pid ${String(pid)}) of group '${group}' ${cause} while handling request for '${req.scriptFilename}'`, fields);
+        if (!started) renderError(502);
+        else {
+          truncate(res);
+          done(status);
+        }
+      },
+    };
+
+    pool.open(req.scriptFilename, req.scriptMtimeMs, handler).then(
+      (s) => {
+        stream = s;
+        if (aborted || finished) {
+          // The client left while queued: the worker still runs close(), ending the stream.
+          s.request(req.environ, false);
+          s.abort();
+          return;
+        }
+        s.request(req.environ, body !== null);
+        if (body) {
+          body.on('data', onBodyData);
+          body.on('end', onBodyEnd);
+          body.on('error', onBodyError);
+          if (body.readableEnded) onBodyEnd();
+          else body.resume();
+        }
+      },
+      (e: unknown) => {
+        const st = e instanceof PoolError ? e.status : 503;
+        log.log('error', 'wsgi', 'MW00226', e instanceof Error ? e.message : String(e), fields);
+        if (aborted) return;
+        renderError(st);
+      },
+    );
+  });
+}

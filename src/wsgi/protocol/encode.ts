@@ -1,0 +1,114 @@
+// mod_wsgi: src/server/wsgi_remote.c (wsgi_send_request: environ block to the daemon),
+// replaced by docs/protocol.md frames. Pure functions; no I/O.
+
+import { FLAG_BODY, FrameType, HEADER_SIZE, MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION, ProtocolError } from './frames.js';
+import type { FrameTypeCode } from './frames.js';
+import type { ToWorker, FromWorker } from './messages.js';
+import { UTF8_ENVIRON_KEYS } from './messages.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/** Encode one frame: 12-byte header + payload. Throws `too-large` over MAX_PAYLOAD. */
+export function encodeFrame(type: FrameTypeCode, stream: number, payload: Buffer = EMPTY): Buffer {
+  if (payload.length > MAX_PAYLOAD) {
+    throw new ProtocolError('too-large', `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+  }
+  const out = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
+  writeHeader(out, 0, type, stream, payload.length);
+  payload.copy(out, HEADER_SIZE);
+  return out;
+}
+
+/** Write a frame header into `buf` at `at`. */
+export function writeHeader(buf: Buffer, at: number, type: FrameTypeCode, stream: number, length: number): void {
+  buf.writeUInt16BE(MAGIC, at);
+  buf.writeUInt8(PROTOCOL_VERSION, at + 2);
+  buf.writeUInt8(type, at + 3);
+  buf.writeUInt32BE(stream >>> 0, at + 4);
+  buf.writeUInt32BE(length, at + 8);
+}
+
+/** Encode a string list (`u32 count`, then `u32 len` + bytes per item). */
+export function encodeStrlist(items: readonly Buffer[], prefix = 0): Buffer {
+  let size = prefix + 4;
+  for (const it of items) size += 4 + it.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = prefix;
+  out.writeUInt32BE(items.length, at);
+  at += 4;
+  for (const it of items) {
+    out.writeUInt32BE(it.length, at);
+    at += 4;
+    it.copy(out, at);
+    at += it.length;
+  }
+  return out;
+}
+
+/** Environ pairs → strlist payload bytes (latin-1, except UTF-8 for path keys). */
+export function environItems(environ: readonly (readonly [string, string])[]): Buffer[] {
+  const items: Buffer[] = [];
+  for (const [k, v] of environ) {
+    items.push(Buffer.from(k, 'latin1'), Buffer.from(v, UTF8_ENVIRON_KEYS.has(k) ? 'utf8' : 'latin1'));
+  }
+  return items;
+}
+
+function u32(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n >>> 0, 0);
+  return b;
+}
+
+/** Encode a front-end → worker message as one frame. */
+export function encodeToWorker(m: ToWorker): Buffer {
+  switch (m.kind) {
+    case 'request': {
+      const payload = encodeStrlist(environItems(m.environ), 1);
+      payload.writeUInt8(m.body ? FLAG_BODY : 0, 0);
+      return encodeFrame(FrameType.REQUEST, m.stream, payload);
+    }
+    case 'data':
+      return encodeFrame(FrameType.DATA, m.stream, m.data);
+    case 'eof':
+      return encodeFrame(FrameType.EOF, m.stream);
+    case 'abort':
+      return encodeFrame(FrameType.ABORT, m.stream);
+    case 'window':
+      return encodeFrame(FrameType.WINDOW, m.stream, u32(m.increment));
+    case 'shutdown':
+      return encodeFrame(FrameType.SHUTDOWN, 0, u32(m.timeoutMs));
+    case 'ping':
+      return encodeFrame(FrameType.PING, 0, m.data);
+  }
+}
+
+/** Encode a worker → front-end message (used by tests and stand-in workers). */
+export function encodeFromWorker(m: FromWorker): Buffer {
+  switch (m.kind) {
+    case 'hello':
+      return encodeFrame(FrameType.HELLO, 0, Buffer.from(JSON.stringify(m.info), 'utf8'));
+    case 'start': {
+      const items = [Buffer.from(m.status, 'latin1')];
+      for (const [k, v] of m.headers) items.push(Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1'));
+      return encodeFrame(FrameType.START, m.stream, encodeStrlist(items));
+    }
+    case 'data':
+      return encodeFrame(FrameType.RESP_DATA, m.stream, m.data);
+    case 'end':
+      return encodeFrame(FrameType.END, m.stream);
+    case 'error':
+      return encodeFrame(FrameType.ERROR, m.stream, Buffer.from(m.message, 'utf8'));
+    case 'window':
+      return encodeFrame(FrameType.RESP_WINDOW, m.stream, u32(m.increment));
+    case 'log': {
+      const msg = Buffer.from(m.message, 'utf8');
+      const p = Buffer.allocUnsafe(1 + msg.length);
+      p.writeUInt8(m.level, 0);
+      msg.copy(p, 1);
+      return encodeFrame(FrameType.LOG, m.stream, p);
+    }
+    case 'pong':
+      return encodeFrame(FrameType.PONG, 0, m.data);
+  }
+}

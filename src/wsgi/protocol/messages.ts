@@ -1,0 +1,38 @@
+// mod_wsgi: src/server/wsgi_daemon.c (what the daemon socket carried: an environ block,
+// a chunked body, a CGI response), as typed messages. Spec: docs/protocol.md.
+//
+// Frames (frames.ts) are bytes; these are their meaning. encode.ts turns messages into
+// frames, decode.ts turns frames into messages.
+
+/** Messages the front end sends to a worker. */
+export type ToWorker =
+  | { readonly kind: 'request'; readonly stream: number; readonly body: boolean; readonly environ: readonly (readonly [string, string])[] }
+  | { readonly kind: 'data'; readonly stream: number; readonly data: Buffer }
+  | { readonly kind: 'eof'; readonly stream: number }
+  | { readonly kind: 'abort'; readonly stream: number }
+  | { readonly kind: 'window'; readonly stream: number; readonly increment: number }
+  | { readonly kind: 'shutdown'; readonly timeoutMs: number }
+  | { readonly kind: 'ping'; readonly data: Buffer };
+
+/** HELLO's JSON document. */
+export interface HelloInfo {
+  readonly protocol: number;
+  readonly pid: number;
+  readonly python: string;
+  readonly executable: string;
+  readonly prefix: string;
+}
+
+/** Messages a worker sends to the front end. */
+export type FromWorker =
+  | { readonly kind: 'hello'; readonly info: HelloInfo }
+  | { readonly kind: 'start'; readonly stream: number; readonly status: string; readonly headers: readonly (readonly [string, string])[] }
+  | { readonly kind: 'data'; readonly stream: number; readonly data: Buffer }
+  | { readonly kind: 'end'; readonly stream: number }
+  | { readonly kind: 'error'; readonly stream: number; readonly message: string }
+  | { readonly kind: 'window'; readonly stream: number; readonly increment: number }
+  | { readonly kind: 'log'; readonly stream: number; readonly level: number; readonly message: string }
+  | { readonly kind: 'pong'; readonly data: Buffer };
+
+/** Environ keys whose values are UTF-8 (filesystem encoding) rather than latin-1. */
+export const UTF8_ENVIRON_KEYS: ReadonlySet<string> = new Set(['SCRIPT_FILENAME', 'DOCUMENT_ROOT']);
