@@ -1,0 +1,196 @@
+// mod_wsgi: src/server/mod_wsgi.c (4.9.4) wsgi_hook_handler, wsgi_create_req_config,
+// wsgi_execute_remote (group lookup), wsgi_log_script_error ("<message>: <filename>").
+//
+// The 'wsgi-script' content handler: check the target, resolve the process group,
+// application group and callable (alias options > per-dir > server), apply the request
+// body policy, build the environ and hand the request to the group's process pool.
+
+import { hostname as osHostname } from 'node:os';
+import { DECLINED, DONE } from '../../request/hooks.js';
+import type { Outcome } from '../../request/hooks.js';
+import type { RequestRecord } from '../../request/record.js';
+import type { ErrorLog } from '../../logging/error-log.js';
+import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
+import type { DispatchHooks, DispatchRequest, DispatchResult } from '../../wsgi/dispatch.js';
+import { buildEnviron, cgiVarsFallback } from '../../wsgi/environ.js';
+import { DIR_DEFAULTS } from './config.js';
+import type { WsgiDirConf, WsgiServerConf } from './config.js';
+import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
+import type { ExpandRequest } from './app-group.js';
+import { NOTE } from './translate.js';
+import type { CompiledAlias } from './translate.js';
+
+/** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
+export const MSG = {
+  notFound: 'MW00101',
+  directory: 'MW00102',
+  badTransferEncoding: 'MW00103',
+  chunkedDisabled: 'MW00104',
+  badContentLength: 'MW00105',
+  noSuchGroup: 'MW00106',
+  embeddedRestricted: 'MW00107',
+  noRuntime: 'MW00108',
+} as const;
+
+/** The server software banner mod_wsgi's SERVER_SOFTWARE shows (until core provides it). */
+const SOFTWARE = 'Apache/2.4 (tswsgi) mod_wsgi/4.9.4';
+
+/** What the handler needs from the generation (provision builds it; tests fake it). */
+export interface WsgiState<P = unknown> {
+  /** Process groups by name; '' = the embedded group. */
+  readonly groups: ReadonlyMap<string, DaemonGroupSpec>;
+  /** Compiled alias lists per server (main and each vhost). */
+  readonly aliases: WeakMap<object, readonly CompiledAlias[]>;
+  getPool(spec: DaemonGroupSpec, applicationGroup: string): P;
+  dispatch(pool: P, req: DispatchRequest, res: RequestRecord['res'], log: ErrorLog, hooks: DispatchHooks): Promise<DispatchResult>;
+}
+
+/** ServerName of the selected server, read from core's slot when it is there. */
+function serverHostname(r: RequestRecord): string {
+  // TODO(core-servername): read through the core module's index.ts once it exists.
+  const core: unknown = r.server.server['core'];
+  if (typeof core === 'object' && core !== null && 'serverName' in core) {
+    const n: unknown = core.serverName;
+    if (typeof n === 'string' && n !== '') return n.replace(/:\d+$/, '');
+  }
+  return osHostname();
+}
+
+/** ap_get_server_port with UseCanonicalName Off: the Host header's port, else the local port. */
+function serverPort(r: RequestRecord): number {
+  const host = r.headersIn.headers.host ?? '';
+  const m = /:(\d+)$/.exec(host);
+  return m?.[1] !== undefined ? Number(m[1]) : r.connection.localPort;
+}
+
+/** wsgi_log_script_error: "<message>: <filename>" at error level with the client address. */
+function scriptError(r: RequestRecord, id: string, message: string): void {
+  r.logError('error', 'wsgi', id, `${message}: ${r.filename ?? ''}`);
+}
+
+/** The 'wsgi-script' handler (also answers the legacy 'application/x-httpd-wsgi'). */
+export async function handleWsgiScript<P>(
+  r: RequestRecord,
+  server: WsgiServerConf,
+  dir: WsgiDirConf,
+  state: WsgiState<P> | undefined,
+): Promise<Outcome> {
+  if (r.handler !== 'wsgi-script' && r.handler !== 'application/x-httpd-wsgi') return DECLINED;
+  // TODO(wsgi-execcgi): without an alias, mod_wsgi wants Options ExecCGI (else 403).
+  if (r.finfo === undefined) {
+    scriptError(r, MSG.notFound, 'Target WSGI script not found or unable to stat');
+    return 404;
+  }
+  if (r.finfo.isDirectory()) {
+    scriptError(r, MSG.directory, 'Attempt to invoke directory as WSGI application');
+    return 403;
+  }
+  const ex: ExpandRequest = {
+    serverHostname: serverHostname(r),
+    serverPort: serverPort(r),
+    hostname: r.hostname,
+    uri: r.uri,
+    pathInfo: r.pathInfo,
+    notes: r.notes,
+    env: r.env,
+    processEnv: process.env,
+  };
+  let processGroup = expandProcessGroup(ex, dir.processGroup);
+  let applicationGroup = expandApplicationGroup(ex, dir.applicationGroup);
+  let callableObject = expandCallableObject(ex, dir.callableObject);
+  let passAuthorization = dir.passAuthorization ?? DIR_DEFAULTS.passAuthorization;
+  if (r.notes.has(NOTE.aliasForcedType)) {
+    // Alias options (request notes) beat the directory configuration.
+    const pg = r.notes.get(NOTE.processGroup);
+    const ag = r.notes.get(NOTE.applicationGroup);
+    const co = r.notes.get(NOTE.callableObject);
+    const pa = r.notes.get(NOTE.passAuthorization);
+    if (pg !== undefined) processGroup = expandProcessGroup(ex, pg);
+    if (ag !== undefined) applicationGroup = expandApplicationGroup(ex, ag);
+    if (co !== undefined) callableObject = co;
+    if (pa !== undefined) passAuthorization = pa === '1';
+  }
+  // TODO(accept-path-info): AcceptPathInfo Off + path info → 404 (core per-dir config).
+  const te = r.headersIn.headers['transfer-encoding'];
+  if (te !== undefined) {
+    if (te.toLowerCase() !== 'chunked') {
+      scriptError(r, MSG.badTransferEncoding, `Unexpected value for Transfer-Encoding of '${te}' supplied. Only 'chunked' supported.`);
+      return 501;
+    }
+    if (!(dir.chunkedRequest ?? DIR_DEFAULTS.chunkedRequest)) {
+      scriptError(r, MSG.chunkedDisabled, 'Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled.');
+      return 411;
+    }
+  }
+  const cl = r.headersIn.headers['content-length'];
+  if (cl !== undefined && !/^\d+$/.test(cl)) {
+    scriptError(r, MSG.badContentLength, `Invalid Content-Length header value of '${cl}' was supplied.`);
+    return 400;
+  }
+  const log = r.generation.log;
+  if (state === undefined) {
+    scriptError(r, MSG.noRuntime, 'WSGI runtime not provisioned');
+    return 500;
+  }
+  let spec: DaemonGroupSpec | undefined;
+  if (processGroup === '') {
+    if (server.restrictEmbedded === true) {
+      scriptError(r, MSG.embeddedRestricted, 'Embedded mode of mod_wsgi disabled by runtime configuration');
+      return 500;
+    }
+    spec = state.groups.get('');
+  } else {
+    spec = state.groups.get(processGroup);
+  }
+  if (spec === undefined) {
+    scriptError(r, MSG.noSuchGroup, `No WSGI daemon process called '${processGroup}' has been configured`);
+    return 500;
+  }
+  const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
+  const environ = buildEnviron(
+    cgiVarsFallback(r, { name: ex.serverHostname, port: ex.serverPort, software: SOFTWARE }),
+    {
+      processGroup,
+      applicationGroup,
+      callableObject,
+      requestHandler: r.handler,
+      handlerScript: '',
+      scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
+      passAuthorization,
+      authorization: r.headersIn.headers.authorization,
+      mapHeadToGet: mapHead === 'on',
+      method: r.method,
+      listenerHost: r.connection.localAddr,
+      listenerPort: r.connection.localPort,
+      requestTimeMs: r.requestTime,
+      enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
+      ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
+      requestId: requestLogId(r),
+      connectionId: undefined,
+      https: 'encrypted' in r.headersIn.socket,
+    },
+  );
+  const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
+  const pool = state.getPool(spec, applicationGroup);
+  const result = await state.dispatch(
+    pool,
+    {
+      environ,
+      body: hasBody ? r.headersIn : null,
+      scriptFilename: r.filename ?? '',
+      scriptMtimeMs: r.finfo.mtimeMs,
+      headOnly: r.headerOnly,
+    },
+    r.res,
+    log,
+    { client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}` },
+  );
+  r.status = result.status;
+  return DONE;
+}
+
+/** A stable per-request id in the shape of Apache's %L (base64-ish, 11 characters). */
+function requestLogId(r: RequestRecord): string {
+  const n = BigInt(Math.round(r.requestTime * 1000)) ^ BigInt(r.connection.remotePort);
+  return Buffer.from(n.toString(16).padStart(16, '0'), 'hex').toString('base64url').slice(0, 11);
+}

@@ -1,0 +1,378 @@
+// mod_wsgi: src/server/mod_wsgi.c wsgi_add_daemon_process (4.9.4), wsgi_parse_option;
+// mod_wsgi-express: src/express/options.py (production defaults).
+//
+// The WSGIDaemonProcess `key=value` option table, one row per option (name, converter,
+// default, doc), in the style of gunicorn's `Setting` and waitress's `adjustments._params`.
+// `parseDaemonProcess` turns the directive's raw argument text into a DaemonGroupSpec.
+//
+// Defaults: raw mod_wsgi sizes the group (processes=1, threads=15) but the timeouts are
+// mod_wsgi-express's production set (reference §2: "a re-implementation should ship these").
+// Options mod_wsgi accepts but tswsgi does not act on are validated exactly as mod_wsgi
+// does and kept in `ignored`, so `--dump-config` shows them.
+
+import type { DaemonGroupSpec } from './spec.js';
+
+/** A DaemonGroupSpec under construction (every field writable). */
+export type DaemonSpecBuilder = { -readonly [K in keyof DaemonGroupSpec]: DaemonGroupSpec[K] } & {
+  preload: DaemonGroupSpec['preload'][number][];
+};
+
+/** What parseDaemonProcess returns: the spec plus accepted-but-unimplemented options. */
+export interface ParsedDaemon {
+  readonly spec: DaemonSpecBuilder;
+  /** Options validated but without behaviour in tswsgi (raw values as written). */
+  readonly ignored: Readonly<Record<string, string>>;
+}
+
+/** One row of the option table. `apply` returns an error message or undefined. */
+export interface DaemonOption {
+  readonly name: string;
+  /** The default, as documented (for docs/directives.md and `--help`). */
+  readonly defaultDoc: string;
+  readonly doc: string;
+  /** True when tswsgi acts on the value; false = validated and recorded only. */
+  readonly implemented: boolean;
+  apply(spec: DaemonSpecBuilder, value: string, ignored: Record<string, string>): string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// ap_getword_conf / wsgi_parse_option
+
+/**
+ * httpd's ap_getword_conf: skip blanks, read one word, honouring "double" or 'single'
+ * quotes (a backslash escapes the quote character inside). Returns [word, rest].
+ */
+export function getwordConf(line: string): [string, string] {
+  let i = 0;
+  while (i < line.length && /\s/.test(line.charAt(i))) i++;
+  const q = line.charAt(i);
+  if (q === '"' || q === "'") {
+    let word = '';
+    let j = i + 1;
+    while (j < line.length && line.charAt(j) !== q) {
+      if (line.charAt(j) === '\\' && line.charAt(j + 1) === q) j++;
+      word += line.charAt(j);
+      j++;
+    }
+    if (j < line.length) j++; // closing quote
+    while (j < line.length && /\s/.test(line.charAt(j))) j++;
+    return [word, line.slice(j)];
+  }
+  let j = i;
+  while (j < line.length && !/\s/.test(line.charAt(j))) j++;
+  const word = line.slice(i, j);
+  while (j < line.length && /\s/.test(line.charAt(j))) j++;
+  return [word, line.slice(j)];
+}
+
+/**
+ * mod_wsgi's wsgi_parse_option: one `name=value` (value may be quoted). Returns undefined
+ * when the text is not of that form (the caller reports its directive's "Invalid option").
+ */
+export function parseOption(line: string): { name: string; value: string; rest: string } | undefined {
+  const s = line.replace(/^\s+/, '');
+  if (s === '' || s.startsWith('=')) return undefined;
+  const m = /^[^=\s]+/.exec(s);
+  const name = m?.[0] ?? '';
+  if (s.charAt(name.length) !== '=') return undefined;
+  const [value, rest] = getwordConf(s.slice(name.length + 1));
+  return { name, value, rest };
+}
+
+// ---------------------------------------------------------------------------------------
+// converters
+
+/** C atoi() accepts "12abc"; tswsgi is stricter: only an optional sign and digits. */
+function parseInteger(v: string): number | undefined {
+  return /^[+-]?\d+$/.test(v.trim()) ? Number.parseInt(v, 10) : undefined;
+}
+
+type NumericKey = {
+  [K in keyof DaemonGroupSpec]: DaemonGroupSpec[K] extends number ? K : never;
+}[keyof DaemonGroupSpec];
+type StringKey = {
+  [K in keyof DaemonGroupSpec]: DaemonGroupSpec[K] extends string | undefined ? K : never;
+}[keyof DaemonGroupSpec];
+
+/**
+ * A whole-number option. `what` is mod_wsgi's noun ("request timeout"); an empty, negative
+ * or non-numeric value gives "Invalid <what> for WSGI daemon process." and, for values
+ * atoi() would have silently read as 0, the exact reason.
+ */
+function int(
+  name: string,
+  what: string,
+  field: NumericKey | null,
+  def: number,
+  doc: string,
+  min = 0,
+): DaemonOption {
+  return {
+    name,
+    defaultDoc: String(def),
+    doc,
+    implemented: field !== null,
+    apply(spec, value, ignored) {
+      const base = `Invalid ${what} for WSGI daemon process.`;
+      if (value === '') return base;
+      const n = parseInteger(value);
+      if (n === undefined) return `${base} '${value}' is not a whole number.`;
+      if (n < min) return base;
+      if (field === null) ignored[name] = value;
+      else spec[field] = n;
+      return undefined;
+    },
+  };
+}
+
+/** A free-text option stored as written (mod_wsgi accepts an empty value for these). */
+function str(name: string, field: StringKey | null, doc: string): DaemonOption {
+  return {
+    name,
+    defaultDoc: 'unset',
+    doc,
+    implemented: field !== null,
+    apply(spec, value, ignored) {
+      if (field === null) ignored[name] = value;
+      else if (field !== 'name') spec[field] = value;
+      return undefined;
+    },
+  };
+}
+
+/** A buffer size: 0 = default, else at least `min` (mod_wsgi's exact wording). */
+function buffer(name: string, what: string, label: string, min: number, zero: string): DaemonOption {
+  return {
+    name,
+    defaultDoc: '0',
+    doc: `${label} (0 = ${zero}); recorded, not used: tswsgi streams over a socketpair.`,
+    implemented: false,
+    apply(_spec, value, ignored) {
+      if (value === '') return `Invalid ${what} for WSGI daemon process.`;
+      const n = parseInteger(value);
+      if (n === undefined) return `Invalid ${what} for WSGI daemon process. '${value}' is not a whole number.`;
+      if (n < min && n !== 0) return `${label} must be >= ${min} bytes, or 0 for ${zero}.`;
+      ignored[name] = value;
+      return undefined;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// the table
+
+/** Every WSGIDaemonProcess option mod_wsgi 4.9 accepts, in its source order. */
+export const DAEMON_OPTIONS: readonly DaemonOption[] = [
+  {
+    name: 'user',
+    defaultDoc: 'the server User',
+    doc: 'Run the group as this user (name or #uid); needs the server to start as root.',
+    implemented: true,
+    apply(spec, value) {
+      if (value === '') return 'Invalid user for WSGI daemon process.';
+      if (value === 'root' || /^#0+$/.test(value)) return 'WSGI process blocked from running as root.';
+      spec.user = value;
+      return undefined;
+    },
+  },
+  {
+    name: 'group',
+    defaultDoc: 'the server Group',
+    doc: 'Run the group with this group (name or #gid).',
+    implemented: true,
+    apply(spec, value) {
+      if (value === '') return 'Invalid group for WSGI daemon process.';
+      spec.group = value;
+      return undefined;
+    },
+  },
+  str('supplementary-groups', null, 'Comma-separated extra groups. TODO(wsgi-privileges): not applied.'),
+  {
+    name: 'processes',
+    defaultDoc: '1',
+    doc: 'Number of worker processes. Giving it at all (even 1) makes wsgi.multiprocess True.',
+    implemented: true,
+    apply(spec, value) {
+      const n = parseInteger(value);
+      if (value === '' || n === undefined || n < 1) return 'Invalid process count for WSGI daemon process.';
+      spec.processes = n;
+      spec.processesExplicit = true;
+      return undefined;
+    },
+  },
+  {
+    name: 'threads',
+    defaultDoc: '15',
+    doc: 'Request threads per process (0 = a service-script process).',
+    implemented: true,
+    apply(spec, value) {
+      const n = parseInteger(value);
+      if (value === '' || n === undefined || n < 0 || n >= 0xffff - 1) {
+        return 'Invalid thread count for WSGI daemon process.';
+      }
+      spec.threads = n;
+      return undefined;
+    },
+  },
+  {
+    name: 'umask',
+    defaultDoc: 'inherited',
+    doc: 'Octal process umask. TODO(wsgi-privileges): recorded, not applied.',
+    implemented: false,
+    apply(_spec, value, ignored) {
+      if (!/^[0-7]+$/.test(value)) return 'Invalid umask for WSGI daemon process.';
+      ignored['umask'] = value;
+      return undefined;
+    },
+  },
+  {
+    name: 'chroot',
+    defaultDoc: 'unset',
+    doc: 'Deprecated chroot directory. Out of scope: recorded only.',
+    implemented: false,
+    apply(_spec, value, ignored) {
+      if (!value.startsWith('/')) return 'Invalid chroot directory for WSGI daemon process.';
+      ignored['chroot'] = value;
+      return undefined;
+    },
+  },
+  {
+    name: 'home',
+    defaultDoc: 'the server working directory',
+    doc: 'Initial working directory of the workers.',
+    implemented: true,
+    apply(spec, value) {
+      if (!value.startsWith('/')) return 'Invalid home directory for WSGI daemon process.';
+      spec.home = value;
+      return undefined;
+    },
+  },
+  str('lang', 'lang', 'LANG for the workers (default C.UTF-8; express uses en_US.UTF-8).'),
+  str('locale', 'locale', 'LC_ALL for the workers (default C.UTF-8).'),
+  str('python-home', 'pythonHome', 'A virtualenv root (sys.prefix) or a Python executable.'),
+  {
+    name: 'python-path',
+    defaultDoc: 'none',
+    doc: "Colon-separated directories added with site.addsitedir(), in front of sys.path.",
+    implemented: true,
+    apply(spec, value) {
+      spec.pythonPath = value.split(':').filter((p) => p !== '');
+      return undefined;
+    },
+  },
+  str('python-eggs', null, 'PYTHON_EGG_CACHE. Recorded only (eggs are obsolete).'),
+  int('stack-size', 'stack size', null, 0, 'Thread stack size in bytes. Recorded only.', 1),
+  int('maximum-requests', 'request count', 'maximumRequests', 0, 'Recycle a process after N requests (0 = never).'),
+  int('startup-timeout', 'startup timeout', 'startupTimeout', 15, 'Seconds for the first script load before a restart.'),
+  int('shutdown-timeout', 'shutdown timeout', 'shutdownTimeout', 5, 'Seconds allowed for a worker to exit before SIGKILL.'),
+  int('deadlock-timeout', 'deadlock timeout', null, 60, 'GIL deadlock detection. Recorded only (the supervisor heartbeat covers it).'),
+  int('inactivity-timeout', 'inactivity timeout', 'inactivityTimeout', 0, 'Recycle after this many idle seconds (0 = off).'),
+  int('request-timeout', 'request timeout', 'requestTimeout', 60, 'Fail-safe for wedged requests, seconds (0 = off).'),
+  int('graceful-timeout', 'graceful timeout', 'gracefulTimeout', 15, 'Drain window when recycling, seconds.'),
+  int('eviction-timeout', 'eviction timeout', null, 0, 'Drain window on a graceful server restart. Recorded only (graceful-timeout is used).'),
+  int('restart-interval', 'restart interval', 'restartInterval', 0, 'Recycle after this many seconds of uptime (0 = off).'),
+  int('connect-timeout', 'connect timeout', 'connectTimeout', 15, 'Seconds to wait for a free worker before 503.'),
+  int('socket-timeout', 'socket timeout', 'socketTimeout', 60, 'Per read/write timeout between front end and worker, seconds.'),
+  int('queue-timeout', 'queue timeout', 'queueTimeout', 45, 'A request queued longer than this gets 504 without running the app.'),
+  int('listen-backlog', 'listen backlog', null, 100, 'Queue length. Recorded only: tswsgi queues in the front end.'),
+  {
+    name: 'display-name',
+    defaultDoc: '%{GROUP}',
+    doc: "Process title; '%{GROUP}' gives '(wsgi:<name>)'.",
+    implemented: true,
+    apply(spec, value) {
+      spec.displayName = value === '%{GROUP}' ? `(wsgi:${spec.name})` : value;
+      return undefined;
+    },
+  },
+  buffer('send-buffer-size', 'send buffer size', 'Send buffer size', 512, 'system default'),
+  buffer('receive-buffer-size', 'receive buffer size', 'Receive buffer size', 512, 'system default'),
+  buffer('header-buffer-size', 'header buffer size', 'Header buffer size', 8192, 'default'),
+  buffer('response-buffer-size', 'response buffer size', 'Response buffer size', 65536, 'default'),
+  int('response-socket-timeout', 'response socket timeout', null, 0, 'Client write timeout on forced flush. Recorded only.'),
+  str('socket-user', null, 'Owner of the listener socket. Recorded only: tswsgi uses socketpairs.'),
+  str('script-user', null, 'Required owner of the script file. TODO(wsgi-script-owner): recorded, not enforced.'),
+  str('script-group', null, 'Required group of the script file. TODO(wsgi-script-owner): recorded, not enforced.'),
+  int('cpu-time-limit', 'CPU time limit', null, 0, 'RLIMIT_CPU seconds. TODO(wsgi-rlimits): recorded, not applied.'),
+  int('cpu-priority', 'CPU priority', null, 0, 'nice value. TODO(wsgi-rlimits): recorded, not applied.', -Infinity),
+  int('memory-limit', 'memory limit', null, 0, 'RLIMIT_DATA bytes. TODO(wsgi-rlimits): recorded, not applied.'),
+  int('virtual-memory-limit', 'virtual memory limit', null, 0, 'RLIMIT_AS bytes. TODO(wsgi-rlimits): recorded, not applied.'),
+  {
+    name: 'server-metrics',
+    defaultDoc: 'Off',
+    doc: 'Scoreboard access from this group. Recorded only.',
+    implemented: false,
+    apply(_spec, value, ignored) {
+      if (!/^(on|off)$/i.test(value)) return 'Invalid server metrics flag for WSGI daemon process.';
+      ignored['server-metrics'] = value;
+      return undefined;
+    },
+  },
+  str('newrelic-config-file', null, 'Removed in mod_wsgi 6; recorded only.'),
+  str('newrelic-environment', null, 'Removed in mod_wsgi 6; recorded only.'),
+];
+
+const BY_NAME: ReadonlyMap<string, DaemonOption> = new Map(DAEMON_OPTIONS.map((o) => [o.name, o]));
+
+/** The defaults of a group named `name` (before any option is applied). */
+export function defaultDaemonSpec(
+  name: string,
+  origin: { readonly file: string; readonly line: number },
+): DaemonSpecBuilder {
+  return {
+    name,
+    processes: 1,
+    processesExplicit: false,
+    threads: 15,
+    user: undefined,
+    group: undefined,
+    home: undefined,
+    pythonHome: undefined,
+    pythonPath: [],
+    displayName: `(wsgi:${name})`,
+    lang: 'C.UTF-8',
+    locale: 'C.UTF-8',
+    maximumRequests: 0,
+    restartInterval: 0,
+    inactivityTimeout: 0,
+    requestTimeout: 60,
+    startupTimeout: 15,
+    gracefulTimeout: 15,
+    shutdownTimeout: 5,
+    queueTimeout: 45,
+    connectTimeout: 15,
+    socketTimeout: 60,
+    preload: [],
+    origin,
+  };
+}
+
+/**
+ * Parse `WSGIDaemonProcess name [opt=value …]` from the raw argument text. Option names
+ * are case-sensitive, as in mod_wsgi (strcmp). Returns the spec or mod_wsgi's error text.
+ */
+export function parseDaemonProcess(
+  raw: string,
+  origin: { readonly file: string; readonly line: number },
+): ParsedDaemon | { readonly error: string } {
+  const [name, restAfterName] = getwordConf(raw);
+  if (name === '') return { error: 'Name of WSGI daemon process not supplied.' };
+  const spec = defaultDaemonSpec(name, origin);
+  const ignored: Record<string, string> = {};
+  let rest = restAfterName;
+  const seen = new Set<string>();
+  while (rest.trim() !== '') {
+    const opt = parseOption(rest);
+    if (opt === undefined) return { error: 'Invalid option to WSGI daemon process definition.' };
+    const def = BY_NAME.get(opt.name);
+    if (def === undefined) return { error: 'Invalid option to WSGI daemon process definition.' };
+    const err = def.apply(spec, opt.value, ignored);
+    if (err !== undefined) return { error: err };
+    seen.add(opt.name);
+    rest = opt.rest;
+  }
+  if (seen.has('script-user') && seen.has('script-group')) {
+    return { error: 'Only one of script-user and script-group allowed.' };
+  }
+  return { spec, ignored };
+}

@@ -1,0 +1,214 @@
+// mod_wsgi: src/server/mod_wsgi.c (4.9.4) wsgi_build_environment, Adapter_environ;
+// httpd: server/util_script.c (ap_add_common_vars, ap_add_cgi_vars).
+//
+// RequestRecord → the ordered environ pairs sent in the REQUEST frame (docs/protocol.md).
+// Input is the CGI table (src/request/cgi-env.ts, or `cgiVarsFallback` below until it
+// exists); on top of it come mod_wsgi's adjustments and its `mod_wsgi.*` control keys.
+//
+// Matches Debian's libapache2-mod-wsgi-py3 4.9.4 (the differential-test oracle), which
+// still sends GATEWAY_INTERFACE, PATH_TRANSLATED and SERVER_SIGNATURE (6.x drops them).
+// Keys the real module adds on the Python side (wsgi.input, wsgi.errors, wsgi.version,
+// mod_wsgi.version, apache.version, mod_wsgi.thread_id, …) are the worker's business.
+
+import type { DaemonGroupSpec } from './daemon/spec.js';
+
+/** One environ entry, in order. */
+export type EnvPair = readonly [string, string];
+
+/** The mod_wsgi settings resolved for this request (handler.ts computes them). */
+export interface WsgiEnvironInput {
+  readonly processGroup: string;
+  readonly applicationGroup: string;
+  readonly callableObject: string;
+  /** r->handler, e.g. 'wsgi-script'. */
+  readonly requestHandler: string;
+  /** WSGIHandlerScript path; '' for WSGIScriptAlias/SetHandler. */
+  readonly handlerScript: string;
+  readonly scriptReloading: boolean;
+  readonly passAuthorization: boolean;
+  /** The Authorization request header, if any. */
+  readonly authorization: string | undefined;
+  /** Report HEAD as GET (WSGIMapHEADToGET On; Auto never maps: tswsgi has no content filters). */
+  readonly mapHeadToGet: boolean;
+  readonly method: string;
+  readonly listenerHost: string;
+  readonly listenerPort: number;
+  /** r->request_time in ms since the epoch; sent as integer µs (mod_wsgi ≤5.x). */
+  readonly requestTimeMs: number;
+  readonly enableSendfile: boolean;
+  readonly ignoreActivity: boolean;
+  /** Apache's %L request/connection log ids; connection_id only when one exists. */
+  readonly requestId: string;
+  readonly connectionId: string | undefined;
+  /** TLS connection (mod_ssl's HTTPS=on). */
+  readonly https: boolean;
+}
+
+/**
+ * The keys real Apache 2.4.71 + mod_wsgi 4.9.4 (Debian) gives a `GET /p/x` request without a
+ * body, recorded from a dump app (tests assert this list). Daemon mode adds the rest.
+ */
+export const DEBIAN_MOD_WSGI_4_9_4_KEYS = {
+  embedded: [
+    'CONTEXT_DOCUMENT_ROOT', 'CONTEXT_PREFIX', 'DOCUMENT_ROOT', 'GATEWAY_INTERFACE',
+    'HTTP_ACCEPT', 'HTTP_HOST', 'HTTP_USER_AGENT', 'PATH_INFO', 'PATH_TRANSLATED',
+    'QUERY_STRING', 'REMOTE_ADDR', 'REMOTE_PORT', 'REQUEST_METHOD', 'REQUEST_SCHEME',
+    'REQUEST_URI', 'SCRIPT_FILENAME', 'SCRIPT_NAME', 'SERVER_ADDR', 'SERVER_ADMIN',
+    'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'SERVER_SIGNATURE', 'SERVER_SOFTWARE',
+    'apache.version', 'mod_wsgi.application_group', 'mod_wsgi.callable_object',
+    'mod_wsgi.enable_sendfile', 'mod_wsgi.handler_script', 'mod_wsgi.ignore_activity',
+    'mod_wsgi.listener_host', 'mod_wsgi.listener_port', 'mod_wsgi.path_info',
+    'mod_wsgi.process_group', 'mod_wsgi.request_handler', 'mod_wsgi.request_id',
+    'mod_wsgi.request_start', 'mod_wsgi.script_name', 'mod_wsgi.script_reloading',
+    'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
+    'mod_wsgi.total_requests', 'mod_wsgi.version', 'wsgi.errors', 'wsgi.file_wrapper',
+    'wsgi.input', 'wsgi.input_terminated', 'wsgi.multiprocess', 'wsgi.multithread',
+    'wsgi.run_once', 'wsgi.url_scheme', 'wsgi.version',
+  ],
+  daemonOnly: [
+    'mod_wsgi.daemon_connects', 'mod_wsgi.daemon_restarts', 'mod_wsgi.daemon_start',
+    'mod_wsgi.queue_start',
+  ],
+} as const;
+
+/** Collapse runs of '/' after a leading '/', as mod_wsgi does to SCRIPT_NAME/PATH_INFO. */
+function collapse(v: string): string {
+  return v.startsWith('/') ? v.replace(/\/{2,}/g, '/') : v;
+}
+
+/**
+ * wsgi_build_environment over a CGI table. Returns the pairs in CGI order with mod_wsgi's
+ * keys appended; HTTPS and PATH are removed and `wsgi.url_scheme` added, as Adapter_environ
+ * does on the Python side.
+ */
+export function buildEnviron(cgi: Iterable<EnvPair>, w: WsgiEnvironInput): EnvPair[] {
+  const env = new Map<string, string>(cgi);
+  if (w.mapHeadToGet && w.method === 'HEAD') env.set('REQUEST_METHOD', 'GET');
+  if (w.passAuthorization && w.authorization !== undefined) {
+    env.set('HTTP_AUTHORIZATION', w.authorization);
+  } else {
+    // Apache's CGI table never carries it; guard against a CGI builder that does.
+    env.delete('HTTP_AUTHORIZATION');
+  }
+  const scriptName = collapse(env.get('SCRIPT_NAME') ?? '');
+  const pathInfo = collapse(env.get('PATH_INFO') ?? '');
+  env.set('SCRIPT_NAME', scriptName);
+  env.set('PATH_INFO', pathInfo);
+  env.set('mod_wsgi.script_name', scriptName);
+  env.set('mod_wsgi.path_info', pathInfo);
+  // TODO(wsgi-proxy-headers): WSGITrustedProxyHeaders rewriting (reference §4.5) goes here.
+  const https = w.https || /^(1|on)$/i.test(env.get('HTTPS') ?? '');
+  env.delete('HTTPS');
+  env.delete('PATH');
+  env.set('mod_wsgi.process_group', w.processGroup);
+  env.set('mod_wsgi.application_group', w.applicationGroup);
+  env.set('mod_wsgi.callable_object', w.callableObject);
+  env.set('mod_wsgi.request_handler', w.requestHandler);
+  env.set('mod_wsgi.handler_script', w.handlerScript);
+  env.set('mod_wsgi.script_reloading', w.scriptReloading ? '1' : '0');
+  env.set('mod_wsgi.listener_host', w.listenerHost);
+  env.set('mod_wsgi.listener_port', String(w.listenerPort));
+  env.set('mod_wsgi.enable_sendfile', w.enableSendfile ? '1' : '0');
+  env.set('mod_wsgi.ignore_activity', w.ignoreActivity ? '1' : '0');
+  env.set('mod_wsgi.request_start', String(Math.round(w.requestTimeMs * 1000)));
+  env.set('mod_wsgi.request_id', w.requestId);
+  if (w.connectionId !== undefined) env.set('mod_wsgi.connection_id', w.connectionId);
+  env.set('wsgi.url_scheme', https ? 'https' : 'http');
+  return [...env];
+}
+
+/** wsgi.multithread / wsgi.multiprocess / wsgi.run_once for a group (reference §4.6). */
+export interface WsgiFlags {
+  readonly multithread: boolean;
+  readonly multiprocess: boolean;
+  readonly runOnce: boolean;
+}
+
+/**
+ * Flags for a group. The embedded group ('') is the event MPM's children: multithread
+ * and multiprocess are both True. A daemon group is multiprocess only when `processes=`
+ * was written (even =1), and run_once only with threads=1 and maximum-requests=1.
+ */
+export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
+  if (spec.name === '') return { multithread: true, multiprocess: true, runOnce: false };
+  return {
+    multithread: spec.threads > 1,
+    multiprocess: spec.processesExplicit,
+    runOnce: spec.threads === 1 && spec.maximumRequests === 1,
+  };
+}
+
+/** The RequestRecord fields the CGI fallback reads. */
+export interface CgiSource {
+  readonly method: string;
+  readonly protocol: string;
+  readonly unparsedUri: string;
+  readonly uri: string;
+  readonly args: string;
+  readonly filename: string | undefined;
+  readonly pathInfo: string;
+  readonly env: ReadonlyMap<string, string>;
+  readonly headersIn: { readonly rawHeaders: readonly string[] };
+  readonly connection: { readonly remoteAddr: string; readonly remotePort: number; readonly localAddr: string; readonly localPort: number };
+  readonly user: string | undefined;
+  readonly authType: string | undefined;
+}
+
+/**
+ * ap_add_common_vars + ap_add_cgi_vars, reduced to what the RequestRecord carries. Used only
+ * until src/request/cgi-env.ts exists (TODO(cgi-env): switch handler.ts to it); DOCUMENT_ROOT,
+ * SERVER_ADMIN and SERVER_SOFTWARE come from core config there. Header names with anything
+ * but [A-Za-z0-9-] are dropped (httpd 2.4 / wsgi_drop_invalid_headers), Proxy is never
+ * passed (httpoxy), Authorization is left to buildEnviron, repeats are joined with ", ".
+ */
+export function cgiVarsFallback(r: CgiSource, server: { name: string; port: number; software: string }): EnvPair[] {
+  const out = new Map<string, string>();
+  const raw = r.headersIn.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    if (!/^[A-Za-z0-9-]+$/.test(name)) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'proxy' || lower === 'authorization' || lower === 'proxy-authorization') continue;
+    const key =
+      lower === 'content-type' ? 'CONTENT_TYPE'
+      : lower === 'content-length' ? 'CONTENT_LENGTH'
+      : `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
+    const prev = out.get(key);
+    out.set(key, prev === undefined ? value : `${prev}, ${value}`);
+  }
+  for (const [k, v] of r.env) out.set(k, v);
+  out.set('SERVER_SIGNATURE', '');
+  out.set('SERVER_SOFTWARE', server.software);
+  out.set('SERVER_NAME', server.name);
+  out.set('SERVER_ADDR', r.connection.localAddr);
+  out.set('SERVER_PORT', String(server.port));
+  out.set('REMOTE_ADDR', r.connection.remoteAddr);
+  out.set('REQUEST_SCHEME', 'http');
+  out.set('REMOTE_PORT', String(r.connection.remotePort));
+  if (r.user !== undefined) out.set('REMOTE_USER', r.user);
+  if (r.authType !== undefined) out.set('AUTH_TYPE', r.authType);
+  out.set('GATEWAY_INTERFACE', 'CGI/1.1');
+  out.set('SERVER_PROTOCOL', r.protocol);
+  out.set('REQUEST_METHOD', r.method);
+  out.set('QUERY_STRING', r.args);
+  out.set('REQUEST_URI', r.unparsedUri);
+  const start = r.pathInfo === '' ? r.uri.length : findPathInfoStartCgi(r.uri, r.pathInfo);
+  out.set('SCRIPT_NAME', r.uri.slice(0, start));
+  if (r.pathInfo !== '') out.set('PATH_INFO', r.pathInfo);
+  if (r.filename !== undefined) out.set('SCRIPT_FILENAME', r.filename);
+  return [...out];
+}
+
+/** ap_find_path_info (util_script.c): same algorithm as mod_wsgi's copy in app-group.ts. */
+function findPathInfoStartCgi(uri: string, pathInfo: string): number {
+  let lu = uri.length;
+  let lp = pathInfo.length;
+  for (;;) {
+    if (lu-- === 0 || lp-- === 0 || uri.charAt(lu) !== pathInfo.charAt(lp)) break;
+    if (pathInfo.charAt(lp) === '/') while (lu > 0 && uri.charAt(lu - 1) === '/') lu--;
+  }
+  if (lu === -1) lu = 0;
+  while (lu < uri.length && uri.charAt(lu) !== '/') lu++;
+  return lu;
+}
