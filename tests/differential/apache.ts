@@ -1,0 +1,247 @@
+// Differential harness: start an httpd-compatible server (real Apache httpd + mod_wsgi, or
+// tswsgi) from ONE httpd.conf template, on a free loopback port, and talk to it with a raw
+// socket client. Counterpart: httpd's own test framework (test/modules/*, pyhttpd) which also
+// renders a conf per run and starts `httpd -f conf -DFOREGROUND`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Repo root (this file runs from dist/tests/differential/). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** Debian's Apache binary and mod_wsgi; the oracle. */
+export const APACHE_BIN = '/usr/sbin/apache2';
+export const MOD_WSGI_SO = '/usr/lib/apache2/modules/mod_wsgi.so';
+/** The tswsgi executable, started exactly like Apache: `bin/tswsgi -f conf -DFOREGROUND`. */
+export const TSWSGI_BIN = join(REPO_ROOT, 'bin', 'tswsgi');
+
+/**
+ * The conf template both servers get. Placeholders: `@ROOT@` per-server run dir (pid, logs,
+ * mutex, runtime dir, wsgi sockets), `@SRV@` shared app tree (`/srv` in the brief),
+ * `@HTDOCS@` shared DocumentRoot, `@PORT@`, `@USER@` (User/Group lines when root).
+ */
+export const DIFF_CONF_TEMPLATE = `ServerRoot "@ROOT@"
+ServerName 127.0.0.1
+Listen 127.0.0.1:@PORT@
+PidFile "@ROOT@/httpd.pid"
+ErrorLog "@ROOT@/error.log"
+LogLevel warn
+Mutex file:@ROOT@
+DefaultRuntimeDir "@ROOT@"
+
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
+LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+
+@USER@
+TypesConfig /etc/mime.types
+DocumentRoot "@HTDOCS@"
+
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory "@HTDOCS@">
+    Require all granted
+</Directory>
+<Directory "@SRV@">
+    Require all granted
+</Directory>
+
+WSGIDaemonProcess diff processes=2 threads=15 python-home=/usr
+WSGIScriptAlias /dump "@SRV@/dump.wsgi" process-group=diff
+WSGIScriptAlias /scripts/ "@SRV@/scripts/"
+<Directory "@SRV@/scripts">
+    WSGIProcessGroup diff
+</Directory>
+`;
+
+/** Contents of the static file served from DocumentRoot. */
+export const STATIC_BODY = 'static hello from DocumentRoot\n';
+
+/** The shared on-disk tree both servers serve (apps + DocumentRoot). */
+export interface DiffTree {
+  readonly base: string;
+  readonly srv: string;
+  readonly htdocs: string;
+}
+
+/**
+ * Build the shared tree in a fresh temp dir readable by www-data (dirs 755, files 644):
+ * srv/dump.wsgi, srv/scripts/dump.wsgi, htdocs/hello.txt.
+ */
+export async function prepareTree(): Promise<DiffTree> {
+  const base = await mkdtemp(join(tmpdir(), 'tswsgi-diff-'));
+  const srv = join(base, 'srv');
+  const htdocs = join(base, 'htdocs');
+  const dump = join(REPO_ROOT, 'tests', 'fixtures', 'apps', 'dump.wsgi');
+  await mkdir(join(srv, 'scripts'), { recursive: true });
+  await mkdir(htdocs);
+  await copyFile(dump, join(srv, 'dump.wsgi'));
+  await copyFile(dump, join(srv, 'scripts', 'dump.wsgi'));
+  await writeFile(join(htdocs, 'hello.txt'), STATIC_BODY);
+  for (const d of [base, srv, join(srv, 'scripts'), htdocs]) await chmod(d, 0o755);
+  for (const f of [join(srv, 'dump.wsgi'), join(srv, 'scripts', 'dump.wsgi')]) {
+    await chmod(f, 0o644);
+  }
+  await chmod(join(htdocs, 'hello.txt'), 0o644);
+  return { base, srv, htdocs };
+}
+
+/** Render the template for one server. */
+export function renderConf(template: string, root: string, tree: DiffTree, port: number): string {
+  const user = process.getuid?.() === 0 ? 'User www-data\nGroup www-data' : '';
+  return template
+    .replaceAll('@ROOT@', root)
+    .replaceAll('@SRV@', tree.srv)
+    .replaceAll('@HTDOCS@', tree.htdocs)
+    .replaceAll('@PORT@', String(port))
+    .replaceAll('@USER@', user);
+}
+
+/** A loopback port the kernel just handed out (listen on 0, then close). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const addr = srv.address();
+  srv.close();
+  await once(srv, 'close');
+  if (addr === null || typeof addr === 'string') throw new Error('no port from listen(0)');
+  return addr.port;
+}
+
+/** A started server; `stop()` ends it and any descendant it left, by pid. */
+export interface RunningServer {
+  readonly kind: string;
+  readonly port: number;
+  readonly root: string;
+  readonly pid: number;
+  /** Error log plus captured stdout/stderr, for failure messages. */
+  logs(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSyncSafe('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+    } catch {
+      continue;
+    }
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const out: number[] = [];
+  const todo = [...(children.get(root) ?? [])];
+  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop()) {
+    out.push(pid);
+    todo.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
+function readdirSyncSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  // Bounded poll of the listening port: Apache prints no readiness line on stdout.
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`exited early (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
+    }
+    const ok = await new Promise<boolean>((res) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        res(true);
+      });
+      s.once('error', () => {
+        res(false);
+      });
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`not listening on ${String(port)} after ${String(timeoutMs)} ms`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/**
+ * Render the template into `<tree.base>/<kind>/httpd.conf` and start
+ * `<bin> -f conf -DFOREGROUND`; resolves once the port accepts connections.
+ */
+export async function startHttpd(
+  kind: string,
+  bin: string,
+  template: string,
+  tree: DiffTree,
+  timeoutMs = 30_000,
+): Promise<RunningServer> {
+  const root = join(tree.base, kind);
+  await mkdir(root, { recursive: true });
+  await chmod(root, 0o755);
+  const port = await freePort();
+  const conf = join(root, 'httpd.conf');
+  await writeFile(conf, renderConf(template, root, tree, port));
+  const child = spawn(bin, ['-f', conf, '-DFOREGROUND'], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, APACHE_RUN_DIR: root, APACHE_LOCK_DIR: root, APACHE_LOG_DIR: root },
+  });
+  let output = '';
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  const spawnError = new Promise<never>((_, rej) => child.once('error', rej));
+  spawnError.catch(() => undefined);
+  const pid = child.pid;
+  const logs = async (): Promise<string> => {
+    const err = await readFile(join(root, 'error.log'), 'utf8').catch(() => '');
+    return `${err}${output}`;
+  };
+  const stop = async (): Promise<void> => {
+    if (pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    const tree = descendants(pid);
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+    for (const p of tree) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone: the normal case
+      }
+    }
+  };
+  if (pid === undefined) {
+    await spawnError;
+    throw new Error(`could not spawn ${bin}`);
+  }
+  try {
+    await Promise.race([waitForPort(port, child, timeoutMs), spawnError]);
+  } catch (e) {
+    const text = await logs();
+    await stop();
+    throw new Error(`${kind} failed to start: ${e instanceof Error ? e.message : String(e)}\n${text.slice(-2000)}`);
+  }
+  return { kind, port, root, pid, logs, stop };
+}
