@@ -136,6 +136,14 @@ export interface Cmd<S, D> {
   oneOf<T extends string>(value: string, choices: readonly T[]): T;
   /** Throw "<Name> cannot occur within <VirtualHost> section" etc. unless in the main server. */
   requireGlobal(): void;
+  /**
+   * Config-wide scratch state of this build, shared by every directive of every server
+   * (≈ a module's static config-time variables in httpd, e.g. mod_wsgi's wsgi_daemon_list
+   * used for "Name duplicates previous WSGI daemon definition."). Created by `init` on first
+   * use of `key`, discarded after the build. Optional: a Cmd without it limits such checks
+   * to the current server.
+   */
+  buildState?<T>(key: string, init: () => T): T;
 }
 
 /** A declared directive (≈ command_rec), typed by its arity. */

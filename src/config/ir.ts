@@ -21,6 +21,8 @@ export interface SectionIR {
   readonly regex: boolean;
   readonly dir: ModuleSlots;
   readonly origin: Origin;
+  /** `<Files>`/`<FilesMatch>` written inside this section (httpd keeps them in its sec_file). */
+  readonly nested?: readonly SectionIR[];
 }
 
 export interface ListenIR {
@@ -50,6 +52,11 @@ export interface ConfigIR {
   readonly listen: readonly ListenIR[];
   readonly main: ServerIR;
   readonly vhosts: readonly ServerIR[];
+  /**
+   * Short names of the loaded modules that have a ModuleDef (core, log_config and those
+   * named by LoadModule), in module-list order. Hooks of other modules must not run.
+   */
+  readonly modules?: readonly string[];
   /** Non-fatal warnings with file:line, printed at startup and by -t. */
   readonly warnings: readonly string[];
 }

@@ -1,0 +1,146 @@
+// httpd: server/config.c (invoke_cmd: arity checks and their messages, the override check
+//        "X not allowed here" / "X not allowed in <Y> context"), server/core.c
+//        (ap_check_cmd_context: "cannot occur within <VirtualHost> section").
+//
+// Applying one directive: context check, argument parsing per Arity, and the Cmd object
+// handed to the module's handler.
+
+import { isAbsolute, resolve } from 'node:path';
+import { Ctx, OR_ALL, type AnyDirective, type Cmd, type ConfigContext, type ContextMask, type DirectiveNode } from './directive.js';
+import { syntaxError } from './errors.js';
+
+/** What the server/vhost levels accept: RSRC_CONF | OR_ALL & ~(OR_AUTHCFG | OR_LIMIT). */
+const SERVER_OVERRIDES: ContextMask = Ctx.OR_FILEINFO | Ctx.OR_INDEXES | Ctx.OR_OPTIONS;
+
+/** Where a directive is being applied. */
+export interface Place {
+  readonly context: ConfigContext;
+  /** The enclosing section's name as written (`Directory`, `VirtualHost`), if any. */
+  readonly parent: string | undefined;
+}
+
+/** Display name for messages: section directives are spelled `<Directory`. */
+const gt = (name: string): string => (name.startsWith('<') ? `${name}>` : name);
+
+/** The invoke_cmd override check. Returns an error text or undefined. */
+export function contextError(name: string, where: ContextMask, place: Place): string | undefined {
+  const kind = place.context.kind;
+  let ok: boolean;
+  if (kind === 'section' || kind === 'htaccess') ok = (where & (Ctx.DIRECTORY | OR_ALL)) !== 0;
+  else if (kind === 'vhost') {
+    ok = (where & (Ctx.VHOST | Ctx.SERVER | SERVER_OVERRIDES)) !== 0;
+    // A main-server-only directive (SERVER without VHOST): ap_check_cmd_context(GLOBAL_ONLY).
+    if (ok && (where & Ctx.SERVER) !== 0 && (where & (Ctx.VHOST | SERVER_OVERRIDES)) === 0) {
+      return `${gt(name)} cannot occur within <VirtualHost> section`;
+    }
+  } else ok = (where & (Ctx.SERVER | SERVER_OVERRIDES)) !== 0;
+  if (ok) return undefined;
+  return place.parent === undefined ? `${name} not allowed here` : `${name} not allowed in <${place.parent}> context`;
+}
+
+/** ap_check_cmd_context(cmd, GLOBAL_ONLY). */
+export function globalOnlyError(name: string, context: ConfigContext): string | undefined {
+  if (context.kind === 'vhost') return `${gt(name)} cannot occur within <VirtualHost> section`;
+  if (context.kind !== 'server') return `${gt(name)} cannot occur within <Directory/Location/Files> section`;
+  return undefined;
+}
+
+export interface CmdInput<S, D> {
+  readonly node: DirectiveNode;
+  readonly place: Place;
+  readonly server: S;
+  readonly dir: D;
+  readonly serverRoot: string;
+  readonly warnings: string[];
+}
+
+/** Build the Cmd for one directive (≈ cmd_parms). */
+export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
+  const at = { file: x.node.file, line: x.node.line };
+  return {
+    node: x.node,
+    context: x.place.context,
+    server: x.server,
+    dir: x.dir,
+    serverRoot: x.serverRoot,
+    serverRootRelative: (p) => (isAbsolute(p) ? p : resolve(x.serverRoot, p)),
+    fail: (message) => syntaxError(message, at),
+    warn: (message) => {
+      x.warnings.push(`${at.file}:${at.line}: ${message}`);
+    },
+    oneOf<T extends string>(value: string, choices: readonly T[]): T {
+      const found = choices.find((c) => c.toLowerCase() === value.toLowerCase());
+      if (found === undefined) throw syntaxError(`${name} must be one of: ${choices.join(' | ')}`, at);
+      return found;
+    },
+    requireGlobal() {
+      const e = globalOnlyError(name, x.place.context);
+      if (e !== undefined) throw syntaxError(e, at);
+    },
+  };
+}
+
+/** Parse the node's arguments per the spec's arity and call its handler (invoke_cmd). */
+export function invoke<S, D>(spec: AnyDirective<S, D>, cmd: Cmd<S, D>): void {
+  const args = cmd.node.args;
+  const n = args.length;
+  const a0 = args[0] ?? '';
+  const a1 = args[1];
+  const a2 = args[2];
+  const bad = (text: string): Error => cmd.fail(`${spec.name} ${text}`);
+  switch (spec.args) {
+    case 'noArgs':
+      if (n !== 0) throw bad('takes no arguments');
+      spec.apply(cmd);
+      return;
+    case 'flag': {
+      // httpd reads only the first word of a FLAG directive.
+      const v = a0.toLowerCase();
+      if (v !== 'on' && v !== 'off') throw bad('must be On or Off');
+      spec.apply(cmd, v === 'on');
+      return;
+    }
+    case 'take1':
+      if (n !== 1) throw bad(`takes one argument, ${spec.help}`);
+      spec.apply(cmd, a0);
+      return;
+    case 'take2':
+      if (n !== 2 || a1 === undefined) throw bad(`takes two arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1);
+      return;
+    case 'take3':
+      if (n !== 3 || a1 === undefined || a2 === undefined) throw bad(`takes three arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1, a2);
+      return;
+    case 'take12':
+      if (n < 1 || n > 2) throw bad(`takes 1-2 arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1);
+      return;
+    case 'take13':
+      if (n !== 1 && n !== 3) throw bad(`takes one or three arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1, a2);
+      return;
+    case 'take23':
+      if (n < 2 || n > 3 || a1 === undefined) throw bad(`takes two or three arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1, a2);
+      return;
+    case 'take123':
+      if (n < 1 || n > 3) throw bad(`takes one, two or three arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1, a2);
+      return;
+    case 'iterate':
+      if (n < 1) throw bad(`requires at least one argument, ${spec.help}`);
+      for (const a of args) spec.apply(cmd, a);
+      return;
+    case 'iterate2':
+      if (n < 2) throw bad(`requires at least two arguments, ${spec.help}`);
+      for (const a of args.slice(1)) spec.apply(cmd, a0, a);
+      return;
+    case 'takeArgv':
+      spec.apply(cmd, args);
+      return;
+    case 'raw':
+      spec.apply(cmd, cmd.node.rawArgs);
+      return;
+  }
+}

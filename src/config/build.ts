@@ -1,0 +1,218 @@
+// httpd: server/config.c (ap_process_config_tree, ap_walk_config, ap_fixup_virtual_hosts),
+//        server/core.c (dirsection, urlsection, filesection, virtualhost_section),
+//        server/vhost.c.
+//
+// Turns the directive tree into the typed ConfigIR. Every module gets fresh server and
+// per-dir configs for the main server, each <VirtualHost>, and each directory-type
+// section; directives write into them through their handlers. At the end every vhost is
+// merged over the main server once, as ap_fixup_virtual_hosts does at startup.
+
+import { Ctx, RSRC_CONF, type ConfigContext, type DirectiveNode, type SectionKind } from './directive.js';
+import { syntaxError } from './errors.js';
+import type { ConfigIR, ListenIR, ModuleSlots, Origin, SectionIR, ServerIR } from './ir.js';
+import { mergeBySpec, type MergeSpec } from './merge.js';
+import type { Registry } from './registry.js';
+import { contextError, globalOnlyError, invoke, makeCmd, type Place } from './build-cmd.js';
+import { parseListen, parseVhostAddresses } from './build-listen.js';
+import type { ModuleDef } from '../modules/module.js';
+
+/** Inputs to the build step (results of tree.ts plus the registry). */
+export interface BuildInput {
+  readonly nodes: readonly DirectiveNode[];
+  readonly registry: Registry;
+  readonly loaded: ReadonlySet<string>;
+  readonly serverRoot: string;
+  /** The main configuration file (origin of the main server). */
+  readonly mainFile: string;
+  readonly defines: readonly string[];
+  /** Warnings so far (from reading); build appends to it. */
+  readonly warnings: string[];
+}
+
+/** The directory-type sections, by lower-case name (canonical spelling, kind, regex). */
+const SECTIONS: Readonly<Record<string, { name: string; kind: SectionKind; match: boolean }>> = {
+  directory: { name: 'Directory', kind: 'directory', match: false },
+  directorymatch: { name: 'DirectoryMatch', kind: 'directoryMatch', match: true },
+  files: { name: 'Files', kind: 'files', match: false },
+  filesmatch: { name: 'FilesMatch', kind: 'filesMatch', match: true },
+  location: { name: 'Location', kind: 'location', match: false },
+  locationmatch: { name: 'LocationMatch', kind: 'locationMatch', match: true },
+};
+
+/** Directives build.ts handles itself (reported by <IfDirective>). */
+export const BUILD_DIRECTIVES: readonly string[] = [
+  'Listen', '<VirtualHost', ...Object.values(SECTIONS).map((s) => `<${s.name}`),
+];
+
+interface ServerBuild {
+  readonly addresses: { host: string; port: number | '*' }[];
+  readonly origin: Origin;
+  readonly server: ModuleSlots;
+  readonly dirDefaults: ModuleSlots;
+  readonly sections: SectionIR[];
+}
+
+interface Scope {
+  readonly place: Place;
+  readonly srv: ServerBuild;
+  readonly dir: ModuleSlots;
+  /** Where nested sections go (the server's list, or the parent section's nested list). */
+  readonly sections: SectionIR[];
+  /** The enclosing section's kind, if inside one. */
+  readonly sectionKind: SectionKind | undefined;
+}
+
+/** Merge one module slot by its spec. The slots are `unknown` by design (ModuleSlots). */
+function mergeSlot(spec: MergeSpec<object>, base: unknown, over: unknown): unknown {
+  // The one place slots are treated as objects: the module's own spec produced both.
+  return mergeBySpec(spec as MergeSpec<Record<string, unknown>>, base as Record<string, unknown>, over as Record<string, unknown>);
+}
+
+/** Build the IR. Throws ConfigError. */
+export function buildConfig(input: BuildInput): ConfigIR {
+  const mods = input.registry.modules.filter((m) => input.loaded.has(m.name));
+  const newSlots = (which: 'server' | 'dir'): ModuleSlots => {
+    const slots: ModuleSlots = {};
+    for (const m of mods) {
+      const part = m[which];
+      if (part !== undefined) slots[m.name] = part.create();
+    }
+    return slots;
+  };
+  const newServer = (origin: Origin, addresses: ServerBuild['addresses']): ServerBuild => ({
+    addresses, origin, server: newSlots('server'), dirDefaults: newSlots('dir'), sections: [],
+  });
+  const listen: ListenIR[] = [];
+  const vhosts: ServerBuild[] = [];
+  const main = newServer({ file: input.mainFile, line: 0 }, []);
+
+  const walk = (nodes: readonly DirectiveNode[], scope: Scope): void => {
+    for (const node of nodes) {
+      if (node.children !== undefined) section(node, node.children, scope);
+      else directive(node, scope);
+    }
+  };
+
+  const directive = (node: DirectiveNode, scope: Scope): void => {
+    const at = { file: node.file, line: node.line };
+    if (node.name.toLowerCase() === 'listen') {
+      const e = contextError('Listen', RSRC_CONF, scope.place) ?? globalOnlyError('Listen', scope.place.context);
+      if (e !== undefined) throw syntaxError(e, at);
+      const r = parseListen(node.args);
+      if (typeof r === 'string') throw syntaxError(r, at);
+      if (listen.some((l) => l.host === r.host && l.port === r.port)) {
+        throw syntaxError('Cannot define multiple Listeners on the same IP:port', at);
+      }
+      listen.push({ ...r, origin: at });
+      return;
+    }
+    const found = input.registry.lookup(node.name);
+    if (found === undefined || !input.loaded.has(found.module.name)) {
+      throw syntaxError(
+        `Invalid command '${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
+        at,
+      );
+    }
+    const { spec, module } = found;
+    const e = contextError(spec.name, spec.where, scope.place);
+    if (e !== undefined) throw syntaxError(e, at);
+    const cmd = makeCmd(spec.name, {
+      node,
+      place: scope.place,
+      server: scope.srv.server[module.name],
+      dir: scope.dir[module.name],
+      serverRoot: input.serverRoot,
+      warnings: input.warnings,
+    });
+    invoke(spec, cmd);
+  };
+
+  const section = (node: DirectiveNode, children: readonly DirectiveNode[], scope: Scope): void => {
+    const at = { file: node.file, line: node.line };
+    const lname = node.name.toLowerCase();
+    const def = SECTIONS[lname];
+    if (lname !== 'virtualhost' && def === undefined) {
+      throw syntaxError(
+        `Invalid command '<${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
+        at,
+      );
+    }
+    const canonical = def?.name ?? 'VirtualHost';
+    const where = def?.kind === 'files' || def?.kind === 'filesMatch' ? Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY : RSRC_CONF;
+    const ce = contextError(`<${canonical}`, where, scope.place);
+    if (ce !== undefined) throw syntaxError(ce, at);
+    if (lname === 'virtualhost' && scope.place.context.kind === 'vhost') {
+      throw syntaxError('<VirtualHost> cannot occur within <VirtualHost> section', at);
+    }
+    if (def !== undefined && scope.sectionKind !== undefined && def.kind.startsWith('files')) {
+      if (scope.sectionKind.startsWith('location')) {
+        throw syntaxError(`<${canonical}> cannot occur within <Location> section`, at);
+      }
+    }
+    if (!node.rawArgs.trimEnd().endsWith('>')) throw syntaxError(`<${canonical}> directive missing closing '>'`, at);
+    if (node.args.length === 0) throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
+
+    if (def === undefined) {
+      const addrs = parseVhostAddresses(node.args);
+      if (typeof addrs === 'string') throw syntaxError(addrs, at);
+      const vh = newServer(at, addrs);
+      vhosts.push(vh);
+      walk(children, {
+        place: { context: { kind: 'vhost' }, parent: node.name },
+        srv: vh, dir: vh.dirDefaults, sections: vh.sections, sectionKind: undefined,
+      });
+      return;
+    }
+    const tilde = node.args[0] === '~';
+    const words = tilde ? node.args.slice(1) : node.args;
+    if (words.length !== 1) throw syntaxError(`Multiple <${canonical}> arguments not (yet) supported.`, at);
+    const pattern = words[0] ?? '';
+    const regex = def.match || tilde;
+    if (regex) {
+      try {
+        new RegExp(pattern);
+      } catch {
+        throw syntaxError('Regex could not be compiled', at);
+      }
+    }
+    const dir = newSlots('dir');
+    const nested: SectionIR[] = [];
+    const context: ConfigContext = { kind: 'section', section: def.kind, pattern };
+    walk(children, {
+      place: { context, parent: node.name }, srv: scope.srv, dir, sections: nested, sectionKind: def.kind,
+    });
+    const ir: SectionIR = { kind: def.kind, pattern, regex, dir, origin: at, ...(nested.length > 0 ? { nested } : {}) };
+    scope.sections.push(ir);
+  };
+
+  walk(input.nodes, {
+    place: { context: { kind: 'server' }, parent: undefined },
+    srv: main, dir: main.dirDefaults, sections: main.sections, sectionKind: undefined,
+  });
+
+  return {
+    serverRoot: input.serverRoot,
+    defines: input.defines,
+    listen,
+    main: freeze(main),
+    vhosts: vhosts.map((v) => mergeVhost(mods, main, v)),
+    modules: mods.map((m) => m.name),
+    warnings: input.warnings,
+  };
+}
+
+function freeze(s: ServerBuild): ServerIR {
+  return { addresses: s.addresses, origin: s.origin, server: s.server, dirDefaults: s.dirDefaults, sections: s.sections };
+}
+
+/** ap_fixup_virtual_hosts: merge a vhost's configs over the main server's. */
+function mergeVhost(mods: readonly ModuleDef[], main: ServerBuild, vh: ServerBuild): ServerIR {
+  const server: ModuleSlots = {};
+  const dirDefaults: ModuleSlots = {};
+  for (const m of mods) {
+    if (m.server !== undefined) server[m.name] = mergeSlot(m.server.merge, main.server[m.name], vh.server[m.name]);
+    if (m.dir !== undefined) dirDefaults[m.name] = mergeSlot(m.dir.merge, main.dirDefaults[m.name], vh.dirDefaults[m.name]);
+  }
+  // core's merge_core_server_configs appends: the main server's sections, then the vhost's.
+  return { addresses: vh.addresses, origin: vh.origin, server, dirDefaults, sections: [...main.sections, ...vh.sections] };
+}

@@ -1,0 +1,89 @@
+// httpd: server/config.c (ap_process_config_tree → "AH00526: Syntax error on line %d of %s:"),
+//        server/main.c (process_resource_config failures → "apache2: Syntax error on line …").
+//
+// httpd reports configuration errors in two shapes, and tswsgi keeps both so that
+// messages read exactly like Apache's:
+//  - errors raised while *reading* the files (section nesting, Include, Define, LoadModule,
+//    If* sections; httpd's EXEC_ON_READ phase) print on one line, prefixed with the program
+//    name and wrapped once per Include level:
+//      tswsgi: Syntax error on line 11 of /c.conf: Syntax error on line 1 of /inc.conf: …
+//  - errors raised while *applying* directives (arity, context, values) print the location,
+//    a newline, then the message:
+//      AH00526: Syntax error on line 9 of /c.conf:
+//      DocumentRoot takes one argument, Root directory of the document tree
+
+/** Stable codes for configuration errors (fastify-style catalog, STYLE.md do-10). */
+export const ConfigErrorCode = {
+  /** A directive failed while being applied (httpd AH00526). */
+  SYNTAX: 'TSW_ERR_CONFIG_SYNTAX',
+  /** Reading the file tree failed (nesting, Include, Define, LoadModule, If*). */
+  READ: 'TSW_ERR_CONFIG_READ',
+  /** The main configuration file could not be opened. */
+  OPEN: 'TSW_ERR_CONFIG_OPEN',
+} as const;
+export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
+
+/** The program name used in read-phase messages (httpd prints argv[0], e.g. `apache2`). */
+export const PROGRAM_NAME = 'tswsgi';
+
+/** The pseudo file name of -C/-c directives (httpd's wording). */
+export const CMDLINE_FILE = '-c/-C directives';
+
+/** One level of location: "Syntax error on line N of FILE". */
+export interface ErrorFrame {
+  readonly file: string;
+  readonly line: number;
+}
+
+/**
+ * A configuration error. `message` is the full text exactly as it should be printed;
+ * `detail` is the bare message; `file`/`line` the innermost location.
+ */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode;
+  readonly file: string;
+  readonly line: number;
+  readonly detail: string;
+  /** Include chain, outermost first, ending with the innermost location (read errors). */
+  readonly frames: readonly ErrorFrame[];
+
+  constructor(code: ConfigErrorCode, detail: string, frames: readonly ErrorFrame[]) {
+    super(formatConfigError(code, detail, frames));
+    this.name = 'ConfigError';
+    this.code = code;
+    this.detail = detail;
+    this.frames = frames;
+    const inner = frames[frames.length - 1];
+    this.file = inner?.file ?? '';
+    this.line = inner?.line ?? 0;
+  }
+
+  /** The same read error seen from the Include directive at `outer` (one more wrapper). */
+  wrappedBy(outer: ErrorFrame): ConfigError {
+    return new ConfigError(this.code, this.detail, [outer, ...this.frames]);
+  }
+}
+
+function formatConfigError(code: ConfigErrorCode, detail: string, frames: readonly ErrorFrame[]): string {
+  if (code === ConfigErrorCode.SYNTAX) {
+    const f = frames[frames.length - 1];
+    return f === undefined ? detail : `AH00526: Syntax error on line ${f.line} of ${f.file}:\n${detail}`;
+  }
+  if (frames[0]?.file === CMDLINE_FILE) {
+    // httpd: "apache2: Syntax error in -C/-c directive: -c/-C directives:1: <X> was not closed."
+    const inner = frames.slice(1).map((f) => `Syntax error on line ${f.line} of ${f.file}: `).join('');
+    return `${PROGRAM_NAME}: Syntax error in -C/-c directive: ${inner}${detail}`;
+  }
+  const chain = frames.map((f) => `Syntax error on line ${f.line} of ${f.file}: `).join('');
+  return `${PROGRAM_NAME}: ${chain}${detail}`;
+}
+
+/** A directive-application error at `at` (AH00526 shape). */
+export function syntaxError(detail: string, at: ErrorFrame): ConfigError {
+  return new ConfigError(ConfigErrorCode.SYNTAX, detail, [at]);
+}
+
+/** A read-phase error at `at` (one-line shape). */
+export function readError(detail: string, at: ErrorFrame): ConfigError {
+  return new ConfigError(ConfigErrorCode.READ, detail, [at]);
+}

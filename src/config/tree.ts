@@ -1,0 +1,378 @@
+// httpd: server/config.c (ap_build_config, ap_build_config_sub, ap_process_resource_config,
+//        ap_process_fnmatch_configs), server/core.c (start_ifmod, start_ifdefine,
+//        start_ifdirective, start_iffile, include_config, set_define, unset_define,
+//        set_server_root), modules/core/mod_version.c, modules/core/mod_so.c (load_module).
+//
+// Reads configuration files into the directive tree. Directives httpd runs while reading
+// (EXEC_ON_READ) are executed here, in file order: Include/IncludeOptional, Define/UnDefine,
+// ServerRoot, LoadModule and the conditional sections <IfModule>, <IfDefine>, <IfVersion>,
+// <IfFile>, <IfDirective>. None of them appears in the resulting tree; conditional sections
+// are replaced by their children when the condition holds.
+
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { DirectiveNode } from './directive.js';
+import { ConfigError, ConfigErrorCode, readError, type ErrorFrame } from './errors.js';
+import { expandVars, readLines, splitCommand, splitWords, type Line } from './lexer.js';
+import { BUILTIN_MODULES, resolveModuleName } from './registry.js';
+import { readVersionCondition } from './tree-if.js';
+
+/** httpd's AP_MAX_INCLUDE_DEPTH. */
+export const MAX_INCLUDE_DEPTH = 128;
+
+/** Mutable state shared by the whole read (httpd keeps these in globals). */
+export interface ReadState {
+  /** ServerRoot; `ServerRoot` lines change it while reading. */
+  serverRoot: string;
+  /** Defined names → values ('' when defined without value); -D and Define. */
+  readonly defines: Map<string, string>;
+  /** Short names of loaded modules (built-ins + LoadModule). */
+  readonly loaded: Set<string>;
+  /** Every module name tswsgi knows (built-in, accepted, in the module list). */
+  readonly known: readonly string[];
+  /** Modules `LoadModule` may load (known minus built-ins). */
+  readonly loadable: ReadonlySet<string>;
+  /** True if `name` is a directive of a loaded module (for <IfDirective>). */
+  hasDirective(name: string): boolean;
+  /** Process environment for `${VAR}` after Defines. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly warnings: string[];
+}
+
+/** Directives this file executes itself (reported as existing by <IfDirective>). */
+export const READ_TIME_DIRECTIVES: readonly string[] = [
+  'Include', 'IncludeOptional', 'Define', 'UnDefine', 'ServerRoot', 'LoadModule',
+  '<IfModule', '<IfDefine', '<IfVersion', '<IfFile', '<IfDirective',
+];
+
+/** One line with its (still unexpanded) nested lines, before EXEC_ON_READ processing. */
+interface RawNode {
+  readonly line: Line;
+  /** Section name as written, without `<` (present for sections). */
+  readonly section?: string;
+  readonly children?: RawNode[];
+}
+
+/** Read a configuration file (the main one, or -f). */
+export function readConfigFile(path: string, st: ReadState): DirectiveNode[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConfigError(ConfigErrorCode.OPEN, `Could not open configuration file ${path}: ${errnoText(e)}`, []);
+  }
+  return evalNodes(structure(readLines(text, path)), st, 0);
+}
+
+/** Read configuration text not from a file (-C / -c directives), e.g. file `-C`. */
+export function readConfigText(text: string, file: string, st: ReadState): DirectiveNode[] {
+  return evalNodes(structure(readLines(text, file)), st, 0);
+}
+
+function errnoText(e: unknown): string {
+  const code = e instanceof Error && 'code' in e ? String(e.code) : '';
+  if (code === 'ENOENT') return 'No such file or directory';
+  if (code === 'EACCES') return 'Permission denied';
+  if (code === 'EISDIR') return 'Is a directory';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Section name from an opening line: `<Directory /x>` → `Directory`. */
+function sectionName(text: string): string {
+  const first = splitCommand(text).name.slice(1);
+  return first.endsWith('>') ? first.slice(0, -1) : first;
+}
+
+/** Pair opening and closing section lines (ap_build_config_sub's nesting). */
+function structure(lines: readonly Line[]): RawNode[] {
+  const root: RawNode[] = [];
+  const stack: { node: RawNode; kids: RawNode[] }[] = [];
+  for (const line of lines) {
+    const target = stack[stack.length - 1]?.kids ?? root;
+    if (line.text.startsWith('</')) {
+      const closing = splitCommand(line.text).name.slice(2).replace(/>$/, '');
+      const open = stack.pop();
+      if (open === undefined) {
+        throw readError(`</${closing}> without matching <${closing}> section`, line);
+      }
+      const opened = open.node.section ?? '';
+      if (opened.toLowerCase() !== closing.toLowerCase()) {
+        throw readError(`Expected </${opened}> but saw </${closing}>`, line);
+      }
+    } else if (line.text.startsWith('<')) {
+      const kids: RawNode[] = [];
+      const node: RawNode = { line, section: sectionName(line.text), children: kids };
+      target.push(node);
+      stack.push({ node, kids });
+    } else {
+      target.push({ line });
+    }
+  }
+  const open = stack[0];
+  if (open !== undefined) {
+    const { file, line } = open.node.line;
+    throw readError(`${file}:${line}: <${open.node.section ?? ''}> was not closed.`, open.node.line);
+  }
+  return root;
+}
+
+interface Expanded {
+  readonly name: string;
+  readonly args: string[];
+  readonly rawArgs: string;
+}
+
+/** `${VAR}` expansion and word splitting of one line, at the moment it is read. */
+function expandLine(node: RawNode, st: ReadState): Expanded {
+  const text = expandVars(
+    node.line.text,
+    (name) => st.defines.get(name) ?? st.env[name],
+    (name) => {
+      st.warnings.push(`${node.line.file}:${node.line.line}: AH00111: Config variable \${${name}} is not defined`);
+    },
+  );
+  const { name, rest } = splitCommand(text);
+  if (node.section === undefined) return { name, args: splitWords(rest), rawArgs: rest };
+  // Sections: httpd cuts the argument text at the last '>' (strrchr). rawArgs keeps the
+  // text as written, '>' included, so build.ts can report a missing '>'.
+  if (name.endsWith('>')) return { name: name.slice(1, -1), args: [], rawArgs: '>' };
+  const gt = rest.lastIndexOf('>');
+  return { name: name.slice(1), args: splitWords(gt < 0 ? rest : rest.slice(0, gt)), rawArgs: rest };
+}
+
+function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): DirectiveNode[] {
+  const out: DirectiveNode[] = [];
+  for (const node of raw) {
+    const at: ErrorFrame = node.line;
+    const x = expandLine(node, st);
+    const lname = x.name.toLowerCase();
+    if (node.section !== undefined) {
+      const kids = node.children ?? [];
+      const cond = conditional(lname, x, at, st);
+      if (cond === true) out.push(...evalNodes(kids, st, depth));
+      else if (cond === undefined) {
+        out.push({
+          name: x.name,
+          args: x.args,
+          rawArgs: x.rawArgs,
+          children: evalNodes(kids, st, depth),
+          file: at.file,
+          line: at.line,
+        });
+      }
+      continue;
+    }
+    switch (lname) {
+      case 'include':
+      case 'includeoptional':
+        out.push(...include(x, lname === 'includeoptional', at, st, depth));
+        break;
+      case 'define':
+        if (x.args.length < 1 || x.args.length > 2) {
+          throw readError(
+            'Define takes 1-2 arguments, Define a variable, optionally to a value.  Same as passing -D to the command line.',
+            at,
+          );
+        }
+        if ((x.args[0] ?? '').includes(':')) throw readError("Variable name must not contain ':'", at);
+        st.defines.set(x.args[0] ?? '', x.args[1] ?? '');
+        break;
+      case 'undefine':
+        if (x.args.length !== 1) {
+          throw readError('UnDefine takes one argument, Undefine the existence of a variable. Undo a Define.', at);
+        }
+        st.defines.delete(x.args[0] ?? '');
+        break;
+      case 'serverroot':
+        setServerRoot(x, at, st);
+        break;
+      case 'loadmodule':
+        loadModule(x, at, st);
+        break;
+      default:
+        out.push({ name: x.name, args: x.args, rawArgs: x.rawArgs, file: at.file, line: at.line });
+    }
+  }
+  return out;
+}
+
+function setServerRoot(x: Expanded, at: ErrorFrame, st: ReadState): void {
+  if (x.args.length !== 1) {
+    throw readError('ServerRoot takes one argument, Common directory of server-related files (logs, confs, etc.)', at);
+  }
+  const dir = resolve(x.args[0] ?? '');
+  if (!isDir(dir)) throw readError('ServerRoot must be a valid directory', at);
+  st.serverRoot = dir;
+}
+
+function loadModule(x: Expanded, at: ErrorFrame, st: ReadState): void {
+  const [id, file] = x.args;
+  if (id === undefined || file === undefined || x.args.length !== 2) {
+    throw readError('LoadModule takes two arguments, a module name and the name of a shared object file to load it from', at);
+  }
+  const path = isAbsolute(file) ? file : join(st.serverRoot, file);
+  const name = id.endsWith('_module') ? id.slice(0, -'_module'.length) : undefined;
+  if (name !== undefined && BUILTIN_MODULES.includes(name)) {
+    throw readError(`module ${id} is built-in and can't be loaded`, at);
+  }
+  if (name === undefined || !st.loadable.has(name)) {
+    throw readError(`Cannot load ${path} into server: tswsgi does not implement module ${id}`, at);
+  }
+  if (st.loaded.has(name)) {
+    st.warnings.push(`${at.file}:${at.line}: AH01574: module ${id} is already loaded, skipping`);
+    return;
+  }
+  st.loaded.add(name);
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Evaluate a conditional section: true/false for If* sections, undefined for any other
+ * section (kept in the tree).
+ */
+function conditional(lname: string, x: Expanded, at: ErrorFrame, st: ReadState): boolean | undefined {
+  if (!['ifmodule', 'ifdefine', 'ifversion', 'iffile', 'ifdirective'].includes(lname)) return undefined;
+  const first = x.args[0];
+  if (first === undefined || first === '' || first === '!') {
+    if (lname !== 'ifversion') throw readError(`<${x.name}> directive requires additional arguments`, at);
+  }
+  if (lname === 'ifversion') return readVersionCondition(x.args, at);
+  const negate = (first ?? '').startsWith('!');
+  const arg = negate ? (first ?? '').slice(1) : (first ?? '');
+  let holds: boolean;
+  switch (lname) {
+    case 'ifmodule': {
+      const mod = resolveModuleName(arg, st.known);
+      holds = mod !== undefined && st.loaded.has(mod);
+      break;
+    }
+    case 'ifdefine':
+      holds = st.defines.has(arg);
+      break;
+    case 'iffile':
+      holds = exists(isAbsolute(arg) ? arg : join(st.serverRoot, arg));
+      break;
+    default:
+      holds = st.hasDirective(arg) || READ_TIME_DIRECTIVES.some((d) => d.toLowerCase() === arg.toLowerCase());
+  }
+  return negate ? !holds : holds;
+}
+
+const INCLUDE_HELP = {
+  include: 'Name(s) of the config file(s) to be included; fails if the wildcard does not match at least one file',
+  includeoptional:
+    'Name or pattern of the config file(s) to be included; ignored if the file does not exist or the pattern does not match any files',
+} as const;
+
+function include(x: Expanded, optional: boolean, at: ErrorFrame, st: ReadState, depth: number): DirectiveNode[] {
+  if (x.args.length !== 1) {
+    throw readError(`${x.name} takes one argument, ${optional ? INCLUDE_HELP.includeoptional : INCLUDE_HELP.include}`, at);
+  }
+  if (depth >= MAX_INCLUDE_DEPTH) {
+    throw readError(`Exceeded maximum include depth of ${MAX_INCLUDE_DEPTH}, There appears to be a recursion.`, at);
+  }
+  const arg = x.args[0] ?? '';
+  const path = isAbsolute(arg) ? arg : join(st.serverRoot, arg);
+  const files = matchIncludes(path, optional, at);
+  const out: DirectiveNode[] = [];
+  for (const f of files) {
+    try {
+      const text = readFileSync(f, 'utf8');
+      out.push(...evalNodes(structure(readLines(text, f)), st, depth + 1));
+    } catch (e) {
+      if (e instanceof ConfigError && e.code !== ConfigErrorCode.SYNTAX) {
+        throw e.code === ConfigErrorCode.OPEN ? readError(e.detail, at) : e.wrappedBy(at);
+      }
+      if (e instanceof ConfigError) throw e;
+      throw readError(`Could not open configuration file ${f}: ${errnoText(e)}`, at);
+    }
+  }
+  return out;
+}
+
+const WILDCARD = /[*?[]/;
+
+/** Files an Include names, in order (ap_process_fnmatch_configs semantics). */
+function matchIncludes(path: string, optional: boolean, at: ErrorFrame): string[] {
+  const parts = path.split('/');
+  const wildAt = parts.findIndex((p) => WILDCARD.test(p));
+  if (wildAt < 0) {
+    if (!exists(path)) {
+      if (optional) return [];
+      throw readError(`Could not open configuration file ${path}: No such file or directory`, at);
+    }
+    return expandDirectory(path);
+  }
+  const fixed = parts.slice(0, wildAt).join('/') || '/';
+  const pattern = parts[wildAt] ?? '';
+  const rest = parts.slice(wildAt + 1);
+  let entries: string[];
+  try {
+    entries = readdirSync(fixed).sort();
+  } catch (e) {
+    if (optional) return [];
+    throw readError(`Include/IncludeOptional: Could not open directory ${fixed}: ${errnoText(e)}`, at);
+  }
+  const re = globToRegExp(pattern);
+  const out: string[] = [];
+  for (const name of entries) {
+    if (!re.test(name)) continue;
+    const full = join(fixed, name);
+    if (rest.length > 0) {
+      // A wildcard in a middle component: descend into matching directories only.
+      if (isDir(full)) out.push(...matchIncludes([full, ...rest].join('/'), true, at));
+    } else if (!isDir(full)) {
+      out.push(full);
+    } else {
+      out.push(...expandDirectory(full));
+    }
+  }
+  if (out.length === 0 && !optional) {
+    throw readError(`Include/IncludeOptional: No matches for the wildcard '${pattern}' in '${fixed}', failing`, at);
+  }
+  return out;
+}
+
+/** A directory includes every file inside it, sorted, recursively (httpd does the same). */
+function expandDirectory(path: string): string[] {
+  if (!isDir(path)) return [path];
+  const out: string[] = [];
+  for (const name of readdirSync(path).sort()) out.push(...expandDirectory(join(path, name)));
+  return out;
+}
+
+/** fnmatch(3) pattern (with APR_FNM_PERIOD: a leading dot must be matched explicitly). */
+export function globToRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] ?? '';
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 1);
+      if (end < 0) re += '\\[';
+      else {
+        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        re += `[${body}]`;
+        i = end;
+      }
+    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
+  }
+  return new RegExp(`^(?!\\.)${re}$`);
+}

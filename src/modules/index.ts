@@ -1,0 +1,41 @@
+// httpd: modules.c (ap_prelinked_modules, generated from the build's module list).
+//
+// The ordered list of built-in modules (like caddy:modules/standard/imports.go, but as
+// values, not import side effects). The registry (config/registry.ts) is built from it;
+// hooks of one phase run in this order unless their HookReg says otherwise.
+//
+// Entries written `{ name, ...xxxConfig }` are config-only: the module's directives and
+// config slots without request-time hooks. Replace each with the module's ModuleDef from
+// its index.ts once that exists (one line per module).
+
+import { coreModule } from '../core/index.js';
+import { aliasModule } from './alias/index.js';
+import { authzCoreModule } from './authz-core/index.js';
+import { dirModule } from './dir/index.js';
+import { envModule } from './env/index.js';
+import { logConfigModule } from './log-config/index.js';
+import { mimeModule } from './mime/index.js';
+import type { ModuleDef } from './module.js';
+import { wsgiModule } from './wsgi/index.js';
+
+/**
+ * Erase a module's config types so modules with different S/D fit in one list. Safe
+ * because nothing mixes modules' slots: the registry and build.ts hand each module only
+ * values its own create()/merge produced (DirectiveBuilder is contravariant in S/D, so
+ * TypeScript cannot see that without this one cast).
+ */
+export function anyModule<S, D>(mod: ModuleDef<S, D>): ModuleDef {
+  return mod as unknown as ModuleDef;
+}
+
+/** Every module tswsgi has, in hook order. `core` and `log_config` are always loaded. */
+export const MODULES: readonly ModuleDef[] = [
+  anyModule(coreModule),
+  anyModule(logConfigModule),
+  anyModule(mimeModule),
+  anyModule(authzCoreModule),
+  anyModule(envModule),
+  anyModule(dirModule),
+  anyModule(aliasModule),
+  anyModule(wsgiModule),
+];
