@@ -1,0 +1,206 @@
+// httpd: server/main.c (main), support/apachectl (-k).
+//
+// argv → serve | configtest (-t) | dump-vhosts (-S) | modules (-M) | version | -k signal |
+// start-server (express mode). Returns the process exit code.
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { parseHttpdArgs, usage, UsageError, type HttpdArgs } from './args.js';
+import { expressHelp, parseExpressArgs, renderExpressConf } from './express.js';
+import { describeVhosts, describeModules, describeVersion, describeSettings, describeDirectives } from './describe.js';
+import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import type { ConfigIR } from '../config/ir.js';
+import { serverConfOf } from '../config/slots.js';
+import { coreModule } from '../core/index.js';
+import { runServer } from '../server/run.js';
+
+/** Debian's compiled-in defaults (`apache2 -V`: HTTPD_ROOT, SERVER_CONFIG_FILE). */
+export const DEFAULT_SERVER_ROOT = '/etc/apache2';
+export const DEFAULT_CONFIG_FILE = 'apache2.conf';
+
+const PROG = 'tswsgi';
+
+/** Entry point; the return value is the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    if (argv[0] === 'start-server' || argv[0] === 'setup-server') {
+      return await expressMain(argv.slice(1), argv[0] === 'setup-server');
+    }
+    const args = parseHttpdArgs(argv);
+    return await httpdMain(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`${PROG}: ${err.message}\n${usage(PROG)}`);
+      return 1;
+    }
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+function configPath(args: HttpdArgs): { file: string; serverRoot: string } {
+  const serverRoot = resolve(args.serverRoot ?? DEFAULT_SERVER_ROOT);
+  const f = args.configFile ?? DEFAULT_CONFIG_FILE;
+  return { file: isAbsolute(f) ? f : join(serverRoot, f), serverRoot };
+}
+
+function load(args: HttpdArgs): ConfigIR {
+  const { file, serverRoot } = configPath(args);
+  return loadConfig({ file, serverRoot, defines: args.defines, before: args.before, after: args.after });
+}
+
+function printWarnings(ir: ConfigIR): void {
+  for (const w of ir.warnings) process.stderr.write(`${w}\n`);
+}
+
+async function httpdMain(args: HttpdArgs): Promise<number> {
+  switch (args.action) {
+    case 'help':
+      process.stdout.write(usage(PROG));
+      return 0;
+    case 'version':
+      process.stdout.write(describeVersion());
+      return 0;
+    case 'settings':
+      process.stdout.write(describeSettings(DEFAULT_SERVER_ROOT, DEFAULT_CONFIG_FILE));
+      return 0;
+    case 'compiled':
+      process.stdout.write(describeModules(undefined));
+      return 0;
+    case 'directives':
+      process.stdout.write(describeDirectives());
+      return 0;
+    default:
+      break;
+  }
+  const ir = load(args);
+  switch (args.action) {
+    case 'configtest':
+      printWarnings(ir);
+      process.stderr.write('Syntax OK\n');
+      return 0;
+    case 'vhosts':
+      printWarnings(ir);
+      process.stdout.write(describeVhosts(ir));
+      return 0;
+    case 'modules':
+      process.stdout.write(describeModules(ir));
+      return 0;
+    case 'dump-config':
+      process.stdout.write(`${JSON.stringify(ir, null, 2)}\n`);
+      return 0;
+    default:
+      break;
+  }
+  if (args.signal !== undefined && args.signal !== 'start') {
+    return signalRunning(ir, args.signal);
+  }
+  const foreground = args.defines.includes('FOREGROUND') || args.debug || args.signal === undefined && process.env['TSWSGI_DETACHED'] === '1';
+  if (!foreground) return detach(process.argv.slice(2));
+  printWarnings(ir);
+  return runServer(ir, { reload: () => load(args), notifyReady: process.env['TSWSGI_DETACHED'] === '1' });
+}
+
+/** -k stop|restart|graceful|graceful-stop: signal the server named by PidFile, as apachectl. */
+function signalRunning(ir: ConfigIR, signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop'): number {
+  const pidFile = resolve(ir.serverRoot, serverConfOf(coreModule, ir.main).pidFile ?? 'logs/httpd.pid');
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+  } catch {
+    process.stderr.write(`${PROG} (no pid file) not running (PidFile ${pidFile})\n`);
+    return 1;
+  }
+  const sig = { stop: 'SIGTERM', restart: 'SIGHUP', graceful: 'SIGUSR1', 'graceful-stop': 'SIGWINCH' } as const;
+  try {
+    process.kill(pid, sig[signal]);
+  } catch {
+    process.stderr.write(`${PROG} (pid ${pid}?) not running\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/**
+ * Start in the background (httpd's default without -DFOREGROUND): re-run ourselves
+ * detached, wait for the child to report that it listens, then return.
+ */
+async function detach(argv: readonly string[]): Promise<number> {
+  const child = spawn(process.execPath, [process.argv[1] ?? '', ...argv.filter((a) => a !== '-k' && a !== 'start')], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TSWSGI_DETACHED: '1' },
+  });
+  return new Promise<number>((done) => {
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('READY')) {
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.unref();
+        done(0);
+      }
+    });
+    child.on('exit', (code) => {
+      process.stderr.write(err);
+      done(code ?? 1);
+    });
+  });
+}
+
+async function expressMain(argv: readonly string[], setupOnly: boolean): Promise<number> {
+  const o = parseExpressArgs(argv);
+  if (o.help) {
+    process.stdout.write(expressHelp(PROG));
+    return 0;
+  }
+  const uid = process.getuid?.() ?? 0;
+  const serverRoot = resolve(o.serverRoot ?? `/tmp/tswsgi-${o.host ?? hostname()}:${o.port}:${uid}`);
+  const script = o.script === undefined ? undefined : resolve(o.script);
+  if (script !== undefined && !existsSync(script)) {
+    process.stderr.write(`${PROG}: no such WSGI script: ${script}\n`);
+    return 1;
+  }
+  const docroot = o.documentRoot === undefined ? join(serverRoot, 'htdocs') : resolve(o.documentRoot);
+  mkdirSync(docroot, { recursive: true });
+  const entries = readdirSync(docroot).filter((e) => !e.startsWith('.'));
+  const conf = renderExpressConf(
+    { ...o, script, documentRoot: docroot, workingDirectory: o.workingDirectory ?? (script === undefined ? process.cwd() : dirname(script)) },
+    { uid, cwd: process.cwd(), serverRoot, documentRootEntries: entries },
+  );
+  const confFile = join(serverRoot, 'httpd.conf');
+  mkdirSync(serverRoot, { recursive: true });
+  writeFileSync(confFile, conf);
+  const ir = loadConfig({ file: confFile, serverRoot, defines: [], before: [], after: [] });
+  if (o.dumpConfig) {
+    process.stdout.write(`${JSON.stringify(ir, null, 2)}\n`);
+    return 0;
+  }
+  if (setupOnly || o.setupOnly) {
+    process.stdout.write(`Server URL         : http://${o.host ?? 'localhost'}:${o.port}/\nServer Root        : ${serverRoot}\nServer Conf        : ${confFile}\n`);
+    return 0;
+  }
+  process.stdout.write(
+    [
+      `Server URL         : http://${o.host ?? 'localhost'}:${o.port}/`,
+      `Server Root        : ${serverRoot}`,
+      `Server Conf        : ${confFile}`,
+      `Error Log File     : ${o.logToTerminal ? '(terminal)' : join(serverRoot, 'error_log')}`,
+      `Operating Mode     : daemon`,
+      `Request Capacity   : ${(o.processes ?? 1) * o.threads} (${o.processes ?? 1} process * ${o.threads} threads)`,
+      `Request Timeout    : ${o.requestTimeout} (seconds)`,
+      '',
+    ].join('\n'),
+  );
+  return runServer(ir, {
+    reload: () => loadConfig({ file: confFile, serverRoot, defines: [], before: [], after: [] }),
+    notifyReady: false,
+  });
+}

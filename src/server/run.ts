@@ -1,0 +1,126 @@
+// httpd: server/mpm/event/event.c (ap_mpm_run: signals → restart/graceful/stop),
+// os/unix/unixd.c (unixd_setup_child: drop privileges after binding), server/log.c
+// (ap_log_pid / PidFile).
+//
+// The process around a RunningServer: PidFile, dropping root after the listeners are bound,
+// and signals. Signal handlers only enqueue an action (gunicorn's arbiter rule); one loop
+// carries them out in order, so a HUP during a reload waits for the reload to finish.
+
+import { writeFileSync, rmSync, chownSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import type { ConfigIR } from '../config/ir.js';
+import { serverConfOf } from '../config/slots.js';
+import { coreModule } from '../core/index.js';
+import { startServer, type RunningServer } from './server.js';
+
+export type ServerAction = 'stop' | 'restart' | 'graceful' | 'graceful-stop';
+
+/** Apache's signal meanings. */
+export const SIGNAL_ACTIONS: Readonly<Record<string, ServerAction>> = {
+  SIGTERM: 'stop',
+  SIGINT: 'stop',
+  SIGHUP: 'restart',
+  SIGUSR1: 'graceful',
+  SIGWINCH: 'graceful-stop',
+};
+
+export interface RunOptions {
+  /** Re-read the configuration (for restart/graceful). Throws ConfigError on a bad config. */
+  readonly reload: () => ConfigIR;
+  /** Write `READY` to stdout once listening (the detaching parent waits for it). */
+  readonly notifyReady: boolean;
+}
+
+/** Resolve a user name or `#uid` to a uid; undefined if unknown. */
+function lookupId(name: string, kind: 'user' | 'group'): number | undefined {
+  if (name.startsWith('#')) return Number(name.slice(1));
+  try {
+    const out = execFileSync('getent', [kind === 'user' ? 'passwd' : 'group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const id = Number(out.split(':')[2]);
+    return Number.isInteger(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Started as root with `User`/`Group`: switch the front end to them once the listeners are
+ * bound, as httpd's children do. Worker processes are spawned with their own uid/gid.
+ */
+function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => void): void {
+  if (process.getuid?.() !== 0 || process.setuid === undefined || process.setgid === undefined) return;
+  const core = serverConfOf(coreModule, ir.main);
+  if (core.user === undefined) return;
+  const uid = lookupId(core.user, 'user');
+  const gid = core.group === undefined ? undefined : lookupId(core.group, 'group');
+  if (uid === undefined) throw new Error(`AH00544: tswsgi: bad user name ${core.user}`);
+  if (core.group !== undefined && gid === undefined) throw new Error(`AH00543: tswsgi: bad group name ${core.group}`);
+  if (uid === 0) return;
+  try {
+    chownSync(pidFile, uid, gid ?? -1);
+  } catch {
+    // the pid file stays root-owned; -k still works as root
+  }
+  if (gid !== undefined) {
+    process.setgroups?.([gid]);
+    process.setgid(gid);
+  }
+  process.setuid(uid);
+  log(`front end now running as ${core.user}${core.group === undefined ? '' : `:${core.group}`} (uid ${uid})`);
+}
+
+/** Run until stopped; the resolved value is the exit code. */
+export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number> {
+  const core = serverConfOf(coreModule, ir.main);
+  const pidFile = resolve(ir.serverRoot, core.pidFile ?? 'logs/httpd.pid');
+  const server: RunningServer = await startServer(ir);
+  const log = server.generation.log;
+  try {
+    writeFileSync(pidFile, `${process.pid}\n`);
+  } catch (err) {
+    log.log('warn', 'core', 'AH00099', `could not create ${pidFile}: ${String(err)}`);
+  }
+  dropPrivileges(ir, pidFile, (m) => log.log('notice', 'core', 'MW00001', m));
+  log.log('notice', 'mpm_event', 'AH00489', `tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations`);
+  if (opts.notifyReady) process.stdout.write('READY\n');
+
+  const queue: ServerAction[] = [];
+  let wake: (() => void) | undefined;
+  const handlers = new Map<string, () => void>();
+  for (const [sig, action] of Object.entries(SIGNAL_ACTIONS)) {
+    const h = (): void => {
+      queue.push(action);
+      wake?.();
+    };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  try {
+    for (;;) {
+      const action = queue.shift();
+      if (action === undefined) {
+        await new Promise<void>((r) => (wake = r));
+        continue;
+      }
+      const gen = server.generation.log;
+      if (action === 'stop' || action === 'graceful-stop') {
+        gen.log('notice', 'mpm_event', action === 'stop' ? 'AH00491' : 'AH00492', action === 'stop' ? 'caught SIGTERM, shutting down' : 'caught SIGWINCH, shutting down gracefully');
+        await server.stop({ graceful: action === 'graceful-stop' });
+        return 0;
+      }
+      let next: ConfigIR;
+      try {
+        next = opts.reload();
+      } catch (err) {
+        gen.log('error', 'core', 'AH00526', `configuration error, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      gen.log('notice', 'mpm_event', action === 'graceful' ? 'AH00493' : 'AH00494', action === 'graceful' ? 'SIGUSR1 received.  Doing graceful restart' : 'SIGHUP received.  Attempting to restart');
+      await server.reload(next);
+    }
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+    rmSync(pidFile, { force: true });
+  }
+}
