@@ -11,7 +11,11 @@ then takes the python/ dir and '' back out of sys.path so applications never
 see them. JSON fields: fd, threads, processGroup ("" = embedded),
 applicationGroup, pythonPath [dirs], home (dir|null), displayName
 (str|null), preload [{script, callable}], multithread, multiprocess,
-runOnce, maximumProcesses, threadsPerProcess, restrictStdout, lang, locale.
+runOnce, maximumProcesses, threadsPerProcess, restrictStdout, lang, locale,
+reloadOnChanges (bool: restart when a loaded module's file changes,
+mod_wsgi-express --reload-on-changes), reloadInterval (seconds between
+scans, default 1), shutdownTimeout (seconds a worker-initiated graceful stop
+may drain, default 5).
 
 Exit codes (gunicorn-style, STYLE.md do-7): 0 after SHUTDOWN or channel EOF,
 3 = boot error (bad arguments, fd unusable, bad python-path/home),
@@ -26,13 +30,16 @@ import platform
 import socket
 import sys
 import traceback
-from typing import Any, Dict, List, NoReturn
+from typing import Any, Dict, List, NoReturn, cast
 
 # Import every submodule now: the package directory leaves sys.path below.
 from . import BOOT_ERROR, APP_LOAD_ERROR
-from . import errors, input, loader, protocol, response, worker, wrapper  # noqa: F401
+from . import channel, embedded, errors, input, loader, protocol, reloader
+from . import response, worker, wrapper
+from .embedded import Embedded
 from .errors import StdWriter
-from .worker import Channel, Worker, send_hello
+from .channel import Channel
+from .worker import Worker, send_hello
 
 _FIELDS = {
     "fd": int, "threads": int, "processGroup": str, "applicationGroup": str,
@@ -41,16 +48,29 @@ _FIELDS = {
     "multiprocess": bool, "runOnce": bool, "maximumProcesses": int,
     "threadsPerProcess": int, "restrictStdout": bool,
     "lang": (str, type(None)), "locale": (str, type(None)),
+    "reloadOnChanges": bool, "reloadInterval": (int, float),
+    "shutdownTimeout": (int, float),
 }
+
+# Referenced so linters keep the eager imports above.
+_SUBMODULES = (embedded, errors, input, loader, protocol, reloader, response,
+               worker, wrapper, channel)
 
 
 class BootError(Exception):
     """Bad arguments or environment: exit BOOT_ERROR."""
 
 
+def _err(text: str) -> None:
+    """Write to the real stderr (the supervisor pipes it to the error log)."""
+    err = sys.__stderr__
+    if err is not None:
+        err.write(text)
+        err.flush()
+
+
 def _die(code: int, message: str) -> NoReturn:
-    sys.__stderr__.write("tswsgi worker (pid=%d): %s\n" % (os.getpid(), message))
-    sys.__stderr__.flush()
+    _err("tswsgi worker (pid=%d): %s\n" % (os.getpid(), message))
     os._exit(code)
 
 
@@ -58,24 +78,30 @@ def parse_config(argv: List[str]) -> Dict[str, Any]:
     if len(argv) != 1:
         raise BootError("expected one JSON argument, got %d arguments" % len(argv))
     try:
-        config = json.loads(argv[0])
+        parsed: object = json.loads(argv[0])
     except ValueError as exc:
         raise BootError("invalid JSON configuration: %s" % exc) from None
-    if not isinstance(config, dict):
+    if not isinstance(parsed, dict):
         raise BootError("configuration must be a JSON object")
+    config = cast(Dict[str, Any], parsed)
     for key, value in config.items():
         kind = _FIELDS.get(key)
         if kind is None:
             continue  # newer front end: ignore unknown fields
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is not bool and isinstance(value, bool)
+                or not isinstance(value, kind)):
             raise BootError("configuration field %r has the wrong type" % key)
     if config.get("threads", 15) < 1:
         raise BootError("threads must be at least 1")
+    for key in ("reloadInterval", "shutdownTimeout"):
+        if key in config and not config[key] > 0:
+            raise BootError("%s must be a positive number" % key)
     for d in config.get("pythonPath", []):
         if not isinstance(d, str):
             raise BootError("pythonPath entries must be strings")
     for p in config.get("preload", []):
-        if not (isinstance(p, dict) and isinstance(p.get("script"), str)):
+        if not (isinstance(p, dict) and isinstance(
+                cast(Dict[str, Any], p).get("script"), str)):
             raise BootError("preload entries need a 'script' string")
     return config
 
@@ -120,8 +146,8 @@ def boot(config: Dict[str, Any]) -> socket.socket:
         try:
             locale.setlocale(locale.LC_ALL, config["locale"])
         except locale.Error as exc:
-            sys.__stderr__.write("tswsgi worker: cannot set locale %r: %s\n"
-                                 % (config["locale"], exc))
+            _err("tswsgi worker: cannot set locale %r: %s\n"
+                 % (config["locale"], exc))
     home = config.get("home")
     if home:
         try:
@@ -150,17 +176,21 @@ def main(argv: List[str]) -> NoReturn:
         sock = boot(config)
     except BootError as exc:
         _die(BOOT_ERROR, str(exc))
+    emb = Embedded(config)
+    emb.install()  # before preloads: scripts may `import mod_wsgi`
     for item in config.get("preload", []):
         try:
             loader.load_script(item["script"])
         except BaseException:
-            sys.__stderr__.write(
-                "tswsgi worker (pid=%d): failed to preload WSGI script '%s'.\n"
-                % (os.getpid(), item["script"]))
+            _err("tswsgi worker (pid=%d): failed to preload WSGI script "
+                 "'%s'.\n" % (os.getpid(), item["script"]))
             traceback.print_exc(file=sys.__stderr__)
             _die(APP_LOAD_ERROR, "preload failed")
-    w = Worker(sock, config)
+    w = Worker(sock, config, emb)
     chan: Channel = w.chan
+    if config.get("reloadOnChanges"):
+        reloader.Reloader(w.request_restart,
+                          float(config.get("reloadInterval", 1.0))).start()
     send_hello(chan, {
         "protocol": protocol.VERSION, "pid": os.getpid(),
         "python": platform.python_version(), "executable": sys.executable,
@@ -179,20 +209,23 @@ def main(argv: List[str]) -> NoReturn:
         watchdog = threading.Timer(5.0, os._exit, (code,))
         watchdog.daemon = True
         watchdog.start()
+        emb.process_stopping(w.shutdown_reason)  # subscribe_shutdown
         try:
-            atexit._run_exitfuncs()
+            atexit._run_exitfuncs()  # pyright: ignore[reportPrivateUsage]
         except BaseException:
             pass
+        chan.drain(1.0)
     for s in (sys.stdout, sys.stderr):
         try:
             s.flush()
         except Exception:
             pass
-    try:
-        sys.__stdout__.flush()
-        sys.__stderr__.flush()
-    except Exception:
-        pass
+    for std in (sys.__stdout__, sys.__stderr__):
+        try:
+            if std is not None:
+                std.flush()
+        except Exception:
+            pass
     # Threads may still be wedged in application code at a SHUTDOWN
     # deadline: leave without waiting for them (mod_wsgi's reaper does too).
     os._exit(code)

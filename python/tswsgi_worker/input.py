@@ -101,7 +101,7 @@ class RequestInput:
                     if not self._buf:
                         return b"".join(parts)
                     parts.append(self._take(len(self._buf)))
-        if not isinstance(size, int):
+        if not isinstance(size, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError("integer argument expected, got %s"
                             % type(size).__name__)
         if size == 0:

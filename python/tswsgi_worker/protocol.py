@@ -162,7 +162,7 @@ def decode_environ(payload: bytes, offset: int = 0) -> "dict[str, str]":
         if count & 1:
             raise ProtocolError("bad-payload", "odd number of environ items")
         pos = offset + 4
-        env = {}
+        env: "dict[str, str]" = {}
         for _ in range(count >> 1):
             (n,) = unpack(payload, pos)
             pos += 4

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, cast
 
 from .input import RequestInput
 
@@ -90,14 +90,16 @@ def _latin1(value: str, what: str) -> bytes:
 def validate_headers(headers: object) -> List[Tuple[str, str]]:
     if type(headers) is not list:
         raise TypeError("headers must be a list, not %s" % type(headers).__name__)
-    for header in headers:
+    items = cast(List[object], headers)
+    for header in items:
         if type(header) is not tuple:
             raise TypeError("each header must be a 2-tuple, not %s"
                             % type(header).__name__)
-        if len(header) != 2:
+        pair = cast(Tuple[object, ...], header)
+        if len(pair) != 2:
             raise ValueError("each header must be a 2-tuple, got length %d"
-                             % len(header))
-        name, value = header
+                             % len(pair))
+        name, value = pair
         if type(name) is not str:
             raise TypeError("header name must be str, not %s" % type(name).__name__)
         if type(value) is not str:
@@ -116,7 +118,7 @@ def validate_headers(headers: object) -> List[Tuple[str, str]]:
                              "header value: %r" % value)
         _latin1(name, "header name")
         _latin1(value, "header value")
-    return list(headers)
+    return cast(List[Tuple[str, str]], list(items))
 
 
 class Response:
@@ -140,14 +142,17 @@ class Response:
     def start_response(self, status: str, headers: List[Tuple[str, str]],
                        exc_info: Any = None) -> Any:
         if exc_info is not None:
-            if type(exc_info) is not tuple or len(exc_info) != 3:
+            info = cast(Tuple[Any, ...], exc_info) if type(exc_info) is tuple else ()
+            if len(info) != 3:
                 raise RuntimeError("start_response() argument 'exc_info' must "
                                    "be a 3-tuple or None")
             if self.started:
                 try:
-                    raise exc_info[1].with_traceback(exc_info[2])
+                    raise info[1].with_traceback(info[2])
                 finally:
-                    exc_info = None  # PEP 3333: avoid the reference cycle
+                    # PEP 3333: avoid the reference cycle
+                    exc_info = None
+                    info = ()
         elif self.started:
             raise RuntimeError("start_response() called more than once "
                                "without exc_info")

@@ -4,7 +4,7 @@ mod_wsgi counterpart: src/server/wsgi_daemon.c (daemon process main loop,
 worker threads, shutdown) + wsgi_execute.c (wsgi_execute_script). Shape after
 gunicorn's workers (STYLE.md do-7): the reader only decodes and dispatches;
 REQUEST puts a Stream on a queue served by ``threads`` threads; every socket
-write is one sendall under a lock, so frames never interleave.
+write goes through channel.Channel, so frames never interleave.
 
 ERROR payload convention (read by the front end, src/wsgi/dispatch.ts): the
 message starts with the HTTP status the front end should answer when no START
@@ -23,87 +23,37 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 from . import errors as errmod
 from . import loader
+from .channel import Channel
+from .embedded import APACHE_VERSION, MOD_WSGI_VERSION, Embedded
 from .protocol import (
-    ABORT, DATA, EOF, ERROR, FLAG_BODY, HELLO, LOG, PING, PONG, REQUEST, RESP_WINDOW,
+    ABORT, DATA, EOF, ERROR, FLAG_BODY, HELLO, PING, PONG, REQUEST, RESP_WINDOW,
     SHUTDOWN, WINDOW, FrameDecoder, ProtocolError, decode_environ, decode_u32,
     encode_frame, encode_u32,
 )
 from .response import Response, Stream
 from .wrapper import FileWrapper
 
-MOD_WSGI_VERSION = (5, 0, 0)
-APACHE_VERSION = (2, 4, 62)
+# Worker-initiated graceful stops (reloadOnChanges) drain this long unless
+# the config says otherwise: mod_wsgi's shutdown-timeout default.
+DEFAULT_SHUTDOWN_TIMEOUT = 5.0
 _UTF8_KEYS = ("SCRIPT_FILENAME", "DOCUMENT_ROOT")
 _FILE_CHUNK = 262144
-
-
-class Channel:
-    """The fd-3 socket: atomic, ordered frame writes, LOG helper.
-
-    Writes are combined: a thread that finds another one mid-sendall leaves
-    its bytes in the queue and returns; the sending thread takes everything
-    queued before it stops. Under load many responses leave in one syscall,
-    and ordering is the order of send() calls, so a stream's frames never
-    reorder.
-    """
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._queue: List[bytes] = []
-        self._sending = False
-        self.dead = False
-
-    def send(self, data: bytes) -> None:
-        lock = self._lock
-        with lock:
-            if self._sending:
-                self._queue.append(data)
-                return
-            self._sending = True
-        sendall = self.sock.sendall
-        try:
-            while True:
-                if not self.dead:
-                    try:
-                        sendall(data)
-                    except OSError:
-                        self.dead = True  # front end gone; reader sees EOF
-                with lock:
-                    queued = self._queue
-                    if not queued:
-                        self._sending = False
-                        self._idle.notify_all()
-                        return
-                    self._queue = []
-                data = queued[0] if len(queued) == 1 else b"".join(queued)
-        except BaseException:
-            with lock:
-                self._sending = False
-                self._idle.notify_all()
-            raise
-
-    def drain(self, timeout: float) -> None:
-        """Wait until every queued frame has been written (or timeout)."""
-        with self._idle:
-            self._idle.wait_for(lambda: not self._sending, timeout)
-
-    def log(self, stream: int, level: int, message: str) -> None:
-        payload = bytes((level,)) + message.encode("utf-8", "backslashreplace")
-        self.send(encode_frame(LOG, stream, payload[:16 * 1024 * 1024]))
 
 
 class Worker:
     """Serves REQUEST streams until SHUTDOWN or EOF on the channel."""
 
-    def __init__(self, sock: socket.socket, config: Dict[str, Any]) -> None:
+    def __init__(self, sock: socket.socket, config: Dict[str, Any],
+                 embedded: Optional[Embedded] = None) -> None:
         self.chan = Channel(sock)
         self.config = config
+        self.embedded = embedded or Embedded(config)
+        self.embedded.log = self.chan.log
+        self.shutdown_reason = "channel_eof"
         self.nthreads = max(1, int(config.get("threads", 15)))
         self.streams: Dict[int, Stream] = {}
         self.queue: "queue.SimpleQueue[Optional[Stream]]" = queue.SimpleQueue()
@@ -165,8 +115,8 @@ class Worker:
                 for ftype, sid, payload in dec.feed(data):
                     self._dispatch(ftype, sid, payload)
         except ProtocolError as exc:
-            sys.__stderr__.write("tswsgi worker: protocol error from front "
-                                 "end: %s\n" % exc)
+            print("tswsgi worker: protocol error from front end: %s" % exc,
+                  file=sys.__stderr__)
             self.exit_code = 1
         except Exception:
             traceback.print_exc(file=sys.__stderr__)
@@ -200,7 +150,7 @@ class Worker:
         elif ftype == PING:
             self.chan.send(encode_frame(PONG, 0, payload))
         elif ftype == SHUTDOWN:
-            self._begin_shutdown(decode_u32(payload) / 1000.0)
+            self._begin_shutdown(decode_u32(payload) / 1000.0, "shutdown_signal")
         # Worker-bound frame types (0x8_) arriving here are ignored.
 
     def _on_request(self, sid: int, payload: bytes) -> None:
@@ -223,8 +173,17 @@ class Worker:
             self._active += 1
         self.queue.put(st)
 
-    def _begin_shutdown(self, timeout: float) -> None:
+    def request_restart(self, path: str) -> None:
+        """reloadOnChanges saw ``path`` change: stop as SHUTDOWN would."""
+        self.chan.log(0, 5, "tswsgi: file '%s' changed, restarting daemon "
+                      "process (pid %d)" % (path, os.getpid()))
+        self._begin_shutdown(float(self.config.get(
+            "shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT)), "reload_on_changes")
+
+    def _begin_shutdown(self, timeout: float, reason: str) -> None:
         with self._state:
+            if not self._stopping:
+                self.shutdown_reason = reason
             self._stopping = True
             deadline = time.monotonic() + timeout
             if self._deadline is None or deadline < self._deadline:
@@ -268,14 +227,26 @@ class Worker:
         sid = st.sid
         chan = self.chan
         errors = errmod.RequestErrors(chan.log, sid)
-        errmod.current.stream = sid
+        cur = errmod.current
+        cur.stream = sid
+        emb = self.embedded
+        data: Dict[str, Any] = {}  # mod_wsgi.request_data()
+        cur.request_data = data
         final = b""
+        rid: Any = None
         try:
             env = self.environ(st, errors, thread_id)
+            rid = env.get("mod_wsgi.request_id") or sid
+            emb.active_requests[rid] = data
             resp = Response(chan.send, st, env.get("REQUEST_METHOD", ""))
             app = self._application(env, sid)
             if isinstance(app, str):
                 final = resp.fail(app)
+            elif emb.event_callbacks:
+                app, t0 = emb.request_started(env, app, data, thread_id, sid)
+                final = self._run(app, env, resp, sid)
+                emb.request_finished(env, data, t0, resp.status,
+                                     st.input.bytes_read, resp.produced, sid)
             else:
                 final = self._run(app, env, resp, sid)
         except BaseException:
@@ -287,7 +258,9 @@ class Worker:
                 flush_thread = getattr(s, "flush_thread", None)
                 if flush_thread is not None:
                     flush_thread()
-            errmod.current.stream = 0
+            cur.stream = 0
+            cur.request_data = None
+            emb.active_requests.pop(rid, None)
             st.input.discard()
             # Forget the id before END leaves: the front end may reuse it as
             # soon as END arrives.
@@ -322,10 +295,15 @@ class Worker:
     def _log_exception(self, sid: int, env: Dict[str, Any]) -> str:
         pid = os.getpid()
         script = env.get("SCRIPT_FILENAME", "")
-        exc_type = sys.exc_info()[0]
+        exc_info = sys.exc_info()
+        exc_type = exc_info[0]
         self.chan.log(sid, 3, (
             "mod_wsgi (pid=%d): Exception occurred processing WSGI script "
             "'%s'.\n%s" % (pid, script, traceback.format_exc().rstrip("\n"))))
+        if self.embedded.event_callbacks:
+            self.embedded.publish("request_exception", {
+                "request_id": env.get("mod_wsgi.request_id"),
+                "exc_info": exc_info}, sid)
         # Only the type: the message may hold data the log alone should see.
         return "500 exception in application: %s" % (
             getattr(exc_type, "__name__", "?"),)
@@ -338,7 +316,7 @@ class Worker:
             return resp.fail(self._log_exception(sid, env))
         error: Optional[str] = None
         try:
-            rtype = type(result)
+            rtype = type(result)  # pyright: ignore[reportUnknownVariableType]
             if rtype is FileWrapper:
                 self._send_file(result, resp)
             else:

@@ -17,7 +17,8 @@ class FileWrapper:
     """The object ``environ['wsgi.file_wrapper'](filelike, blksize)`` returns."""
 
     def __init__(self, filelike: Any, blksize: int = 8192) -> None:
-        if not isinstance(blksize, int) or blksize <= 0:
+        ok = isinstance(blksize, int)  # pyright: ignore[reportUnnecessaryIsInstance]
+        if not ok or blksize <= 0:
             raise ValueError("blksize must be a positive integer")
         self.filelike = filelike
         self.blksize = blksize

@@ -183,7 +183,7 @@ class WorkerClient:
                 break
         return self.results.setdefault(sid, Result())
 
-    def call(self, callable_name: str, environ: Optional[Dict[str, str]] = None,
+    def call(self, callable_name: Optional[str], environ: Optional[Dict[str, str]] = None,
              body: Optional[bytes] = None, sid: int = 1, **kw: Any) -> Result:
         self.start(sid, environ or {}, body, callable_name, **kw)
         if body is not None:

@@ -106,7 +106,7 @@ class Loading(unittest.TestCase):
         self.assertTrue(r.error.startswith("500 "), r.error)
         self.assertIn("Failed to exec Python script file", r.log_text)
         self.assertIn("ModuleNotFoundError", r.log_text)
-        self.assertNotIn("Traceback", r.error)
+        self.assertNotIn("Traceback", r.error or "")
 
     def test_missing_callable_is_404_with_mod_wsgi_text(self):
         path = os.path.join(APPS, "nocallable.wsgi")
