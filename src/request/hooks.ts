@@ -46,3 +46,95 @@ export const PHASES = {
   logTransaction: 'all',
 } as const;
 export type Phase = keyof typeof PHASES;
+
+// --- The runner (request-side helper). Hook lists are built once per generation.
+
+/** One registered hook with its owner, as the runner keeps it. */
+export interface BoundHook {
+  readonly module: string;
+  readonly run: Hook;
+}
+
+/** Per-phase ordered hook lists (≈ httpd's sorted `_hooks` arrays). */
+export type HookTable = { readonly [P in Phase]: readonly BoundHook[] };
+
+/**
+ * Order one phase's registrations as apr_hook_sort_all does: by numeric order (stable,
+ * module-list order breaks ties), then a topological pass so each hook follows the
+ * modules in its `after` list and precedes those in `before`. A cycle keeps list order.
+ */
+export function sortHooks(regs: readonly { module: string; reg: HookReg }[]): BoundHook[] {
+  const byOrder = [...regs].sort(
+    (a, b) => HOOK_ORDER[a.reg.order ?? 'middle'] - HOOK_ORDER[b.reg.order ?? 'middle'],
+  );
+  const present = new Set(byOrder.map((x) => x.module));
+  // must[m] = modules that have to run before m
+  const must = new Map<string, Set<string>>();
+  for (const { module } of byOrder) must.set(module, new Set());
+  for (const { module, reg } of byOrder) {
+    for (const a of reg.after ?? []) if (present.has(a)) must.get(module)?.add(a);
+    for (const b of reg.before ?? []) if (present.has(b)) must.get(b)?.add(module);
+  }
+  const out: BoundHook[] = [];
+  const placed = new Set<string>();
+  const left = [...byOrder];
+  while (left.length > 0) {
+    let i = left.findIndex((x) => [...(must.get(x.module) ?? [])].every((m) => placed.has(m)));
+    if (i < 0) i = 0; // cycle: fall back to order/list position
+    const [next] = left.splice(i, 1);
+    if (next === undefined) break;
+    placed.add(next.module);
+    out.push({ module: next.module, run: next.reg.run });
+  }
+  return out;
+}
+
+/** Build every phase's list from the module list (src/modules/index.ts MODULES). */
+export function buildHookTable(
+  modules: readonly { readonly name: string; readonly hooks?: { readonly [P in Phase]?: HookReg } }[],
+): HookTable {
+  const build = (phase: Phase): BoundHook[] => {
+    const regs: { module: string; reg: HookReg }[] = [];
+    for (const m of modules) {
+      const reg = m.hooks?.[phase];
+      if (reg !== undefined) regs.push({ module: m.name, reg });
+    }
+    return sortHooks(regs);
+  };
+  return {
+    postReadRequest: build('postReadRequest'),
+    translateName: build('translateName'),
+    mapToStorage: build('mapToStorage'),
+    headerParser: build('headerParser'),
+    accessChecker: build('accessChecker'),
+    accessCheckerEx: build('accessCheckerEx'),
+    checkUserId: build('checkUserId'),
+    authChecker: build('authChecker'),
+    typeChecker: build('typeChecker'),
+    fixups: build('fixups'),
+    logTransaction: build('logTransaction'),
+  };
+}
+
+/** AP_IMPLEMENT_HOOK_RUN_FIRST: first result other than DECLINED wins; all declined → DECLINED. */
+export async function runFirst(hooks: readonly BoundHook[], r: RequestRecord): Promise<Outcome> {
+  for (const h of hooks) {
+    const rv = await h.run(r);
+    if (rv !== DECLINED) return rv;
+  }
+  return DECLINED;
+}
+
+/** AP_IMPLEMENT_HOOK_RUN_ALL: stop at the first result that is neither OK nor DECLINED. */
+export async function runAll(hooks: readonly BoundHook[], r: RequestRecord): Promise<Outcome> {
+  for (const h of hooks) {
+    const rv = await h.run(r);
+    if (rv !== OK && rv !== DECLINED) return rv;
+  }
+  return OK;
+}
+
+/** Run a phase by its declared mode. */
+export function runPhase(table: HookTable, phase: Phase, r: RequestRecord): Promise<Outcome> {
+  return PHASES[phase] === 'first' ? runFirst(table[phase], r) : runAll(table[phase], r);
+}

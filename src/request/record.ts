@@ -61,10 +61,17 @@ export interface RequestRecord {
   readonly prev: RequestRecord | undefined;
   /** The main request of a sub-request (r->main); undefined for a main request. */
   readonly main: RequestRecord | undefined;
+  /** The request an internal redirect created from this one (r->next). */
+  next: RequestRecord | undefined;
   /** Body bytes written to the client so far (for %b / %B). */
   readonly bytesSent: number;
   /** The generation serving this request (logs, hooks, module state). */
   readonly generation: GenerationView;
+  /**
+   * The request body, enforcing LimitRequestBody while streaming: past the limit it throws
+   * RequestBodyTooLargeError (the server answers 413 if nothing was sent yet).
+   */
+  readBody(): AsyncGenerator<Buffer>;
   /** Log through the error log with `[client addr:port]` added (ap_log_rerror). */
   logError(level: import('../logging/error-log.js').LogLevel, module: string, id: string, message: string): void;
 }
@@ -85,4 +92,161 @@ export interface GenerationView {
   readonly log: import('../logging/error-log.js').ErrorLog;
   /** The value a module's provision() returned, for modules that keep state. */
   moduleState(name: string): unknown;
+  /** Hooks, handlers, compiled sections and walk caches of this generation. */
+  readonly runtime: import('./runtime.js').RequestRuntime;
+}
+
+// --- Implementation (request-side helper) ------------------------------------------------
+
+import type { Stats } from 'node:fs';
+import type { ModuleSlots, ServerIR as ServerIRType } from '../config/ir.js';
+import type { LogLevel } from '../logging/error-log.js';
+import { coreDir } from '../core/view.js';
+import { dirConfOf, serverConfOf } from '../config/slots.js';
+
+/** Everything needed to build a record; sub-requests and redirects override some fields. */
+export interface RecordInit {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly generation: GenerationView;
+  readonly server: ServerIRType;
+  readonly connection: ConnectionInfo;
+  /** Request target (defaults to req.url). */
+  readonly target?: string;
+  readonly method?: string;
+  readonly prev?: RequestRecord;
+  readonly main?: RequestRecord;
+  /** Initial per-dir config: the server's defaults. */
+  readonly perDir: ModuleSlots;
+  /** Initial r->status (an ErrorDocument redirect starts with the error's status). */
+  readonly status?: number;
+  /** Body bytes counter shared with the response (server/http layer). */
+  readonly bytesSent?: () => number;
+}
+
+/** Split a request-target into path and query (absolute-form keeps only the path). */
+export function splitTarget(target: string): { path: string; args: string; host: string | undefined } {
+  let t = target;
+  let host: string | undefined;
+  const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(t);
+  if (abs !== null) {
+    host = abs[1];
+    t = t.slice(abs[0].length) || '/';
+  }
+  const hash = t.indexOf('#');
+  if (hash >= 0) t = t.slice(0, hash);
+  const q = t.indexOf('?');
+  return q < 0 ? { path: t, args: '', host } : { path: t.slice(0, q), args: t.slice(q + 1), host };
+}
+
+/** Host header → r->hostname: lower-cased, port and trailing dot removed. */
+export function hostnameOf(host: string | undefined): string {
+  if (host === undefined) return '';
+  let h = host.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end < 0 ? h : h.slice(0, end + 1);
+  }
+  const colon = h.indexOf(':');
+  if (colon >= 0) h = h.slice(0, colon);
+  return h.endsWith('.') ? h.slice(0, -1) : h;
+}
+
+/** The body went past LimitRequestBody while being read (httpd: AH00539 → 413). */
+export class RequestBodyTooLargeError extends Error {
+  readonly code = 'MW_ERR_BODY_TOO_LARGE';
+  readonly limit: number;
+  constructor(limit: number) {
+    super(`Request body exceeds the configured limit of ${limit}`);
+    this.limit = limit;
+  }
+}
+
+/** The request_rec. */
+export class Request implements RequestRecord {
+  readonly unparsedUri: string;
+  readonly method: string;
+  readonly protocol: string;
+  uri: string;
+  args: string;
+  filename: string | undefined = undefined;
+  pathInfo = '';
+  handler: string | undefined = undefined;
+  contentType: string | undefined = undefined;
+  readonly env = new Map<string, string>();
+  readonly notes = new Map<string, string>();
+  readonly headersIn: IncomingMessage;
+  readonly res: ServerResponse;
+  user: string | undefined = undefined;
+  authType: string | undefined = undefined;
+  status = 200;
+  readonly server: ServerIRType;
+  readonly connection: ConnectionInfo;
+  readonly hostname: string;
+  readonly theRequest: string;
+  readonly requestTime: number;
+  readonly headerOnly: boolean;
+  perDir: ModuleSlots;
+  finfo: Stats | undefined = undefined;
+  readonly prev: RequestRecord | undefined;
+  readonly main: RequestRecord | undefined;
+  next: RequestRecord | undefined = undefined;
+  readonly generation: GenerationView;
+  readonly #bytesSent: () => number;
+
+  constructor(init: RecordInit) {
+    const req = init.req;
+    this.headersIn = req;
+    this.res = init.res;
+    this.generation = init.generation;
+    this.server = init.server;
+    this.connection = init.connection;
+    this.method = init.method ?? req.method ?? 'GET';
+    this.protocol = `HTTP/${req.httpVersion}`;
+    this.unparsedUri = init.target ?? req.url ?? '/';
+    const { path, args, host } = splitTarget(this.unparsedUri);
+    this.uri = path;
+    this.args = args;
+    this.hostname = hostnameOf(host ?? req.headers.host);
+    this.theRequest = init.prev?.theRequest ?? `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
+    this.requestTime = init.prev?.requestTime ?? Date.now();
+    this.headerOnly = this.method === 'HEAD';
+    this.perDir = init.perDir;
+    this.prev = init.prev;
+    this.main = init.main;
+    this.#bytesSent = init.bytesSent ?? (() => 0);
+    if (init.status !== undefined) this.status = init.status;
+  }
+
+  get bytesSent(): number {
+    return this.#bytesSent();
+  }
+
+  dirConf<S, D>(mod: ModuleDef<S, D>): D {
+    return dirConfOf(mod, this.perDir);
+  }
+
+  serverConf<S, D>(mod: ModuleDef<S, D>): S {
+    return serverConfOf(mod, this.server);
+  }
+
+  async *readBody(): AsyncGenerator<Buffer> {
+    const limit = coreDir(this.perDir).limitRequestBody;
+    let seen = 0;
+    for await (const chunk of this.headersIn) {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      seen += buf.length;
+      if (limit > 0 && seen > limit) {
+        this.logError('error', 'http', 'AH00539', `Read content-length of ${seen} is larger than the configured limit of ${limit}`);
+        throw new RequestBodyTooLargeError(limit);
+      }
+      yield buf;
+    }
+  }
+
+  logError(level: LogLevel, module: string, id: string, message: string): void {
+    this.generation.log.log(level, module, id, message, {
+      client: `${this.connection.remoteAddr}:${this.connection.remotePort}`,
+    });
+  }
 }

@@ -1,0 +1,184 @@
+// httpd: server/protocol.c (ap_read_request: LimitRequestLine → 414, LimitRequestFieldSize /
+// LimitRequestFields → 400), modules/http/http_request.c (ap_process_request),
+// modules/http/http_protocol.c (ap_set_keepalive), server/connection.c.
+//
+// One node:http server per Listen. Each request: pick the server by address and Host,
+// check the read limits, run the pipeline, then log_transaction once the response is done.
+
+import { createServer, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ListenIR } from '../config/ir.js';
+import { runAll } from '../request/hooks.js';
+import { Request, RequestBodyTooLargeError } from '../request/record.js';
+import type { RequestRecord } from '../request/record.js';
+import { processRequest } from '../request/pipeline.js';
+import type { Generation } from '../server/generation.js';
+import { coreDir, coreServer } from '../core/view.js';
+import { cannedErrorPage, die, signatureFor } from './die.js';
+import { SERVER_BANNER } from './banner.js';
+import { selectServer } from './vhost.js';
+import { statusLine } from './status.js';
+import { splitServerName } from '../request/server-name.js';
+
+/** A ServerResponse that counts body bytes (for %b / %B). */
+export class CountingResponse<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {
+  bodyBytes = 0;
+  #count(chunk: unknown, encoding: unknown): void {
+    if (typeof chunk === 'string') this.bodyBytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    else if (chunk instanceof Uint8Array) this.bodyBytes += chunk.byteLength;
+  }
+  // Node's write/end are overloaded; these forward every form unchanged.
+  override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    if (this.req.method !== 'HEAD') this.#count(chunk, encoding);
+    return super.write(chunk, encoding as never, cb as never);
+  }
+  override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
+    if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD') this.#count(chunk, encoding);
+    return super.end(chunk as never, encoding as never, cb as never);
+  }
+}
+
+/** The generation source: the server swaps it on graceful reload. */
+export interface GenerationSource {
+  current(): Generation;
+  /** Bracket a request so a draining generation knows when it is idle. */
+  enter(g: Generation): void;
+  leave(g: Generation): void;
+}
+
+/** Request-line / header checks of ap_read_request; a status + note, or undefined. */
+function checkReadLimits(r: RequestRecord, req: IncomingMessage): { status: number; note?: string; log: string; id: string } | undefined {
+  const core = coreServer(r.server.server);
+  if (core.limitRequestLine > 0 && r.theRequest.length > core.limitRequestLine) {
+    return { status: 414, id: 'AH00565', log: `request failed: client's request-line exceeds LimitRequestLine (longer than ${core.limitRequestLine})` };
+  }
+  const raw = req.rawHeaders;
+  if (core.limitRequestFields > 0 && raw.length / 2 > core.limitRequestFields) {
+    return { status: 400, note: "The number of request header fields exceeds this server's limit.", id: 'AH00563', log: "request failed: error reading the headers" };
+  }
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const len = name.length + 2 + (raw[i + 1] ?? '').length;
+    if (core.limitRequestFieldSize > 0 && len > core.limitRequestFieldSize) {
+      return { status: 400, note: 'Size of a request header field exceeds server limit.', id: 'AH00561', log: `Request header exceeds LimitRequestFieldSize: ${name}` };
+    }
+  }
+  return undefined;
+}
+
+/** Handle one request end to end. */
+async function handleRequest(src: GenerationSource, listen: ListenIR, req: IncomingMessage, res: CountingResponse, counts: WeakMap<Socket, number>): Promise<void> {
+  const gen = src.current();
+  src.enter(gen);
+  const sock = req.socket;
+  const n = counts.get(sock) ?? 0;
+  counts.set(sock, n + 1);
+  const localAddr = (sock.localAddress ?? '').replace(/^::ffff:/, '');
+  const host = req.headers.host;
+  const hostname = host === undefined ? '' : host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const server = selectServer(gen.ir, listen, localAddr, sock.localPort ?? 0, hostname);
+  const r = new Request({
+    req, res, generation: gen, server,
+    connection: {
+      remoteAddr: (sock.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      remotePort: sock.remotePort ?? 0,
+      localAddr, localPort: sock.localPort ?? 0, keepalives: n,
+    },
+    perDir: gen.dirDefaults(server),
+    bytesSent: () => res.bodyBytes,
+  });
+  res.setHeader('Server', SERVER_BANNER);
+  // ap_set_keepalive: KeepAlive Off, or MaxKeepAliveRequests served (httpd allows max+1 requests).
+  const core = coreServer(server.server);
+  const conn = (req.headers.connection ?? '').toLowerCase();
+  if (!core.keepAlive || core.keepAliveTimeout <= 0 || (core.maxKeepAliveRequests > 0 && n >= core.maxKeepAliveRequests)) {
+    res.setHeader('Connection', 'close');
+  } else if (/\bkeep-alive\b/.test(conn) && !/\bclose\b/.test(conn)) {
+    // The client asked for keep-alive by token: answer as httpd does (ap_set_keepalive).
+    const left = core.maxKeepAliveRequests - n;
+    res.setHeader('Keep-Alive', core.maxKeepAliveRequests > 0 ? `timeout=${core.keepAliveTimeout}, max=${left}` : `timeout=${core.keepAliveTimeout}`);
+    res.setHeader('Connection', 'Keep-Alive');
+  }
+  let logged = false;
+  const logTransaction = (): void => {
+    if (logged) return;
+    logged = true;
+    runAll(gen.hooks.logTransaction, r)
+      .catch((err: unknown) => gen.log.log('error', 'core', 'MW00202', `log_transaction failed: ${String(err)}`))
+      .finally(() => src.leave(gen));
+  };
+  res.once('finish', logTransaction);
+  res.once('close', logTransaction);
+  try {
+    const limit = checkReadLimits(r, req);
+    if (limit !== undefined) {
+      r.logError('error', 'core', limit.id, limit.log);
+      if (limit.note !== undefined) r.notes.set('error-notes', limit.note);
+      await die(r, limit.status);
+      return;
+    }
+    await processRequest(r);
+  } catch (err) {
+    if (err instanceof RequestBodyTooLargeError) {
+      if (res.headersSent) res.destroy();
+      else await die(r, 413);
+      return;
+    }
+    // Exceptions are bugs: log once with an id and answer 500 (STYLE avoid-6).
+    r.logError('error', 'core', 'MW00201', `unexpected error while processing ${r.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    if (res.headersSent) res.destroy();
+    else await die(r, 500);
+  }
+}
+
+/** Raw 400 for bytes node's parser refused (there is no request to hang a record on). */
+function earlyError(gen: Generation, socket: Socket, status: number): void {
+  if (!socket.writable) return;
+  const core = coreServer(gen.ir.main.server);
+  const sigConf = coreDir(gen.ir.main.dirDefaults).serverSignature;
+  const name = splitServerName(core.serverName).host ?? socket.localAddress ?? 'localhost';
+  const body = cannedErrorPage(status, {
+    method: 'GET', notes: new Map(), serverAdmin: core.serverAdmin,
+    signature: signatureFor(sigConf, name, 80, core.serverAdmin),
+  }, '');
+  socket.end(
+    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${new Date().toUTCString()}\r\nServer: ${SERVER_BANNER}\r\n` +
+      `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
+    'latin1',
+  );
+}
+
+/** Create (not yet listening) the node:http server for one Listen. */
+export function createListener(src: GenerationSource, listen: ListenIR): Server {
+  const core = coreServer(src.current().ir.main.server);
+  const counts = new WeakMap<Socket, number>();
+  // Big enough for LimitRequestLine + LimitRequestFields × LimitRequestFieldSize, so the
+  // limits are checked (with httpd's statuses) by checkReadLimits, not by node's parser.
+  const maxHeaderSize = Math.min(
+    64 * 1024 * 1024,
+    core.limitRequestLine + 4 + (core.limitRequestFields || 100) * ((core.limitRequestFieldSize || 8190) + 4) + 4,
+  );
+  const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
+    { ServerResponse: CountingResponse, maxHeaderSize, requestTimeout: 0, keepAliveTimeout: core.keepAliveTimeout * 1000 },
+    (req, res) => {
+      void handleRequest(src, listen, req, res, counts);
+    },
+  );
+  server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
+  server.timeout = core.timeout * 1000;
+  server.headersTimeout = core.timeout * 1000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    const gen = src.current();
+    const code = err.code ?? '';
+    if (code === 'ECONNRESET' || code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'HPE_HEADER_OVERFLOW' && !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    gen.log.log('debug', 'core', 'MW00203', `client error: ${code} ${err.message}`, {
+      client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
+    });
+    earlyError(gen, socket, code === 'HPE_HEADER_OVERFLOW' ? 400 : 400);
+  });
+  return server;
+}

@@ -1,0 +1,171 @@
+// httpd: modules/loggers/mod_log_config.c (parse_log_string, parse_log_item, the log_*
+// item functions, ap_escape_logitem in server/util.c, config_log_transaction).
+//
+// LogFormat strings are compiled once (at provision) into a list of item functions.
+// "By default, %s, %U, %T, %D and %r look at the original request while all others look
+// at the final request" (mod_log_config docs); `<` / `>` override that per item.
+
+import type { RequestRecord } from '../request/record.js';
+import { coreServer } from '../core/view.js';
+import { splitServerName } from '../request/server-name.js';
+
+/** Nicknames httpd's stock config defines (Debian apache2.conf); a config's own win. */
+export const STOCK_FORMATS: Readonly<Record<string, string>> = {
+  common: '%h %l %u %t "%r" %>s %b',
+  combined: '%h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+  vhost_combined: '%v:%p %h %l %u %t "%r" %>s %O "%{Referer}i" "%{User-Agent}i"',
+  referer: '%{Referer}i -> %U',
+  agent: '%{User-agent}i',
+};
+
+/** What the items read besides the record: response facts known only at log time. */
+export interface LogContext {
+  /** The original request (r). The final one is found through `next`. */
+  readonly r: RequestRecord;
+  /** Final status sent (%>s). */
+  readonly status: number;
+  /** When the request finished, ms since the epoch. */
+  readonly endTime: number;
+  /** Bytes sent including headers (%O); undefined → body bytes. */
+  readonly bytesOut?: number;
+}
+
+type Item = (c: LogContext) => string;
+
+/** ap_escape_logitem: `"` and `\` backslashed, control bytes as \n, \t… or \xhh. */
+export function escapeLogItem(s: string): string {
+  return s.replace(/["\\\x00-\x1f\x7f-\xff]/g, (ch) => {
+    switch (ch) {
+      case '"': return '\\"';
+      case '\\': return '\\\\';
+      case '\b': return '\\b';
+      case '\n': return '\\n';
+      case '\r': return '\\r';
+      case '\t': return '\\t';
+      case '\v': return '\\v';
+      case '\f': return '\\f';
+      default: return '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
+    }
+  });
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const p2 = (n: number): string => String(n).padStart(2, '0');
+
+/** `[21/Nov/2026:20:13:49 +0000]` in local time (CLF). */
+export function clfTime(ms: number): string {
+  const d = new Date(ms);
+  const off = -d.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const a = Math.abs(off);
+  return `[${p2(d.getDate())}/${MONTHS[d.getMonth()] ?? ''}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${sign}${p2(Math.floor(a / 60))}${p2(a % 60)}]`;
+}
+
+const final = (r: RequestRecord): RequestRecord => {
+  let f = r;
+  while (f.next !== undefined) f = f.next;
+  return f;
+};
+const dash = (s: string | undefined): string => (s === undefined || s === '' ? '-' : s);
+
+function headerIn(r: RequestRecord, name: string): string | undefined {
+  const v = r.headersIn.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** One `%…` directive → item, or undefined for an unknown letter. */
+function item(letter: string, arg: string | undefined, orig: boolean | undefined): Item | undefined {
+  const pick = (c: LogContext, defOrig: boolean): RequestRecord => ((orig ?? defOrig) ? c.r : final(c.r));
+  switch (letter) {
+    case 'h': case 'a': return (c) => c.r.connection.remoteAddr;
+    case 'A': return (c) => c.r.connection.localAddr;
+    case 'l': return () => '-';
+    case 'u': return (c) => { const u = pick(c, false).user; return u === undefined ? '-' : u === '' ? '""' : escapeLogItem(u); };
+    case 't': return (c) => clfTime(c.r.requestTime);
+    case 'r': return (c) => escapeLogItem(pick(c, true).theRequest);
+    case 's': return (c) => String(orig === false || c.r.next === undefined ? c.status : c.r.status);
+    case 'b': return (c) => { const n = c.r.bytesSent; return n === 0 ? '-' : String(n); };
+    case 'B': return (c) => String(c.r.bytesSent);
+    case 'O': return (c) => String(c.bytesOut ?? c.r.bytesSent);
+    case 'D': return (c) => String(Math.max(0, Math.round((c.endTime - c.r.requestTime) * 1000)));
+    case 'T': return (c) => String(Math.floor((c.endTime - c.r.requestTime) / 1000));
+    case 'i': return (c) => { const v = headerIn(pick(c, false), arg ?? ''); return v === undefined ? '-' : escapeLogItem(v); };
+    case 'o': return (c) => { const v = c.r.res.getHeader(arg ?? ''); return v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : String(v); };
+    case 'e': return (c) => dash(pick(c, false).env.get(arg ?? ''));
+    case 'n': return (c) => dash(pick(c, false).notes.get(arg ?? ''));
+    case 'U': return (c) => escapeLogItem(pick(c, true).uri);
+    case 'q': return (c) => { const a = pick(c, false).args; return a === '' ? '' : '?' + escapeLogItem(a); };
+    case 'm': return (c) => escapeLogItem(pick(c, false).method);
+    case 'H': return (c) => escapeLogItem(pick(c, false).protocol);
+    case 'v': return (c) => splitServerName(coreServer(c.r.server.server).serverName).host ?? c.r.connection.localAddr;
+    case 'V': return (c) => dash(c.r.hostname);
+    case 'p':
+      if (arg === 'local') return (c) => String(c.r.connection.localPort);
+      if (arg === 'remote') return (c) => String(c.r.connection.remotePort);
+      return (c) => String(splitServerName(coreServer(c.r.server.server).serverName).port ?? 80);
+    case 'P': return () => String(process.pid);
+    case 'f': return (c) => dash(pick(c, false).filename);
+    case 'k': return (c) => String(c.r.connection.keepalives);
+    case 'X': return () => '+';
+    default: return undefined;
+  }
+}
+
+/** A compiled LogFormat. */
+export type CompiledFormat = (c: LogContext) => string;
+
+/**
+ * parse_log_string: literal text (with `\n`, `\t` escapes) and `%[<>][!codes]{arg}X`
+ * items. An unknown letter is an error, as httpd's "Unrecognized LogFormat directive %x".
+ */
+export function compileLogFormat(fmt: string): CompiledFormat {
+  const items: Item[] = [];
+  let lit = '';
+  const flush = (): void => {
+    if (lit !== '') {
+      const t = lit;
+      items.push(() => t);
+      lit = '';
+    }
+  };
+  for (let i = 0; i < fmt.length; i++) {
+    const ch = fmt[i] ?? '';
+    if (ch === '\\' && i + 1 < fmt.length) {
+      const n = fmt[++i] ?? '';
+      lit += n === 'n' ? '\n' : n === 't' ? '\t' : n;
+      continue;
+    }
+    if (ch !== '%') {
+      lit += ch;
+      continue;
+    }
+    if (fmt[i + 1] === '%') {
+      lit += '%';
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    let orig: boolean | undefined;
+    let arg: string | undefined;
+    for (;;) {
+      const c = fmt[j] ?? '';
+      if (c === '<') { orig = true; j++; }
+      else if (c === '>') { orig = false; j++; }
+      else if (c === '!' || c === ',' || /\d/.test(c)) j++; // status conditions: accepted, ignored
+      else if (c === '{') {
+        const end = fmt.indexOf('}', j);
+        if (end < 0) throw new Error(`Unterminated LogFormat argument in "${fmt}"`);
+        arg = fmt.slice(j + 1, end);
+        j = end + 1;
+      } else break;
+    }
+    const letter = fmt[j] ?? '';
+    const it = item(letter, arg, orig);
+    if (it === undefined) throw new Error(`Unrecognized LogFormat directive %${letter}`);
+    flush();
+    items.push(it);
+    i = j;
+  }
+  flush();
+  return (c) => items.map((f) => f(c)).join('');
+}

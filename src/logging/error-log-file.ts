@@ -1,0 +1,95 @@
+// httpd: server/log.c (log_error_core, do_errorlog_default: the default ErrorLogFormat).
+//
+// The ErrorLog implementation: Apache-format lines to a file or to stderr, filtered by a
+// global LogLevel and per-module overrides (`LogLevel info wsgi:debug`). Also an in-memory
+// log for tests.
+
+import { openSync, writeSync, closeSync } from 'node:fs';
+import { LOG_LEVELS } from './error-log.js';
+import type { ErrorLog, LogFields, LogLevel } from './error-log.js';
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+/** `Sat Nov 21 20:08:00.123456 2026` (apr_ctime with microseconds, local time). */
+export function errorLogTime(d: Date, micros = 0): string {
+  const us = d.getMilliseconds() * 1000 + (micros % 1000);
+  return (
+    `${DAYS[d.getDay()] ?? ''} ${MONTHS[d.getMonth()] ?? ''} ${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(us, 6)} ${d.getFullYear()}`
+  );
+}
+
+/** LogLevel settings: the global level and per-module overrides. */
+export interface LogLevelConf {
+  readonly level: LogLevel;
+  readonly modules?: Readonly<Record<string, LogLevel>>;
+}
+
+const rank = (l: LogLevel): number => LOG_LEVELS.indexOf(l);
+
+/** Format one line exactly as Apache's default ErrorLogFormat does (without the newline). */
+export function formatErrorLine(
+  now: Date,
+  level: LogLevel,
+  module: string,
+  id: string,
+  message: string,
+  fields: LogFields | undefined,
+): string {
+  const pid = fields?.pid ?? process.pid;
+  const client = fields?.client === undefined ? '' : ` [client ${fields.client}]`;
+  const prefix = id === '' ? '' : `${id}: `;
+  return `[${errorLogTime(now)}] [${module}:${level}] [pid ${pid}:tid ${pid}]${client} ${prefix}${message}`;
+}
+
+/** Shared level filter for the file and memory logs. */
+abstract class LevelFilteredLog implements ErrorLog {
+  readonly #conf: LogLevelConf;
+  constructor(conf: LogLevelConf) {
+    this.#conf = conf;
+  }
+  enabled(level: LogLevel, module: string): boolean {
+    const max = this.#conf.modules?.[module] ?? this.#conf.level;
+    return rank(level) <= rank(max);
+  }
+  log(level: LogLevel, module: string, id: string, message: string, fields?: LogFields): void {
+    if (!this.enabled(level, module)) return;
+    this.write(formatErrorLine(new Date(), level, module, id, message, fields));
+  }
+  protected abstract write(line: string): void;
+}
+
+/**
+ * ErrorLog to a file (opened in append mode at construction, i.e. at provision) or to
+ * stderr when `path` is undefined. Writes are synchronous, as Apache's are unbuffered.
+ */
+export class FileErrorLog extends LevelFilteredLog {
+  readonly #fd: number;
+  readonly #owned: boolean;
+  constructor(path: string | undefined, conf: LogLevelConf) {
+    super(conf);
+    this.#owned = path !== undefined;
+    this.#fd = path === undefined ? 2 : openSync(path, 'a');
+  }
+  protected write(line: string): void {
+    writeSync(this.#fd, line + '\n');
+  }
+  /** Close the file (not stderr). */
+  close(): void {
+    if (this.#owned) closeSync(this.#fd);
+  }
+}
+
+/** ErrorLog kept in memory (tests, and the startup log before ErrorLog is opened). */
+export class MemoryErrorLog extends LevelFilteredLog {
+  readonly lines: string[] = [];
+  constructor(conf: LogLevelConf = { level: 'debug' }) {
+    super(conf);
+  }
+  protected write(line: string): void {
+    this.lines.push(line);
+  }
+}

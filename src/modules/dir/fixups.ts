@@ -1,0 +1,61 @@
+// httpd: modules/mappers/mod_dir.c (dir_fixups → fixup_dir: DirectorySlash 301, then
+// DirectoryIndex through ap_sub_req_lookup_uri + ap_internal_fast_redirect).
+
+import { DECLINED, OK } from '../../request/hooks.js';
+import type { Outcome } from '../../request/hooks.js';
+import type { RequestRecord } from '../../request/record.js';
+import { lookupUri } from '../../request/subrequest.js';
+import { serverNameOf, serverPortOf } from '../../request/server-name.js';
+import type { ModuleDef } from '../module.js';
+import type { DirDirConf } from './config.js';
+
+/** ap_construct_url for this request: scheme://name[:port]/path (port omitted if 80). */
+export function constructUrl(r: RequestRecord, path: string): string {
+  const port = serverPortOf(r);
+  const name = serverNameOf(r);
+  return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
+}
+
+/** ap_escape_uri (path form): keep unreserved, sub-delims, ':', '@', '/'. */
+const escapeUri = (p: string): string =>
+  encodeURI(p).replace(/[?#[\]]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+
+/**
+ * ap_internal_fast_redirect: take over the sub-request's mapping (no phases re-run).
+ * RequestRecord's mapping fields are mutable for exactly this.
+ */
+function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
+  r.uri = rr.uri;
+  r.args = rr.args;
+  r.filename = rr.filename;
+  r.pathInfo = rr.pathInfo;
+  r.finfo = rr.finfo;
+  r.perDir = rr.perDir;
+  r.handler = rr.handler;
+  r.contentType = rr.contentType;
+  for (const [k, v] of rr.env) r.env.set(k, v);
+  for (const [k, v] of rr.notes) r.notes.set(k, v);
+}
+
+/** fixup_dir (fixups, LAST). */
+export function makeFixupDir(mod: ModuleDef<undefined, DirDirConf>): (r: RequestRecord) => Promise<Outcome> {
+  return async (r) => {
+    if (r.finfo?.isDirectory() !== true) return DECLINED;
+    const conf = r.dirConf(mod);
+    if (!r.uri.endsWith('/')) {
+      if (conf.directorySlash === false) return DECLINED;
+      if (r.method !== 'GET' && r.env.has('redirect-carefully')) return DECLINED;
+      const target = escapeUri(r.uri) + '/' + (r.args === '' ? '' : '?' + r.args);
+      r.res.setHeader('Location', constructUrl(r, target));
+      return 301;
+    }
+    for (const name of conf.indexNames ?? ['index.html']) {
+      const { rr, status } = await lookupUri(r, name);
+      if (status === OK && rr.finfo?.isFile() === true) {
+        fastRedirect(rr, r);
+        return OK;
+      }
+    }
+    return DECLINED;
+  };
+}

@@ -1,0 +1,103 @@
+// httpd: server/util_script.c (ap_add_common_vars, ap_add_cgi_vars, http2env,
+// original_uri), server/core.c (ap_get_server_name_for_url, ap_context_*).
+//
+// The CGI environment a request would give a script: r.env (SetEnv, REDIRECT_*), the
+// HTTP_* headers, the common server/client variables, then the CGI/1.1 ones. mod_wsgi
+// builds its environ from exactly this table (wsgi/environ.ts).
+
+import type { RequestRecord } from './record.js';
+import { coreDir, coreServer } from '../core/view.js';
+import { serverNameOf, serverPortOf } from './server-name.js';
+import { SERVER_BANNER } from '../http/banner.js';
+import { escapeHtml, signatureFor } from '../http/die.js';
+
+/** http2env: the header name as a CGI variable, or undefined if it has other than [A-Za-z0-9-]. */
+export function headerToEnv(name: string): string | undefined {
+  if (!/^[A-Za-z0-9-]+$/.test(name)) return undefined;
+  return 'HTTP_' + name.toUpperCase().replace(/-/g, '_');
+}
+
+/** Options of ap_add_common_vars that the caller decides. */
+export interface CommonVarsOptions {
+  /** Pass Authorization / Proxy-Authorization through (CGIPassAuth / WSGIPassAuthorization). */
+  readonly passAuthorization?: boolean;
+}
+
+/** Default PATH when the server's environment has none (DEFAULT_PATH). */
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** ap_add_common_vars: headers, server/client identity, document root. Insertion-ordered. */
+export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<string, string> {
+  const env = new Map<string, string>(r.env);
+  const raw = r.headersIn.rawHeaders;
+  const seen = new Set<string>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const value = raw[i + 1] ?? '';
+    const lower = name.toLowerCase();
+    let key: string | undefined;
+    if (lower === 'content-type') key = 'CONTENT_TYPE';
+    else if (lower === 'content-length') key = 'CONTENT_LENGTH';
+    else if ((lower === 'authorization' || lower === 'proxy-authorization') && opts.passAuthorization !== true) key = undefined;
+    else if (lower === 'proxy') key = undefined; // httpoxy: never HTTP_PROXY
+    else key = headerToEnv(name);
+    if (key === undefined) continue;
+    // apr_table_merge: repeated headers become one value joined with ", ".
+    const prev = env.get(key);
+    env.set(key, seen.has(key) && prev !== undefined ? `${prev}, ${value}` : value);
+    seen.add(key);
+  }
+  const core = coreServer(r.server.server);
+  const dir = coreDir(r.perDir);
+  env.set('PATH', process.env['PATH'] ?? DEFAULT_PATH);
+  env.set('SERVER_SIGNATURE', signatureFor(dir.serverSignature, serverNameOf(r), serverPortOf(r), core.serverAdmin).replace(/^<hr>\n/, ''));
+  env.set('SERVER_SOFTWARE', SERVER_BANNER);
+  env.set('SERVER_NAME', escapeHtml(serverNameOf(r)));
+  env.set('SERVER_ADDR', r.connection.localAddr);
+  env.set('SERVER_PORT', String(serverPortOf(r)));
+  env.set('REMOTE_ADDR', r.connection.remoteAddr);
+  env.set('DOCUMENT_ROOT', core.documentRoot);
+  env.set('REQUEST_SCHEME', 'http');
+  env.set('CONTEXT_PREFIX', r.notes.get('context-prefix') ?? '');
+  env.set('CONTEXT_DOCUMENT_ROOT', r.notes.get('context-document-root') ?? core.documentRoot);
+  env.set('SERVER_ADMIN', core.serverAdmin);
+  if (r.filename !== undefined) env.set('SCRIPT_FILENAME', r.filename);
+  env.set('REMOTE_PORT', String(r.connection.remotePort));
+  if (r.user !== undefined) env.set('REMOTE_USER', r.user);
+  if (r.authType !== undefined) env.set('AUTH_TYPE', r.authType);
+  return env;
+}
+
+/** original_uri: the request-target of the first request of a redirect chain. */
+function originalUri(r: RequestRecord): string {
+  let o = r;
+  while (o.prev !== undefined) o = o.prev;
+  return o.unparsedUri;
+}
+
+/** ap_add_cgi_vars: GATEWAY_INTERFACE … SCRIPT_NAME / PATH_INFO / PATH_TRANSLATED. */
+export function cgiVars(r: RequestRecord): Map<string, string> {
+  const env = new Map<string, string>();
+  env.set('GATEWAY_INTERFACE', 'CGI/1.1');
+  env.set('SERVER_PROTOCOL', r.protocol);
+  env.set('REQUEST_METHOD', r.method);
+  env.set('QUERY_STRING', r.args);
+  env.set('REQUEST_URI', originalUri(r));
+  const pi = r.pathInfo;
+  if (pi !== '' && r.uri.endsWith(pi)) {
+    env.set('SCRIPT_NAME', r.uri.slice(0, r.uri.length - pi.length));
+    env.set('PATH_INFO', pi);
+    env.set('PATH_TRANSLATED', coreServer(r.server.server).documentRoot + pi);
+  } else {
+    env.set('SCRIPT_NAME', r.uri);
+    if (pi !== '') env.set('PATH_INFO', pi);
+  }
+  return env;
+}
+
+/** Common + CGI variables, as a CGI script (or mod_wsgi) would see them. */
+export function cgiEnvironment(r: RequestRecord, opts: CommonVarsOptions = {}): Map<string, string> {
+  const env = commonVars(r, opts);
+  for (const [k, v] of cgiVars(r)) env.set(k, v);
+  return env;
+}

@@ -1,0 +1,62 @@
+// Hook ordering (apr_hook_sort_all) and the FIRST / ALL run modes.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildHookTable, DECLINED, DONE, OK, runAll, runFirst, sortHooks } from './hooks.js';
+import type { HookReg } from './hooks.js';
+import type { RequestRecord } from './record.js';
+
+const reg = (order: NonNullable<HookReg['order']>, extra: { after?: string[]; before?: string[] } = {}): HookReg => ({ run: () => OK, order, ...extra });
+const names = (xs: readonly { module: string }[]): string[] => xs.map((x) => x.module);
+// The runners never touch the record; any object stands in for one here.
+const r = {} as RequestRecord;
+
+describe('sortHooks', () => {
+  it('orders by REALLY_FIRST…REALLY_LAST, keeping module-list order on ties', () => {
+    const out = sortHooks([
+      { module: 'core', reg: reg('reallyLast') },
+      { module: 'a', reg: reg('middle') },
+      { module: 'b', reg: reg('first') },
+      { module: 'c', reg: reg('middle') },
+    ]);
+    assert.deepEqual(names(out), ['b', 'a', 'c', 'core']);
+  });
+  it('puts a hook after the modules in its `after` list (mod_wsgi after mod_alias)', () => {
+    const out = sortHooks([
+      { module: 'wsgi', reg: reg('middle', { after: ['alias'] }) },
+      { module: 'alias', reg: reg('middle') },
+    ]);
+    assert.deepEqual(names(out), ['alias', 'wsgi']);
+  });
+  it('puts a hook before the modules in its `before` list and ignores absent modules', () => {
+    const out = sortHooks([
+      { module: 'x', reg: reg('middle') },
+      { module: 'alias', reg: reg('middle', { before: ['x', 'userdir'] }) },
+    ]);
+    assert.deepEqual(names(out), ['alias', 'x']);
+  });
+});
+
+describe('buildHookTable', () => {
+  it('builds every phase, empty when no module registers it', () => {
+    const table = buildHookTable([{ name: 'm', hooks: { fixups: reg('middle') } }]);
+    assert.deepEqual(names(table.fixups), ['m']);
+    assert.deepEqual(table.translateName, []);
+  });
+});
+
+describe('run modes', () => {
+  const h = (module: string, rv: number, log: string[]) => ({ module, run: () => { log.push(module); return rv; } });
+  it('FIRST stops at the first non-DECLINED result', async () => {
+    const log: string[] = [];
+    assert.equal(await runFirst([h('a', DECLINED, log), h('b', 404, log), h('c', OK, log)], r), 404);
+    assert.deepEqual(log, ['a', 'b']);
+    assert.equal(await runFirst([h('a', DECLINED, [])], r), DECLINED);
+  });
+  it('ALL runs through OK/DECLINED and stops at anything else', async () => {
+    const log: string[] = [];
+    assert.equal(await runAll([h('a', OK, log), h('b', DECLINED, log), h('c', DONE, log), h('d', OK, log)], r), DONE);
+    assert.deepEqual(log, ['a', 'b', 'c']);
+    assert.equal(await runAll([], r), OK);
+  });
+});

@@ -1,0 +1,44 @@
+// ap_normalize_path / ap_unescape_url_ex behaviour (steps 1 and 4 of the pipeline).
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { normalizePath, unescapePath } from './normalize.js';
+
+describe('normalizePath', () => {
+  it('removes dot segments and merges slashes', () => {
+    assert.equal(normalizePath('/a/./b/../c', true), '/a/c');
+    assert.equal(normalizePath('//a///b//', true), '/a/b/');
+    assert.equal(normalizePath('/a/b/..', true), '/a/');
+    assert.equal(normalizePath('/a//b', false), '/a//b');
+  });
+  it('decodes %2e before resolving, so %2e%2e cannot escape', () => {
+    assert.equal(normalizePath('/static/%2e%2e/a.txt', true), '/a.txt');
+    assert.equal(normalizePath('/%2E%2e/x', true), undefined);
+  });
+  it('refuses paths above the root and non-absolute paths (400)', () => {
+    assert.equal(normalizePath('/../a', true), undefined);
+    assert.equal(normalizePath('a/b', true), undefined);
+  });
+  it('refuses invalid %-escapes', () => {
+    assert.equal(normalizePath('/a%zz', true), undefined);
+  });
+  it('leaves reserved escapes encoded for step 4', () => {
+    assert.equal(normalizePath('/a%2fb%20c', true), '/a%2Fb%20c');
+  });
+});
+
+describe('unescapePath', () => {
+  it('decodes everything but refuses %2F with 404 unless AllowEncodedSlashes', () => {
+    assert.deepEqual(unescapePath('/a%20b', 'off'), { path: '/a b' });
+    assert.deepEqual(unescapePath('/a%2Fb', 'off'), { status: 404 });
+    assert.deepEqual(unescapePath('/a%2Fb', 'on'), { path: '/a/b' });
+    assert.deepEqual(unescapePath('/a%2Fb', 'nodecode'), { path: '/a%2Fb' });
+  });
+  it('answers 404 for %00 and 400 for a bad escape', () => {
+    assert.deepEqual(unescapePath('/a%00', 'on'), { status: 404 });
+    assert.deepEqual(unescapePath('/a%g1', 'off'), { status: 400 });
+  });
+  it('decodes UTF-8 sequences', () => {
+    assert.deepEqual(unescapePath('/%C3%A9', 'off'), { path: '/é' });
+  });
+});

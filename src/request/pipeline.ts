@@ -1,0 +1,147 @@
+// httpd: server/request.c (ap_process_request_internal, decl_die),
+//        modules/http/http_request.c (ap_process_request, ap_die), server/config.c
+//        (ap_invoke_handler). Phase table: docs/request-phases.md (STYLE.md §1).
+//
+// "This is the master logic for processing requests. Do NOT duplicate this logic
+// elsewhere, or the security model will be broken." — request.c. processRequest is the
+// only place the phases are sequenced; sub-requests and internal redirects re-enter it
+// through subrequest.ts.
+
+import { DECLINED, DONE, OK, runAll, runFirst } from './hooks.js';
+import type { Outcome } from './hooks.js';
+import type { RequestRecord } from './record.js';
+import { normalizePath, unescapePath } from './normalize.js';
+import { sectionsForUri } from './walk.js';
+import { coreDir } from '../core/view.js';
+import { die } from '../http/die.js';
+
+/** httpd's decl_die: a phase nobody handled is a configuration error (500). */
+function declDie(status: Outcome, phase: string, r: RequestRecord): Outcome {
+  if (status === DECLINED) {
+    r.logError('crit', 'core', 'AH00025', `configuration error:  couldn't ${phase}: ${r.uri}`);
+    return 500;
+  }
+  return status;
+}
+
+/** walk_location_and_if: merge matching <Location> sections over `base`. */
+function walkLocation(r: RequestRecord, base: RequestRecord['perDir']): void {
+  const rt = r.generation.runtime;
+  r.perDir = rt.walk.merge(base, sectionsForUri(rt.sections(r.server), r.uri));
+}
+
+/**
+ * True if an internal redirect's predecessor or a sub-request's main request ended with
+ * the same per-dir config: httpd then reuses its user and skips access/auth.
+ */
+function samePerDir(r: RequestRecord): boolean {
+  const other = r.prev !== undefined && r.prev.perDir === r.perDir ? r.prev : r.main !== undefined && r.main.perDir === r.perDir ? r.main : undefined;
+  if (other === undefined) return false;
+  r.user = other.user;
+  r.authType = other.authType;
+  return true;
+}
+
+/**
+ * ap_process_request_internal + ap_invoke_handler + ap_die: steps 1–16 of STYLE.md §1.
+ * `subrequest` stops after fixups (step 14), as ap_sub_req_lookup_uri does. Returns the
+ * final outcome (OK/DONE, or the error status that was answered).
+ */
+export async function processRequest(r: RequestRecord, subrequest = false): Promise<Outcome> {
+  const hooks = r.generation.runtime.hooks;
+  const defaults = r.generation.runtime.dirDefaults(r.server);
+  const finish = async (status: Outcome): Promise<Outcome> =>
+    subrequest || status === OK || status === DONE ? status : die(r, status);
+  // 0. post_read_request (ALL)
+  let rv = await runAll(hooks.postReadRequest, r);
+  if (rv !== OK) return finish(rv);
+  // 1. normalise the raw path; invalid → 400 (AH10244)
+  if (r.uri !== '*') {
+    const norm = normalizePath(r.uri, coreDir(defaults).mergeSlashes);
+    if (norm === undefined) {
+      r.logError('error', 'core', 'AH10244', `invalid URI path (${r.unparsedUri})`);
+      return finish(400);
+    }
+    r.uri = norm;
+  }
+  // 2. first location walk, over the server defaults
+  walkLocation(r, defaults);
+  // 3. pre_translate_name: no module registers it (not in PHASES).
+  // 4. unescape; %2F → 404 unless AllowEncodedSlashes, bad escape → 400
+  const slashes = coreDir(r.perDir).allowEncodedSlashes;
+  const un = unescapePath(r.uri, slashes);
+  if ('status' in un) {
+    if (un.status === 404 && slashes === 'off') {
+      r.logError('info', 'core', 'AH00026', `found %2f (encoded '/') in URI path (${r.unparsedUri}), returning 404`);
+    }
+    return finish(un.status);
+  }
+  r.uri = slashes === 'on' ? (normalizePath(un.path, coreDir(r.perDir).mergeSlashes) ?? un.path) : un.path;
+  // 5. second location walk (the path is decoded now)
+  walkLocation(r, defaults);
+  // 6. translate_name (FIRST); all declined → 500 "couldn't translate"
+  rv = await runFirst(hooks.translateName, r);
+  if (rv !== OK) return finish(declDie(rv, 'translate', r));
+  // 7. map_to_storage (FIRST) from the server defaults: directory + file walk
+  r.perDir = defaults;
+  rv = await runFirst(hooks.mapToStorage, r);
+  if (rv !== OK && rv !== DECLINED) return finish(rv);
+  // 8. third location walk: <Location> overrides map_to_storage config
+  walkLocation(r, r.perDir);
+  // 9. header_parser (ALL), main requests only
+  if (r.main === undefined && !subrequest) {
+    rv = await runAll(hooks.headerParser, r);
+    if (rv !== OK) return finish(rv);
+  }
+  // 10–12. access, then authn + authz unless access_ex granted (Satisfy All). Skipped
+  // for an internal redirect whose per-dir config equals its predecessor's.
+  if (!samePerDir(r)) {
+    rv = await runAll(hooks.accessChecker, r);
+    if (rv !== OK) return finish(declDie(rv, 'check access', r));
+    rv = await runFirst(hooks.accessCheckerEx, r);
+    if (rv === DECLINED) {
+      rv = await runFirst(hooks.checkUserId, r);
+      if (rv !== OK) return finish(declDie(rv, 'check user.  No user file?', r));
+      if (r.user === undefined) {
+        r.logError('error', 'core', 'AH00027', `No authentication done but request not allowed without authentication for ${r.uri}. Authentication not configured?`);
+        return finish(500);
+      }
+      rv = await runFirst(hooks.authChecker, r);
+      if (rv !== OK) return finish(declDie(rv, 'check authorization', r));
+    } else if (rv !== OK) return finish(declDie(rv, 'check access', r));
+  }
+  // 13. type_checker (FIRST); core's do_nothing (REALLY_LAST) answers OK
+  rv = await runFirst(hooks.typeChecker, r);
+  if (rv !== OK) return finish(declDie(rv, 'find types', r));
+  // 14. fixups (ALL)
+  rv = await runAll(hooks.fixups, r);
+  if (rv !== OK || subrequest) return finish(rv);
+  // 15. handler: by r.handler, else the content type, else default-handler (core)
+  rv = await invokeHandler(r);
+  // 16. ap_die for an error status
+  return finish(rv);
+}
+
+/** ap_invoke_handler: the named handler first, core's default handler as REALLY_LAST. */
+async function invokeHandler(r: RequestRecord): Promise<Outcome> {
+  // LimitRequestBody with a known Content-Length: 413 before any handler reads (AH01587).
+  const limit = coreDir(r.perDir).limitRequestBody;
+  const cl = r.headersIn.headers['content-length'];
+  if (limit > 0 && cl !== undefined && Number(cl) > limit) {
+    r.logError('error', 'http', 'AH01587', `Requested content-length of ${cl} is larger than the configured limit of ${limit}`);
+    return 413;
+  }
+  const handlers = r.generation.runtime.handlers;
+  const name = r.handler ?? r.contentType?.split(';')[0]?.trim();
+  const named = name === undefined ? undefined : handlers.get(name);
+  if (named !== undefined) {
+    const rv = await named(r);
+    if (rv !== DECLINED) return rv;
+  }
+  const fallback = handlers.get('default-handler');
+  if (fallback === undefined || fallback === named) {
+    r.logError('warn', 'core', 'AH00524', `handler "${name ?? ''}" not found for: ${r.filename ?? r.uri}`);
+    return 500;
+  }
+  return fallback(r);
+}

@@ -1,0 +1,47 @@
+// RequestRecord basics: target parsing, Host → hostname, and LimitRequestBody enforced
+// while the body streams (readBody).
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { hostnameOf, RequestBodyTooLargeError, splitTarget } from './record.js';
+import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
+import { createCoreDir } from '../core/config.js';
+
+describe('splitTarget', () => {
+  it('splits path and query, and takes the path of an absolute-form target', () => {
+    assert.deepEqual(splitTarget('/a%20b?x=1&y'), { path: '/a%20b', args: 'x=1&y', host: undefined });
+    assert.deepEqual(splitTarget('http://Example.com:8080/p?q'), { path: '/p', args: 'q', host: 'Example.com:8080' });
+    assert.deepEqual(splitTarget('/p#frag'), { path: '/p', args: '', host: undefined });
+  });
+});
+
+describe('hostnameOf', () => {
+  it('lower-cases and strips the port and a trailing dot', () => {
+    assert.equal(hostnameOf('WWW.Example.COM.:81'), 'www.example.com');
+    assert.equal(hostnameOf('[::1]:8080'), '[::1]');
+    assert.equal(hostnameOf(undefined), '');
+  });
+});
+
+describe('readBody', () => {
+  async function record(limit: number, chunks: string[]) {
+    const { gen, log } = await generation(config(server({ dirDefaults: { core: { ...createCoreDir(), limitRequestBody: limit } } })), []);
+    const r = fakeRequest(gen, { method: 'POST' });
+    for (const c of chunks) r.headersIn.push(Buffer.from(c));
+    r.headersIn.push(null);
+    return { r, log };
+  }
+  it('yields the body when it stays within LimitRequestBody', async () => {
+    const { r } = await record(10, ['hello', 'world']);
+    const parts: Buffer[] = [];
+    for await (const b of r.readBody()) parts.push(b);
+    assert.equal(Buffer.concat(parts).toString(), 'helloworld');
+  });
+  it('throws RequestBodyTooLargeError and logs AH00539 past the limit', async () => {
+    const { r, log } = await record(8, ['hello', 'world']);
+    await assert.rejects(async () => {
+      for await (const b of r.readBody()) void b;
+    }, RequestBodyTooLargeError);
+    assert.ok(log.lines.some((l) => l.includes('AH00539: Read content-length of 10 is larger than the configured limit of 8')));
+  });
+});

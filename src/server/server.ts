@@ -1,0 +1,125 @@
+// httpd: server/main.c + server/mpm/event/event.c (listeners, graceful restart/stop),
+// caddy: caddy.go (swap configs: the new one is provisioned in full first).
+//
+// startServer provisions a Generation, binds every Listen, and serves. reload() builds the
+// next generation completely, swaps it in for new requests, and disposes the old one once
+// its in-flight requests are done. stop() closes listeners; graceful waits for requests.
+
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConfigIR } from '../config/ir.js';
+import type { ErrorLog } from '../logging/error-log.js';
+import type { AnyModule } from '../request/runtime.js';
+import { Generation } from './generation.js';
+import { createListener } from '../http/server.js';
+import type { GenerationSource } from '../http/server.js';
+import { MODULES } from '../modules/index.js';
+
+/** A started server. */
+export interface RunningServer {
+  /** The bound addresses, in Listen order (port 0 resolved to the real port). */
+  addresses(): { host: string; port: number }[];
+  /** Graceful reload: provision `ir`, swap it in, drain and dispose the old generation. */
+  reload(ir: ConfigIR): Promise<void>;
+  /** Stop listening; graceful waits for in-flight requests, otherwise connections are cut. */
+  stop(opts: { graceful: boolean }): Promise<void>;
+  /** The generation serving new requests (tests, -S). */
+  readonly generation: Generation;
+}
+
+export interface StartOptions {
+  /** Error log to use instead of opening the config's ErrorLog (tests, the CLI's stderr). */
+  readonly log?: ErrorLog;
+  /** Module list; defaults to the built-in MODULES. */
+  readonly modules?: readonly AnyModule[];
+}
+
+/** Tracks the current generation and the requests each one still serves. */
+class Generations implements GenerationSource {
+  #current: Generation;
+  readonly #active = new Map<Generation, number>();
+  readonly #retired = new Set<Generation>();
+  #idle: (() => void) | undefined;
+  constructor(g: Generation) {
+    this.#current = g;
+  }
+  current(): Generation {
+    return this.#current;
+  }
+  enter(g: Generation): void {
+    this.#active.set(g, (this.#active.get(g) ?? 0) + 1);
+  }
+  leave(g: Generation): void {
+    const n = (this.#active.get(g) ?? 1) - 1;
+    if (n > 0) {
+      this.#active.set(g, n);
+      return;
+    }
+    this.#active.delete(g);
+    if (this.#retired.has(g)) this.#dispose(g);
+    if (this.#active.size === 0) this.#idle?.();
+  }
+  /** Make `g` current; the old one is disposed when idle. */
+  swap(g: Generation): void {
+    const old = this.#current;
+    this.#current = g;
+    this.#retired.add(old);
+    if (!this.#active.has(old)) this.#dispose(old);
+  }
+  #dispose(g: Generation): void {
+    this.#retired.delete(g);
+    g.dispose().catch((err: unknown) => this.#current.log.log('error', 'core', 'MW00204', `dispose failed: ${String(err)}`));
+  }
+  /** Resolves when no request is in flight. */
+  async idle(): Promise<void> {
+    if (this.#active.size === 0) return;
+    await new Promise<void>((resolve) => {
+      this.#idle = resolve;
+    });
+  }
+}
+
+/** Provision `ir` and listen on every `Listen`. A failed bind closes what was opened. */
+export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promise<RunningServer> {
+  const modules = opts.modules ?? MODULES;
+  const first = await Generation.provision(ir, modules, opts.log);
+  const gens = new Generations(first);
+  const servers: Server[] = [];
+  try {
+    for (const l of ir.listen) {
+      const s = createListener(gens, l);
+      servers.push(s);
+      s.listen(l.port, l.host === '' ? undefined : l.host);
+      await Promise.race([once(s, 'listening'), once(s, 'error').then(([e]: unknown[]) => Promise.reject(e instanceof Error ? e : new Error(String(e))))]);
+    }
+  } catch (err) {
+    for (const s of servers) s.close();
+    await first.dispose();
+    throw err;
+  }
+  return {
+    get generation() {
+      return gens.current();
+    },
+    addresses: () =>
+      servers.map((s) => {
+        const a = s.address() as AddressInfo;
+        return { host: a.address, port: a.port };
+      }),
+    async reload(next: ConfigIR): Promise<void> {
+      const g = await Generation.provision(next, modules, opts.log);
+      gens.swap(g);
+    },
+    async stop({ graceful }): Promise<void> {
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      for (const s of servers) {
+        if (graceful) s.closeIdleConnections();
+        else s.closeAllConnections();
+      }
+      if (graceful) await gens.idle();
+      await Promise.all(closed);
+      gens.swap(gens.current()); // retire the last generation: disposed now that it is idle
+    },
+  };
+}

@@ -1,0 +1,157 @@
+// Static files through the whole pipeline (core translate → map_to_storage → mime → dir →
+// default handler), asserted at the wire against what Apache 2.4.71 sends (captured from
+// the Debian apache2 on this machine with the same files and config).
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { RawConnection, rawRequest } from '../support/raw-http.js';
+
+const CONF = `
+LoadModule mime_module modules/mod_mime.so
+LoadModule dir_module modules/mod_dir.so
+LoadModule authz_core_module modules/mod_authz_core.so
+ServerName localhost
+ServerSignature On
+DocumentRoot @DIR@/htdocs
+LogFormat "%h %l %u %t \\"%r\\" %>s %b" common
+CustomLog @DIR@/access.log common
+<Directory @DIR@/htdocs>
+  Require all granted
+</Directory>
+`;
+
+const FILES = {
+  'htdocs/a.txt': 'hello\n',
+  'htdocs/sub/index.html': 'index\n',
+  'htdocs/noindex/x.bin': 'x',
+};
+
+const STATIC_HEADERS = ['accept-ranges', 'content-length', 'content-type', 'date', 'etag', 'last-modified', 'server'];
+const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n${extra}\r\n`;
+
+describe('static files (default handler)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(CONF, FILES);
+  });
+  after(() => h.stop());
+
+  it('serves a file with the header set Apache sends, and the body', async () => {
+    const res = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
+    assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
+    assert.deepEqual(res.headerNames, [...STATIC_HEADERS, 'connection'].sort());
+    assert.equal(res.headers['content-type'], 'text/plain');
+    assert.equal(res.headers['content-length'], '6');
+    assert.equal(res.headers['accept-ranges'], 'bytes');
+    assert.equal(res.headers['connection'], 'close');
+    assert.match(res.headers['server'] ?? '', /^Apache\/2\.4\.\d+ \(tswsgi\)$/);
+    assert.match(res.headers['etag'] ?? '', /^(W\/)?"6-[0-9a-f]+"$/);
+    assert.equal(res.body.toString(), 'hello\n');
+    await res.conn.closed;
+    const log = await h.accessLog();
+    assert.match(log.at(-1) ?? '', /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET \/a\.txt HTTP\/1\.1" 200 6$/);
+  });
+
+  it('answers 304 to a matching If-None-Match, keeping the validators and no body', async () => {
+    const first = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
+    const etag = first.headers['etag'] ?? '';
+    const res = await rawRequest(h.port, get('/a.txt', `If-None-Match: ${etag}\r\nConnection: close\r\n`));
+    assert.equal(res.statusLine, 'HTTP/1.1 304 Not Modified');
+    assert.deepEqual(res.headerNames, ['accept-ranges', 'connection', 'date', 'etag', 'last-modified', 'server']);
+    assert.equal(res.headers['etag'], etag);
+    assert.equal(res.body.length, 0);
+    const log = await h.accessLog(3);
+    assert.match(log.at(-1) ?? '', /"GET \/a\.txt HTTP\/1\.1" 304 -$/);
+  });
+
+  it('answers 304 to an If-Modified-Since at or after Last-Modified', async () => {
+    const first = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
+    const lm = first.headers['last-modified'] ?? '';
+    const res = await rawRequest(h.port, get('/a.txt', `If-Modified-Since: ${lm}\r\nConnection: close\r\n`));
+    assert.equal(res.status, 304);
+    const old = await rawRequest(h.port, get('/a.txt', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nConnection: close\r\n'));
+    assert.equal(old.status, 200);
+    assert.equal(old.body.toString(), 'hello\n');
+  });
+
+  it('answers one Range with 206 and Content-Range', async () => {
+    const res = await rawRequest(h.port, get('/a.txt', 'Range: bytes=1-2\r\nConnection: close\r\n'));
+    assert.equal(res.statusLine, 'HTTP/1.1 206 Partial Content');
+    assert.deepEqual(res.headerNames, [...STATIC_HEADERS, 'connection', 'content-range'].sort());
+    assert.equal(res.headers['content-range'], 'bytes 1-2/6');
+    assert.equal(res.headers['content-length'], '2');
+    assert.equal(res.body.toString(), 'el');
+  });
+
+  it('answers an unsatisfiable Range with 416', async () => {
+    const res = await rawRequest(h.port, get('/a.txt', 'Range: bytes=10-20\r\nConnection: close\r\n'));
+    assert.equal(res.status, 416);
+    assert.equal(res.reason, 'Requested Range Not Satisfiable');
+  });
+
+  it('answers HEAD with the GET headers and no body, keeping the connection open', async () => {
+    const conn = await RawConnection.open(h.port);
+    try {
+      conn.send('HEAD /a.txt HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      const res = await conn.read({ head: true });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers['content-length'], '6');
+      assert.equal(res.headers['content-type'], 'text/plain');
+      assert.equal(res.body.length, 0);
+      conn.send(get('/a.txt'));
+      const second = await conn.read();
+      assert.equal(second.body.toString(), 'hello\n', 'no stray body bytes after the HEAD response');
+      assert.equal(conn.open, true);
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('redirects a directory without trailing slash (DirectorySlash) with 301 and the canned body', async () => {
+    const res = await rawRequest(h.port, 'GET /sub HTTP/1.1\r\nHost: example.test:81\r\nConnection: close\r\n\r\n');
+    assert.equal(res.statusLine, 'HTTP/1.1 301 Moved Permanently');
+    assert.equal(res.headers['location'], 'http://example.test:81/sub/');
+    assert.deepEqual(res.headerNames, ['connection', 'content-length', 'content-type', 'date', 'location', 'server']);
+    assert.equal(
+      res.body.toString('latin1'),
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href="http://example.test:81/sub/">here</a>.</p>\n' +
+        `<hr>\n<address>${res.headers['server'] ?? ''} Server at example.test Port 81</address>\n</body></html>\n`,
+    );
+  });
+
+  it('serves the DirectoryIndex file for a directory URL', async () => {
+    const res = await rawRequest(h.port, get('/sub/', 'Connection: close\r\n'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'text/html');
+    assert.equal(res.body.toString(), 'index\n');
+  });
+
+  it('answers 403 for a directory without index and logs AH01276', async () => {
+    const res = await rawRequest(h.port, get('/noindex/', 'Connection: close\r\n'));
+    assert.equal(res.statusLine, 'HTTP/1.1 403 Forbidden');
+    assert.equal(
+      res.body.toString('latin1'),
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don\'t have permission to access this resource.</p>\n' +
+        `<hr>\n<address>${res.headers['server'] ?? ''} Server at localhost Port 80</address>\n</body></html>\n`,
+    );
+    assert.ok(h.errorLog().some((l) => /\[autoindex:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01276: Cannot serve directory .*\/htdocs\/noindex\/: /.test(l)));
+  });
+
+  it('answers 404 with Apache\'s canned page byte for byte', async () => {
+    const res = await rawRequest(h.port, 'GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.deepEqual(res.headerNames, ['connection', 'content-length', 'content-type', 'date', 'server']);
+    assert.equal(res.headers['content-type'], 'text/html; charset=iso-8859-1');
+    const body = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n' +
+      `<hr>\n<address>${res.headers['server'] ?? ''} Server at x Port 80</address>\n</body></html>\n`;
+    assert.equal(res.body.toString('latin1'), body);
+    assert.equal(res.headers['content-length'], String(body.length));
+  });
+
+  it('refuses path_info on a static file with 404 (AcceptPathInfo default)', async () => {
+    const res = await rawRequest(h.port, get('/a.txt/extra', 'Connection: close\r\n'));
+    assert.equal(res.status, 404);
+  });
+});
