@@ -19,7 +19,7 @@ export type MergeSpec<C> = { readonly [K in keyof C]-?: MergeRule<C[K]> };
 export function mergeBySpec<C extends object>(spec: MergeSpec<C>, base: C, over: C): C {
   const out = { ...base };
   for (const key of Object.keys(spec) as (keyof C)[]) {
-    const rule = spec[key] as MergeRule<C[keyof C]>;
+    const rule: MergeRule<C[keyof C]> = spec[key];
     const b = base[key];
     const o = over[key];
     if (rule === 'override') {

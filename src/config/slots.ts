@@ -13,13 +13,15 @@ import type { ModuleSlots, ServerIR } from './ir.js';
  */
 export function serverConfOf<S, D>(mod: ModuleDef<S, D>, server: ServerIR): S {
   if (mod.server === undefined) throw new Error(`module ${mod.name} has no server config`);
-  return slotOf(server.server, mod.name, mod.server.create);
+  const server0 = mod.server;
+  return slotOf(server.server, mod.name, () => server0.create());
 }
 
 /** A module's per-dir config out of merged slots (≈ ap_get_module_config(r->per_dir_config, &m)). */
 export function dirConfOf<S, D>(mod: ModuleDef<S, D>, slots: ModuleSlots): D {
   if (mod.dir === undefined) throw new Error(`module ${mod.name} has no per-dir config`);
-  return slotOf(slots, mod.name, mod.dir.create);
+  const dir = mod.dir;
+  return slotOf(slots, mod.name, () => dir.create());
 }
 
 /** Both accessors for one module, bound (`const alias = moduleSlot(aliasModule)`). */

@@ -34,6 +34,7 @@ type Item = (c: LogContext) => string;
 
 /** ap_escape_logitem: `"` and `\` backslashed, control bytes as \n, \t… or \xhh. */
 export function escapeLogItem(s: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping control bytes is the point
   return s.replace(/["\\\x00-\x1f\x7f-\xff]/g, (ch) => {
     switch (ch) {
       case '"': return '\\"';

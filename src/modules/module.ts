@@ -8,6 +8,7 @@ import type { MergeSpec } from '../config/merge.js';
 import type { HookReg, Phase, Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import type { ConfigIR } from '../config/ir.js';
+import type { ErrorLog } from '../logging/error-log.js';
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
 export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
@@ -15,7 +16,7 @@ export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
 /** What provision() gets: the whole IR and a place to log. */
 export interface ProvisionCtx {
   readonly ir: ConfigIR;
-  readonly log: import('../logging/error-log.js').ErrorLog;
+  readonly log: ErrorLog;
 }
 
 /** Something provision() started that must be undone on reload/stop. */

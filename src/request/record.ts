@@ -5,6 +5,10 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModuleDef } from '../modules/module.js';
+import type { Stats } from 'node:fs';
+import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
+import type { ErrorLog, LogLevel } from '../logging/error-log.js';
+import type { RequestRuntime } from './runtime.js';
 
 export interface RequestRecord {
   /** Raw request-target from the request line (REQUEST_URI), e.g. `/a%20b?x=1`. */
@@ -36,7 +40,7 @@ export interface RequestRecord {
   /** Response status for logging (r->status). */
   status: number;
   /** The server (main or vhost) that was selected for this request. */
-  readonly server: import('../config/ir.js').ServerIR;
+  readonly server: ServerIR;
   /** This module's per-dir config after the walks (ap_get_module_config(r->per_dir_config)). */
   dirConf<S, D>(mod: ModuleDef<S, D>): D;
   /** This module's server config of the selected server. */
@@ -54,9 +58,9 @@ export interface RequestRecord {
   /** True for HEAD (r->header_only). */
   readonly headerOnly: boolean;
   /** Current per-dir config of every module (r->per_dir_config). Replaced by the walks. */
-  perDir: import('../config/ir.js').ModuleSlots;
+  perDir: ModuleSlots;
   /** stat() of `filename` after map_to_storage (r->finfo); undefined = does not exist. */
-  finfo: import('node:fs').Stats | undefined;
+  finfo: Stats | undefined;
   /** The request this one was internally redirected from (r->prev). */
   readonly prev: RequestRecord | undefined;
   /** The main request of a sub-request (r->main); undefined for a main request. */
@@ -73,7 +77,7 @@ export interface RequestRecord {
    */
   readBody(): AsyncGenerator<Buffer>;
   /** Log through the error log with `[client addr:port]` added (ap_log_rerror). */
-  logError(level: import('../logging/error-log.js').LogLevel, module: string, id: string, message: string): void;
+  logError(level: LogLevel, module: string, id: string, message: string): void;
 }
 
 /** The connection a request arrived on (conn_rec). */
@@ -88,19 +92,16 @@ export interface ConnectionInfo {
 
 /** What a request may see of its generation (server/generation.ts implements it). */
 export interface GenerationView {
-  readonly ir: import('../config/ir.js').ConfigIR;
-  readonly log: import('../logging/error-log.js').ErrorLog;
+  readonly ir: ConfigIR;
+  readonly log: ErrorLog;
   /** The value a module's provision() returned, for modules that keep state. */
   moduleState(name: string): unknown;
   /** Hooks, handlers, compiled sections and walk caches of this generation. */
-  readonly runtime: import('./runtime.js').RequestRuntime;
+  readonly runtime: RequestRuntime;
 }
 
 // --- Implementation (request-side helper) ------------------------------------------------
 
-import type { Stats } from 'node:fs';
-import type { ModuleSlots, ServerIR as ServerIRType } from '../config/ir.js';
-import type { LogLevel } from '../logging/error-log.js';
 import { coreDir } from '../core/view.js';
 import { dirConfOf, serverConfOf } from '../config/slots.js';
 
@@ -109,7 +110,7 @@ export interface RecordInit {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly generation: GenerationView;
-  readonly server: ServerIRType;
+  readonly server: ServerIR;
   readonly connection: ConnectionInfo;
   /** Request target (defaults to req.url). */
   readonly target?: string;
@@ -180,7 +181,7 @@ export class Request implements RequestRecord {
   user: string | undefined = undefined;
   authType: string | undefined = undefined;
   status = 200;
-  readonly server: ServerIRType;
+  readonly server: ServerIR;
   readonly connection: ConnectionInfo;
   readonly hostname: string;
   readonly theRequest: string;
