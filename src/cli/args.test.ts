@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHttpdArgs, UsageError } from './args.js';
+import { argvWithoutStart, dumpParts, parseHttpdArgs, UsageError } from './args.js';
 import { parseExpressArgs, renderExpressConf } from './express.js';
 
 describe('httpd command line', () => {
@@ -25,6 +25,23 @@ describe('httpd command line', () => {
     assert.equal(parseHttpdArgs(['-V']).action, 'settings');
     assert.equal(parseHttpdArgs(['-h']).action, 'help');
     assert.equal(parseHttpdArgs(['--dump-config']).action, 'dump-config');
+  });
+
+  it('-D DUMP_VHOSTS / DUMP_RUN_CFG / DUMP_MODULES select the dump modes, with or without -t', () => {
+    const v = parseHttpdArgs(['-t', '-D', 'DUMP_VHOSTS']);
+    assert.equal(v.action, 'vhosts');
+    assert.deepEqual(dumpParts(v), { vhosts: true, runCfg: false });
+    assert.deepEqual(dumpParts(parseHttpdArgs(['-DDUMP_RUN_CFG'])), { vhosts: false, runCfg: true });
+    assert.equal(parseHttpdArgs(['-DDUMP_RUN_CFG']).action, 'vhosts');
+    assert.deepEqual(dumpParts(parseHttpdArgs(['-S'])), { vhosts: true, runCfg: true });
+    assert.equal(parseHttpdArgs(['-t', '-D', 'DUMP_MODULES']).action, 'modules');
+    assert.equal(parseHttpdArgs(['-S', '-t']).action, 'vhosts');
+  });
+
+  it('the detached child gets the argv without -k start (and keeps values that look like it)', () => {
+    assert.deepEqual(argvWithoutStart(['-f', '/c', '-k', 'start', '-D', 'X']), ['-f', '/c', '-D', 'X']);
+    assert.deepEqual(argvWithoutStart(['-kstart', '-f', 'start']), ['-f', 'start']);
+    assert.deepEqual(argvWithoutStart(['-D', '-k', '-C', 'Define start']), ['-D', '-k', '-C', 'Define start']);
   });
 
   it('accepts every -k signal apachectl knows', () => {

@@ -48,6 +48,31 @@ const KNOWN_SIGNALS = ['start', 'stop', 'restart', 'graceful', 'graceful-stop'] 
 /** Flags that take a value, and whether the value may be glued (`-DFOO`, `-fconf`). */
 const WITH_VALUE = new Set(['-d', '-f', '-D', '-C', '-c', '-k', '-e', '-E']);
 
+/** What `-S` / `-t -D DUMP_*` print: httpd's DUMP_VHOSTS and DUMP_RUN_CFG parts. */
+export function dumpParts(args: HttpdArgs): { vhosts: boolean; runCfg: boolean } {
+  return { vhosts: args.defines.includes('DUMP_VHOSTS'), runCfg: args.defines.includes('DUMP_RUN_CFG') };
+}
+
+/**
+ * The argv the detached server is re-run with: the original one without `-k start`
+ * (`-k start`, `-kstart`), so the child serves in the foreground of its own session.
+ */
+export function argvWithoutStart(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '-k' && argv[i + 1] !== undefined) {
+      i++;
+      continue;
+    }
+    if (a.startsWith('-k') && a.length > 2) continue;
+    out.push(a);
+    // a value flag's argument is never a flag of its own (`-D -k` defines "-k")
+    if (WITH_VALUE.has(a) && argv[i + 1] !== undefined) out.push(argv[++i] ?? '');
+  }
+  return out;
+}
+
 /** Parse httpd-style argv (without node and script). */
 export function parseHttpdArgs(argv: readonly string[]): HttpdArgs {
   let serverRoot: string | undefined;
@@ -112,8 +137,8 @@ export function parseHttpdArgs(argv: readonly string[]): HttpdArgs {
         startupErrorLog = value;
         break;
       case '-t':
-        // -t -D DUMP_VHOSTS etc. behave like -S in httpd; plain -t is a syntax check.
-        action = action === 'vhosts' ? 'vhosts' : 'configtest';
+        // -t -D DUMP_VHOSTS etc. behave like -S in httpd (resolved after the loop).
+        if (action === 'serve') action = 'configtest';
         break;
       case '-T':
         break; // DocumentRoot check skip: tswsgi never checks DocumentRoot existence at -t
@@ -148,6 +173,13 @@ export function parseHttpdArgs(argv: readonly string[]): HttpdArgs {
   }
   if (action === 'vhosts') {
     defines.push('DUMP_VHOSTS', 'DUMP_RUN_CFG');
+  } else if (action === 'modules') {
+    defines.push('DUMP_MODULES');
+  } else if (action === 'serve' || action === 'configtest') {
+    // httpd: `-D DUMP_VHOSTS`, `-D DUMP_RUN_CFG`, `-D DUMP_MODULES` switch to the dump run
+    // mode (with or without -t), exactly as -S and -M do.
+    if (defines.includes('DUMP_VHOSTS') || defines.includes('DUMP_RUN_CFG')) action = 'vhosts';
+    else if (defines.includes('DUMP_MODULES')) action = 'modules';
   }
   return {
     mode: 'httpd',

@@ -3,13 +3,15 @@
 //
 // The text outputs of the informational command-line flags.
 
-import { userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type { ConfigIR, ServerIR } from '../config/ir.js';
 import { serverConfOf } from '../config/slots.js';
 import { coreModule } from '../core/index.js';
 import { MODULES } from '../modules/index.js';
 import { wsgiModule } from '../modules/wsgi/index.js';
+import { BUILTIN_MODULES, moduleIdentifier, moduleSourceName, Registry } from '../config/registry.js';
+import { ACCESS_CONF, Ctx, OR_ALL, RSRC_CONF, type ContextMask } from '../config/directive.js';
 
 /** What tswsgi answers as (IfVersion, SERVER_SOFTWARE). */
 export const TSWSGI_VERSION = '0.1.0';
@@ -35,53 +37,54 @@ export function describeSettings(serverRoot: string, configFile: string): string
   ].join('\n');
 }
 
-function moduleId(name: string): string {
-  return `${name}_module`;
-}
-
-/** `-M` (with a config) or `-l` (without): the modules. */
+/**
+ * `-M` (with a config): httpd's "Loaded Modules:" list, the built-in (static) modules
+ * first, then those named by LoadModule (shared). `-l` (without): "Compiled in modules:".
+ */
 export function describeModules(ir: ConfigIR | undefined): string {
-  const loaded = ir?.modules ?? MODULES.map((m) => m.name);
-  const always = new Set(['core', 'log_config']);
-  const lines = [ir === undefined ? 'Compiled in modules:' : 'Loaded Modules:'];
+  if (ir === undefined) {
+    return ['Compiled in modules:', ...MODULES.map((m) => `  ${moduleSourceName(m.name)}`)].join('\n') + '\n';
+  }
+  const loaded = ir.modules ?? MODULES.map((m) => m.name);
+  const lines = ['Loaded Modules:'];
+  for (const name of BUILTIN_MODULES) lines.push(` ${moduleIdentifier(name)} (static)`);
   for (const name of loaded) {
-    lines.push(ir === undefined ? `  mod_${name}.c` : ` ${moduleId(name)} (${always.has(name) ? 'static' : 'shared'})`);
+    if (!BUILTIN_MODULES.includes(name)) lines.push(` ${moduleIdentifier(name)} (shared)`);
   }
   return lines.join('\n') + '\n';
 }
 
-/** `-L`: every directive with its module. */
+/** httpd's "Allowed in *.conf …" line(s) of `-L` for a context mask. */
+export function allowedIn(where: ContextMask): string {
+  const outside = (where & RSRC_CONF) !== 0;
+  const inside = (where & (ACCESS_CONF | Ctx.OR_AUTHCFG | Ctx.OR_LIMIT)) !== 0;
+  const anywhere = (where & (Ctx.OR_OPTIONS | Ctx.OR_FILEINFO | Ctx.OR_INDEXES)) !== 0 || (outside && inside);
+  let text = `Allowed in *.conf ${anywhere ? 'anywhere' : outside ? 'only outside <Directory>, <Files>, <Location>, or <If>' : 'only inside <Directory>, <Files>, <Location>, or <If>'}`;
+  const htaccess = where & OR_ALL;
+  if (htaccess !== 0) {
+    const classes = (
+      [
+        [Ctx.OR_AUTHCFG, 'AuthConfig'],
+        [Ctx.OR_LIMIT, 'Limit'],
+        [Ctx.OR_OPTIONS, 'Options'],
+        [Ctx.OR_FILEINFO, 'FileInfo'],
+        [Ctx.OR_INDEXES, 'Indexes'],
+      ] as const
+    )
+      .filter(([bit]) => (htaccess & bit) !== 0)
+      .map(([, name]) => name);
+    text += ` and in .htaccess\n\twhen AllowOverride ${htaccess === OR_ALL ? "isn't None" : `includes ${classes.join(' or ')}`}`;
+  }
+  return text;
+}
+
+/** `-L`: every directive, in httpd's format (name (module source), help, where allowed). */
 export function describeDirectives(): string {
   const lines: string[] = [];
-  for (const mod of MODULES) {
-    if (mod.directives === undefined) continue;
-    const specs = mod.directives(directiveNamesOnly());
-    for (const s of specs) lines.push(`${s.name} (mod_${mod.name}.c)\n\t${s.help}`);
+  for (const { module, spec } of new Registry(MODULES).all()) {
+    lines.push(`${spec.name} (${moduleSourceName(module.name)})`, `\t${spec.help}`, `\t${allowedIn(spec.where)}`);
   }
   return lines.join('\n') + '\n';
-}
-
-/** A DirectiveBuilder that only records names and help, for -L. */
-function directiveNamesOnly(): Parameters<NonNullable<(typeof MODULES)[number]['directives']>>[0] {
-  const make =
-    (args: string) =>
-    (name: string, where: number, help: string, apply: unknown) =>
-      ({ name, args, where, help, apply }) as never;
-  return {
-    noArgs: make('noArgs'),
-    flag: make('flag'),
-    take1: make('take1'),
-    take2: make('take2'),
-    take3: make('take3'),
-    take12: make('take12'),
-    take13: make('take13'),
-    take23: make('take23'),
-    take123: make('take123'),
-    iterate: make('iterate'),
-    iterate2: make('iterate2'),
-    takeArgv: make('takeArgv'),
-    raw: make('raw'),
-  };
 }
 
 function at(s: { origin: { file: string; line: number } }): string {
@@ -97,8 +100,45 @@ function idOf(name: string, kind: 'user' | 'group'): string {
   }
 }
 
-/** `-S` (= -t -D DUMP_VHOSTS -D DUMP_RUN_CFG): vhosts and run settings, each with file:line. */
-export function describeVhosts(ir: ConfigIR): string {
+/** Sort key of a vhost address: httpd lists IP-specific addresses before wildcard ones. */
+function wildcard(addr: string): boolean {
+  return addr.startsWith('*:') || addr.startsWith('_default_:');
+}
+
+/**
+ * `-S` (= -t -D DUMP_VHOSTS -D DUMP_RUN_CFG): httpd's lines in httpd's order (vhosts with
+ * file:line; ServerRoot, Main DocumentRoot, Main ErrorLog, PidFile, Define, User, Group),
+ * then tswsgi's own run settings: Listen and WSGIDaemonProcess, each with file:line.
+ * `parts` selects DUMP_VHOSTS and/or DUMP_RUN_CFG as `-t -D …` does.
+ */
+export function describeVhosts(ir: ConfigIR, parts: { vhosts: boolean; runCfg: boolean } = { vhosts: true, runCfg: true }): string {
+  const out: string[] = [];
+  const core = serverConfOf(coreModule, ir.main);
+  if (parts.vhosts) out.push(...vhostTable(ir, core.serverName));
+  if (parts.runCfg) {
+    out.push(`ServerRoot: "${ir.serverRoot}"`);
+    out.push(`Main DocumentRoot: "${core.documentRoot ?? '/var/www/html'}"`);
+    out.push(`Main ErrorLog: "${core.errorLog ?? 'logs/error_log'}"`);
+    out.push(`PidFile: "${core.pidFile ?? 'logs/httpd.pid'}"`);
+    for (const d of ir.defines) out.push(`Define: ${d}`);
+    const user = core.user ?? userInfo().username;
+    const group = core.group ?? user;
+    out.push(`User: name="${user}" id=${idOf(user, 'user')}`);
+    out.push(`Group: name="${group}" id=${idOf(group, 'group')}`);
+    for (const l of ir.listen) out.push(`Listen: ${l.host === '' ? '*' : l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port} (${at(l)})`);
+    const seen = new Set<string>();
+    for (const s of [ir.main, ...ir.vhosts]) {
+      for (const { spec: g } of serverConfOf(wsgiModule, s).daemons) {
+        if (seen.has(g.name)) continue;
+        seen.add(g.name);
+        out.push(`WSGIDaemonProcess: ${g.name} processes=${g.processes} threads=${g.threads} (${at(g)})`);
+      }
+    }
+  }
+  return out.length === 0 ? '' : out.join('\n') + '\n';
+}
+
+function vhostTable(ir: ConfigIR, mainName: string | undefined): string[] {
   const out: string[] = ['VirtualHost configuration:'];
   const byAddr = new Map<string, ServerIR[]>();
   for (const v of ir.vhosts) {
@@ -109,10 +149,11 @@ export function describeVhosts(ir: ConfigIR): string {
       byAddr.set(key, list);
     }
   }
-  for (const [addr, list] of byAddr) {
+  const nameOf = (v: ServerIR): string => serverConfOf(coreModule, v).serverName ?? mainName ?? hostname();
+  const ordered = [...byAddr].sort(([a], [b]) => Number(wildcard(a)) - Number(wildcard(b)));
+  for (const [addr, list] of ordered) {
     const first = list[0];
     if (first === undefined) continue;
-    const nameOf = (v: ServerIR): string => serverConfOf(coreModule, v).serverName ?? '(unnamed)';
     if (list.length === 1) {
       out.push(`${addr.padEnd(22)} ${nameOf(first)} (${at(first)})`);
       continue;
@@ -124,20 +165,5 @@ export function describeVhosts(ir: ConfigIR): string {
       for (const alias of serverConfOf(coreModule, v).serverAliases ?? []) out.push(`                 alias ${alias}`);
     }
   }
-  const core = serverConfOf(coreModule, ir.main);
-  out.push(`ServerRoot: "${ir.serverRoot}"`);
-  out.push(`Main DocumentRoot: "${core.documentRoot ?? '/var/www/html'}"`);
-  out.push(`Main ErrorLog: "${core.errorLog ?? 'logs/error_log'}"`);
-  out.push(`PidFile: "${core.pidFile ?? 'logs/httpd.pid'}"`);
-  for (const l of ir.listen) out.push(`Listen: ${l.host === '' ? '*' : l.host}:${l.port} (${at(l)})`);
-  for (const d of ir.defines) out.push(`Define: ${d}`);
-  const user = core.user ?? userInfo().username;
-  const group = core.group ?? user;
-  out.push(`User: name="${user}" id=${idOf(user, 'user')}`);
-  out.push(`Group: name="${group}" id=${idOf(group, 'group')}`);
-  const wsgi = serverConfOf(wsgiModule, ir.main);
-  for (const { spec: g } of wsgi.daemons) {
-    out.push(`WSGIDaemonProcess: ${g.name} processes=${g.processes} threads=${g.threads} (${at(g)})`);
-  }
-  return out.join('\n') + '\n';
+  return out;
 }

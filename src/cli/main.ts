@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { parseHttpdArgs, usage, UsageError, type HttpdArgs } from './args.js';
+import { argvWithoutStart, dumpParts, parseHttpdArgs, usage, UsageError, type HttpdArgs } from './args.js';
 import { expressHelp, parseExpressArgs, renderExpressConf } from './express.js';
 import { describeVhosts, describeModules, describeVersion, describeSettings, describeDirectives } from './describe.js';
 import { loadConfig } from '../config/load.js';
@@ -87,7 +87,7 @@ async function httpdMain(args: HttpdArgs): Promise<number> {
       return 0;
     case 'vhosts':
       printWarnings(ir);
-      process.stdout.write(describeVhosts(ir));
+      process.stdout.write(describeVhosts(ir, dumpParts(args)));
       return 0;
     case 'modules':
       process.stdout.write(describeModules(ir));
@@ -99,58 +99,106 @@ async function httpdMain(args: HttpdArgs): Promise<number> {
       break;
   }
   if (args.signal !== undefined && args.signal !== 'start') {
-    return signalRunning(ir, args.signal);
+    const sent = signalRunning(ir, args.signal);
+    if (sent !== 'not-running') return sent;
+    if (args.signal === 'stop' || args.signal === 'graceful-stop') return 1;
+    // apachectl: restart/graceful of a server that is not running starts it.
+    process.stderr.write(`${PROG} not running, trying to start\n`);
   }
-  const foreground = args.defines.includes('FOREGROUND') || args.debug || args.signal === undefined && process.env['TSWSGI_DETACHED'] === '1';
-  if (!foreground) return detach(process.argv.slice(2));
+  const detached = process.env['TSWSGI_DETACHED'] === '1';
+  if (!detached && (args.signal === 'start' || args.signal === undefined)) {
+    const { pid, alive } = runningPid(pidFileOf(ir));
+    if (alive) {
+      // httpd's ap_signal_server: "httpd (pid N) already running", and nothing else.
+      process.stderr.write(`${PROG} (pid ${pid ?? '?'}) already running\n`);
+      return 0;
+    }
+  }
+  const foreground = args.defines.includes('FOREGROUND') || args.debug || (args.signal === undefined && detached);
+  if (!foreground) return detach(argvWithoutStart(process.argv.slice(2)));
   printWarnings(ir);
-  return runServer(ir, { reload: () => load(args), notifyReady: process.env['TSWSGI_DETACHED'] === '1' });
+  return runServer(ir, { reload: () => load(args), notifyReady: detached });
 }
 
-/** -k stop|restart|graceful|graceful-stop: signal the server named by PidFile, as apachectl. */
-function signalRunning(ir: ConfigIR, signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop'): number {
-  const pidFile = resolve(ir.serverRoot, serverConfOf(coreModule, ir.main).pidFile ?? 'logs/httpd.pid');
+function pidFileOf(ir: ConfigIR): string {
+  return resolve(ir.serverRoot, serverConfOf(coreModule, ir.main).pidFile ?? 'logs/httpd.pid');
+}
+
+/** The pid a PidFile names, if that process is alive. */
+function runningPid(pidFile: string): { pid: number | undefined; alive: boolean } {
   let pid: number;
   try {
     pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
   } catch {
-    process.stderr.write(`${PROG} (no pid file) not running (PidFile ${pidFile})\n`);
-    return 1;
+    return { pid: undefined, alive: false };
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return { pid: undefined, alive: false };
+  try {
+    process.kill(pid, 0);
+    return { pid, alive: true };
+  } catch (err) {
+    // EPERM: alive but owned by someone else; signalling it will say so.
+    return { pid, alive: (err as NodeJS.ErrnoException).code === 'EPERM' };
+  }
+}
+
+/**
+ * -k stop|restart|graceful|graceful-stop: signal the server named by PidFile, as
+ * apachectl/httpd's ap_signal_server. Returns the exit code, or 'not-running'.
+ */
+function signalRunning(ir: ConfigIR, signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop'): number | 'not-running' {
+  const pidFile = pidFileOf(ir);
+  const { pid, alive } = runningPid(pidFile);
+  if (pid === undefined || !alive) {
+    process.stderr.write(pid === undefined ? `${PROG} (no pid file) not running (PidFile ${pidFile})\n` : `${PROG} (pid ${pid}?) not running (stale PidFile ${pidFile})\n`);
+    return 'not-running';
   }
   const sig = { stop: 'SIGTERM', restart: 'SIGHUP', graceful: 'SIGUSR1', 'graceful-stop': 'SIGWINCH' } as const;
   try {
     process.kill(pid, sig[signal]);
-  } catch {
-    process.stderr.write(`${PROG} (pid ${pid}?) not running\n`);
+  } catch (err) {
+    process.stderr.write(`${PROG}: could not send ${sig[signal]} to pid ${pid}: ${(err as Error).message}\n`);
     return 1;
   }
   return 0;
 }
 
 /**
- * Start in the background (httpd's default without -DFOREGROUND): re-run ourselves
- * detached, wait for the child to report that it listens, then return.
+ * Start in the background (httpd's default without -DFOREGROUND): re-run ourselves in a
+ * new session with `argv` (the command line minus `-k start`), wait until the child
+ * writes `READY` (it listens and has written its PidFile), then return 0. If the child
+ * exits first, its stderr is passed on and its exit code returned.
  */
 async function detach(argv: readonly string[]): Promise<number> {
-  const child = spawn(process.execPath, [process.argv[1] ?? '', ...argv.filter((a) => a !== '-k' && a !== 'start')], {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', ...argv], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TSWSGI_DETACHED: '1' },
   });
   return new Promise<number>((done) => {
     let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('READY')) {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        child.unref();
-        done(0);
-      }
-    });
-    child.on('exit', (code) => {
+    let out = '';
+    const onErr = (d: Buffer): void => {
+      err += d.toString();
+    };
+    const onOut = (d: Buffer): void => {
+      out += d.toString();
+      if (!/^READY$/m.test(out)) return;
+      child.removeAllListeners('close');
+      child.stdout.off('data', onOut);
+      child.stderr.off('data', onErr);
+      process.stderr.write(err); // startup warnings printed before READY
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+      done(0);
+    };
+    child.stderr.on('data', onErr);
+    child.stdout.on('data', onOut);
+    child.on('close', (code, signal) => {
       process.stderr.write(err);
-      done(code ?? 1);
+      if (code === 0 && signal === null) process.stderr.write(`${PROG}: server exited before it was ready\n`);
+      done(code === 0 || code === null ? 1 : code);
     });
   });
 }

@@ -74,7 +74,21 @@ function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => voi
 export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number> {
   const core = serverConfOf(coreModule, ir.main);
   const pidFile = resolve(ir.serverRoot, core.pidFile ?? 'logs/httpd.pid');
-  const server: RunningServer = await startServer(ir);
+  let server: RunningServer;
+  try {
+    server = await startServer(ir);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
+      // httpd: server/listen.c (make_sock) and main.c — the same three lines, then exit 1.
+      const errno = { EADDRINUSE: 98, EACCES: 13, EADDRNOTAVAIL: 99 }[e.code];
+      const text = { EADDRINUSE: 'Address already in use', EACCES: 'Permission denied', EADDRNOTAVAIL: 'Cannot assign requested address' }[e.code];
+      const addr = e.address === undefined ? `port ${e.port ?? '?'}` : `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port ?? '?'}`;
+      process.stderr.write(`(${errno})${text}: AH00072: make_sock: could not bind to address ${addr}\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n`);
+      return 1;
+    }
+    throw err;
+  }
   const log = server.generation.log;
   try {
     writeFileSync(pidFile, `${process.pid}\n`);
@@ -83,7 +97,13 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
   }
   dropPrivileges(ir, pidFile, (m) => log.log('notice', 'core', 'MW00001', m));
   log.log('notice', 'mpm_event', 'AH00489', `tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations`);
-  if (opts.notifyReady) process.stdout.write('READY\n');
+  if (opts.notifyReady) {
+    process.stdout.write('READY\n');
+    // The detaching parent closes its end of both pipes after READY: later writes must not
+    // kill the server with EPIPE (httpd's daemon has its stdio on /dev/null by then).
+    process.stdout.on('error', () => {});
+    process.stderr.on('error', () => {});
+  }
 
   const queue: ServerAction[] = [];
   let wake: (() => void) | undefined;
@@ -113,14 +133,27 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
       try {
         next = opts.reload();
       } catch (err) {
-        gen.log('error', 'core', 'AH00526', `configuration error, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`);
+        // httpd's parent would exit here; tswsgi keeps serving the old generation.
+        const msg = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').replace(/^AH00526: /, '');
+        gen.log('error', 'core', 'AH00526', `${msg} -- keeping the running configuration`);
         continue;
       }
       gen.log('notice', 'mpm_event', action === 'graceful' ? 'AH00493' : 'AH00494', action === 'graceful' ? 'SIGUSR1 received.  Doing graceful restart' : 'SIGHUP received.  Attempting to restart');
-      await server.reload(next);
+      try {
+        await server.reload(next);
+      } catch (err) {
+        // provision failed (e.g. a daemon group cannot start): the old generation stays.
+        gen.log('error', 'core', 'MW00205', `reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      server.generation.log.log('notice', 'mpm_event', 'AH00489', 'tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations');
     }
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
-    rmSync(pidFile, { force: true });
+    try {
+      rmSync(pidFile, { force: true });
+    } catch {
+      // privileges dropped and the directory is root's: httpd leaves it too
+    }
   }
 }

@@ -1,0 +1,35 @@
+// docs/directives.md is generated from the directive registry; this fails when the
+// committed file no longer matches (regenerate: node dist/src/cli/directives-doc.js > docs/directives.md).
+
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { directivesMarkdown } from '../../src/cli/directives-doc.js';
+import { Registry } from '../../src/config/registry.js';
+import { MODULES } from '../../src/modules/index.js';
+import { ROOT, runCommand } from './support.js';
+
+it('docs/directives.md is up to date with the registry', () => {
+  const committed = readFileSync(join(ROOT, 'docs/directives.md'), 'utf8');
+  assert.equal(committed, directivesMarkdown(), 'docs/directives.md is stale: run `node dist/src/cli/directives-doc.js > docs/directives.md`');
+});
+
+it('lists every registered directive once, with syntax, arity, context, module and help', () => {
+  const md = directivesMarkdown();
+  for (const { module, spec } of new Registry(MODULES).all()) {
+    const name = spec.name.startsWith('<') ? `${spec.name}>` : spec.name;
+    const rows = md.split('\n').filter((l) => l.startsWith(`| \`${name}\` |`));
+    assert.equal(rows.length, 1, `${spec.name} appears once`);
+    assert.ok(rows[0]?.includes(` ${spec.args} |`), `${spec.name} arity`);
+    const section = md.slice(0, md.indexOf(rows[0] ?? '')).lastIndexOf('## ');
+    assert.ok(md.slice(section).startsWith(`## ${module.name === 'core' ? 'core.c' : `mod_${module.name}.c`}`), `${spec.name} under its module`);
+  }
+  assert.match(md, /^\| `WSGIDaemonProcess` \| `WSGIDaemonProcess .+` \| .+ \| \*\.conf only outside &lt;Directory&gt;, /m);
+});
+
+it('the generator script prints the same text', async () => {
+  const r = await runCommand(process.execPath, [join(ROOT, 'dist/src/cli/directives-doc.js')]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout, directivesMarkdown());
+});
