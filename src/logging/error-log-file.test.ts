@@ -28,6 +28,14 @@ describe('LogLevel', () => {
     assert.equal(log.enabled('info', 'core'), false);
     assert.equal(log.enabled('debug', 'wsgi'), true);
   });
+  it('always writes server-level notices, as httpd log.c does, but filters request notices', () => {
+    const log = new MemoryErrorLog({ level: 'error' });
+    log.log('notice', 'mpm_event', 'AH00489', 'configured -- resuming normal operations');
+    log.log('notice', 'core', 'AH1', 'request-level notice', { client: '127.0.0.1:1' });
+    log.log('info', 'core', 'AH2', 'dropped');
+    assert.equal(log.lines.length, 1);
+    assert.match(log.lines[0] ?? '', /\[mpm_event:notice\] .* AH00489: configured -- resuming normal operations$/);
+  });
   it('appends to a file', () => {
     const p = join(mkdtempSync(join(tmpdir(), 'elog-')), 'error.log');
     const log = new FileErrorLog(p, { level: 'warn' });

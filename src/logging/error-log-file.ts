@@ -56,7 +56,10 @@ abstract class LevelFilteredLog implements ErrorLog {
     return rank(level) <= rank(max);
   }
   log(level: LogLevel, module: string, id: string, message: string, fields?: LogFields): void {
-    if (!this.enabled(level, module)) return;
+    // httpd log.c: server-level (non-request) notice messages are always logged, whatever
+    // LogLevel says (AH00489 "resuming normal operations", AH00493 graceful restart, …).
+    const alwaysNotice = level === 'notice' && fields?.client === undefined;
+    if (!alwaysNotice && !this.enabled(level, module)) return;
     this.write(formatErrorLine(new Date(), level, module, id, message, fields));
   }
   protected abstract write(line: string): void;
