@@ -74,7 +74,8 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
     loaded,
     serverRoot: st.serverRoot,
     mainFile: file,
-    defines: [...defines.keys()],
+    // As `apache2 -S` prints them: NAME, or NAME=value.
+    defines: [...defines].map(([k, v]) => (v === '' ? k : `${k}=${v}`)),
     warnings: st.warnings,
   });
 }
