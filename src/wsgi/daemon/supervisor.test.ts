@@ -149,7 +149,10 @@ describe('ProcessPool', () => {
   });
 
   it('answers 504 to a request that waits longer than queue-timeout, without running it', async (t) => {
-    const { port, log, spawned } = await setup(t, { threads: 1, queueTimeout: 0.3 });
+    const { pool, port, log, spawned } = await setup(t, { threads: 1, queueTimeout: 0.3 });
+    // Boot the worker first: a slow boot under load would itself exceed queue-timeout.
+    pool.start();
+    await log.waitFor(/is ready/);
     const sent = requestSent(spawned);
     const busy = request(port, '/slow?1500');
     await sent;

@@ -6,23 +6,33 @@
 // apply *while waiting*), startup failures back off exponentially (1 s → 20 s) instead of a
 // fixed sleep, a crash fails only the crashed worker's in-flight requests, and recycling
 // spawns the replacement before the old worker drains, so no request fails.
+//
+// Timeouts (timers.ts arms them, this file acts): startup-timeout kills (SIGKILL) and backs
+// off; restart-interval supersedes (replacement first, then drain); inactivity-timeout
+// retires an idle worker and, when the pool has no preloads, does NOT replace it (the pool
+// is lazy again and the next request starts a worker, as at boot; with preloads it is
+// replaced at once, as mod_wsgi re-forks, so the preloaded app stays warm); request-timeout
+// answers 504 for that request only and recycles the worker only if the thread is still
+// busy graceful-timeout later; a worker that misses its heartbeat gets SIGABRT (faulthandler
+// dumps the stacks) then SIGKILL. Every forced stop escalates SHUTDOWN → SIGTERM → SIGKILL.
 
 import type { DaemonGroupSpec } from './spec.js';
 import type { ErrorLog } from '../../logging/error-log.js';
-import { PythonResolver, canSwitchUser, checkAccess, lookupAccount, workerPackageDir } from './python.js';
-import type { Account } from './python.js';
+import { PythonResolver, workerPackageDir } from './python.js';
 import { WorkerProcess, describeExit } from './worker-process.js';
-import type { StreamHandler, WorkerConfig, WorkerStream } from './worker-process.js';
+import type { StreamHandler, WorkerStream } from './worker-process.js';
+import { planSpawn, workerConfig } from './spawn-config.js';
+import { WorkerWatch, watchTimings } from './timers.js';
+import type { WatchTimings } from './timers.js';
+import { workerStatus } from './status.js';
+import { Reaper } from './reaper.js';
+import { TimeoutPolicy } from './timeout-policy.js';
+import type { PoolStatus } from './status.js';
 
-/** Why a request could not be given a worker; `status` is the HTTP answer. */
-export class PoolError extends Error {
-  readonly status: 503 | 504;
-  constructor(status: 503 | 504, message: string) {
-    super(message);
-    this.name = 'PoolError';
-    this.status = status;
-  }
-}
+import { PoolError, WaitQueue } from './wait-queue.js';
+
+export { WsgiRuntime } from './runtime.js';
+export { PoolError } from './wait-queue.js';
 
 /** Tunables (mostly for tests); defaults follow mod_wsgi where it has one. */
 export interface PoolOptions {
@@ -41,15 +51,10 @@ export interface PoolOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Called for each spawned worker (tests set a frame tap here). */
   readonly onSpawn?: (w: WorkerProcess) => void;
-}
-
-interface Waiter {
-  readonly script: string;
-  readonly mtimeMs: number;
-  readonly handler: StreamHandler;
-  readonly resolve: (s: WorkerStream) => void;
-  readonly reject: (e: PoolError) => void;
-  readonly timers: NodeJS.Timeout[];
+  /** SIGTERM → SIGKILL delay of a forced stop, ms (default 3000, Apache's). */
+  readonly killGraceMs?: number;
+  /** Timer overrides (tests: short heartbeats). */
+  readonly timings?: Partial<WatchTimings>;
 }
 
 /** The process pool for one DaemonGroupSpec + application group. */
@@ -63,9 +68,14 @@ export class ProcessPool {
   readonly #backoffMax: number;
   readonly #maxQueue: number;
   readonly #opts: PoolOptions;
-  readonly #workers = new Set<WorkerProcess>();
-  readonly #queue: Waiter[] = [];
+  readonly #reaper: Reaper;
+  readonly #policy: TimeoutPolicy;
+  readonly #timings: WatchTimings;
+  readonly #workers = new Map<WorkerProcess, WorkerWatch>();
+  readonly #queue = new WaitQueue();
   #started = false;
+  /** Fresh workers wanted: `processes` once started, less after idle retirements. */
+  #want = 0;
   #stopping = false;
   #spawning = 0;
   #failures = 0;
@@ -82,6 +92,29 @@ export class ProcessPool {
     this.#backoffBase = opts.backoffBaseMs ?? 1000;
     this.#backoffMax = opts.backoffMaxMs ?? 20000;
     this.#maxQueue = opts.maxQueue ?? 100;
+    this.#reaper = new Reaper(this.#log, spec.name, opts.killGraceMs ?? 3000);
+    this.#timings = watchTimings(spec, opts.timings);
+    const replace = (w: WorkerProcess): void => {
+      w.retiring = true;
+      w.superseded = false;
+      this.#reconcile();
+    };
+    this.#policy = new TimeoutPolicy({
+      spec,
+      log: this.#log,
+      reaper: this.#reaper,
+      stopping: () => this.#stopping,
+      queued: () => this.#queue.length > 0,
+      lazy: () => this.preloads.length === 0,
+      replace,
+      retire: (w) => this.#retire(w),
+      shutdownWorker: (w) => this.#shutdownWorker(w),
+      supersede: (w) => {
+        w.superseded = true;
+        this.#reconcile();
+      },
+      shrink: () => (this.#want = Math.max(0, this.#want - 1)),
+    });
   }
 
   /** Preloads for this application group (WSGIImportScript) make the pool start eagerly. */
@@ -89,16 +122,31 @@ export class ProcessPool {
     return this.spec.preload.filter((p) => p.applicationGroup === this.applicationGroup).map((p) => ({ script: p.script, callable: p.callable }));
   }
 
-  /** Start the workers now (otherwise the first request does). */
+  /** Start the workers now (otherwise the first request does); wakes a pool gone idle. */
   start(): void {
-    if (this.#started || this.#stopping) return;
+    if (this.#stopping) return;
     this.#started = true;
+    this.#want = Math.max(1, this.spec.processes);
     this.#reconcile();
   }
 
   /** Live workers (for status pages and tests). */
   get workers(): readonly WorkerProcess[] {
-    return [...this.#workers];
+    return [...this.#workers.keys()];
+  }
+
+  /** A JSON-serialisable snapshot (status page, -S). */
+  status(): PoolStatus {
+    return {
+      group: this.spec.name,
+      applicationGroup: this.applicationGroup,
+      processes: this.spec.processes,
+      threads: this.spec.threads,
+      workers: this.workers.map(workerStatus),
+      queued: this.#queue.length,
+      spawning: this.#spawning,
+      startupFailures: this.#failures,
+    };
   }
 
   /** Requests waiting for a worker. */
@@ -112,7 +160,7 @@ export class ProcessPool {
    */
   noteScript(script: string, mtimeMs: number): boolean {
     let any = false;
-    for (const w of this.#workers) {
+    for (const w of this.#workers.keys()) {
       const seen = w.scripts.get(script);
       if (seen !== undefined && seen !== mtimeMs && !w.retiring) {
         this.#log.log('info', 'wsgi', 'MW00210', `script ${script} changed; restarting daemon process (pid ${String(w.pid)}) of group '${this.spec.name}'`);
@@ -135,67 +183,51 @@ export class ProcessPool {
     if (this.#queue.length >= this.#maxQueue) {
       return Promise.reject(new PoolError(503, `request queue of daemon process group '${this.spec.name}' is full (${this.#maxQueue} waiting)`));
     }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { script, mtimeMs, handler, resolve, reject, timers: [] };
-      const drop = (e: PoolError): void => {
-        const i = this.#queue.indexOf(waiter);
-        if (i < 0) return;
-        this.#queue.splice(i, 1);
-        for (const t of waiter.timers) clearTimeout(t);
-        reject(e);
-      };
-      const { queueTimeout, connectTimeout } = this.spec;
-      if (queueTimeout > 0) {
-        waiter.timers.push(setTimeout(() => drop(new PoolError(504, `request waited more than queue-timeout (${queueTimeout}s) for daemon process group '${this.spec.name}'`)), queueTimeout * 1000));
-      }
-      if (connectTimeout > 0) {
-        waiter.timers.push(
-          setTimeout(() => {
-            if (!this.#anyReady()) drop(new PoolError(503, `no daemon process of group '${this.spec.name}' became ready within connect-timeout (${connectTimeout}s)`));
-          }, connectTimeout * 1000),
-        );
-      }
-      this.#queue.push(waiter);
-    });
+    const { queueTimeout: qt, connectTimeout: ct } = this.spec;
+    const group = `daemon process group '${this.spec.name}'`;
+    const deadlines = [];
+    if (qt > 0) deadlines.push({ ms: qt * 1000, fail: () => new PoolError(504, `request waited more than queue-timeout (${qt}s) for ${group}`) });
+    if (ct > 0) {
+      const fail = (): PoolError | undefined => (this.#anyReady() ? undefined : new PoolError(503, `no daemon process of group '${this.spec.name}' became ready within connect-timeout (${ct}s)`));
+      deadlines.push({ ms: ct * 1000, fail });
+    }
+    return this.#queue.add(script, mtimeMs, handler, deadlines);
   }
 
   /** Graceful replacement of every worker: new ones first, old ones drain once a new one is ready. */
   restart(): void {
     if (this.#stopping) return;
-    for (const w of this.#workers) if (!w.retiring) w.superseded = true;
+    for (const w of this.#workers.keys()) if (!w.retiring) w.superseded = true;
     this.#failures = 0;
     this.#reconcile();
   }
 
-  /** Drain in-flight, SHUTDOWN, then SIGTERM / SIGKILL after `timeoutMs`. */
+  /**
+   * Drain in-flight requests: SHUTDOWN (the worker's own deadline is a little under
+   * `timeoutMs`), SIGTERM at `timeoutMs`, SIGKILL killGraceMs later. Resolves once all exited.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
     for (const t of this.#drainTimers.values()) clearTimeout(t);
     this.#drainTimers.clear();
-    for (const w of this.#queue.splice(0)) {
-      for (const t of w.timers) clearTimeout(t);
-      w.reject(new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`));
-    }
-    const workers = [...this.#workers];
+    this.#queue.rejectAll(new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`));
+    const workers = this.workers;
     for (const w of workers) {
-      if (w.state === 'ready') w.shutdown(timeoutMs);
-      else w.kill('SIGTERM');
+      this.#workers.get(w)?.stop();
+      if (w.state === 'ready') {
+        w.shutdown(timeoutMs - Math.min(250, timeoutMs / 4));
+        this.#reaper.escalate(w, timeoutMs, 'stop');
+      } else {
+        w.kill('SIGTERM');
+        this.#reaper.escalate(w, 0, 'stop');
+      }
     }
-    const all = Promise.all(workers.map((w) => w.exited));
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), timeoutMs)));
-    if ((await Promise.race([all, late])) === 'late') {
-      for (const w of workers) w.kill('SIGTERM');
-      const kill = setTimeout(() => workers.forEach((w) => w.kill('SIGKILL')), 1000);
-      await all;
-      clearTimeout(kill);
-    }
-    clearTimeout(timer);
+    await Promise.all(workers.map((w) => w.exited));
   }
 
   #anyReady(): boolean {
-    for (const w of this.#workers) if (w.state === 'ready' && !w.retiring) return true;
+    for (const w of this.#workers.keys()) if (w.state === 'ready' && !w.retiring) return true;
     return false;
   }
 
@@ -203,7 +235,7 @@ export class ProcessPool {
   #pick(): WorkerProcess | undefined {
     let best: WorkerProcess | undefined;
     let rank = Infinity;
-    for (const w of this.#workers) {
+    for (const w of this.#workers.keys()) {
       if (w.state !== 'ready' || w.retiring || w.inFlight >= this.spec.threads) continue;
       const r = w.inFlight + (w.superseded ? 1e6 : 0);
       if (r < rank) {
@@ -217,6 +249,14 @@ export class ProcessPool {
   #assign(w: WorkerProcess, script: string, mtimeMs: number, handler: StreamHandler): WorkerStream {
     w.scripts.set(script, mtimeMs);
     const s = w.openStream(handler);
+    const watch = this.#workers.get(w);
+    if (watch) {
+      const rw = watch.request(
+        (ms) => this.#policy.requestTimedOut(s, ms),
+        (ms) => this.#policy.requestWedged(s, ms),
+      );
+      s.onClosed = () => rw.close();
+    }
     const max = this.spec.maximumRequests;
     if (max > 0 && w.dispatched >= max) {
       this.#log.log('info', 'wsgi', 'MW00211', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' reached maximum-requests (${max}); recycling it`);
@@ -227,15 +267,12 @@ export class ProcessPool {
 
   /** Hand queued requests to free workers, in FIFO order. */
   #pump(): void {
-    while (this.#queue.length > 0) {
-      const head = this.#queue[0];
-      if (!head) break;
+    for (let head = this.#queue.peek(); head; head = this.#queue.peek()) {
       // A queued request for a changed script must not land on a stale worker.
       this.noteScript(head.script, head.mtimeMs);
       const w = this.#pick();
       if (!w) break;
-      this.#queue.shift();
-      for (const t of head.timers) clearTimeout(t);
+      this.#queue.take();
       head.resolve(this.#assign(w, head.script, head.mtimeMs, head.handler));
     }
   }
@@ -250,7 +287,7 @@ export class ProcessPool {
       w.kill('SIGTERM');
       return;
     }
-    if (w.inFlight === 0) this.#shutdownWorker(w);
+    if (w.liveInFlight === 0) this.#shutdownWorker(w);
     else if (this.spec.gracefulTimeout > 0) {
       this.#drainTimers.set(w, setTimeout(() => this.#shutdownWorker(w), this.spec.gracefulTimeout * 1000));
     }
@@ -260,19 +297,18 @@ export class ProcessPool {
     const t = this.#drainTimers.get(w);
     if (t) clearTimeout(t);
     this.#drainTimers.delete(w);
-    if (w.state === 'exited') return;
+    if (w.state === 'exited' || this.#reaper.has(w)) return;
     const ms = Math.max(1, this.spec.shutdownTimeout) * 1000;
     w.shutdown(ms);
-    const kill = setTimeout(() => w.kill('SIGKILL'), ms + 1000);
-    void w.exited.then(() => clearTimeout(kill));
+    this.#reaper.escalate(w, ms + Math.min(1000, this.#reaper.graceMs), 'shutdown-timeout');
   }
 
   /** Keep `processes` fresh workers alive; after startup failures, one probe at a time. */
   #reconcile(): void {
     if (this.#stopping || !this.#started || this.#backoffTimer) return;
     let fresh = this.#spawning;
-    for (const w of this.#workers) if (!w.retiring && !w.superseded && w.state !== 'exited') fresh++;
-    const want = Math.max(1, this.spec.processes);
+    for (const w of this.#workers.keys()) if (!w.retiring && !w.superseded && w.state !== 'exited') fresh++;
+    const want = this.#want;
     while (fresh < want) {
       if (this.#failures > 0 && this.#spawning + this.#startingCount() > 0) break;
       fresh++;
@@ -283,7 +319,7 @@ export class ProcessPool {
 
   #startingCount(): number {
     let n = 0;
-    for (const w of this.#workers) if (w.state === 'starting') n++;
+    for (const w of this.#workers.keys()) if (w.state === 'starting') n++;
     return n;
   }
 
@@ -303,79 +339,31 @@ export class ProcessPool {
     this.#spawning++;
     let w: WorkerProcess;
     try {
-      const { python, account, env, cwd } = await this.#prepare();
+      const { python, account, env, cwd } = await planSpawn(this.spec, { ...this.#opts, python: this.#python, packageDir: this.#packageDir });
       if (this.#stopping) {
         this.#spawning--;
         return;
       }
-      w = new WorkerProcess({
-        python,
-        packageDir: this.#packageDir,
-        config: this.#config(cwd),
-        uid: account?.uid,
-        gid: account?.gid,
-        cwd,
-        env,
-        log: this.#log,
-      });
+      const config = workerConfig(this.spec, this.applicationGroup, this.preloads, cwd);
+      w = new WorkerProcess({ python, packageDir: this.#packageDir, config, uid: account?.uid, gid: account?.gid, cwd, env, log: this.#log });
     } catch (e) {
       this.#spawning--;
       this.#startupFailed(e instanceof Error ? e.message : String(e));
       return;
     }
     this.#spawning--;
-    this.#workers.add(w);
+    const watch = new WorkerWatch(w, this.#timings, this.#policy.eventsFor(w));
+    this.#workers.set(w, watch);
     w.bind({
       hello: (x) => this.#onHello(x),
       exit: (x) => this.#onExit(x),
       streamClosed: (x) => this.#onStreamClosed(x),
+      pong: () => watch.pong(),
     });
+    watch.spawned();
     this.#opts.onSpawn?.(w);
     if (w.pid === undefined) return;
     this.#log.log('info', 'wsgi', 'MW00213', `starting daemon process (pid ${w.pid}) of group '${this.spec.name}'`, { pid: w.pid });
-  }
-
-  async #prepare(): Promise<{ python: string; account: Account | undefined; env: NodeJS.ProcessEnv; cwd: string }> {
-    const python = await this.#python.resolve(this.spec.pythonHome);
-    const user = this.spec.user ?? this.#opts.defaultUser;
-    let account: Account | undefined;
-    if (user !== undefined && canSwitchUser()) {
-      account = lookupAccount(user, this.spec.group ?? this.#opts.defaultGroup);
-      if (account.uid !== process.getuid?.()) checkAccess(python, this.#packageDir, account);
-      else account = undefined;
-    }
-    const env: NodeJS.ProcessEnv = { ...process.env, ...this.#opts.env };
-    if (this.spec.lang !== undefined) env['LANG'] = this.spec.lang;
-    if (this.spec.locale !== undefined) env['LC_ALL'] = this.spec.locale;
-    if (account?.home !== undefined) {
-      env['HOME'] = account.home;
-      env['USER'] = account.name;
-      env['LOGNAME'] = account.name;
-    }
-    const cwd = this.spec.home ?? account?.home ?? process.cwd();
-    return { python, account, env, cwd };
-  }
-
-  #config(home: string): WorkerConfig {
-    const s = this.spec;
-    return {
-      fd: 3,
-      threads: s.threads,
-      processGroup: s.name,
-      applicationGroup: this.applicationGroup,
-      pythonPath: s.pythonPath,
-      home,
-      displayName: s.displayName ?? null,
-      preload: this.preloads,
-      multithread: s.threads > 1,
-      multiprocess: s.processes > 1 || s.processesExplicit,
-      runOnce: false,
-      maximumProcesses: s.processes,
-      threadsPerProcess: s.threads,
-      restrictStdout: false,
-      lang: s.lang ?? null,
-      locale: s.locale ?? null,
-    };
   }
 
   #onHello(w: WorkerProcess): void {
@@ -390,9 +378,10 @@ export class ProcessPool {
       w.shutdown(1000);
       return;
     }
+    this.#workers.get(w)?.ready();
     // restart(): a fresh worker is up, so one superseded worker can go.
     if (!w.superseded) {
-      for (const old of this.#workers) {
+      for (const old of this.#workers.keys()) {
         if (old.superseded && !old.retiring) {
           this.#retire(old);
           break;
@@ -404,19 +393,20 @@ export class ProcessPool {
   }
 
   #onStreamClosed(w: WorkerProcess): void {
-    if (w.retiring && w.inFlight === 0 && w.state === 'ready') this.#shutdownWorker(w);
+    if (w.retiring && w.liveInFlight === 0 && w.state === 'ready') this.#shutdownWorker(w);
     this.#pump();
   }
 
   #onExit(w: WorkerProcess): void {
+    this.#workers.get(w)?.stop();
     this.#workers.delete(w);
-    const t = this.#drainTimers.get(w);
-    if (t) clearTimeout(t);
+    clearTimeout(this.#drainTimers.get(w));
     this.#drainTimers.delete(w);
+    this.#reaper.forget(w);
     const cause = w.failCause ?? describeExit(w.exitCode, w.exitSignal);
     if (w.hello === undefined && !this.#stopping && !w.retiring) {
       this.#startupFailed(`daemon process (pid ${String(w.pid)}) ${cause} before it was ready`);
-    } else if (!w.retiring && !this.#stopping) {
+    } else if ((!w.retiring || w.failCause !== undefined) && !this.#stopping) {
       this.#log.log('error', 'wsgi', 'MW00214', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause}; starting a replacement`);
     } else {
       this.#log.log('info', 'wsgi', 'MW00215', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause} (${this.#stopping ? 'stopped' : 'retired'})`);
@@ -426,45 +416,3 @@ export class ProcessPool {
   }
 }
 
-/** All process pools of one server Generation, keyed by (group, application group). */
-export class WsgiRuntime {
-  readonly #pools = new Map<string, ProcessPool>();
-  readonly #opts: Omit<PoolOptions, 'python'>;
-  readonly #python: PythonResolver;
-  #disposed = false;
-
-  constructor(opts: PoolOptions) {
-    this.#opts = opts;
-    this.#python = opts.python ?? new PythonResolver();
-  }
-
-  /** The pool for `spec` + `applicationGroup`, created (and started if it preloads) on first use. */
-  getPool(spec: DaemonGroupSpec, applicationGroup: string): ProcessPool {
-    if (this.#disposed) throw new Error('WsgiRuntime is disposed');
-    const key = `${spec.name}\u0000${applicationGroup}`;
-    let p = this.#pools.get(key);
-    if (!p) {
-      p = new ProcessPool(spec, applicationGroup, { ...this.#opts, python: this.#python });
-      this.#pools.set(key, p);
-      if (p.preloads.length > 0) p.start();
-    }
-    return p;
-  }
-
-  /** Every pool, for status reporting. */
-  get pools(): readonly ProcessPool[] {
-    return [...this.#pools.values()];
-  }
-
-  /** Graceful restart of every pool (new workers first). */
-  restart(): void {
-    for (const p of this.#pools.values()) p.restart();
-  }
-
-  /** Stop every pool; each gets its group's shutdown-timeout (or `timeoutMs`). */
-  async dispose(timeoutMs?: number): Promise<void> {
-    this.#disposed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.stop(timeoutMs ?? Math.max(1, p.spec.shutdownTimeout) * 1000)));
-    this.#pools.clear();
-  }
-}

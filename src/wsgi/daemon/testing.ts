@@ -2,7 +2,7 @@
 // ErrorLog, a DaemonGroupSpec builder and an HTTP server that dispatches to a pool.
 
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingHttpHeaders, RequestOptions, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { packageRoot } from './python.js';
 import { dispatch } from '../dispatch.js';
 import type { DispatchResult } from '../dispatch.js';
 import type { ProcessPool } from './supervisor.js';
+import type { WorkerProcess } from './worker-process.js';
 
 /** One captured log line. */
 export interface LogLine {
@@ -103,6 +104,7 @@ export async function serveWithPool(
       ['SCRIPT_NAME', ''],
       ['PATH_INFO', url.pathname],
       ['QUERY_STRING', url.search.slice(1)],
+      ['REQUEST_URI', req.url ?? '/'],
       ['SERVER_NAME', 'localhost'],
       ['SERVER_PORT', '80'],
       ['SERVER_PROTOCOL', 'HTTP/1.1'],
@@ -136,7 +138,7 @@ export async function serveWithPool(
 /** A finished HTTP exchange, as the client saw it. */
 export interface Reply {
   readonly status: number;
-  readonly headers: import('node:http').IncomingHttpHeaders;
+  readonly headers: IncomingHttpHeaders;
   readonly rawHeaders: readonly string[];
   readonly body: Buffer;
   /** The response ended cleanly (false = connection aborted mid-body). */
@@ -151,7 +153,7 @@ export function request(
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     void import('node:http').then(({ request: httpRequest }) => {
-      const reqOpts: import('node:http').RequestOptions = { port, host: '127.0.0.1', path: pathAndQuery, method: opts.method ?? 'GET', agent: false };
+      const reqOpts: RequestOptions = { port, host: '127.0.0.1', path: pathAndQuery, method: opts.method ?? 'GET', agent: false };
       if (opts.signal) reqOpts.signal = opts.signal;
       const req = httpRequest(reqOpts, (res) => {
         opts.onResponse?.();
@@ -173,5 +175,28 @@ export function request(
       req.on('error', reject);
       req.end(opts.body);
     }, reject);
+  });
+}
+
+/** Resolves when the next REQUEST frame is written to any worker in `spawned` (now or later). */
+export function requestSent(spawned: WorkerProcess[]): Promise<WorkerProcess> {
+  return new Promise((resolve) => {
+    let done = false;
+    const hook = (w: WorkerProcess): void => {
+      const prev = w.tap;
+      w.tap = (dir, f) => {
+        prev?.(dir, f);
+        if (!done && dir === 'out' && Buffer.isBuffer(f) && f[3] === 0x01) {
+          done = true;
+          resolve(w);
+        }
+      };
+    };
+    spawned.forEach(hook);
+    const push = spawned.push.bind(spawned);
+    spawned.push = (...ws: WorkerProcess[]) => {
+      ws.forEach(hook);
+      return push(...ws);
+    };
   });
 }

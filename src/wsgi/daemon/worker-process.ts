@@ -58,6 +58,11 @@ export interface StreamHandler {
   onWindow(increment: number): void;
   /** The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL". */
   onFail(cause: string): void;
+  /**
+   * request-timeout expired after `elapsedMs` (the pool then ABORTs the stream): answer 504,
+   * or abort the client connection if the response started, and log the request.
+   */
+  onTimeout?(elapsedMs: number): void;
   /** `[client …]` decoration for LOG frames of this stream. */
   readonly client?: string | undefined;
 }
@@ -88,6 +93,10 @@ export class WorkerStream {
   /** Credit for request-body bytes we may still send. */
   sendCredit = INITIAL_WINDOW;
   closed = false;
+  /** request-timeout expired: answered 504 and ABORTed; the worker may still hold the thread. */
+  timedOut = false;
+  /** Called once when the stream finishes (END, ERROR or worker failure). */
+  onClosed: (() => void) | undefined;
 
   constructor(worker: WorkerProcess, id: number, handler: StreamHandler) {
     this.worker = worker;
@@ -132,6 +141,12 @@ export class WorkerProcess {
   /** Script path → mtime (ms) as served by this worker (daemon-mode reloading). */
   readonly scripts = new Map<string, number>();
   readonly spawnedAt = Date.now();
+  /** When HELLO arrived (ms since epoch). */
+  readyAt: number | undefined;
+  /** Requests finished by END or ERROR. */
+  served = 0;
+  /** Last request-stream frame in either direction (PING/PONG and process LOGs do not count). */
+  lastActivity = Date.now();
   exitCode: number | null = null;
   exitSignal: NodeJS.Signals | null = null;
   /** Debug/test tap: every frame read ('in') and every frame buffer written ('out'). */
@@ -146,6 +161,8 @@ export class WorkerProcess {
   #onHello: (w: WorkerProcess) => void = () => undefined;
   #onExit: (w: WorkerProcess) => void = () => undefined;
   #onStreamClosed: (w: WorkerProcess) => void = () => undefined;
+  #onPong: (w: WorkerProcess) => void = () => undefined;
+  #pings = 0;
   readonly exited: Promise<void>;
 
   constructor(opts: SpawnOptions) {
@@ -189,10 +206,16 @@ export class WorkerProcess {
   }
 
   /** Register the pool's callbacks (one listener each). */
-  bind(cb: { hello(w: WorkerProcess): void; exit(w: WorkerProcess): void; streamClosed(w: WorkerProcess): void }): void {
+  bind(cb: {
+    readonly hello: (w: WorkerProcess) => void;
+    readonly exit: (w: WorkerProcess) => void;
+    readonly streamClosed: (w: WorkerProcess) => void;
+    readonly pong?: (w: WorkerProcess) => void;
+  }): void {
     this.#onHello = cb.hello;
     this.#onExit = cb.exit;
     this.#onStreamClosed = cb.streamClosed;
+    if (cb.pong) this.#onPong = cb.pong;
   }
 
   /** Number of open request streams. */
@@ -200,9 +223,28 @@ export class WorkerProcess {
     return this.#streams.size;
   }
 
+  /** Open streams whose request-timeout has not expired. */
+  get liveInFlight(): number {
+    let n = 0;
+    for (const s of this.#streams.values()) if (!s.timedOut) n++;
+    return n;
+  }
+
   /** The cause string used when streams fail ('exited with signal SIGKILL', …). */
   get failCause(): string | undefined {
     return this.#failCause;
+  }
+
+  /** The supervisor is killing this worker for `cause` (streams fail with it). */
+  markFailed(cause: string): void {
+    this.#failCause ??= cause;
+  }
+
+  /** Heartbeat: PING on stream 0 (answered by PONG from the reader thread). */
+  ping(): void {
+    const data = Buffer.alloc(8);
+    data.writeBigUInt64BE(BigInt(++this.#pings));
+    this.send(encodeToWorker({ kind: 'ping', data }), false);
   }
 
   /** Open a new stream (the caller sends REQUEST on it). */
@@ -214,12 +256,14 @@ export class WorkerProcess {
     const s = new WorkerStream(this, id, handler);
     this.#streams.set(id, s);
     this.dispatched++;
+    this.lastActivity = Date.now();
     return s;
   }
 
-  /** Write raw frame bytes to the channel. */
-  send(frame: Buffer): void {
+  /** Write raw frame bytes to the channel; `activity` = counts against inactivity-timeout. */
+  send(frame: Buffer, activity = true): void {
     if (this.state !== 'exited' && !this.#channel.destroyed) {
+      if (activity) this.lastActivity = Date.now();
       this.tap?.('out', frame);
       this.#channel.write(frame);
     }
@@ -227,7 +271,7 @@ export class WorkerProcess {
 
   /** Ask the worker to finish in-flight streams and exit within `timeoutMs`. */
   shutdown(timeoutMs: number): void {
-    this.send(encodeToWorker({ kind: 'shutdown', timeoutMs }));
+    this.send(encodeToWorker({ kind: 'shutdown', timeoutMs: Math.max(0, Math.round(timeoutMs)) }), false);
   }
 
   /** Signal this worker (by its own pid only). */
@@ -286,10 +330,12 @@ export class WorkerProcess {
         this.hello = m.info;
         if (this.state === 'starting') {
           this.state = 'ready';
+          this.readyAt = Date.now();
           this.#onHello(this);
         }
         return;
       case 'pong':
+        this.#onPong(this);
         return;
       case 'log': {
         const level = SYSLOG_LEVEL[m.level] ?? 'error';
@@ -305,6 +351,7 @@ export class WorkerProcess {
     }
     const s = this.#streams.get(m.stream);
     if (!s) return; // a late frame for a stream we already failed; ignore
+    this.lastActivity = Date.now();
     switch (m.kind) {
       case 'start':
         s.handler.onStart(m.status, m.headers);
@@ -317,10 +364,12 @@ export class WorkerProcess {
         s.handler.onWindow(m.increment);
         return;
       case 'end':
+        this.served++;
         this.#close(s);
         s.handler.onEnd();
         return;
       case 'error':
+        this.served++;
         this.#close(s);
         s.handler.onError(m.message);
         return;
@@ -330,6 +379,7 @@ export class WorkerProcess {
   #close(s: WorkerStream): void {
     s.closed = true;
     this.#streams.delete(s.id);
+    s.onClosed?.();
     this.#onStreamClosed(this);
   }
 
@@ -338,6 +388,7 @@ export class WorkerProcess {
     this.#streams.clear();
     for (const s of streams) {
       s.closed = true;
+      s.onClosed?.();
       s.handler.onFail(cause);
     }
     if (streams.length > 0) this.#onStreamClosed(this);
