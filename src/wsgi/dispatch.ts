@@ -6,7 +6,9 @@
 // Better than mod_wsgi on purpose (reference §7): a crashed worker gives a 502 whose log
 // line names the exit status/signal and pid (not "Truncated or oversized response
 // headers"); a failure after the response started aborts the client connection so the
-// truncation is visible (no terminating chunk, issue #42).
+// truncation is visible (no terminating chunk, issue #42); request-timeout answers 504 for
+// the one request that overran (or aborts its connection) and names URI, pid and elapsed
+// time in the log (reference §7 #9; the pool decides whether the worker must go).
 
 import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
@@ -69,6 +71,15 @@ function defaultError(res: ServerResponse, status: number): void {
   res.end(body, 'latin1');
 }
 
+/** The request URI for log lines: REQUEST_URI, else SCRIPT_NAME + PATH_INFO [+ ?QUERY_STRING]. */
+function requestUri(environ: readonly (readonly [string, string])[]): string {
+  const env = new Map(environ);
+  const raw = env.get('REQUEST_URI');
+  if (raw !== undefined) return raw;
+  const qs = env.get('QUERY_STRING') ?? '';
+  return `${env.get('SCRIPT_NAME') ?? ''}${env.get('PATH_INFO') ?? ''}${qs ? `?${qs}` : ''}`;
+}
+
 /** Run one request on `pool` and stream the response into `res`. Never rejects. */
 export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerResponse, log: ErrorLog, hooks: DispatchHooks = {}): Promise<DispatchResult> {
   return new Promise<DispatchResult>((resolve) => {
@@ -79,6 +90,8 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
     let started = false;
     let finished = false;
     let aborted = false;
+    /** request-timeout fired: the worker's late frames for this stream are ignored. */
+    let timedOut = false;
     let status = 0;
     let bytesSent = 0;
     let pendingGrant = 0;
@@ -172,7 +185,7 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
     const handler: StreamHandler = {
       client: hooks.client,
       onStart(statusLine, headers) {
-        if (aborted || finished) return;
+        if (aborted || finished || timedOut) return;
         const sp = statusLine.indexOf(' ');
         const code = Number(sp < 0 ? statusLine : statusLine.slice(0, sp));
         const reason = sp < 0 ? undefined : statusLine.slice(sp + 1);
@@ -192,7 +205,7 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         res.on('drain', onDrain);
       },
       onData(data) {
-        if (aborted || finished || !started || req.headOnly) {
+        if (aborted || finished || timedOut || !started || req.headOnly) {
           stream?.grant(data.length);
           return;
         }
@@ -202,7 +215,7 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
       },
       onEnd() {
         detachBody();
-        if (aborted || finished) return;
+        if (aborted || finished || timedOut) return;
         if (!started) {
           log.log('error', 'wsgi', 'MW00222', `daemon process ended the response for '${req.scriptFilename}' without a status`, fields);
           renderError(500);
@@ -212,7 +225,7 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
       },
       onError(message) {
         detachBody();
-        if (aborted || finished) return;
+        if (aborted || finished || timedOut) return;
         if (!started) {
           const st = message.startsWith('404 ') ? 404 : 500;
           log.log('error', 'wsgi', 'MW00223', `request for '${req.scriptFilename}' in group '${group}' failed: ${message}`, fields);
@@ -226,9 +239,23 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
       onWindow() {
         flushBody();
       },
+      onTimeout(elapsedMs) {
+        detachBody();
+        const live = !(aborted || finished || timedOut);
+        timedOut = true;
+        const pid = stream?.worker.pid;
+        const what = !live ? 'the client had already gone' : started ? 'aborting the client connection' : 'answering 504 Gateway Timeout';
+        log.log('error', 'wsgi', 'MW00227', `request for '${requestUri(req.environ)}' exceeded request-timeout (${pool.spec.requestTimeout}s) after ${(elapsedMs / 1000).toFixed(3)}s on daemon process (pid ${String(pid)}) of group '${group}'; ${what}`, pid !== undefined ? { ...fields, pid } : fields);
+        if (!live) return;
+        if (!started) renderError(504);
+        else {
+          truncate(res);
+          done(status);
+        }
+      },
       onFail(cause) {
         detachBody();
-        if (aborted || finished) return;
+        if (aborted || finished || timedOut) return;
         const pid = stream?.worker.pid;
         log.log('error', 'wsgi', 'MW00225', `daemon process (pid ${String(pid)}) of group '${group}' ${cause} while handling request for '${req.scriptFilename}'`, fields);
         if (!started) renderError(502);
