@@ -7,6 +7,9 @@
 
 import { hostname as osHostname } from 'node:os';
 import { DECLINED, DONE } from '../../request/hooks.js';
+import { die } from '../../http/die.js';
+import { Readable } from 'node:stream';
+import { RequestBodyTooLargeError } from '../../request/record.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
@@ -171,20 +174,34 @@ export async function handleWsgiScript<P>(
     },
   );
   const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
+  // The body goes through r.readBody() so LimitRequestBody also bounds chunked bodies
+  // (ap_http_filter's limit): past it the stream errors and, if nothing was sent, 413.
+  let tooLarge = false;
+  const body = hasBody ? Readable.from(r.readBody(), { objectMode: false }) : null;
+  body?.on('error', (e: unknown) => {
+    if (e instanceof RequestBodyTooLargeError) tooLarge = true;
+  });
   const pool = state.getPool(spec, applicationGroup);
   const result = await state.dispatch(
     pool,
     {
       environ,
-      body: hasBody ? r.headersIn : null,
+      body,
       scriptFilename: r.filename ?? '',
       scriptMtimeMs: r.finfo.mtimeMs,
       headOnly: r.headerOnly,
     },
     r.res,
     log,
-    { client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}` },
+    {
+      client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}`,
+      // Errors before the response started go through ap_die (ErrorDocument, canned page).
+      onError: async (st) => {
+        await die(r, st);
+      },
+    },
   );
+  if (tooLarge && !r.res.headersSent) return 413;
   r.status = result.status;
   return DONE;
 }

@@ -11,6 +11,8 @@ import type { ModuleDef } from '../module.js';
 import { dispatch } from '../../wsgi/dispatch.js';
 import { WsgiRuntime } from '../../wsgi/daemon/supervisor.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
+import { PythonResolver, workerPackageDir } from '../../wsgi/daemon/python.js';
+import { planSpawn } from '../../wsgi/daemon/spawn-config.js';
 import { defaultDaemonSpec, getwordConf, parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
 import { createDirConf, createServerConf, dirMerge, serverMerge } from './config.js';
 import type { WsgiAlias, WsgiDirConf, WsgiServerConf } from './config.js';
@@ -177,16 +179,18 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     // TODO(wsgi-proxy-headers): stored; the §4.5 rewriting is not applied yet.
     d.raw('WSGITrustedProxyHeaders', FILEINFO, 'Specify a list of trusted proxy headers.', (cmd, raw) => {
       const out = cmd.dir.trustedProxyHeaders ?? [];
-      for (let rest = raw, w = ''; rest.trim() !== ''; ) {
-        [w, rest] = getwordConf(rest);
+      for (let rest = raw; rest.trim() !== ''; ) {
+        const [w, next] = getwordConf(rest);
+        rest = next;
         out.push(`HTTP_${w.toUpperCase().replace(/-/g, '_')}`);
       }
       cmd.dir.trustedProxyHeaders = out;
     }),
     d.raw('WSGITrustedProxies', FILEINFO, 'Specify a list of trusted proxies.', (cmd, raw) => {
       const out = cmd.dir.trustedProxies ?? [];
-      for (let rest = raw, w = ''; rest.trim() !== ''; ) {
-        [w, rest] = getwordConf(rest);
+      for (let rest = raw; rest.trim() !== ''; ) {
+        const [w, next] = getwordConf(rest);
+        rest = next;
         if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(w)) throw cmd.fail(`Unable to parse trusted proxy IP address/subnet of "${w}".`);
         out.push(w);
       }
@@ -249,7 +253,7 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     'wsgi-script': (r) => handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
     'application/x-httpd-wsgi': (r) => handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   },
-  provision: (ctx) => {
+  provision: async (ctx) => {
     const main = ctx.ir.main.server['wsgi'] as WsgiServerConf | undefined ?? createServerConf();
     const groups = new Map<string, DaemonGroupSpec>();
     const aliases = new WeakMap<object, ReturnType<typeof compileAliases>>();
@@ -260,7 +264,21 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
       for (const d of conf.daemons) groups.set(d.spec.name, d.spec);
     }
     groups.set('', embeddedSpec(ctx.ir, main));
-    const runtime = new WsgiRuntime({ log: ctx.log });
+    // Daemons run as the group's user=, else the server's User/Group (mod_wsgi's default).
+    const { user: defaultUser, group: defaultGroup } = serverAccount(ctx.ir.main.server);
+    const python = new PythonResolver();
+    // Like mod_wsgi's start-up checks: a group whose interpreter its user cannot run (or
+    // whose user does not exist) stops the server from starting, with a plain message.
+    for (const [name, spec] of groups) {
+      if (name === '') continue;
+      try {
+        await planSpawn(spec, { python, packageDir: workerPackageDir(), defaultUser, defaultGroup });
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        throw new Error(`WSGIDaemonProcess ${name} (${spec.origin.file}:${String(spec.origin.line)}): ${msg}`, { cause: e });
+      }
+    }
+    const runtime = new WsgiRuntime({ log: ctx.log, python, defaultUser, defaultGroup });
     const state: WsgiState & { dispose(): Promise<void> } = {
       groups,
       aliases,
@@ -271,6 +289,16 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     return state;
   },
 };
+
+/** core's User/Group of the main server (read structurally from core's slot). */
+function serverAccount(slots: Record<string, unknown>): { user: string | undefined; group: string | undefined } {
+  const core = slots['core'];
+  const str = (k: string): string | undefined => {
+    const v: unknown = typeof core === 'object' && core !== null ? (core as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  return { user: str('user'), group: str('group') };
+}
 
 /** The embedded group '': sized like the event MPM's children (StartServers × ThreadsPerChild). */
 function embeddedSpec(ir: { main: { server: Record<string, unknown> } }, main: WsgiServerConf): DaemonGroupSpec {

@@ -94,7 +94,7 @@ export function translateWsgiAlias(r: TranslateTarget, aliases: readonly Compile
   if (aliases.length === 0) return DECLINED;
   if (r.uri !== '' && !r.uri.startsWith('/')) return DECLINED;
   for (const { alias, re } of aliases) {
-    let matched = 0;
+    let matched: number;
     let location: string;
     let target: string;
     if (re !== undefined) {
