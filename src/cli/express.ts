@@ -285,6 +285,7 @@ export function renderExpressConf(o: ExpressOptions, env: ExpressEnv): string {
     o.python !== undefined ? `python-home=${confQuote(o.python)}` : '',
     o.pythonPath.length > 0 ? `python-path=${confQuote(o.pythonPath.join(':'))}` : '',
     `maximum-requests=${o.maximumRequests}`,
+    o.reloadOnChanges ? 'reload-on-changes=On' : '',
     `request-timeout=${o.requestTimeout}`,
     `queue-timeout=${o.queueTimeout}`,
     `connect-timeout=${o.connectTimeout}`,

@@ -52,8 +52,7 @@ describe('wsgi.* flags and group keys', () => {
   for (const [mount, group, mt, mp, once] of matrix) {
     // TODO(supervisor helper): src/wsgi/daemon/spawn-config.ts workerConfig() hard-codes
     // runOnce: false; it must be threads === 1 && maximumRequests === 1 (reference §4.2).
-    const todo = once ? { todo: 'spawn-config.ts workerConfig hard-codes runOnce: false' } : {};
-    it(`${mount}: process_group=${JSON.stringify(group)} multithread=${String(mt)} multiprocess=${String(mp)} run_once=${String(once)}`, todo, async () => {
+    it(`${mount}: process_group=${JSON.stringify(group)} multithread=${String(mt)} multiprocess=${String(mp)} run_once=${String(once)}`, async () => {
       const { env } = await dump(h.port, req(mount));
       assert.equal(env['mod_wsgi.process_group'], group);
       assert.equal(env['wsgi.multithread'], mt);

@@ -57,7 +57,7 @@ WSGIScriptAlias /s ${shared}/state.wsgi process-group=u
   // nobody's home is /nonexistent: spawn-config.ts uses the account's home as the cwd
   // and spawn() fails with ENOENT in a restart loop (mod_wsgi logs the failed chdir and
   // carries on). connect-timeout=2 keeps the failing case short.
-  it('lets user= on the group override the server User', { todo: 'spawn-config.ts: cwd = nonexistent home of nobody → spawn ENOENT, 503' }, async (t) => {
+  it('lets user= on the group override the server User', async (t) => {
     const h = await startServer(conf('python-home=/usr user=nobody group=nogroup connect-timeout=2'));
     t.after(() => h.stop());
     const res = await rawRequest(h.port, req('/s'));

@@ -298,6 +298,19 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   int('memory-limit', 'memory limit', null, 0, 'RLIMIT_DATA bytes. TODO(wsgi-rlimits): recorded, not applied.'),
   int('virtual-memory-limit', 'virtual memory limit', null, 0, 'RLIMIT_AS bytes. TODO(wsgi-rlimits): recorded, not applied.'),
   {
+    // Not a mod_wsgi option: mod_wsgi rejects it. tswsgi's express mode writes it for
+    // --reload-on-changes (mod_wsgi-express does the same inside its generated handler).
+    name: 'reload-on-changes',
+    defaultDoc: 'Off',
+    doc: 'tswsgi extension: restart a worker when any Python module it loaded changes on disk.',
+    implemented: true,
+    apply(spec, value) {
+      if (!/^(on|off)$/i.test(value)) return 'Invalid reload-on-changes flag for WSGI daemon process.';
+      spec.reloadOnChanges = value.toLowerCase() === 'on';
+      return undefined;
+    },
+  },
+  {
     name: 'server-metrics',
     defaultDoc: 'Off',
     doc: 'Scoreboard access from this group. Recorded only.',
@@ -333,6 +346,7 @@ export function defaultDaemonSpec(
     lang: 'C.UTF-8',
     locale: 'C.UTF-8',
     maximumRequests: 0,
+    reloadOnChanges: false,
     restartInterval: 0,
     inactivityTimeout: 0,
     requestTimeout: 60,

@@ -79,5 +79,7 @@ export function workerConfig(spec: DaemonGroupSpec, applicationGroup: string, pr
     restrictStdout: false,
     lang: spec.lang ?? null,
     locale: spec.locale ?? null,
+    reloadOnChanges: spec.reloadOnChanges,
+    shutdownTimeout: spec.shutdownTimeout,
   };
 }

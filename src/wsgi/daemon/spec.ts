@@ -23,6 +23,11 @@ export interface DaemonGroupSpec {
   readonly displayName: string | undefined;
   readonly lang: string | undefined;
   readonly locale: string | undefined;
+  /**
+   * tswsgi extension (`reload-on-changes=On`, what mod_wsgi-express --reload-on-changes
+   * does in its handler script): restart a worker when any module it loaded changes.
+   */
+  readonly reloadOnChanges: boolean;
   /** 0 = never recycle. */
   readonly maximumRequests: number;
   /** Seconds; 0 = off. */

@@ -70,6 +70,7 @@ export function groupSpec(over: Partial<DaemonGroupSpec> = {}): DaemonGroupSpec 
     lang: undefined,
     locale: undefined,
     maximumRequests: 0,
+    reloadOnChanges: false,
     restartInterval: 0,
     inactivityTimeout: 0,
     requestTimeout: 0,

@@ -32,6 +32,10 @@ export interface WorkerConfig {
   readonly restrictStdout: boolean;
   readonly lang: string | null;
   readonly locale: string | null;
+  /** Restart (drain, exit 0) when any loaded module's file changes. */
+  readonly reloadOnChanges: boolean;
+  /** Seconds a worker-initiated graceful stop may take. */
+  readonly shutdownTimeout: number;
 }
 
 /** How to start one worker. */
@@ -265,9 +269,22 @@ export class WorkerProcess {
     if (this.state !== 'exited' && !this.#channel.destroyed) {
       if (activity) this.lastActivity = Date.now();
       this.tap?.('out', frame);
+      // Coalesce: every frame written in this tick (many requests under load) leaves in one
+      // writev at the end of the tick, so the worker wakes once per batch, not per frame.
+      if (!this.#corked) {
+        this.#corked = true;
+        this.#channel.cork();
+        process.nextTick(this.#uncork);
+      }
       this.#channel.write(frame);
     }
   }
+
+  #corked = false;
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#channel.uncork();
+  };
 
   /** Ask the worker to finish in-flight streams and exit within `timeoutMs`. */
   shutdown(timeoutMs: number): void {
