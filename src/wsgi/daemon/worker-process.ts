@@ -124,9 +124,21 @@ export class WorkerStream {
   abort(): void {
     if (!this.closed) this.worker.send(encodeToWorker({ kind: 'abort', stream: this.id }));
   }
-  /** Grant response-body credit. */
+  /** Response bytes handed to the client but not yet granted back to the worker. */
+  #owed = 0;
+  /**
+   * Grant response-body credit for `increment` bytes the client socket took. Grants are
+   * batched (sent once half the initial window is owed, as HTTP/2 stacks do): a small
+   * response ends before any WINDOW frame is needed. No deadlock: a worker blocked on
+   * credit 0 has sent a whole window, all of which becomes owed once delivered.
+   */
   grant(increment: number): void {
-    if (!this.closed && increment > 0) this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment }));
+    if (this.closed || increment <= 0) return;
+    this.#owed += increment;
+    if (this.#owed < INITIAL_WINDOW / 2) return;
+    const n = this.#owed;
+    this.#owed = 0;
+    this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment: n }));
   }
 }
 
@@ -269,12 +281,14 @@ export class WorkerProcess {
     if (this.state !== 'exited' && !this.#channel.destroyed) {
       if (activity) this.lastActivity = Date.now();
       this.tap?.('out', frame);
-      // Coalesce: every frame written in this tick (many requests under load) leaves in one
-      // writev at the end of the tick, so the worker wakes once per batch, not per frame.
+      // Coalesce: every frame written in this event-loop turn (all the requests parsed from
+      // one poll, under load) leaves in one writev once the I/O callbacks are done, so the
+      // worker wakes once per batch, not per frame. setImmediate, not nextTick: nextTick
+      // would flush after each socket's callback, one syscall per request.
       if (!this.#corked) {
         this.#corked = true;
         this.#channel.cork();
-        process.nextTick(this.#uncork);
+        setImmediate(this.#uncork);
       }
       this.#channel.write(frame);
     }

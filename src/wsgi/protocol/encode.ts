@@ -54,6 +54,38 @@ export function environItems(environ: readonly (readonly [string, string])[]): B
   return items;
 }
 
+/**
+ * REQUEST frame in one allocation: header, flags, then the environ strlist written straight
+ * from the strings (no per-item Buffers). This runs once per request, so it matters: the
+ * two-step form (environItems + encodeStrlist + encodeFrame) allocated ~60 small Buffers
+ * and copied the payload twice.
+ */
+export function encodeRequestFrame(stream: number, environ: readonly (readonly [string, string])[], body: boolean): Buffer {
+  let size = HEADER_SIZE + 1 + 4;
+  for (const [k, v] of environ) {
+    // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') truncates each to 8 bits)
+    size += 8 + k.length + (UTF8_ENVIRON_KEYS.has(k) ? Buffer.byteLength(v, 'utf8') : v.length);
+  }
+  const length = size - HEADER_SIZE;
+  if (length > MAX_PAYLOAD) {
+    throw new ProtocolError('too-large', `payload of ${length} bytes exceeds ${MAX_PAYLOAD}`);
+  }
+  const out = Buffer.allocUnsafe(size);
+  writeHeader(out, 0, FrameType.REQUEST, stream, length);
+  let at = HEADER_SIZE;
+  out[at++] = body ? FLAG_BODY : 0;
+  out.writeUInt32BE(environ.length * 2, at);
+  at += 4;
+  for (const [k, v] of environ) {
+    out.writeUInt32BE(k.length, at);
+    at += 4 + out.write(k, at + 4, 'latin1');
+    const n = UTF8_ENVIRON_KEYS.has(k) ? out.write(v, at + 4, 'utf8') : out.write(v, at + 4, 'latin1');
+    out.writeUInt32BE(n, at);
+    at += 4 + n;
+  }
+  return out;
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(n >>> 0, 0);
@@ -63,11 +95,8 @@ function u32(n: number): Buffer {
 /** Encode a front-end → worker message as one frame. */
 export function encodeToWorker(m: ToWorker): Buffer {
   switch (m.kind) {
-    case 'request': {
-      const payload = encodeStrlist(environItems(m.environ), 1);
-      payload.writeUInt8(m.body ? FLAG_BODY : 0, 0);
-      return encodeFrame(FrameType.REQUEST, m.stream, payload);
-    }
+    case 'request':
+      return encodeRequestFrame(m.stream, m.environ, m.body);
     case 'data':
       return encodeFrame(FrameType.DATA, m.stream, m.data);
     case 'eof':
