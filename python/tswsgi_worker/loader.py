@@ -17,9 +17,13 @@ import os
 import sys
 import threading
 import types
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 _lock = threading.RLock()
+# Scripts whose exec finished. sys.modules holds a script's module from the start of its
+# exec (as mod_wsgi does), so the unlocked fast path must not look there: another thread
+# would see a half-executed module without its `application` yet and answer 404.
+_loaded: Dict[str, types.ModuleType] = {}
 
 
 class ScriptNotFound(Exception):
@@ -56,6 +60,7 @@ def _exec(path: str, name: str, mtime: float) -> types.ModuleType:
         if sys.modules.get(name) is module:
             del sys.modules[name]
         raise
+    _loaded[name] = module
     return module
 
 
@@ -66,18 +71,20 @@ def load_script(path: str, reloading: bool = False) -> types.ModuleType:
     """
     path = os.path.abspath(path)
     name = module_name(path)
-    module = sys.modules.get(name)
+    module = _loaded.get(name)
     if module is not None and not reloading:
         return module
     with _lock:
-        module = sys.modules.get(name)
+        module = _loaded.get(name)
         if module is not None and not reloading:
             return module
         mtime = _mtime(path)
         if module is not None:
             if getattr(module, "__mtime__", None) == mtime:
                 return module
-            del sys.modules[name]
+            del _loaded[name]
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
         return _exec(path, name, mtime)
 
 

@@ -1,0 +1,71 @@
+"""loader.py on its own: concurrent first loads of one script.
+
+Regression: the unlocked fast path looked in sys.modules, where a script's
+module sits from the start of its exec, so a thread could get the module
+before `application` existed (a spurious 404 under load).
+"""
+
+import os
+import tempfile
+import threading
+import unittest
+
+from tswsgi_worker import loader
+
+
+class ConcurrentLoad(unittest.TestCase):
+    def test_threads_never_see_a_half_executed_script(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "slow.wsgi")
+            gate = os.path.join(d, "gate")
+            with open(path, "w") as f:
+                # The exec blocks until the gate file exists: every other thread
+                # arrives while the module is in sys.modules but incomplete.
+                f.write(
+                    "import os, time\n"
+                    "while not os.path.exists(%r):\n"
+                    "    time.sleep(0.001)\n"
+                    "def application(environ, start_response):\n"
+                    "    return []\n" % gate)
+            results = []
+
+            def load() -> None:
+                module = loader.load_script(path)
+                results.append(loader.find_application(module, "application"))
+
+            threads = [threading.Thread(target=load) for _ in range(8)]
+            for t in threads:
+                t.start()
+            open(gate, "w").close()
+            for t in threads:
+                t.join(10)
+            self.assertEqual(len(results), 8)
+            self.assertTrue(all(callable(a) for a in results), results)
+            name = loader.module_name(os.path.abspath(path))
+            self.assertIs(loader.load_script(path), loader._loaded[name])
+
+    def test_a_failed_exec_is_retried_and_reload_replaces_the_module(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "flaky.wsgi")
+            with open(path, "w") as f:
+                f.write("raise RuntimeError('broken')\n")
+            with self.assertRaises(RuntimeError):
+                loader.load_script(path)
+            with open(path, "w") as f:
+                f.write("application = 1\n")
+            os.utime(path, (1, 1))
+            first = loader.load_script(path, reloading=True)
+            self.assertEqual(first.application, 1)
+            with open(path, "w") as f:
+                f.write("application = 2\n")
+            os.utime(path, (2, 2))
+            second = loader.load_script(path, reloading=True)
+            self.assertEqual(second.application, 2)
+            self.assertIsNot(first, second)
+            # without reloading, the loaded module is kept even if the file changes
+            os.utime(path, (3, 3))
+            self.assertIs(loader.load_script(path), second)
+
+
+if __name__ == "__main__":
+    unittest.main()
