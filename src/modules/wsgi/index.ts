@@ -20,6 +20,10 @@ import { compileAliases, translateWsgiAlias } from './translate.js';
 import { handleWsgiScript } from './handler.js';
 import type { WsgiState } from './handler.js';
 import type { RequestRecord } from '../../request/record.js';
+import type { ConfigIR } from '../../config/ir.js';
+import { serverConfOf } from '../../config/slots.js';
+import { coreModule } from '../../core/index.js';
+import type { MpmDirective } from '../../core/config.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 /** OR_FILEINFO directives: anywhere in the config files plus .htaccess (FileInfo). */
@@ -265,7 +269,7 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     }
     groups.set('', embeddedSpec(ctx.ir, main));
     // Daemons run as the group's user=, else the server's User/Group (mod_wsgi's default).
-    const { user: defaultUser, group: defaultGroup } = serverAccount(ctx.ir.main.server);
+    const { user: defaultUser, group: defaultGroup } = serverAccount(ctx.ir);
     const python = new PythonResolver();
     // Like mod_wsgi's start-up checks: a group whose interpreter its user cannot run (or
     // whose user does not exist) stops the server from starting, with a plain message.
@@ -279,6 +283,11 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
       }
     }
     const runtime = new WsgiRuntime({ log: ctx.log, python, defaultUser, defaultGroup });
+    // WSGIImportScript (and aliases naming both groups): start those pools now, so the
+    // scripts are imported at server start as mod_wsgi does, not on the first request.
+    for (const spec of groups.values()) {
+      for (const ag of new Set(spec.preload.map((p) => p.applicationGroup))) runtime.getPool(spec, ag);
+    }
     const state: WsgiState & { dispose(): Promise<void> } = {
       groups,
       aliases,
@@ -290,27 +299,25 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
   },
 };
 
-/** core's User/Group of the main server (read structurally from core's slot). */
-function serverAccount(slots: Record<string, unknown>): { user: string | undefined; group: string | undefined } {
-  const core = slots['core'];
-  const str = (k: string): string | undefined => {
-    const v: unknown = typeof core === 'object' && core !== null ? (core as Record<string, unknown>)[k] : undefined;
-    return typeof v === 'string' && v !== '' ? v : undefined;
-  };
-  return { user: str('user'), group: str('group') };
+/** core's User/Group of the main server. */
+function serverAccount(ir: ConfigIR): { user: string | undefined; group: string | undefined } {
+  const core = serverConfOf(coreModule, ir.main);
+  return { user: core.user === '' ? undefined : core.user, group: core.group === '' ? undefined : core.group };
 }
 
 /** The embedded group '': sized like the event MPM's children (StartServers × ThreadsPerChild). */
-function embeddedSpec(ir: { main: { server: Record<string, unknown> } }, main: WsgiServerConf): DaemonGroupSpec {
-  const mpm = ir.main.server['mpm'];
-  const num = (k: string, def: number): number => {
-    const v: unknown = typeof mpm === 'object' && mpm !== null ? (mpm as Record<string, unknown>)[k] : undefined;
-    return typeof v === 'number' && v > 0 ? v : def;
+function embeddedSpec(ir: ConfigIR, main: WsgiServerConf): DaemonGroupSpec {
+  const mpm = serverConfOf(coreModule, ir.main).mpm;
+  const num = (k: MpmDirective, def: number): number => {
+    const v = mpm[k];
+    return v !== undefined && v > 0 ? v : def;
   };
   const spec = defaultDaemonSpec('', { file: '', line: 0 });
-  spec.processes = Math.min(num('startServers', 2), num('serverLimit', 16));
+  // event MPM defaults: StartServers 2 (Debian's mpm_event.conf), ServerLimit 16,
+  // ThreadsPerChild 25; each embedded "child" is one worker process here.
+  spec.processes = Math.min(num('StartServers', 2), num('ServerLimit', 16));
   spec.processesExplicit = true;
-  spec.threads = num('threadsPerChild', 25);
+  spec.threads = num('ThreadsPerChild', 25);
   spec.pythonHome = main.pythonHome;
   spec.pythonPath = (main.pythonPath ?? '').split(':').filter((p) => p !== '');
   spec.displayName = undefined;

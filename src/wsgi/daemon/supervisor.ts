@@ -119,7 +119,11 @@ export class ProcessPool {
 
   /** Preloads for this application group (WSGIImportScript) make the pool start eagerly. */
   get preloads(): readonly { script: string; callable: string }[] {
-    return this.spec.preload.filter((p) => p.applicationGroup === this.applicationGroup).map((p) => ({ script: p.script, callable: p.callable }));
+    // The same script may be named twice (WSGIImportScript and a preloading alias): import once.
+    const seen = new Set<string>();
+    return this.spec.preload
+      .filter((p) => p.applicationGroup === this.applicationGroup && !seen.has(p.script) && seen.add(p.script) !== undefined)
+      .map((p) => ({ script: p.script, callable: p.callable }));
   }
 
   /** Start the workers now (otherwise the first request does); wakes a pool gone idle. */
