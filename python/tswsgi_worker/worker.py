@@ -44,6 +44,11 @@ _UTF8_KEYS = ("SCRIPT_FILENAME", "DOCUMENT_ROOT")
 _FILE_CHUNK = 262144
 
 
+def _now_us() -> str:
+    """apr_time_now() as mod_wsgi puts it in the environ: integer µs, a str."""
+    return str(time.time_ns() // 1000)
+
+
 class Worker:
     """Serves REQUEST streams until SHUTDOWN or EOF on the channel."""
 
@@ -63,6 +68,11 @@ class Worker:
         self._deadline: Optional[float] = None
         self.exit_code = 0
         self.timed_out = False
+        # mod_wsgi.total_requests / mod_wsgi.thread_requests: requests this process
+        # (thread) finished before the current one (wsgi_total_requests and the
+        # thread handle's request_count, both bumped when a request ends).
+        self._total_requests = 0
+        self._thread_requests: Dict[int, int] = {}
         self._wsgi_static = {
             "wsgi.version": (1, 0),
             "wsgi.multithread": bool(config.get("multithread", self.nthreads > 1)),
@@ -158,6 +168,10 @@ class Worker:
             raise ProtocolError("bad-payload", "REQUEST without flags")
         flags = payload[0]
         env = decode_environ(payload, 1)
+        if env.get("mod_wsgi.process_group",
+                   self._defaults["mod_wsgi.process_group"]):
+            # wsgi_hook_daemon_handler: the daemon's receipt time, in integer µs.
+            env.setdefault("mod_wsgi.daemon_start", _now_us())
         if self._stopping:
             self.chan.send(encode_frame(
                 ERROR, sid, b"503 worker is shutting down"))
@@ -201,7 +215,10 @@ class Worker:
             except BaseException:  # a bug here must not kill the thread
                 traceback.print_exc(file=sys.__stderr__)
             finally:
+                self._thread_requests[thread_id] = (
+                    self._thread_requests.get(thread_id, 0) + 1)
                 with self._state:
+                    self._total_requests += 1
                     self._active -= 1
                     if self._stopping and self._active == 0:
                         self._state.notify_all()
@@ -221,6 +238,8 @@ class Worker:
         env["wsgi.input"] = st.input
         env["wsgi.errors"] = errors
         env.setdefault("mod_wsgi.thread_id", thread_id)
+        env["mod_wsgi.total_requests"] = self._total_requests
+        env["mod_wsgi.thread_requests"] = self._thread_requests.get(thread_id, 0)
         return env
 
     def handle(self, st: Stream, thread_id: int) -> None:
@@ -240,6 +259,8 @@ class Worker:
             emb.active_requests[rid] = data
             resp = Response(chan.send, st, env.get("REQUEST_METHOD", ""))
             app = self._application(env, sid)
+            # Adapter_run: set once the script is loaded, just before the call.
+            env["mod_wsgi.script_start"] = _now_us()
             if isinstance(app, str):
                 final = resp.fail(app)
             elif emb.event_callbacks:

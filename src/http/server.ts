@@ -18,12 +18,16 @@ import { coreDir, coreServer } from '../core/view.js';
 import { cannedErrorPage, die, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
+import { applyApacheHeaderOrder, mergeWriteHeadHeaders } from './response-headers.js';
+import type { KeepAlivePolicy } from './response-headers.js';
 import { statusLine } from './status.js';
 import { splitServerName } from '../request/server-name.js';
 
 /** A ServerResponse that counts body bytes (for %b / %B). */
 export class CountingResponse<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {
   bodyBytes = 0;
+  /** Set per request by the server; undefined leaves node's own Connection handling. */
+  keepAlive: KeepAlivePolicy | undefined;
   #count(chunk: unknown, encoding: unknown): void {
     if (typeof chunk === 'string') this.bodyBytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
     else if (chunk instanceof Uint8Array) this.bodyBytes += chunk.byteLength;
@@ -32,6 +36,14 @@ export class CountingResponse<R extends IncomingMessage = IncomingMessage> exten
   override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
     if (this.req.method !== 'HEAD') this.#count(chunk, encoding);
     return super.write(chunk, encoding as never, cb as never);
+  }
+  /** Apache's header order and keep-alive headers for every response (response-headers.ts). */
+  override writeHead(statusCode: number, reason?: unknown, headers?: unknown): this {
+    if (!this.headersSent) {
+      mergeWriteHeadHeaders(this, typeof reason === 'string' ? headers : reason);
+      applyApacheHeaderOrder(this, this.req, this.keepAlive);
+    }
+    return typeof reason === 'string' ? super.writeHead(statusCode, reason) : super.writeHead(statusCode);
   }
   override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
     if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD') this.#count(chunk, encoding);
@@ -89,17 +101,14 @@ async function handleRequest(src: GenerationSource, listen: ListenIR, req: Incom
     bytesSent: () => res.bodyBytes,
   });
   res.setHeader('Server', SERVER_BANNER);
-  // ap_set_keepalive: KeepAlive Off, or MaxKeepAliveRequests served (httpd allows max+1 requests).
+  // ap_set_keepalive's server side (KeepAlive, KeepAliveTimeout, MaxKeepAliveRequests: httpd
+  // allows max+1 requests); the headers are decided when the response head is written.
   const core = coreServer(server.server);
-  const conn = (req.headers.connection ?? '').toLowerCase();
-  if (!core.keepAlive || core.keepAliveTimeout <= 0 || (core.maxKeepAliveRequests > 0 && n >= core.maxKeepAliveRequests)) {
-    res.setHeader('Connection', 'close');
-  } else if (/\bkeep-alive\b/.test(conn) && !/\bclose\b/.test(conn)) {
-    // The client asked for keep-alive by token: answer as httpd does (ap_set_keepalive).
-    const left = core.maxKeepAliveRequests - n;
-    res.setHeader('Keep-Alive', core.maxKeepAliveRequests > 0 ? `timeout=${core.keepAliveTimeout}, max=${left}` : `timeout=${core.keepAliveTimeout}`);
-    res.setHeader('Connection', 'Keep-Alive');
-  }
+  res.keepAlive = {
+    allowed: core.keepAlive && core.keepAliveTimeout > 0 && !(core.maxKeepAliveRequests > 0 && n >= core.maxKeepAliveRequests),
+    timeout: core.keepAliveTimeout,
+    left: core.maxKeepAliveRequests > 0 ? core.maxKeepAliveRequests - n : undefined,
+  };
   let logged = false;
   const logTransaction = (): void => {
     if (logged) return;

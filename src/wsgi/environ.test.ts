@@ -44,3 +44,17 @@ describe('buildEnviron', () => {
   });
 });
 const o = { file: '', line: 0 };
+
+describe('buildEnviron daemon-mode keys', () => {
+  it('adds queue_start, daemon_connects and daemon_restarts only for a daemon group', () => {
+    assert.equal(new Map(buildEnviron(cgi, w)).has('mod_wsgi.queue_start'), false);
+    const env = new Map(buildEnviron(cgi, { ...w, processGroup: 'diff', queueStartMs: 1795292001406.5 }));
+    assert.equal(env.get('mod_wsgi.queue_start'), '1795292001406500');
+    assert.equal(env.get('mod_wsgi.daemon_connects'), '1');
+    assert.equal(env.get('mod_wsgi.daemon_restarts'), '0');
+    const retried = new Map(buildEnviron(cgi, { ...w, processGroup: 'diff', daemonConnects: 3, daemonRestarts: 1 }));
+    assert.equal(retried.get('mod_wsgi.daemon_connects'), '3');
+    assert.equal(retried.get('mod_wsgi.daemon_restarts'), '1');
+    assert.match(retried.get('mod_wsgi.queue_start') ?? '', /^\d{16}$/);
+  });
+});

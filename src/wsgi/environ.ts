@@ -11,6 +11,8 @@
 // mod_wsgi.version, apache.version, mod_wsgi.thread_id, …) are the worker's business.
 
 import type { DaemonGroupSpec } from './daemon/spec.js';
+import type { RequestRecord } from '../request/record.js';
+import { cgiEnvironment } from '../request/cgi-env.js';
 
 /** One environ entry, in order. */
 export type EnvPair = readonly [string, string];
@@ -42,6 +44,15 @@ export interface WsgiEnvironInput {
   readonly connectionId: string | undefined;
   /** TLS connection (mod_ssl's HTTPS=on). */
   readonly https: boolean;
+  /**
+   * Daemon mode only (processGroup !== ''): when the front end queued the request for the
+   * daemon (ms since the epoch; default: now), how many connect attempts it took (default 1)
+   * and how many daemon restarts it saw while connecting (default 0). wsgi_execute_remote
+   * sets these from the Apache child; dispatch may pass the real values.
+   */
+  readonly queueStartMs?: number;
+  readonly daemonConnects?: number;
+  readonly daemonRestarts?: number;
 }
 
 /**
@@ -113,6 +124,13 @@ export function buildEnviron(cgi: Iterable<EnvPair>, w: WsgiEnvironInput): EnvPa
   env.set('mod_wsgi.request_start', String(Math.round(w.requestTimeMs * 1000)));
   env.set('mod_wsgi.request_id', w.requestId);
   if (w.connectionId !== undefined) env.set('mod_wsgi.connection_id', w.connectionId);
+  if (w.processGroup !== '') {
+    // wsgi_execute_remote: set in the Apache child just before the request goes to the daemon.
+    // The daemon adds mod_wsgi.daemon_start itself (python/tswsgi_worker/worker.py).
+    env.set('mod_wsgi.queue_start', String(Math.round((w.queueStartMs ?? Date.now()) * 1000)));
+    env.set('mod_wsgi.daemon_connects', String(w.daemonConnects ?? 1));
+    env.set('mod_wsgi.daemon_restarts', String(w.daemonRestarts ?? 0));
+  }
   env.set('wsgi.url_scheme', https ? 'https' : 'http');
   return [...env];
 }
@@ -162,6 +180,9 @@ export interface CgiSource {
  * passed (httpoxy), Authorization is left to buildEnviron, repeats are joined with ", ".
  */
 export function cgiVarsFallback(r: CgiSource, server: { name: string; port: number; software: string }): EnvPair[] {
+  // A real RequestRecord carries the core config: use the full ap_add_common_vars +
+  // ap_add_cgi_vars table (DOCUMENT_ROOT, CONTEXT_*, SERVER_ADMIN, PATH_TRANSLATED, …).
+  if (isRequestRecord(r)) return wsgiCgiVars(r);
   const out = new Map<string, string>();
   const raw = r.headersIn.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -198,6 +219,19 @@ export function cgiVarsFallback(r: CgiSource, server: { name: string; port: numb
   if (r.pathInfo !== '') out.set('PATH_INFO', r.pathInfo);
   if (r.filename !== undefined) out.set('SCRIPT_FILENAME', r.filename);
   return [...out];
+}
+
+function isRequestRecord(r: CgiSource): r is CgiSource & RequestRecord {
+  return 'perDir' in r && 'server' in r && 'generation' in r;
+}
+
+/**
+ * The CGI table mod_wsgi starts from: src/request/cgi-env.ts's cgiEnvironment (common +
+ * CGI variables). Authorization is left out here; buildEnviron adds it when
+ * WSGIPassAuthorization allows. Callers with a RequestRecord should use this directly.
+ */
+export function wsgiCgiVars(r: RequestRecord): EnvPair[] {
+  return [...cgiEnvironment(r)];
 }
 
 /** ap_find_path_info (util_script.c): same algorithm as mod_wsgi's copy in app-group.ts. */

@@ -61,7 +61,36 @@ WSGIScriptAlias /scripts/ "@SRV@/scripts/"
 <Directory "@SRV@/scripts">
     WSGIProcessGroup diff
 </Directory>
+<Directory "@HTDOCS@/private">
+    Require all denied
+</Directory>
+
+# Embedded mode: no process-group, default WSGIApplicationGroup %{RESOURCE}.
+WSGIScriptAlias /embedded "@SRV@/dump.wsgi"
+WSGIScriptAlias /raise "@SRV@/raise.wsgi" process-group=diff
+WSGIScriptAlias /method "@SRV@/method.wsgi" process-group=diff
+WSGIScriptAlias /authdump "@SRV@/dump.wsgi" process-group=diff
+<Location /authdump>
+    WSGIPassAuthorization On
+</Location>
 `;
+
+/** An app that raises: mod_wsgi answers 500 and logs the traceback. */
+export const RAISE_APP = `def application(environ, start_response):
+    raise RuntimeError('differential boom')
+`;
+
+/** An app whose body and X-Request-Method header name the method it saw (HEAD vs GET). */
+export const METHOD_APP = `def application(environ, start_response):
+    method = environ['REQUEST_METHOD']
+    body = ('method=%s\\n' % method).encode('ascii')
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Request-Method', method),
+                              ('Content-Length', str(len(body)))])
+    return [body]
+`;
+
+/** The file under the `Require all denied` directory. */
+export const PRIVATE_BODY = 'secret\n';
 
 /** Contents of the static file served from DocumentRoot. */
 export const STATIC_BODY = 'static hello from DocumentRoot\n';
@@ -75,7 +104,8 @@ export interface DiffTree {
 
 /**
  * Build the shared tree in a fresh temp dir readable by www-data (dirs 755, files 644):
- * srv/dump.wsgi, srv/scripts/dump.wsgi, htdocs/hello.txt.
+ * srv/dump.wsgi, srv/scripts/dump.wsgi, srv/raise.wsgi, srv/method.wsgi, htdocs/hello.txt,
+ * htdocs/private/secret.txt.
  */
 export async function prepareTree(): Promise<DiffTree> {
   const base = await mkdtemp(join(tmpdir(), 'tswsgi-diff-'));
@@ -87,11 +117,15 @@ export async function prepareTree(): Promise<DiffTree> {
   await copyFile(dump, join(srv, 'dump.wsgi'));
   await copyFile(dump, join(srv, 'scripts', 'dump.wsgi'));
   await writeFile(join(htdocs, 'hello.txt'), STATIC_BODY);
-  for (const d of [base, srv, join(srv, 'scripts'), htdocs]) await chmod(d, 0o755);
-  for (const f of [join(srv, 'dump.wsgi'), join(srv, 'scripts', 'dump.wsgi')]) {
+  await mkdir(join(htdocs, 'private'));
+  await writeFile(join(htdocs, 'private', 'secret.txt'), PRIVATE_BODY);
+  await writeFile(join(srv, 'raise.wsgi'), RAISE_APP);
+  await writeFile(join(srv, 'method.wsgi'), METHOD_APP);
+  for (const d of [base, srv, join(srv, 'scripts'), htdocs, join(htdocs, 'private')]) await chmod(d, 0o755);
+  const files = ['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) => join(srv, f));
+  for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
     await chmod(f, 0o644);
   }
-  await chmod(join(htdocs, 'hello.txt'), 0o644);
   return { base, srv, htdocs };
 }
 
@@ -241,7 +275,7 @@ export async function startHttpd(
   } catch (e) {
     const text = await logs();
     await stop();
-    throw new Error(`${kind} failed to start: ${e instanceof Error ? e.message : String(e)}\n${text.slice(-2000)}`);
+    throw new Error(`${kind} failed to start: ${e instanceof Error ? e.message : String(e)}\n${text.slice(-2000)}`, { cause: e });
   }
   return { kind, port, root, pid, logs, stop };
 }

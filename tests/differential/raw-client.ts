@@ -9,6 +9,8 @@ export interface RawResponse {
   readonly status: number;
   readonly headers: readonly (readonly [string, string])[];
   readonly body: Buffer;
+  /** Bytes after this response (a pipelined second response), when Content-Length framed it. */
+  readonly rest?: Buffer;
 }
 
 /** Value of the first header named `name` (case-insensitive), or undefined. */
@@ -31,7 +33,10 @@ function decodeChunked(data: Buffer): Buffer {
   }
 }
 
-/** Parse a complete `Connection: close` response; `head` means no body follows. */
+/**
+ * Parse the first response of a connection's bytes; `head` means no body follows. A body is
+ * framed by chunked encoding or Content-Length (the rest is kept in `rest`), else runs to close.
+ */
 export function parseResponse(data: Buffer, head: boolean): RawResponse {
   const end = data.indexOf('\r\n\r\n');
   if (end < 0) throw new Error(`no header terminator in ${JSON.stringify(data.toString('latin1').slice(0, 200))}`);
@@ -44,9 +49,15 @@ export function parseResponse(data: Buffer, head: boolean): RawResponse {
   });
   const rest = data.subarray(end + 4);
   const res: RawResponse = { statusLine, status, headers, body: Buffer.alloc(0) };
-  if (head) return res;
+  if (head) return { ...res, rest };
   const te = header(res, 'Transfer-Encoding');
-  return { ...res, body: te?.toLowerCase() === 'chunked' ? decodeChunked(rest) : rest };
+  if (te?.toLowerCase() === 'chunked') return { ...res, body: decodeChunked(rest) };
+  const cl = header(res, 'Content-Length');
+  if (cl !== undefined && /^\d+$/.test(cl)) {
+    const n = Number(cl);
+    return { ...res, body: rest.subarray(0, n), rest: rest.subarray(n) };
+  }
+  return { ...res, body: rest };
 }
 
 /**

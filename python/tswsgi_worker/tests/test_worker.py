@@ -79,6 +79,28 @@ class HelloAndEnviron(WorkerCase):
         self.assertEqual(env["HTTP_X_LATIN"], "caf\u00e9")
         self.assertEqual(env["SERVER_PORT"], "80")
 
+    def test_daemon_and_counter_keys_match_mod_wsgi_types(self):
+        # Daemon group "grp": daemon_start/script_start are integer-µs strings,
+        # total/thread requests count finished requests (ints), like mod_wsgi 4.9.
+        first = json.loads(self.call("dump").body)
+        second = json.loads(self.call("dump").body)
+        for env in (first, second):
+            for key in ("mod_wsgi.daemon_start", "mod_wsgi.script_start"):
+                self.assertRegex(env[key], r"^\d{16}$")
+            self.assertLessEqual(int(env["mod_wsgi.daemon_start"]),
+                                 int(env["mod_wsgi.script_start"]))
+            self.assertIsInstance(env["mod_wsgi.thread_requests"], int)
+            self.assertIsInstance(env["mod_wsgi.thread_id"], int)
+        self.assertGreater(second["mod_wsgi.total_requests"],
+                           first["mod_wsgi.total_requests"])
+        self.assertGreaterEqual(first["mod_wsgi.total_requests"],
+                                first["mod_wsgi.thread_requests"])
+
+    def test_embedded_group_gets_no_daemon_start(self):
+        env = json.loads(self.call("dump", {"mod_wsgi.process_group": ""}).body)
+        self.assertNotIn("mod_wsgi.daemon_start", env)
+        self.assertIn("mod_wsgi.script_start", env)
+
     def test_url_scheme_defaults_to_http(self):
         env = json.loads(self.call("dump").body)
         self.assertEqual(env["wsgi.url_scheme"], "http")

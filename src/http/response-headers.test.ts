@@ -1,0 +1,83 @@
+// Tests for Apache's response header order and ap_set_keepalive headers (response-headers.ts).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { applyApacheHeaderOrder, type KeepAlivePolicy } from './response-headers.js';
+
+/** Serve one scripted response and return the raw head bytes for `request`. */
+async function head(request: string, write: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+  const srv = createServer(write);
+  srv.listen(0, '127.0.0.1');
+  await once(srv, 'listening');
+  const addr = srv.address();
+  assert.ok(addr !== null && typeof addr === 'object');
+  try {
+    return await new Promise<string>((res, rej) => {
+      const s = connect(addr.port, '127.0.0.1', () => s.write(request));
+      let data = '';
+      s.on('data', (b: Buffer) => {
+        data += b.toString('latin1');
+        const end = data.indexOf('\r\n\r\n');
+        if (end >= 0) {
+          s.destroy();
+          res(data.slice(0, end));
+        }
+      });
+      s.on('error', rej);
+    });
+  } finally {
+    srv.closeAllConnections();
+    srv.close();
+  }
+}
+
+const policy: KeepAlivePolicy = { allowed: true, timeout: 5, left: 100 };
+const names = (h: string): string[] => h.split('\r\n').slice(1).map((l) => l.slice(0, l.indexOf(':')));
+
+function staticLike(p: KeepAlivePolicy) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    res.setHeader('Server', 'X');
+    res.setHeader('Content-Type', 'text/plain');
+    res.setHeader('Last-Modified', 'Sat, 01 Jan 2000 00:00:00 GMT');
+    res.setHeader('Content-Length', 2);
+    applyApacheHeaderOrder(res, req, p);
+    res.end('ok');
+  };
+}
+
+describe('applyApacheHeaderOrder', () => {
+  it('puts Date and Server first and Connection before a final Content-Type', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', staticLike(policy));
+    assert.deepEqual(names(h), ['Date', 'Server', 'Last-Modified', 'Content-Length', 'Connection', 'Content-Type']);
+    assert.match(h, /\r\nConnection: close\r\n/);
+  });
+  it('answers the keep-alive token with Keep-Alive: timeout, max and Connection: Keep-Alive', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', staticLike(policy));
+    assert.match(h, /\r\nContent-Length: 2\r\nKeep-Alive: timeout=5, max=100\r\nConnection: Keep-Alive\r\nContent-Type: text\/plain$/);
+  });
+  it('sends no Connection header for a plain persistent HTTP/1.1 request', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', staticLike(policy));
+    assert.doesNotMatch(h, /Connection|Keep-Alive/i);
+  });
+  it('closes when the policy forbids keep-alive or the status forced Connection: close', async () => {
+    const off = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', staticLike({ ...policy, allowed: false }));
+    assert.match(off, /\r\nConnection: close\r\n/);
+    assert.doesNotMatch(off, /Keep-Alive/);
+    const forced = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (req, res) => {
+      res.setHeader('Connection', 'close');
+      res.setHeader('Content-Length', 0);
+      applyApacheHeaderOrder(res, req, policy);
+      res.end();
+    });
+    assert.match(forced, /\r\nConnection: close$/);
+  });
+  it('closes an HTTP/1.0 keep-alive answer whose length is unknown', async () => {
+    const h = await head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', (req, res) => {
+      applyApacheHeaderOrder(res, req, policy);
+      res.end('x');
+    });
+    assert.match(h, /\r\nConnection: close/);
+  });
+});
