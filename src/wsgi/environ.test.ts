@@ -1,11 +1,24 @@
 // Tests for RequestRecord → environ (mod_wsgi 4.9.4 wsgi_build_environment).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEnviron, cgiVarsFallback, DEBIAN_MOD_WSGI_4_9_4_KEYS, wsgiFlags } from './environ.js';
+import { buildEnviron, DEBIAN_MOD_WSGI_4_9_4_KEYS, wsgiCgiVars, wsgiFlags } from './environ.js';
+import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
+import { createCoreServer } from '../core/config.js';
 import { defaultDaemonSpec } from './daemon/options.js';
 
 const w = { processGroup: '', applicationGroup: 'localhost:18931|/app', callableObject: 'application', requestHandler: 'wsgi-script', handlerScript: '', scriptReloading: true, passAuthorization: false, authorization: 'Basic eA==', mapHeadToGet: false, method: 'GET', listenerHost: '127.0.0.1', listenerPort: 18931, requestTimeMs: 1795292001405.614, enableSendfile: false, ignoreActivity: false, requestId: 'rgoD/qZsCFg', connectionId: undefined, https: false };
-const cgi = cgiVarsFallback({ method: 'GET', protocol: 'HTTP/1.1', unparsedUri: '/app//a%20b?x=%41', uri: '/app//a b', args: 'x=%41', filename: '/srv/app.wsgi', pathInfo: '//a b', env: new Map([['PATH', '/bin'], ['HTTPS', 'on']]), headersIn: { rawHeaders: ['X-Multi', 'a', 'X-Multi', 'b', 'X_Foo', '1', 'Proxy', 'p', 'Authorization', 'Basic eA=='] }, connection: { remoteAddr: '127.0.0.1', remotePort: 5, localAddr: '127.0.0.1', localPort: 18931 }, user: undefined, authType: undefined }, { name: 'localhost', port: 18931, software: 'x' });
+// The CGI table of a real RequestRecord (its rules are tested in src/request/cgi-env.test.ts).
+const { gen } = await generation(config(server({ server: { core: { ...createCoreServer(), serverName: 'localhost' } } })), []);
+const rec = fakeRequest(gen, {
+  target: '/app//a%20b?x=%41',
+  headers: [['Host', 'localhost:18931'], ['X-Multi', 'a'], ['X-Multi', 'b'], ['X_Foo', '1'], ['Proxy', 'p'], ['Authorization', 'Basic eA==']],
+});
+rec.uri = '/app//a b';
+rec.filename = '/srv/app.wsgi';
+rec.pathInfo = '//a b';
+rec.env.set('PATH', '/bin');
+rec.env.set('HTTPS', 'on');
+const cgi = wsgiCgiVars(rec);
 
 describe('buildEnviron', () => {
   it('collapses slashes, joins repeated headers, drops invalid names, Proxy, PATH and HTTPS', () => {

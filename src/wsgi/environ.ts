@@ -156,74 +156,6 @@ export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
   };
 }
 
-/** The RequestRecord fields the CGI fallback reads. */
-export interface CgiSource {
-  readonly method: string;
-  readonly protocol: string;
-  readonly unparsedUri: string;
-  readonly uri: string;
-  readonly args: string;
-  readonly filename: string | undefined;
-  readonly pathInfo: string;
-  readonly env: ReadonlyMap<string, string>;
-  readonly headersIn: { readonly rawHeaders: readonly string[] };
-  readonly connection: { readonly remoteAddr: string; readonly remotePort: number; readonly localAddr: string; readonly localPort: number };
-  readonly user: string | undefined;
-  readonly authType: string | undefined;
-}
-
-/**
- * ap_add_common_vars + ap_add_cgi_vars, reduced to what the RequestRecord carries. Used only
- * until src/request/cgi-env.ts exists (TODO(cgi-env): switch handler.ts to it); DOCUMENT_ROOT,
- * SERVER_ADMIN and SERVER_SOFTWARE come from core config there. Header names with anything
- * but [A-Za-z0-9-] are dropped (httpd 2.4 / wsgi_drop_invalid_headers), Proxy is never
- * passed (httpoxy), Authorization is left to buildEnviron, repeats are joined with ", ".
- */
-export function cgiVarsFallback(r: CgiSource, server: { name: string; port: number; software: string }): EnvPair[] {
-  // A real RequestRecord carries the core config: use the full ap_add_common_vars +
-  // ap_add_cgi_vars table (DOCUMENT_ROOT, CONTEXT_*, SERVER_ADMIN, PATH_TRANSLATED, …).
-  if (isRequestRecord(r)) return wsgiCgiVars(r);
-  const out = new Map<string, string>();
-  const raw = r.headersIn.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] ?? '';
-    const value = raw[i + 1] ?? '';
-    if (!/^[A-Za-z0-9-]+$/.test(name)) continue;
-    const lower = name.toLowerCase();
-    if (lower === 'proxy' || lower === 'authorization' || lower === 'proxy-authorization') continue;
-    const key =
-      lower === 'content-type' ? 'CONTENT_TYPE'
-      : lower === 'content-length' ? 'CONTENT_LENGTH'
-      : `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
-    const prev = out.get(key);
-    out.set(key, prev === undefined ? value : `${prev}, ${value}`);
-  }
-  for (const [k, v] of r.env) out.set(k, v);
-  out.set('SERVER_SIGNATURE', '');
-  out.set('SERVER_SOFTWARE', server.software);
-  out.set('SERVER_NAME', server.name);
-  out.set('SERVER_ADDR', r.connection.localAddr);
-  out.set('SERVER_PORT', String(server.port));
-  out.set('REMOTE_ADDR', r.connection.remoteAddr);
-  out.set('REQUEST_SCHEME', 'http');
-  out.set('REMOTE_PORT', String(r.connection.remotePort));
-  if (r.user !== undefined) out.set('REMOTE_USER', r.user);
-  if (r.authType !== undefined) out.set('AUTH_TYPE', r.authType);
-  out.set('GATEWAY_INTERFACE', 'CGI/1.1');
-  out.set('SERVER_PROTOCOL', r.protocol);
-  out.set('REQUEST_METHOD', r.method);
-  out.set('QUERY_STRING', r.args);
-  out.set('REQUEST_URI', r.unparsedUri);
-  const start = r.pathInfo === '' ? r.uri.length : findPathInfoStartCgi(r.uri, r.pathInfo);
-  out.set('SCRIPT_NAME', r.uri.slice(0, start));
-  if (r.pathInfo !== '') out.set('PATH_INFO', r.pathInfo);
-  if (r.filename !== undefined) out.set('SCRIPT_FILENAME', r.filename);
-  return [...out];
-}
-
-function isRequestRecord(r: CgiSource): r is CgiSource & RequestRecord {
-  return 'perDir' in r && 'server' in r && 'generation' in r;
-}
 
 /**
  * The CGI table mod_wsgi starts from: src/request/cgi-env.ts's cgiEnvironment (common +
@@ -234,15 +166,3 @@ export function wsgiCgiVars(r: RequestRecord): EnvPair[] {
   return [...cgiEnvironment(r)];
 }
 
-/** ap_find_path_info (util_script.c): same algorithm as mod_wsgi's copy in app-group.ts. */
-function findPathInfoStartCgi(uri: string, pathInfo: string): number {
-  let lu = uri.length;
-  let lp = pathInfo.length;
-  for (;;) {
-    if (lu-- === 0 || lp-- === 0 || uri.charAt(lu) !== pathInfo.charAt(lp)) break;
-    if (pathInfo.charAt(lp) === '/') while (lu > 0 && uri.charAt(lu - 1) === '/') lu--;
-  }
-  if (lu === -1) lu = 0;
-  while (lu < uri.length && uri.charAt(lu) !== '/') lu++;
-  return lu;
-}

@@ -15,7 +15,7 @@ import type { RequestRecord } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import type { DispatchHooks, DispatchRequest, DispatchResult } from '../../wsgi/dispatch.js';
-import { buildEnviron, cgiVarsFallback } from '../../wsgi/environ.js';
+import { buildEnviron, wsgiCgiVars } from '../../wsgi/environ.js';
 import { DIR_DEFAULTS } from './config.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
@@ -35,8 +35,6 @@ export const MSG = {
   noRuntime: 'MW00108',
 } as const;
 
-/** The server software banner mod_wsgi's SERVER_SOFTWARE shows (until core provides it). */
-const SOFTWARE = 'Apache/2.4 (tswsgi) mod_wsgi/4.9.4';
 
 /** What the handler needs from the generation (provision builds it; tests fake it). */
 export interface WsgiState<P = unknown> {
@@ -151,7 +149,7 @@ export async function handleWsgiScript<P>(
   }
   const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
   const environ = buildEnviron(
-    cgiVarsFallback(r, { name: ex.serverHostname, port: ex.serverPort, software: SOFTWARE }),
+    wsgiCgiVars(r),
     {
       processGroup,
       applicationGroup,

@@ -6,6 +6,7 @@ import type { DaemonGroupSpec } from './spec.js';
 import { canSwitchUser, checkAccess, lookupAccount } from './python.js';
 import type { Account, PythonResolver } from './python.js';
 import type { WorkerConfig } from './worker-process.js';
+import { wsgiFlags } from '../environ.js';
 
 /** Everything needed to spawn one worker, resolved from the group. */
 export interface SpawnPlan {
@@ -70,10 +71,7 @@ export function workerConfig(spec: DaemonGroupSpec, applicationGroup: string, pr
     home,
     displayName: spec.displayName ?? null,
     preload,
-    multithread: spec.threads > 1,
-    multiprocess: spec.processes > 1 || spec.processesExplicit,
-    // mod_wsgi: run_once only for a daemon with threads=1 and maximum-requests=1.
-    runOnce: spec.name !== '' && spec.threads === 1 && spec.maximumRequests === 1,
+    ...wsgiFlags(spec),
     maximumProcesses: spec.processes,
     threadsPerProcess: spec.threads,
     restrictStdout: false,
