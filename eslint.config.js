@@ -5,20 +5,31 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'python/**', 'benchmarks/**/*.js', 'eslint.config.js'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'python/**', 'benchmarks/**/*.js', 'eslint.config.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // node:test's describe/it return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' }] },
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite'], package: 'node:test' },
+          ],
+        },
       ],
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/only-throw-error': 'error',
       '@typescript-eslint/prefer-promise-reject-errors': 'error',
@@ -28,7 +39,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(fs|path|http|net|os|child_process|stream|crypto|url|util|events|assert|zlib|dns|tls|buffer|readline|worker_threads)(/.*)?$',
+              regex:
+                '^(fs|path|http|net|os|child_process|stream|crypto|url|util|events|assert|zlib|dns|tls|buffer|readline|worker_threads)(/.*)?$',
               message: 'Use the node: specifier.',
             },
           ],
@@ -39,7 +51,10 @@ export default tseslint.config(
   {
     files: ['src/util/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'util/ imports nothing from the project.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'util/ imports nothing from the project.' }] },
+      ],
     },
   },
   {
@@ -49,7 +64,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^\\.\\./(?!util/|modules/module\\.js|logging/error-log\\.js)', message: 'config/ imports only util/ (and the module/log contracts).' }] },
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!util/|modules/module\\.js|logging/error-log\\.js)',
+              message: 'config/ imports only util/ (and the module/log contracts).',
+            },
+          ],
+        },
       ],
     },
   },

@@ -15,7 +15,9 @@ function once(): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request({ port: srv.port, host: '127.0.0.1', path: '/hello', agent }, (res) => {
       res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode)))));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve() : reject(new Error(String(res.statusCode))),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -35,7 +37,9 @@ await Promise.all(
   }),
 );
 const s = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(`${done} requests in ${s.toFixed(2)} s = ${Math.round(done / s)} req/s (inflight ${inflight}, processes ${processes}, threads ${threads})`);
+console.log(
+  `${done} requests in ${s.toFixed(2)} s = ${Math.round(done / s)} req/s (inflight ${inflight}, processes ${processes}, threads ${threads})`,
+);
 agent.destroy();
 await srv.close();
 await pool.stop(3000);

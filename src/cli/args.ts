@@ -50,7 +50,10 @@ const WITH_VALUE = new Set(['-d', '-f', '-D', '-C', '-c', '-k', '-e', '-E']);
 
 /** What `-S` / `-t -D DUMP_*` print: httpd's DUMP_VHOSTS and DUMP_RUN_CFG parts. */
 export function dumpParts(args: HttpdArgs): { vhosts: boolean; runCfg: boolean } {
-  return { vhosts: args.defines.includes('DUMP_VHOSTS'), runCfg: args.defines.includes('DUMP_RUN_CFG') };
+  return {
+    vhosts: args.defines.includes('DUMP_VHOSTS'),
+    runCfg: args.defines.includes('DUMP_RUN_CFG'),
+  };
 }
 
 /**
@@ -103,7 +106,8 @@ export function parseHttpdArgs(argv: readonly string[]): HttpdArgs {
       } else {
         value = argv[i + 1];
         i++;
-        if (value === undefined) throw new UsageError(`option requires an argument -- '${flag.slice(1)}'`);
+        if (value === undefined)
+          throw new UsageError(`option requires an argument -- '${flag.slice(1)}'`);
       }
     } else if (arg.length > 2) {
       throw new UsageError(`Illegal option ${arg}`);

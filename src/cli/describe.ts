@@ -10,7 +10,12 @@ import { serverConfOf } from '../config/slots.js';
 import { coreModule } from '../core/index.js';
 import { MODULES } from '../modules/index.js';
 import { wsgiModule } from '../modules/wsgi/index.js';
-import { BUILTIN_MODULES, moduleIdentifier, moduleSourceName, Registry } from '../config/registry.js';
+import {
+  BUILTIN_MODULES,
+  moduleIdentifier,
+  moduleSourceName,
+  Registry,
+} from '../config/registry.js';
 import { ACCESS_CONF, Ctx, OR_ALL, RSRC_CONF, type ContextMask } from '../config/directive.js';
 
 /** What tswsgi answers as (IfVersion, SERVER_SOFTWARE). */
@@ -43,7 +48,10 @@ export function describeSettings(serverRoot: string, configFile: string): string
  */
 export function describeModules(ir: ConfigIR | undefined): string {
   if (ir === undefined) {
-    return ['Compiled in modules:', ...MODULES.map((m) => `  ${moduleSourceName(m.name)}`)].join('\n') + '\n';
+    return (
+      ['Compiled in modules:', ...MODULES.map((m) => `  ${moduleSourceName(m.name)}`)].join('\n') +
+      '\n'
+    );
   }
   const loaded = ir.modules ?? MODULES.map((m) => m.name);
   const lines = ['Loaded Modules:'];
@@ -58,7 +66,8 @@ export function describeModules(ir: ConfigIR | undefined): string {
 export function allowedIn(where: ContextMask): string {
   const outside = (where & RSRC_CONF) !== 0;
   const inside = (where & (ACCESS_CONF | Ctx.OR_AUTHCFG | Ctx.OR_LIMIT)) !== 0;
-  const anywhere = (where & (Ctx.OR_OPTIONS | Ctx.OR_FILEINFO | Ctx.OR_INDEXES)) !== 0 || (outside && inside);
+  const anywhere =
+    (where & (Ctx.OR_OPTIONS | Ctx.OR_FILEINFO | Ctx.OR_INDEXES)) !== 0 || (outside && inside);
   let text = `Allowed in *.conf ${anywhere ? 'anywhere' : outside ? 'only outside <Directory>, <Files>, <Location>, or <If>' : 'only inside <Directory>, <Files>, <Location>, or <If>'}`;
   const htaccess = where & OR_ALL;
   if (htaccess !== 0) {
@@ -82,7 +91,11 @@ export function allowedIn(where: ContextMask): string {
 export function describeDirectives(): string {
   const lines: string[] = [];
   for (const { module, spec } of new Registry(MODULES).all()) {
-    lines.push(`${spec.name} (${moduleSourceName(module.name)})`, `\t${spec.help}`, `\t${allowedIn(spec.where)}`);
+    lines.push(
+      `${spec.name} (${moduleSourceName(module.name)})`,
+      `\t${spec.help}`,
+      `\t${allowedIn(spec.where)}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -94,7 +107,10 @@ function at(s: { origin: { file: string; line: number } }): string {
 function idOf(name: string, kind: 'user' | 'group'): string {
   if (name.startsWith('#')) return name.slice(1);
   try {
-    return execFileSync('id', [kind === 'user' ? '-u' : '-g', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('id', [kind === 'user' ? '-u' : '-g', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return '?';
   }
@@ -111,7 +127,10 @@ function wildcard(addr: string): boolean {
  * then tswsgi's own run settings: Listen and WSGIDaemonProcess, each with file:line.
  * `parts` selects DUMP_VHOSTS and/or DUMP_RUN_CFG as `-t -D …` does.
  */
-export function describeVhosts(ir: ConfigIR, parts: { vhosts: boolean; runCfg: boolean } = { vhosts: true, runCfg: true }): string {
+export function describeVhosts(
+  ir: ConfigIR,
+  parts: { vhosts: boolean; runCfg: boolean } = { vhosts: true, runCfg: true },
+): string {
   const out: string[] = [];
   const core = serverConfOf(coreModule, ir.main);
   if (parts.vhosts) out.push(...vhostTable(ir, core.serverName));
@@ -125,13 +144,18 @@ export function describeVhosts(ir: ConfigIR, parts: { vhosts: boolean; runCfg: b
     const group = core.group ?? user;
     out.push(`User: name="${user}" id=${idOf(user, 'user')}`);
     out.push(`Group: name="${group}" id=${idOf(group, 'group')}`);
-    for (const l of ir.listen) out.push(`Listen: ${l.host === '' ? '*' : l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port} (${at(l)})`);
+    for (const l of ir.listen)
+      out.push(
+        `Listen: ${l.host === '' ? '*' : l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port} (${at(l)})`,
+      );
     const seen = new Set<string>();
     for (const s of [ir.main, ...ir.vhosts]) {
       for (const { spec: g } of serverConfOf(wsgiModule, s).daemons) {
         if (seen.has(g.name)) continue;
         seen.add(g.name);
-        out.push(`WSGIDaemonProcess: ${g.name} processes=${g.processes} threads=${g.threads} (${at(g)})`);
+        out.push(
+          `WSGIDaemonProcess: ${g.name} processes=${g.processes} threads=${g.threads} (${at(g)})`,
+        );
       }
     }
   }
@@ -149,7 +173,8 @@ function vhostTable(ir: ConfigIR, mainName: string | undefined): string[] {
       byAddr.set(key, list);
     }
   }
-  const nameOf = (v: ServerIR): string => serverConfOf(coreModule, v).serverName ?? mainName ?? hostname();
+  const nameOf = (v: ServerIR): string =>
+    serverConfOf(coreModule, v).serverName ?? mainName ?? hostname();
   const ordered = [...byAddr].sort(([a], [b]) => Number(wildcard(a)) - Number(wildcard(b)));
   for (const [addr, list] of ordered) {
     const first = list[0];
@@ -161,8 +186,11 @@ function vhostTable(ir: ConfigIR, mainName: string | undefined): string[] {
     out.push(`${addr.padEnd(22)} is a NameVirtualHost`);
     out.push(`         default server ${nameOf(first)} (${at(first)})`);
     for (const v of list) {
-      out.push(`         port ${addr.slice(addr.lastIndexOf(':') + 1)} namevhost ${nameOf(v)} (${at(v)})`);
-      for (const alias of serverConfOf(coreModule, v).serverAliases ?? []) out.push(`                 alias ${alias}`);
+      out.push(
+        `         port ${addr.slice(addr.lastIndexOf(':') + 1)} namevhost ${nameOf(v)} (${at(v)})`,
+      );
+      for (const alias of serverConfOf(coreModule, v).serverAliases ?? [])
+        out.push(`                 alias ${alias}`);
     }
   }
   return out;

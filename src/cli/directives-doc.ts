@@ -30,7 +30,8 @@ const SYNTAX: Readonly<Record<Arity, string>> = {
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n\t?/g, ' ');
 /** A cell outside backticks: `<Directory>` must not read as HTML. */
-const text = (s: string): string => cell(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const text = (s: string): string =>
+  cell(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A blank line before each `## module` heading after a table. */
 function addBlankLines(lines: readonly string[]): string[] {
@@ -57,11 +58,18 @@ export function directivesMarkdown(): string {
   for (const { module, spec } of all) {
     if (module.name !== current) {
       current = module.name;
-      out.push(`## ${moduleSourceName(module.name)}`, '', '| Directive | Syntax | Arity | Context | Help |', '|---|---|---|---|---|');
+      out.push(
+        `## ${moduleSourceName(module.name)}`,
+        '',
+        '| Directive | Syntax | Arity | Context | Help |',
+        '|---|---|---|---|---|',
+      );
     }
     const name = spec.name.startsWith('<') ? `${spec.name}>` : spec.name;
     const syntax = `${spec.name}${SYNTAX[spec.args] === '' ? '' : ` ${SYNTAX[spec.args]}`}${spec.name.startsWith('<') ? '>' : ''}`;
-    out.push(`| \`${cell(name)}\` | \`${cell(syntax)}\` | ${spec.args} | ${text(allowedIn(spec.where).replace(/^Allowed in /, ''))} | ${text(spec.help)} |`);
+    out.push(
+      `| \`${cell(name)}\` | \`${cell(syntax)}\` | ${spec.args} | ${text(allowedIn(spec.where).replace(/^Allowed in /, ''))} | ${text(spec.help)} |`,
+    );
   }
   return addBlankLines(out).join('\n') + '\n';
 }

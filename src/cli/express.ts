@@ -60,26 +60,82 @@ const OPTIONS: Readonly<Record<string, OptSpec>> = {
   '--port': { kind: 'int', key: 'port', help: 'Port to listen on (default 8000).' },
   '--host': { kind: 'str', key: 'host', help: 'Address to listen on (default: all interfaces).' },
   '--server-name': { kind: 'str', key: 'serverName', help: 'ServerName (default localhost).' },
-  '--processes': { kind: 'int', key: 'processes', help: 'Daemon processes (default 1; giving it sets wsgi.multiprocess).' },
+  '--processes': {
+    kind: 'int',
+    key: 'processes',
+    help: 'Daemon processes (default 1; giving it sets wsgi.multiprocess).',
+  },
   '--threads': { kind: 'int', key: 'threads', help: 'Threads per daemon process (default 5).' },
   '--python': { kind: 'str', key: 'python', help: 'Python executable for the daemons.' },
-  '--python-home': { kind: 'str', key: 'python', help: 'Virtualenv root (sys.prefix) for the daemons.' },
-  '--url-alias': { kind: 'pair', key: 'urlAliases', help: 'URL-PATH FILE-OR-DIR: map a URL to static files.' },
-  '--document-root': { kind: 'str', key: 'documentRoot', help: 'Directory of static files served at the mount point.' },
-  '--mount-point': { kind: 'str', key: 'mountPoint', help: 'URL path the application is mounted at (default /).' },
-  '--maximum-requests': { kind: 'int', key: 'maximumRequests', help: 'Recycle a daemon after this many requests (0 = never).' },
-  '--reload-on-changes': { kind: 'flag', key: 'reloadOnChanges', help: 'Restart daemons when any loaded Python module changes.' },
+  '--python-home': {
+    kind: 'str',
+    key: 'python',
+    help: 'Virtualenv root (sys.prefix) for the daemons.',
+  },
+  '--url-alias': {
+    kind: 'pair',
+    key: 'urlAliases',
+    help: 'URL-PATH FILE-OR-DIR: map a URL to static files.',
+  },
+  '--document-root': {
+    kind: 'str',
+    key: 'documentRoot',
+    help: 'Directory of static files served at the mount point.',
+  },
+  '--mount-point': {
+    kind: 'str',
+    key: 'mountPoint',
+    help: 'URL path the application is mounted at (default /).',
+  },
+  '--maximum-requests': {
+    kind: 'int',
+    key: 'maximumRequests',
+    help: 'Recycle a daemon after this many requests (0 = never).',
+  },
+  '--reload-on-changes': {
+    kind: 'flag',
+    key: 'reloadOnChanges',
+    help: 'Restart daemons when any loaded Python module changes.',
+  },
   '--access-log': { kind: 'flag', key: 'accessLog', help: 'Write an access log.' },
   '--log-level': { kind: 'str', key: 'logLevel', help: 'Error log level (default warn).' },
-  '--log-to-terminal': { kind: 'flag', key: 'logToTerminal', help: 'Logs to the terminal instead of files.' },
+  '--log-to-terminal': {
+    kind: 'flag',
+    key: 'logToTerminal',
+    help: 'Logs to the terminal instead of files.',
+  },
   '--user': { kind: 'str', key: 'user', help: 'User to run as when started as root.' },
   '--group': { kind: 'str', key: 'group', help: 'Group to run as when started as root.' },
-  '--server-root': { kind: 'str', key: 'serverRoot', help: 'Directory for generated files and logs.' },
-  '--working-directory': { kind: 'str', key: 'workingDirectory', help: 'Daemon working directory (default: the script directory).' },
-  '--python-path': { kind: 'list', key: 'pythonPath', help: 'Extra directory for sys.path (repeatable).' },
-  '--callable-object': { kind: 'str', key: 'callableObject', help: 'Name of the WSGI callable (default application).' },
-  '--application-group': { kind: 'str', key: 'applicationGroup', help: 'Application group (default %{GLOBAL}).' },
-  '--process-group': { kind: 'str', key: 'processGroup', help: 'Daemon process group name (default host:port).' },
+  '--server-root': {
+    kind: 'str',
+    key: 'serverRoot',
+    help: 'Directory for generated files and logs.',
+  },
+  '--working-directory': {
+    kind: 'str',
+    key: 'workingDirectory',
+    help: 'Daemon working directory (default: the script directory).',
+  },
+  '--python-path': {
+    kind: 'list',
+    key: 'pythonPath',
+    help: 'Extra directory for sys.path (repeatable).',
+  },
+  '--callable-object': {
+    kind: 'str',
+    key: 'callableObject',
+    help: 'Name of the WSGI callable (default application).',
+  },
+  '--application-group': {
+    kind: 'str',
+    key: 'applicationGroup',
+    help: 'Application group (default %{GLOBAL}).',
+  },
+  '--process-group': {
+    kind: 'str',
+    key: 'processGroup',
+    help: 'Daemon process group name (default host:port).',
+  },
   '--request-timeout': { kind: 'int', key: 'requestTimeout', help: 'Seconds (default 60).' },
   '--queue-timeout': { kind: 'int', key: 'queueTimeout', help: 'Seconds (default 45).' },
   '--connect-timeout': { kind: 'int', key: 'connectTimeout', help: 'Seconds (default 15).' },
@@ -87,13 +143,33 @@ const OPTIONS: Readonly<Record<string, OptSpec>> = {
   '--graceful-timeout': { kind: 'int', key: 'gracefulTimeout', help: 'Seconds (default 15).' },
   '--shutdown-timeout': { kind: 'int', key: 'shutdownTimeout', help: 'Seconds (default 5).' },
   '--socket-timeout': { kind: 'int', key: 'socketTimeout', help: 'Seconds (default 60).' },
-  '--limit-request-body': { kind: 'int', key: 'limitRequestBody', help: 'Bytes (default 10485760).' },
+  '--limit-request-body': {
+    kind: 'int',
+    key: 'limitRequestBody',
+    help: 'Bytes (default 10485760).',
+  },
   '--keep-alive-timeout': { kind: 'int', key: 'keepAliveTimeout', help: 'Seconds (default 2).' },
-  '--chunked-request': { kind: 'flag', key: 'chunkedRequest', help: 'Accept chunked request bodies.' },
+  '--chunked-request': {
+    kind: 'flag',
+    key: 'chunkedRequest',
+    help: 'Accept chunked request bodies.',
+  },
   '--setenv': { kind: 'pair', key: 'setenv', help: 'NAME VALUE: set in the WSGI environ.' },
-  '--include-file': { kind: 'list', key: 'includeFiles', help: 'Extra Apache config file to include.' },
-  '--dump-config': { kind: 'flag', key: 'dumpConfig', help: 'Print the typed configuration (JSON) and exit.' },
-  '--setup-only': { kind: 'flag', key: 'setupOnly', help: 'Write httpd.conf into the server root and exit.' },
+  '--include-file': {
+    kind: 'list',
+    key: 'includeFiles',
+    help: 'Extra Apache config file to include.',
+  },
+  '--dump-config': {
+    kind: 'flag',
+    key: 'dumpConfig',
+    help: 'Print the typed configuration (JSON) and exit.',
+  },
+  '--setup-only': {
+    kind: 'flag',
+    key: 'setupOnly',
+    help: 'Write httpd.conf into the server root and exit.',
+  },
   '--help': { kind: 'flag', key: 'help', help: 'Show this help.' },
 };
 
@@ -175,7 +251,8 @@ export function parseExpressArgs(argv: readonly string[]): ExpressOptions {
         break;
       case 'int': {
         const raw = next();
-        if (!/^\d+$/.test(raw)) throw new UsageError(`${arg} option requires an integer value, got '${raw}'`);
+        if (!/^\d+$/.test(raw))
+          throw new UsageError(`${arg} option requires an integer value, got '${raw}'`);
         out[spec.key] = Number(raw);
         break;
       }
@@ -193,9 +270,11 @@ export function parseExpressArgs(argv: readonly string[]): ExpressOptions {
   }
   Object.assign(out, lists);
   const opts = out as unknown as ExpressOptions; // every key of DEFAULTS is present; values typed by OPTIONS
-  if (opts.port < 1 || opts.port > 65535) throw new UsageError(`--port must be 1-65535, got ${opts.port}`);
+  if (opts.port < 1 || opts.port > 65535)
+    throw new UsageError(`--port must be 1-65535, got ${opts.port}`);
   if (opts.threads < 1) throw new UsageError('--threads must be at least 1');
-  if (opts.processes !== undefined && opts.processes < 1) throw new UsageError('--processes must be at least 1');
+  if (opts.processes !== undefined && opts.processes < 1)
+    throw new UsageError('--processes must be at least 1');
   if (!opts.mountPoint.startsWith('/')) throw new UsageError('--mount-point must start with /');
   return opts;
 }
@@ -231,7 +310,8 @@ export interface ExpressEnv {
  */
 export function renderExpressConf(o: ExpressOptions, env: ExpressEnv): string {
   const host = o.host ?? '';
-  const listenAddr = host === '' ? `${o.port}` : host.includes(':') ? `[${host}]:${o.port}` : `${host}:${o.port}`;
+  const listenAddr =
+    host === '' ? `${o.port}` : host.includes(':') ? `[${host}]:${o.port}` : `${host}:${o.port}`;
   const serverName = o.serverName ?? (host === '' || host === '0.0.0.0' ? 'localhost' : host);
   const group = o.processGroup ?? `${serverName}:${o.port}`;
   const root = env.serverRoot;
@@ -273,7 +353,12 @@ export function renderExpressConf(o: ExpressOptions, env: ExpressEnv): string {
     '</Directory>',
   );
   for (const [url, path] of o.urlAliases) {
-    lines.push(`Alias ${confQuote(url)} ${confQuote(path)}`, `<Directory ${confQuote(path)}>`, '    Require all granted', '</Directory>');
+    lines.push(
+      `Alias ${confQuote(url)} ${confQuote(path)}`,
+      `<Directory ${confQuote(path)}>`,
+      '    Require all granted',
+      '</Directory>',
+    );
   }
   for (const [name, value] of o.setenv) lines.push(`SetEnv ${confQuote(name)} ${confQuote(value)}`);
   const daemon = [
@@ -309,7 +394,9 @@ export function renderExpressConf(o: ExpressOptions, env: ExpressEnv): string {
         lines.push(`Alias ${confQuote(`/${entry}`)} ${confQuote(`${docroot}/${entry}`)}`);
       }
     }
-    const scriptDir = script.includes('/') ? script.slice(0, script.lastIndexOf('/')) || '/' : env.cwd;
+    const scriptDir = script.includes('/')
+      ? script.slice(0, script.lastIndexOf('/')) || '/'
+      : env.cwd;
     lines.push(
       `WSGIScriptAlias ${confQuote(o.mountPoint)} ${confQuote(script)} process-group=${confQuote(group)} application-group=${confQuote(o.applicationGroup)} callable-object=${confQuote(o.callableObject)}`,
       `<Directory ${confQuote(scriptDir)}>`,

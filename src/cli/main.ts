@@ -7,9 +7,22 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { hostname } from 'node:os';
-import { argvWithoutStart, dumpParts, parseHttpdArgs, usage, UsageError, type HttpdArgs } from './args.js';
+import {
+  argvWithoutStart,
+  dumpParts,
+  parseHttpdArgs,
+  usage,
+  UsageError,
+  type HttpdArgs,
+} from './args.js';
 import { expressHelp, parseExpressArgs, renderExpressConf } from './express.js';
-import { describeVhosts, describeModules, describeVersion, describeSettings, describeDirectives } from './describe.js';
+import {
+  describeVhosts,
+  describeModules,
+  describeVersion,
+  describeSettings,
+  describeDirectives,
+} from './describe.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../config/errors.js';
 import type { ConfigIR } from '../config/ir.js';
@@ -52,7 +65,13 @@ function configPath(args: HttpdArgs): { file: string; serverRoot: string } {
 
 function load(args: HttpdArgs): ConfigIR {
   const { file, serverRoot } = configPath(args);
-  return loadConfig({ file, serverRoot, defines: args.defines, before: args.before, after: args.after });
+  return loadConfig({
+    file,
+    serverRoot,
+    defines: args.defines,
+    before: args.before,
+    after: args.after,
+  });
 }
 
 function printWarnings(ir: ConfigIR): void {
@@ -114,7 +133,8 @@ async function httpdMain(args: HttpdArgs): Promise<number> {
       return 0;
     }
   }
-  const foreground = args.defines.includes('FOREGROUND') || args.debug || (args.signal === undefined && detached);
+  const foreground =
+    args.defines.includes('FOREGROUND') || args.debug || (args.signal === undefined && detached);
   if (!foreground) return detach(argvWithoutStart(process.argv.slice(2)));
   printWarnings(ir);
   return runServer(ir, { reload: () => load(args), notifyReady: detached });
@@ -146,18 +166,32 @@ function runningPid(pidFile: string): { pid: number | undefined; alive: boolean 
  * -k stop|restart|graceful|graceful-stop: signal the server named by PidFile, as
  * apachectl/httpd's ap_signal_server. Returns the exit code, or 'not-running'.
  */
-function signalRunning(ir: ConfigIR, signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop'): number | 'not-running' {
+function signalRunning(
+  ir: ConfigIR,
+  signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop',
+): number | 'not-running' {
   const pidFile = pidFileOf(ir);
   const { pid, alive } = runningPid(pidFile);
   if (pid === undefined || !alive) {
-    process.stderr.write(pid === undefined ? `${PROG} (no pid file) not running (PidFile ${pidFile})\n` : `${PROG} (pid ${pid}?) not running (stale PidFile ${pidFile})\n`);
+    process.stderr.write(
+      pid === undefined
+        ? `${PROG} (no pid file) not running (PidFile ${pidFile})\n`
+        : `${PROG} (pid ${pid}?) not running (stale PidFile ${pidFile})\n`,
+    );
     return 'not-running';
   }
-  const sig = { stop: 'SIGTERM', restart: 'SIGHUP', graceful: 'SIGUSR1', 'graceful-stop': 'SIGWINCH' } as const;
+  const sig = {
+    stop: 'SIGTERM',
+    restart: 'SIGHUP',
+    graceful: 'SIGUSR1',
+    'graceful-stop': 'SIGWINCH',
+  } as const;
   try {
     process.kill(pid, sig[signal]);
   } catch (err) {
-    process.stderr.write(`${PROG}: could not send ${sig[signal]} to pid ${pid}: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `${PROG}: could not send ${sig[signal]} to pid ${pid}: ${(err as Error).message}\n`,
+    );
     return 1;
   }
   return 0;
@@ -197,7 +231,8 @@ async function detach(argv: readonly string[]): Promise<number> {
     child.stdout.on('data', onOut);
     child.on('close', (code, signal) => {
       process.stderr.write(err);
-      if (code === 0 && signal === null) process.stderr.write(`${PROG}: server exited before it was ready\n`);
+      if (code === 0 && signal === null)
+        process.stderr.write(`${PROG}: server exited before it was ready\n`);
       done(code === 0 || code === null ? 1 : code);
     });
   });
@@ -210,17 +245,26 @@ async function expressMain(argv: readonly string[], setupOnly: boolean): Promise
     return 0;
   }
   const uid = process.getuid?.() ?? 0;
-  const serverRoot = resolve(o.serverRoot ?? `/tmp/tswsgi-${o.host ?? hostname()}:${o.port}:${uid}`);
+  const serverRoot = resolve(
+    o.serverRoot ?? `/tmp/tswsgi-${o.host ?? hostname()}:${o.port}:${uid}`,
+  );
   const script = o.script === undefined ? undefined : resolve(o.script);
   if (script !== undefined && !existsSync(script)) {
     process.stderr.write(`${PROG}: no such WSGI script: ${script}\n`);
     return 1;
   }
-  const docroot = o.documentRoot === undefined ? join(serverRoot, 'htdocs') : resolve(o.documentRoot);
+  const docroot =
+    o.documentRoot === undefined ? join(serverRoot, 'htdocs') : resolve(o.documentRoot);
   mkdirSync(docroot, { recursive: true });
   const entries = readdirSync(docroot).filter((e) => !e.startsWith('.'));
   const conf = renderExpressConf(
-    { ...o, script, documentRoot: docroot, workingDirectory: o.workingDirectory ?? (script === undefined ? process.cwd() : dirname(script)) },
+    {
+      ...o,
+      script,
+      documentRoot: docroot,
+      workingDirectory:
+        o.workingDirectory ?? (script === undefined ? process.cwd() : dirname(script)),
+    },
     { uid, cwd: process.cwd(), serverRoot, documentRootEntries: entries },
   );
   const confFile = join(serverRoot, 'httpd.conf');
@@ -232,7 +276,9 @@ async function expressMain(argv: readonly string[], setupOnly: boolean): Promise
     return 0;
   }
   if (setupOnly || o.setupOnly) {
-    process.stdout.write(`Server URL         : http://${o.host ?? 'localhost'}:${o.port}/\nServer Root        : ${serverRoot}\nServer Conf        : ${confFile}\n`);
+    process.stdout.write(
+      `Server URL         : http://${o.host ?? 'localhost'}:${o.port}/\nServer Root        : ${serverRoot}\nServer Conf        : ${confFile}\n`,
+    );
     return 0;
   }
   process.stdout.write(

@@ -6,7 +6,15 @@
 // handed to the module's handler.
 
 import { isAbsolute, resolve } from 'node:path';
-import { Ctx, OR_ALL, type AnyDirective, type Cmd, type ConfigContext, type ContextMask, type DirectiveNode } from './directive.js';
+import {
+  Ctx,
+  OR_ALL,
+  type AnyDirective,
+  type Cmd,
+  type ConfigContext,
+  type ContextMask,
+  type DirectiveNode,
+} from './directive.js';
 import { syntaxError } from './errors.js';
 
 /** What the server/vhost levels accept: RSRC_CONF | OR_ALL & ~(OR_AUTHCFG | OR_LIMIT). */
@@ -35,13 +43,16 @@ export function contextError(name: string, where: ContextMask, place: Place): st
     }
   } else ok = (where & (Ctx.SERVER | SERVER_OVERRIDES)) !== 0;
   if (ok) return undefined;
-  return place.parent === undefined ? `${name} not allowed here` : `${name} not allowed in <${place.parent}> context`;
+  return place.parent === undefined
+    ? `${name} not allowed here`
+    : `${name} not allowed in <${place.parent}> context`;
 }
 
 /** ap_check_cmd_context(cmd, GLOBAL_ONLY). */
 export function globalOnlyError(name: string, context: ConfigContext): string | undefined {
   if (context.kind === 'vhost') return `${gt(name)} cannot occur within <VirtualHost> section`;
-  if (context.kind !== 'server') return `${gt(name)} cannot occur within <Directory/Location/Files> section`;
+  if (context.kind !== 'server')
+    return `${gt(name)} cannot occur within <Directory/Location/Files> section`;
   return undefined;
 }
 
@@ -70,7 +81,8 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
     },
     oneOf<T extends string>(value: string, choices: readonly T[]): T {
       const found = choices.find((c) => c.toLowerCase() === value.toLowerCase());
-      if (found === undefined) throw syntaxError(`${name} must be one of: ${choices.join(' | ')}`, at);
+      if (found === undefined)
+        throw syntaxError(`${name} must be one of: ${choices.join(' | ')}`, at);
       return found;
     },
     requireGlobal() {
@@ -109,7 +121,8 @@ export function invoke<S, D>(spec: AnyDirective<S, D>, cmd: Cmd<S, D>): void {
       spec.apply(cmd, a0, a1);
       return;
     case 'take3':
-      if (n !== 3 || a1 === undefined || a2 === undefined) throw bad(`takes three arguments, ${spec.help}`);
+      if (n !== 3 || a1 === undefined || a2 === undefined)
+        throw bad(`takes three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take12':
@@ -121,7 +134,8 @@ export function invoke<S, D>(spec: AnyDirective<S, D>, cmd: Cmd<S, D>): void {
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take23':
-      if (n < 2 || n > 3 || a1 === undefined) throw bad(`takes two or three arguments, ${spec.help}`);
+      if (n < 2 || n > 3 || a1 === undefined)
+        throw bad(`takes two or three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take123':

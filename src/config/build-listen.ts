@@ -35,7 +35,9 @@ export function parseListen(args: readonly string[]): { host: string; port: numb
 }
 
 /** `<VirtualHost addr[:port] …>` addresses (`*`, `_default_`, names, IPs). */
-export function parseVhostAddresses(args: readonly string[]): { host: string; port: number | '*' }[] | string {
+export function parseVhostAddresses(
+  args: readonly string[],
+): { host: string; port: number | '*' }[] | string {
   const out: { host: string; port: number | '*' }[] = [];
   for (const a of args) {
     const parsed = parseAddrPort(a);

@@ -7,7 +7,13 @@
 // section; directives write into them through their handlers. At the end every vhost is
 // merged over the main server once, as ap_fixup_virtual_hosts does at startup.
 
-import { Ctx, RSRC_CONF, type ConfigContext, type DirectiveNode, type SectionKind } from './directive.js';
+import {
+  Ctx,
+  RSRC_CONF,
+  type ConfigContext,
+  type DirectiveNode,
+  type SectionKind,
+} from './directive.js';
 import { syntaxError } from './errors.js';
 import type { ConfigIR, ListenIR, ModuleSlots, Origin, SectionIR, ServerIR } from './ir.js';
 import { mergeBySpec, type MergeSpec } from './merge.js';
@@ -41,7 +47,9 @@ const SECTIONS: Readonly<Record<string, { name: string; kind: SectionKind; match
 
 /** Directives build.ts handles itself (reported by <IfDirective>). */
 export const BUILD_DIRECTIVES: readonly string[] = [
-  'Listen', '<VirtualHost', ...Object.values(SECTIONS).map((s) => `<${s.name}`),
+  'Listen',
+  '<VirtualHost',
+  ...Object.values(SECTIONS).map((s) => `<${s.name}`),
 ];
 
 interface ServerBuild {
@@ -65,7 +73,11 @@ interface Scope {
 /** Merge one module slot by its spec. The slots are `unknown` by design (ModuleSlots). */
 function mergeSlot(spec: MergeSpec<object>, base: unknown, over: unknown): unknown {
   // The one place slots are treated as objects: the module's own spec produced both.
-  return mergeBySpec(spec as MergeSpec<Record<string, unknown>>, base as Record<string, unknown>, over as Record<string, unknown>);
+  return mergeBySpec(
+    spec as MergeSpec<Record<string, unknown>>,
+    base as Record<string, unknown>,
+    over as Record<string, unknown>,
+  );
 }
 
 /** Build the IR. Throws ConfigError. */
@@ -80,7 +92,11 @@ export function buildConfig(input: BuildInput): ConfigIR {
     return slots;
   };
   const newServer = (origin: Origin, addresses: ServerBuild['addresses']): ServerBuild => ({
-    addresses, origin, server: newSlots('server'), dirDefaults: newSlots('dir'), sections: [],
+    addresses,
+    origin,
+    server: newSlots('server'),
+    dirDefaults: newSlots('dir'),
+    sections: [],
   });
   const listen: ListenIR[] = [];
   const vhosts: ServerBuild[] = [];
@@ -96,7 +112,9 @@ export function buildConfig(input: BuildInput): ConfigIR {
   const directive = (node: DirectiveNode, scope: Scope): void => {
     const at = { file: node.file, line: node.line };
     if (node.name.toLowerCase() === 'listen') {
-      const e = contextError('Listen', RSRC_CONF, scope.place) ?? globalOnlyError('Listen', scope.place.context);
+      const e =
+        contextError('Listen', RSRC_CONF, scope.place) ??
+        globalOnlyError('Listen', scope.place.context);
       if (e !== undefined) throw syntaxError(e, at);
       const r = parseListen(node.args);
       if (typeof r === 'string') throw syntaxError(r, at);
@@ -138,7 +156,10 @@ export function buildConfig(input: BuildInput): ConfigIR {
       );
     }
     const canonical = def?.name ?? 'VirtualHost';
-    const where = def?.kind === 'files' || def?.kind === 'filesMatch' ? Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY : RSRC_CONF;
+    const where =
+      def?.kind === 'files' || def?.kind === 'filesMatch'
+        ? Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY
+        : RSRC_CONF;
     const ce = contextError(`<${canonical}`, where, scope.place);
     if (ce !== undefined) throw syntaxError(ce, at);
     if (lname === 'virtualhost' && scope.place.context.kind === 'vhost') {
@@ -149,8 +170,10 @@ export function buildConfig(input: BuildInput): ConfigIR {
         throw syntaxError(`<${canonical}> cannot occur within <Location> section`, at);
       }
     }
-    if (!node.rawArgs.trimEnd().endsWith('>')) throw syntaxError(`<${canonical}> directive missing closing '>'`, at);
-    if (node.args.length === 0) throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
+    if (!node.rawArgs.trimEnd().endsWith('>'))
+      throw syntaxError(`<${canonical}> directive missing closing '>'`, at);
+    if (node.args.length === 0)
+      throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
 
     if (def === undefined) {
       const addrs = parseVhostAddresses(node.args);
@@ -159,13 +182,17 @@ export function buildConfig(input: BuildInput): ConfigIR {
       vhosts.push(vh);
       walk(children, {
         place: { context: { kind: 'vhost' }, parent: node.name },
-        srv: vh, dir: vh.dirDefaults, sections: vh.sections, sectionKind: undefined,
+        srv: vh,
+        dir: vh.dirDefaults,
+        sections: vh.sections,
+        sectionKind: undefined,
       });
       return;
     }
     const tilde = node.args[0] === '~';
     const words = tilde ? node.args.slice(1) : node.args;
-    if (words.length !== 1) throw syntaxError(`Multiple <${canonical}> arguments not (yet) supported.`, at);
+    if (words.length !== 1)
+      throw syntaxError(`Multiple <${canonical}> arguments not (yet) supported.`, at);
     const pattern = words[0] ?? '';
     const regex = def.match || tilde;
     if (regex) {
@@ -179,15 +206,29 @@ export function buildConfig(input: BuildInput): ConfigIR {
     const nested: SectionIR[] = [];
     const context: ConfigContext = { kind: 'section', section: def.kind, pattern };
     walk(children, {
-      place: { context, parent: node.name }, srv: scope.srv, dir, sections: nested, sectionKind: def.kind,
+      place: { context, parent: node.name },
+      srv: scope.srv,
+      dir,
+      sections: nested,
+      sectionKind: def.kind,
     });
-    const ir: SectionIR = { kind: def.kind, pattern, regex, dir, origin: at, ...(nested.length > 0 ? { nested } : {}) };
+    const ir: SectionIR = {
+      kind: def.kind,
+      pattern,
+      regex,
+      dir,
+      origin: at,
+      ...(nested.length > 0 ? { nested } : {}),
+    };
     scope.sections.push(ir);
   };
 
   walk(input.nodes, {
     place: { context: { kind: 'server' }, parent: undefined },
-    srv: main, dir: main.dirDefaults, sections: main.sections, sectionKind: undefined,
+    srv: main,
+    dir: main.dirDefaults,
+    sections: main.sections,
+    sectionKind: undefined,
   });
 
   return {
@@ -202,7 +243,13 @@ export function buildConfig(input: BuildInput): ConfigIR {
 }
 
 function freeze(s: ServerBuild): ServerIR {
-  return { addresses: s.addresses, origin: s.origin, server: s.server, dirDefaults: s.dirDefaults, sections: s.sections };
+  return {
+    addresses: s.addresses,
+    origin: s.origin,
+    server: s.server,
+    dirDefaults: s.dirDefaults,
+    sections: s.sections,
+  };
 }
 
 /** ap_fixup_virtual_hosts: merge a vhost's configs over the main server's. */
@@ -210,9 +257,21 @@ function mergeVhost(mods: readonly ModuleDef[], main: ServerBuild, vh: ServerBui
   const server: ModuleSlots = {};
   const dirDefaults: ModuleSlots = {};
   for (const m of mods) {
-    if (m.server !== undefined) server[m.name] = mergeSlot(m.server.merge, main.server[m.name], vh.server[m.name]);
-    if (m.dir !== undefined) dirDefaults[m.name] = mergeSlot(m.dir.merge, main.dirDefaults[m.name], vh.dirDefaults[m.name]);
+    if (m.server !== undefined)
+      server[m.name] = mergeSlot(m.server.merge, main.server[m.name], vh.server[m.name]);
+    if (m.dir !== undefined)
+      dirDefaults[m.name] = mergeSlot(
+        m.dir.merge,
+        main.dirDefaults[m.name],
+        vh.dirDefaults[m.name],
+      );
   }
   // core's merge_core_server_configs appends: the main server's sections, then the vhost's.
-  return { addresses: vh.addresses, origin: vh.origin, server, dirDefaults, sections: [...main.sections, ...vh.sections] };
+  return {
+    addresses: vh.addresses,
+    origin: vh.origin,
+    server,
+    dirDefaults,
+    sections: [...main.sections, ...vh.sections],
+  };
 }

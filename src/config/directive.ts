@@ -103,12 +103,7 @@ export type ConfigContext =
   | { readonly kind: 'htaccess'; readonly directory: string };
 
 export type SectionKind =
-  | 'directory'
-  | 'directoryMatch'
-  | 'files'
-  | 'filesMatch'
-  | 'location'
-  | 'locationMatch';
+  'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
 
 /**
  * What a directive handler gets (≈ cmd_parms + the module's config slots).
@@ -167,17 +162,82 @@ export type AnyDirective<S, D> = {
  * `d.take1('DocumentRoot', RSRC_CONF, 'Root directory of the document tree', (cmd, v) => …)`.
  */
 export interface DirectiveBuilder<S, D> {
-  noArgs(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>) => void): AnyDirective<S, D>;
-  flag(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, on: boolean) => void): AnyDirective<S, D>;
-  take1(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string) => void): AnyDirective<S, D>;
-  take2(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string) => void): AnyDirective<S, D>;
-  take3(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string, c: string) => void): AnyDirective<S, D>;
-  take12(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string | undefined) => void): AnyDirective<S, D>;
-  take13(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string | undefined, c: string | undefined) => void): AnyDirective<S, D>;
-  take23(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string, c: string | undefined) => void): AnyDirective<S, D>;
-  take123(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string, b: string | undefined, c: string | undefined) => void): AnyDirective<S, D>;
-  iterate(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, a: string) => void): AnyDirective<S, D>;
-  iterate2(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, first: string, each: string) => void): AnyDirective<S, D>;
-  takeArgv(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, args: readonly string[]) => void): AnyDirective<S, D>;
-  raw(name: string, where: ContextMask, help: string, apply: (cmd: Cmd<S, D>, raw: string) => void): AnyDirective<S, D>;
+  noArgs(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>) => void,
+  ): AnyDirective<S, D>;
+  flag(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, on: boolean) => void,
+  ): AnyDirective<S, D>;
+  take1(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string) => void,
+  ): AnyDirective<S, D>;
+  take2(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string) => void,
+  ): AnyDirective<S, D>;
+  take3(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string, c: string) => void,
+  ): AnyDirective<S, D>;
+  take12(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string | undefined) => void,
+  ): AnyDirective<S, D>;
+  take13(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string | undefined, c: string | undefined) => void,
+  ): AnyDirective<S, D>;
+  take23(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string, c: string | undefined) => void,
+  ): AnyDirective<S, D>;
+  take123(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string, b: string | undefined, c: string | undefined) => void,
+  ): AnyDirective<S, D>;
+  iterate(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, a: string) => void,
+  ): AnyDirective<S, D>;
+  iterate2(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, first: string, each: string) => void,
+  ): AnyDirective<S, D>;
+  takeArgv(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, args: readonly string[]) => void,
+  ): AnyDirective<S, D>;
+  raw(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, raw: string) => void,
+  ): AnyDirective<S, D>;
 }

@@ -64,14 +64,23 @@ export class ConfigError extends Error {
   }
 }
 
-function formatConfigError(code: ConfigErrorCode, detail: string, frames: readonly ErrorFrame[]): string {
+function formatConfigError(
+  code: ConfigErrorCode,
+  detail: string,
+  frames: readonly ErrorFrame[],
+): string {
   if (code === ConfigErrorCode.SYNTAX) {
     const f = frames[frames.length - 1];
-    return f === undefined ? detail : `AH00526: Syntax error on line ${f.line} of ${f.file}:\n${detail}`;
+    return f === undefined
+      ? detail
+      : `AH00526: Syntax error on line ${f.line} of ${f.file}:\n${detail}`;
   }
   if (frames[0]?.file === CMDLINE_FILE) {
     // httpd: "apache2: Syntax error in -C/-c directive: -c/-C directives:1: <X> was not closed."
-    const inner = frames.slice(1).map((f) => `Syntax error on line ${f.line} of ${f.file}: `).join('');
+    const inner = frames
+      .slice(1)
+      .map((f) => `Syntax error on line ${f.line} of ${f.file}: `)
+      .join('');
     return `${PROGRAM_NAME}: Syntax error in -C/-c directive: ${inner}${detail}`;
   }
   const chain = frames.map((f) => `Syntax error on line ${f.line} of ${f.file}: `).join('');

@@ -4,7 +4,10 @@ import { expandVars, readLines, splitCommand, splitWords } from './lexer.js';
 
 describe('readLines', () => {
   it('drops blank and whole-line comments and keeps file:line', () => {
-    const lines = readLines('\n# comment\n  ServerName a\n\t# indented comment\nListen 80\n', 'f.conf');
+    const lines = readLines(
+      '\n# comment\n  ServerName a\n\t# indented comment\nListen 80\n',
+      'f.conf',
+    );
     assert.deepEqual(lines, [
       { file: 'f.conf', line: 3, text: 'ServerName a' },
       { file: 'f.conf', line: 5, text: 'Listen 80' },
@@ -12,7 +15,10 @@ describe('readLines', () => {
   });
 
   it('keeps # after the first word (Apache has no trailing comments)', () => {
-    assert.deepEqual(readLines('Listen 80 # no', 'f').map((l) => l.text), ['Listen 80 # no']);
+    assert.deepEqual(
+      readLines('Listen 80 # no', 'f').map((l) => l.text),
+      ['Listen 80 # no'],
+    );
   });
 
   it('joins backslash continuations and reports the last physical line', () => {
@@ -31,7 +37,10 @@ describe('readLines', () => {
   });
 
   it('treats a continued comment as one comment', () => {
-    assert.deepEqual(readLines('# a \\\nServerName hidden\nB', 'f').map((l) => l.text), ['B']);
+    assert.deepEqual(
+      readLines('# a \\\nServerName hidden\nB', 'f').map((l) => l.text),
+      ['B'],
+    );
   });
 });
 
@@ -45,7 +54,11 @@ describe('splitWords', () => {
   });
 
   it('unescapes only the quote character inside quotes', () => {
-    assert.deepEqual(splitWords(String.raw`"say \"hi\"" 'it\'s' "a\nb"`), ['say "hi"', "it's", String.raw`a\nb`]);
+    assert.deepEqual(splitWords(String.raw`"say \"hi\"" 'it\'s' "a\nb"`), [
+      'say "hi"',
+      "it's",
+      String.raw`a\nb`,
+    ]);
   });
 
   it('keeps backslashes in unquoted words', () => {
@@ -59,7 +72,10 @@ describe('splitWords', () => {
 
 describe('splitCommand', () => {
   it('splits the name from the rest', () => {
-    assert.deepEqual(splitCommand('LogFormat  "%h %l" common'), { name: 'LogFormat', rest: '"%h %l" common' });
+    assert.deepEqual(splitCommand('LogFormat  "%h %l" common'), {
+      name: 'LogFormat',
+      rest: '"%h %l" common',
+    });
     assert.deepEqual(splitCommand('KeepAlive'), { name: 'KeepAlive', rest: '' });
   });
 });
@@ -68,7 +84,11 @@ describe('expandVars', () => {
   it('expands defined names and reports undefined ones, leaving them as written', () => {
     const missing: string[] = [];
     const vars: Record<string, string> = { A: 'x', B: '' };
-    const out = expandVars('${A}/${B}/${C}/$D', (n) => vars[n], (n) => missing.push(n));
+    const out = expandVars(
+      '${A}/${B}/${C}/$D',
+      (n) => vars[n],
+      (n) => missing.push(n),
+    );
     assert.equal(out, 'x//${C}/$D');
     assert.deepEqual(missing, ['C']);
   });

@@ -57,7 +57,9 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
     loadable: new Set(known.filter((n) => !BUILTIN_MODULES.includes(n)).concat(ACCEPTED_MODULES)),
     hasDirective: (name) => {
       const found = registry.lookup(name);
-      return (found !== undefined && loaded.has(found.module.name)) || extra.has(name.toLowerCase());
+      return (
+        (found !== undefined && loaded.has(found.module.name)) || extra.has(name.toLowerCase())
+      );
     },
     env: opts.env ?? process.env,
     warnings: [],

@@ -25,7 +25,9 @@ describe('Registry', () => {
   });
 
   it('rejects a module registered twice', () => {
-    assert.throws(() => new Registry([mod('a'), mod('a')]), { message: 'module a is registered twice' });
+    assert.throws(() => new Registry([mod('a'), mod('a')]), {
+      message: 'module a is registered twice',
+    });
   });
 });
 

@@ -5,7 +5,14 @@
 // them. It is built from the ordered module list (src/modules/index.ts), never from import
 // side effects; registering a name twice is an error (STYLE.md do-1).
 
-import type { AnyDirective, Arity, Cmd, ContextMask, DirectiveBuilder, DirectiveSpec } from './directive.js';
+import type {
+  AnyDirective,
+  Arity,
+  Cmd,
+  ContextMask,
+  DirectiveBuilder,
+  DirectiveSpec,
+} from './directive.js';
 import type { ModuleDef } from '../modules/module.js';
 
 /** A directive found in the registry, with the module that owns it. */
@@ -107,7 +114,9 @@ export class Registry {
 
   /** Module names known to this registry plus built-in and accepted ones. */
   knownModuleNames(): string[] {
-    return [...new Set([...BUILTIN_MODULES, ...ACCEPTED_MODULES, ...this.modules.map((m) => m.name)])];
+    return [
+      ...new Set([...BUILTIN_MODULES, ...ACCEPTED_MODULES, ...this.modules.map((m) => m.name)]),
+    ];
   }
 }
 

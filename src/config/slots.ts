@@ -25,7 +25,9 @@ export function dirConfOf<S, D>(mod: ModuleDef<S, D>, slots: ModuleSlots): D {
 }
 
 /** Both accessors for one module, bound (`const alias = moduleSlot(aliasModule)`). */
-export function moduleSlot<S, D>(mod: ModuleDef<S, D>): {
+export function moduleSlot<S, D>(
+  mod: ModuleDef<S, D>,
+): {
   server(server: ServerIR): S;
   dir(slots: ModuleSlots): D;
 } {

@@ -37,7 +37,15 @@ export function readVersionCondition(args: readonly string[], at: ErrorFrame): b
     const have = [APACHE_VERSION.major, APACHE_VERSION.minor, APACHE_VERSION.patch] as const;
     const cmp = have[0] - want[0] || have[1] - want[1] || have[2] - want[2];
     holds =
-      op === '<' ? cmp < 0 : op === '<=' ? cmp <= 0 : op === '>' ? cmp > 0 : op === '>=' ? cmp >= 0 : cmp === 0;
+      op === '<'
+        ? cmp < 0
+        : op === '<='
+          ? cmp <= 0
+          : op === '>'
+            ? cmp > 0
+            : op === '>='
+              ? cmp >= 0
+              : cmp === 0;
   } else {
     throw readError(`unrecognized operator '${op}'`, at);
   }

@@ -21,10 +21,18 @@ function state(root: string): ReadState {
 
 describe('readConfigText', () => {
   it('keeps sections with their children and splices true conditionals', () => {
-    const nodes = readConfigText('<Directory "/x">\n<IfDefine !NOPE>\nA 1\n</IfDefine>\n</Directory>\nB "q r"', 'f', state('/'));
+    const nodes = readConfigText(
+      '<Directory "/x">\n<IfDefine !NOPE>\nA 1\n</IfDefine>\n</Directory>\nB "q r"',
+      'f',
+      state('/'),
+    );
     assert.deepEqual(nodes, [
       {
-        name: 'Directory', args: ['/x'], rawArgs: '"/x">', file: 'f', line: 1,
+        name: 'Directory',
+        args: ['/x'],
+        rawArgs: '"/x">',
+        file: 'f',
+        line: 1,
         children: [{ name: 'A', args: ['1'], rawArgs: '1', file: 'f', line: 3 }],
       },
       { name: 'B', args: ['q r'], rawArgs: '"q r"', file: 'f', line: 6 },
@@ -39,16 +47,25 @@ describe('readConfigText', () => {
 
   it('stops a self-including file at the include depth limit', (t) => {
     const root = mkdtempSync(join(tmpdir(), 'tswsgi-tree-'));
-    t.after(() => { rmSync(root, { recursive: true, force: true }); });
+    t.after(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
     writeFileSync(join(root, 'self.conf'), 'Include self.conf\n');
     assert.throws(
       () => readConfigText('Include self.conf', 'main', state(root)),
       (e: unknown) => {
         assert.ok(e instanceof ConfigError);
-        assert.equal(e.detail, `Exceeded maximum include depth of ${MAX_INCLUDE_DEPTH}, There appears to be a recursion.`);
+        assert.equal(
+          e.detail,
+          `Exceeded maximum include depth of ${MAX_INCLUDE_DEPTH}, There appears to be a recursion.`,
+        );
         // One frame for the main file plus one per nested self.conf, as httpd prints.
         assert.equal(e.frames.length, MAX_INCLUDE_DEPTH + 1);
-        assert.ok(e.message.startsWith('tswsgi: Syntax error on line 1 of main: Syntax error on line 1 of '));
+        assert.ok(
+          e.message.startsWith(
+            'tswsgi: Syntax error on line 1 of main: Syntax error on line 1 of ',
+          ),
+        );
         return true;
       },
     );

@@ -41,8 +41,17 @@ export interface ReadState {
 
 /** Directives this file executes itself (reported as existing by <IfDirective>). */
 export const READ_TIME_DIRECTIVES: readonly string[] = [
-  'Include', 'IncludeOptional', 'Define', 'UnDefine', 'ServerRoot', 'LoadModule',
-  '<IfModule', '<IfDefine', '<IfVersion', '<IfFile', '<IfDirective',
+  'Include',
+  'IncludeOptional',
+  'Define',
+  'UnDefine',
+  'ServerRoot',
+  'LoadModule',
+  '<IfModule',
+  '<IfDefine',
+  '<IfVersion',
+  '<IfFile',
+  '<IfDirective',
 ];
 
 /** One line with its (still unexpanded) nested lines, before EXEC_ON_READ processing. */
@@ -59,7 +68,11 @@ export function readConfigFile(path: string, st: ReadState): DirectiveNode[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(ConfigErrorCode.OPEN, `Could not open configuration file ${path}: ${errnoText(e)}`, []);
+    throw new ConfigError(
+      ConfigErrorCode.OPEN,
+      `Could not open configuration file ${path}: ${errnoText(e)}`,
+      [],
+    );
   }
   return evalNodes(structure(readLines(text, path)), st, 0);
 }
@@ -111,7 +124,10 @@ function structure(lines: readonly Line[]): RawNode[] {
   const open = stack[0];
   if (open !== undefined) {
     const { file, line } = open.node.line;
-    throw readError(`${file}:${line}: <${open.node.section ?? ''}> was not closed.`, open.node.line);
+    throw readError(
+      `${file}:${line}: <${open.node.section ?? ''}> was not closed.`,
+      open.node.line,
+    );
   }
   return root;
 }
@@ -128,7 +144,9 @@ function expandLine(node: RawNode, st: ReadState): Expanded {
     node.line.text,
     (name) => st.defines.get(name) ?? st.env[name],
     (name) => {
-      st.warnings.push(`${node.line.file}:${node.line.line}: AH00111: Config variable \${${name}} is not defined`);
+      st.warnings.push(
+        `${node.line.file}:${node.line.line}: AH00111: Config variable \${${name}} is not defined`,
+      );
     },
   );
   const { name, rest } = splitCommand(text);
@@ -137,7 +155,11 @@ function expandLine(node: RawNode, st: ReadState): Expanded {
   // text as written, '>' included, so build.ts can report a missing '>'.
   if (name.endsWith('>')) return { name: name.slice(1, -1), args: [], rawArgs: '>' };
   const gt = rest.lastIndexOf('>');
-  return { name: name.slice(1), args: splitWords(gt < 0 ? rest : rest.slice(0, gt)), rawArgs: rest };
+  return {
+    name: name.slice(1),
+    args: splitWords(gt < 0 ? rest : rest.slice(0, gt)),
+    rawArgs: rest,
+  };
 }
 
 function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): DirectiveNode[] {
@@ -174,12 +196,16 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
             at,
           );
         }
-        if ((x.args[0] ?? '').includes(':')) throw readError("Variable name must not contain ':'", at);
+        if ((x.args[0] ?? '').includes(':'))
+          throw readError("Variable name must not contain ':'", at);
         st.defines.set(x.args[0] ?? '', x.args[1] ?? '');
         break;
       case 'undefine':
         if (x.args.length !== 1) {
-          throw readError('UnDefine takes one argument, Undefine the existence of a variable. Undo a Define.', at);
+          throw readError(
+            'UnDefine takes one argument, Undefine the existence of a variable. Undo a Define.',
+            at,
+          );
         }
         st.defines.delete(x.args[0] ?? '');
         break;
@@ -198,7 +224,10 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
 
 function setServerRoot(x: Expanded, at: ErrorFrame, st: ReadState): void {
   if (x.args.length !== 1) {
-    throw readError('ServerRoot takes one argument, Common directory of server-related files (logs, confs, etc.)', at);
+    throw readError(
+      'ServerRoot takes one argument, Common directory of server-related files (logs, confs, etc.)',
+      at,
+    );
   }
   const dir = resolve(x.args[0] ?? '');
   if (!isDir(dir)) throw readError('ServerRoot must be a valid directory', at);
@@ -208,7 +237,10 @@ function setServerRoot(x: Expanded, at: ErrorFrame, st: ReadState): void {
 function loadModule(x: Expanded, at: ErrorFrame, st: ReadState): void {
   const [id, file] = x.args;
   if (id === undefined || file === undefined || x.args.length !== 2) {
-    throw readError('LoadModule takes two arguments, a module name and the name of a shared object file to load it from', at);
+    throw readError(
+      'LoadModule takes two arguments, a module name and the name of a shared object file to load it from',
+      at,
+    );
   }
   const path = isAbsolute(file) ? file : join(st.serverRoot, file);
   const name = id.endsWith('_module') ? id.slice(0, -'_module'.length) : undefined;
@@ -246,11 +278,18 @@ function exists(p: string): boolean {
  * Evaluate a conditional section: true/false for If* sections, undefined for any other
  * section (kept in the tree).
  */
-function conditional(lname: string, x: Expanded, at: ErrorFrame, st: ReadState): boolean | undefined {
-  if (!['ifmodule', 'ifdefine', 'ifversion', 'iffile', 'ifdirective'].includes(lname)) return undefined;
+function conditional(
+  lname: string,
+  x: Expanded,
+  at: ErrorFrame,
+  st: ReadState,
+): boolean | undefined {
+  if (!['ifmodule', 'ifdefine', 'ifversion', 'iffile', 'ifdirective'].includes(lname))
+    return undefined;
   const first = x.args[0];
   if (first === undefined || first === '' || first === '!') {
-    if (lname !== 'ifversion') throw readError(`<${x.name}> directive requires additional arguments`, at);
+    if (lname !== 'ifversion')
+      throw readError(`<${x.name}> directive requires additional arguments`, at);
   }
   if (lname === 'ifversion') return readVersionCondition(x.args, at);
   const negate = (first ?? '').startsWith('!');
@@ -269,23 +308,38 @@ function conditional(lname: string, x: Expanded, at: ErrorFrame, st: ReadState):
       holds = exists(isAbsolute(arg) ? arg : join(st.serverRoot, arg));
       break;
     default:
-      holds = st.hasDirective(arg) || READ_TIME_DIRECTIVES.some((d) => d.toLowerCase() === arg.toLowerCase());
+      holds =
+        st.hasDirective(arg) ||
+        READ_TIME_DIRECTIVES.some((d) => d.toLowerCase() === arg.toLowerCase());
   }
   return negate ? !holds : holds;
 }
 
 const INCLUDE_HELP = {
-  include: 'Name(s) of the config file(s) to be included; fails if the wildcard does not match at least one file',
+  include:
+    'Name(s) of the config file(s) to be included; fails if the wildcard does not match at least one file',
   includeoptional:
     'Name or pattern of the config file(s) to be included; ignored if the file does not exist or the pattern does not match any files',
 } as const;
 
-function include(x: Expanded, optional: boolean, at: ErrorFrame, st: ReadState, depth: number): DirectiveNode[] {
+function include(
+  x: Expanded,
+  optional: boolean,
+  at: ErrorFrame,
+  st: ReadState,
+  depth: number,
+): DirectiveNode[] {
   if (x.args.length !== 1) {
-    throw readError(`${x.name} takes one argument, ${optional ? INCLUDE_HELP.includeoptional : INCLUDE_HELP.include}`, at);
+    throw readError(
+      `${x.name} takes one argument, ${optional ? INCLUDE_HELP.includeoptional : INCLUDE_HELP.include}`,
+      at,
+    );
   }
   if (depth >= MAX_INCLUDE_DEPTH) {
-    throw readError(`Exceeded maximum include depth of ${MAX_INCLUDE_DEPTH}, There appears to be a recursion.`, at);
+    throw readError(
+      `Exceeded maximum include depth of ${MAX_INCLUDE_DEPTH}, There appears to be a recursion.`,
+      at,
+    );
   }
   const arg = x.args[0] ?? '';
   const path = isAbsolute(arg) ? arg : join(st.serverRoot, arg);
@@ -327,7 +381,10 @@ function matchIncludes(path: string, optional: boolean, at: ErrorFrame): string[
     entries = readdirSync(fixed).sort();
   } catch (e) {
     if (optional) return [];
-    throw readError(`Include/IncludeOptional: Could not open directory ${fixed}: ${errnoText(e)}`, at);
+    throw readError(
+      `Include/IncludeOptional: Could not open directory ${fixed}: ${errnoText(e)}`,
+      at,
+    );
   }
   const re = globToRegExp(pattern);
   const out: string[] = [];
@@ -344,7 +401,10 @@ function matchIncludes(path: string, optional: boolean, at: ErrorFrame): string[
     }
   }
   if (out.length === 0 && !optional) {
-    throw readError(`Include/IncludeOptional: No matches for the wildcard '${pattern}' in '${fixed}', failing`, at);
+    throw readError(
+      `Include/IncludeOptional: No matches for the wildcard '${pattern}' in '${fixed}', failing`,
+      at,
+    );
   }
   return out;
 }
@@ -368,7 +428,10 @@ export function globToRegExp(pattern: string): RegExp {
       const end = pattern.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = pattern
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         re += `[${body}]`;
         i = end;
       }

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { applyOptions, mergeOptions, OPTIONS_SERVER_DEFAULT, parseAllowOverride, type OptionsConf } from './config-options.js';
+import {
+  applyOptions,
+  mergeOptions,
+  OPTIONS_SERVER_DEFAULT,
+  parseAllowOverride,
+  type OptionsConf,
+} from './config-options.js';
 
 function opts(cur: OptionsConf, line: string): OptionsConf {
   const r = applyOptions(cur, line.split(' ').filter(Boolean));
@@ -17,7 +23,10 @@ describe('Options merge (merge_core_dir_configs)', () => {
   });
 
   it('lets an absolute Options replace everything inherited', () => {
-    const merged = mergeOptions(opts(OPTIONS_SERVER_DEFAULT, 'All'), opts(OPTIONS_SERVER_DEFAULT, 'MultiViews'));
+    const merged = mergeOptions(
+      opts(OPTIONS_SERVER_DEFAULT, 'All'),
+      opts(OPTIONS_SERVER_DEFAULT, 'MultiViews'),
+    );
     assert.deepEqual(merged.opts, ['MultiViews']);
   });
 
@@ -31,12 +40,20 @@ describe('Options merge (merge_core_dir_configs)', () => {
   });
 
   it('keeps the server default FollowSymLinks when nothing is set', () => {
-    assert.deepEqual(mergeOptions(OPTIONS_SERVER_DEFAULT, OPTIONS_SERVER_DEFAULT).opts, ['FollowSymLinks']);
+    assert.deepEqual(mergeOptions(OPTIONS_SERVER_DEFAULT, OPTIONS_SERVER_DEFAULT).opts, [
+      'FollowSymLinks',
+    ]);
   });
 
   it('rejects +/- on All and None, and unknown words', () => {
-    assert.equal(applyOptions(OPTIONS_SERVER_DEFAULT, ['+All']), "You may not use 'Options +All' or 'Options -All'.");
-    assert.equal(applyOptions(OPTIONS_SERVER_DEFAULT, ['-none']), "You may not use 'Options +None' or 'Options -None'.");
+    assert.equal(
+      applyOptions(OPTIONS_SERVER_DEFAULT, ['+All']),
+      "You may not use 'Options +All' or 'Options -All'.",
+    );
+    assert.equal(
+      applyOptions(OPTIONS_SERVER_DEFAULT, ['-none']),
+      "You may not use 'Options +None' or 'Options -None'.",
+    );
     assert.equal(applyOptions(OPTIONS_SERVER_DEFAULT, ['Nope']), 'Illegal option Nope');
     assert.equal(
       applyOptions(OPTIONS_SERVER_DEFAULT, ['Indexes', '-ExecCGI']),
@@ -47,9 +64,18 @@ describe('Options merge (merge_core_dir_configs)', () => {
 
 describe('AllowOverride', () => {
   it('expands All, clears on None, and keeps the class of Options=…', () => {
-    assert.deepEqual(parseAllowOverride(['All']), ['AuthConfig', 'FileInfo', 'Indexes', 'Limit', 'Options']);
+    assert.deepEqual(parseAllowOverride(['All']), [
+      'AuthConfig',
+      'FileInfo',
+      'Indexes',
+      'Limit',
+      'Options',
+    ]);
     assert.deepEqual(parseAllowOverride(['None']), []);
-    assert.deepEqual(parseAllowOverride(['Options=Indexes,MultiViews', 'authconfig']), ['AuthConfig', 'Options']);
+    assert.deepEqual(parseAllowOverride(['Options=Indexes,MultiViews', 'authconfig']), [
+      'AuthConfig',
+      'Options',
+    ]);
     assert.equal(parseAllowOverride(['Bogus']), 'Illegal override option Bogus');
   });
 });

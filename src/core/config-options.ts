@@ -27,7 +27,13 @@ export interface OptionsConf {
 }
 
 /** OPT_ALL (All does not include MultiViews or SymLinksIfOwnerMatch). */
-const ALL: readonly OptionName[] = ['Indexes', 'Includes', 'IncludesExec', 'FollowSymLinks', 'ExecCGI'];
+const ALL: readonly OptionName[] = [
+  'Indexes',
+  'Includes',
+  'IncludesExec',
+  'FollowSymLinks',
+  'ExecCGI',
+];
 
 const WORDS: Readonly<Record<string, readonly OptionName[]>> = {
   indexes: ['Indexes'],
@@ -42,13 +48,20 @@ const WORDS: Readonly<Record<string, readonly OptionName[]>> = {
 };
 
 const sortOpts = (s: ReadonlySet<OptionName>): OptionName[] => OPTION_NAMES.filter((o) => s.has(o));
-const minus = (a: readonly OptionName[], b: readonly OptionName[]): OptionName[] => a.filter((x) => !b.includes(x));
-const union = (a: readonly OptionName[], b: readonly OptionName[]): OptionName[] => sortOpts(new Set([...a, ...b]));
+const minus = (a: readonly OptionName[], b: readonly OptionName[]): OptionName[] =>
+  a.filter((x) => !b.includes(x));
+const union = (a: readonly OptionName[], b: readonly OptionName[]): OptionName[] =>
+  sortOpts(new Set([...a, ...b]));
 
 /** The per-dir default (httpd: OPT_UNSET, nothing set). */
 export const OPTIONS_UNSET: OptionsConf = { unset: true, opts: [], add: [], remove: [] };
 /** The server default (httpd 2.4: OPT_UNSET | OPT_SYM_LINKS). */
-export const OPTIONS_SERVER_DEFAULT: OptionsConf = { unset: true, opts: ['FollowSymLinks'], add: [], remove: [] };
+export const OPTIONS_SERVER_DEFAULT: OptionsConf = {
+  unset: true,
+  opts: ['FollowSymLinks'],
+  add: [],
+  remove: [],
+};
 
 /**
  * Apply one `Options` line to `cur` (set_options). Returns the new value or an error text.
@@ -64,7 +77,8 @@ export function applyOptions(cur: OptionsConf, words: readonly string[]): Option
     if (w.startsWith('+') || w.startsWith('-')) {
       action = w[0] ?? '';
       w = w.slice(1);
-      if (!merge && !first && !allNone) return 'Either all Options must start with + or -, or no Option may.';
+      if (!merge && !first && !allNone)
+        return 'Either all Options must start with + or -, or no Option may.';
       merge = true;
     } else if (first) {
       unset = false;

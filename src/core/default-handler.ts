@@ -21,13 +21,18 @@ export function makeETag(
   requestTimeMs: number,
 ): string | undefined {
   if (parts.length === 0) return undefined;
-  const vals = parts.map((p) => (p === 'inode' ? st.ino : p === 'size' ? st.size : st.mtimeUs).toString(16));
+  const vals = parts.map((p) =>
+    (p === 'inode' ? st.ino : p === 'size' ? st.size : st.mtimeUs).toString(16),
+  );
   const weak = BigInt(requestTimeMs) * 1000n - st.mtimeUs <= 1_000_000n ? 'W/' : '';
   return `${weak}"${vals.join('-')}"`;
 }
 
 /** A single byte range resolved against `size`, 'unsatisfiable', or undefined (ignore). */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | 'unsatisfiable' | undefined {
   if (header === undefined) return undefined;
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
   if (m === null) return undefined; // several ranges or junk: serve the whole file
@@ -53,7 +58,8 @@ function notModified(r: RequestRecord, etag: string | undefined, mtimeSec: numbe
     if (inm.trim() === '*') return true;
     if (etag === undefined) return false;
     // Weak comparison for GET without Range (httpd: strstr); strong if a Range is present.
-    if (h.range !== undefined) return !etag.startsWith('W/') && inm.split(',').some((t) => t.trim() === etag);
+    if (h.range !== undefined)
+      return !etag.startsWith('W/') && inm.split(',').some((t) => t.trim() === etag);
     return inm.includes(etag.replace(/^W\//, ''));
   }
   const ims = h['if-modified-since'];
@@ -90,7 +96,12 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
       return 404;
     }
     if (r.finfo.isDirectory()) {
-      r.logError('error', 'autoindex', 'AH01276', `Cannot serve directory ${r.filename ?? ''}: No matching DirectoryIndex (index.html) found, and server-generated directory index forbidden by Options directive`);
+      r.logError(
+        'error',
+        'autoindex',
+        'AH01276',
+        `Cannot serve directory ${r.filename ?? ''}: No matching DirectoryIndex (index.html) found, and server-generated directory index forbidden by Options directive`,
+      );
       return 403;
     }
     if (r.pathInfo !== '' && coreDir(r.perDir).acceptPathInfo !== 'on') {
@@ -98,7 +109,12 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
       return 404;
     }
     if (r.method === 'POST') {
-      r.logError('error', 'core', 'AH00131', `This resource does not accept the ${r.method} method.`);
+      r.logError(
+        'error',
+        'core',
+        'AH00131',
+        `This resource does not accept the ${r.method} method.`,
+      );
       return 405;
     }
   } else {
@@ -116,7 +132,11 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
   const mtimeUs = big.mtimeNs / 1000n;
   // ap_rationalize_mtime: never claim a modification time in the future.
   const mtimeMs = Math.min(Number(mtimeUs / 1000n), r.requestTime);
-  const etag = makeETag(coreDir(r.perDir).fileETag, { ino: big.ino, size: big.size, mtimeUs }, r.requestTime);
+  const etag = makeETag(
+    coreDir(r.perDir).fileETag,
+    { ino: big.ino, size: big.size, mtimeUs },
+    r.requestTime,
+  );
   const ok = r.status >= 200 && r.status < 300;
   res.statusCode = r.status;
   res.statusMessage = reasonPhrase(r.status);

@@ -36,7 +36,11 @@ const tryStat = (p: string): Stats | undefined => {
  * regular file part-way becomes the file and the rest path_info; the first missing
  * component ends the walk (that component is kept in filename, the rest is path_info).
  */
-export function splitPathInfo(filename: string): { filename: string; pathInfo: string; finfo: Stats | undefined } {
+export function splitPathInfo(filename: string): {
+  filename: string;
+  pathInfo: string;
+  finfo: Stats | undefined;
+} {
   const whole = tryStat(filename);
   if (whole !== undefined) return { filename, pathInfo: '', finfo: whole };
   const parts = filename.split('/');
@@ -46,8 +50,10 @@ export function splitPathInfo(filename: string): { filename: string; pathInfo: s
     if (parts[i] === '') continue;
     const st = tryStat(cur);
     const rest = '/' + parts.slice(i + 1).join('/');
-    if (st === undefined) return { filename: cur, pathInfo: i + 1 < parts.length ? rest : '', finfo: undefined };
-    if (!st.isDirectory()) return { filename: cur, pathInfo: i + 1 < parts.length ? rest : '', finfo: st };
+    if (st === undefined)
+      return { filename: cur, pathInfo: i + 1 < parts.length ? rest : '', finfo: undefined };
+    if (!st.isDirectory())
+      return { filename: cur, pathInfo: i + 1 < parts.length ? rest : '', finfo: st };
   }
   return { filename, pathInfo: '', finfo: undefined };
 }
@@ -60,7 +66,11 @@ export function coreMapToStorage(r: RequestRecord): Outcome {
   r.pathInfo = split.pathInfo + r.pathInfo;
   r.finfo = split.finfo;
   const rt = r.generation.runtime;
-  const sections = sectionsForFile(rt.sections(r.server), r.filename, split.finfo?.isDirectory() ?? false);
+  const sections = sectionsForFile(
+    rt.sections(r.server),
+    r.filename,
+    split.finfo?.isDirectory() ?? false,
+  );
   r.perDir = rt.walk.merge(r.perDir, sections);
   return OK;
 }

@@ -52,7 +52,8 @@ export interface CoreServerView {
 
 // The IR stores the core slot as the CoreDirConf/CoreServerConf that config.ts created.
 const dirSlot = (s: ModuleSlots): CoreDirConf => (s['core'] ?? createCoreDir()) as CoreDirConf;
-const serverSlot = (s: ModuleSlots): CoreServerConf => (s['core'] ?? createCoreServer()) as CoreServerConf;
+const serverSlot = (s: ModuleSlots): CoreServerConf =>
+  (s['core'] ?? createCoreServer()) as CoreServerConf;
 
 /** FileETag words (with +/-) applied to httpd's default (MTime Size). */
 function etagParts(words: readonly string[] | undefined): ('inode' | 'mtime' | 'size')[] {
@@ -63,7 +64,12 @@ function etagParts(words: readonly string[] | undefined): ('inode' | 'mtime' | '
   for (const w of words) {
     const k = w.replace(/^[+-]/, '').toLowerCase();
     if (k === 'none') set.clear();
-    const parts: Part[] = k === 'all' ? ['inode', 'mtime', 'size'] : k === 'inode' || k === 'mtime' || k === 'size' ? [k] : [];
+    const parts: Part[] =
+      k === 'all'
+        ? ['inode', 'mtime', 'size']
+        : k === 'inode' || k === 'mtime' || k === 'size'
+          ? [k]
+          : [];
     for (const p of parts) {
       if (w.startsWith('-')) set.delete(p);
       else set.add(p);
@@ -80,7 +86,8 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
   if (hit !== undefined) return hit;
   const c = dirSlot(perDir);
   const docs = new Map<number, ErrorDocumentConf>();
-  for (const [k, v] of Object.entries(c.errorDocuments)) if (v.kind !== 'default') docs.set(Number(k), v);
+  for (const [k, v] of Object.entries(c.errorDocuments))
+    if (v.kind !== 'default') docs.set(Number(k), v);
   const none = (v: string | undefined): string | undefined => (v === 'none' ? undefined : v);
   const charset = c.addDefaultCharset;
   const view: CoreDirView = {

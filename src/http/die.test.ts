@@ -9,11 +9,17 @@ import { config, fakeRequest, generation, server } from '../../tests/support/rec
 import { coreModule } from '../core/index.js';
 import { createCoreDir, createCoreServer } from '../core/config.js';
 
-const DOCTYPE = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n';
-const ctx = (signature = '') => ({ method: 'POST', notes: new Map<string, string>(), serverAdmin: 'webmaster@example.com', signature });
+const DOCTYPE =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n';
+const ctx = (signature = '') => ({
+  method: 'POST',
+  notes: new Map<string, string>(),
+  serverAdmin: 'webmaster@example.com',
+  signature,
+});
 
 describe('reasonPhrase', () => {
-  it('uses Apache 2.4 phrases, not Node\'s', () => {
+  it("uses Apache 2.4 phrases, not Node's", () => {
     assert.equal(reasonPhrase(414), 'Request-URI Too Long');
     assert.equal(reasonPhrase(413), 'Request Entity Too Large');
     assert.equal(reasonPhrase(503), 'Service Unavailable');
@@ -36,25 +42,48 @@ describe('cannedErrorPage', () => {
     );
   });
   it('adds error-notes to 400 (LimitRequestFieldSize)', () => {
-    const c = { ...ctx(), notes: new Map([['error-notes', 'Size of a request header field exceeds server limit.']]) };
-    assert.match(cannedErrorPage(400, c, ''), /<p>Your browser sent a request that this server could not understand\.<br \/>\nSize of a request header field exceeds server limit\.<\/p>\n/);
+    const c = {
+      ...ctx(),
+      notes: new Map([['error-notes', 'Size of a request header field exceeds server limit.']]),
+    };
+    assert.match(
+      cannedErrorPage(400, c, ''),
+      /<p>Your browser sent a request that this server could not understand\.<br \/>\nSize of a request header field exceeds server limit\.<\/p>\n/,
+    );
   });
   it('renders 500 with ServerAdmin and the recursive-error paragraph', () => {
     const page = cannedErrorPage(500, ctx(), '', 404);
-    assert.ok(page.includes('<p>Please contact the server administrator at \n webmaster@example.com to inform them of the time this error occurred,\n'));
-    assert.ok(page.includes('<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n'));
+    assert.ok(
+      page.includes(
+        '<p>Please contact the server administrator at \n webmaster@example.com to inform them of the time this error occurred,\n',
+      ),
+    );
+    assert.ok(
+      page.includes(
+        '<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n',
+      ),
+    );
   });
   it('escapes the Location of a redirect', () => {
-    assert.ok(cannedErrorPage(302, ctx(), 'http://x/?a=1&b="2"').includes('<a href="http://x/?a=1&amp;b=&quot;2&quot;">here</a>'));
+    assert.ok(
+      cannedErrorPage(302, ctx(), 'http://x/?a=1&b="2"').includes(
+        '<a href="http://x/?a=1&amp;b=&quot;2&quot;">here</a>',
+      ),
+    );
   });
 });
 
 describe('die', () => {
-  const ir = (docs: Record<string, { kind: 'message' | 'local' | 'url' | 'default'; value: string }>, sig: 'on' | 'off' = 'on') =>
-    config(server({
-      server: { core: { ...createCoreServer(), serverName: 'www.example.com' } },
-      dirDefaults: { core: { ...createCoreDir(), serverSignature: sig, errorDocuments: docs } },
-    }));
+  const ir = (
+    docs: Record<string, { kind: 'message' | 'local' | 'url' | 'default'; value: string }>,
+    sig: 'on' | 'off' = 'on',
+  ) =>
+    config(
+      server({
+        server: { core: { ...createCoreServer(), serverName: 'www.example.com' } },
+        dirDefaults: { core: { ...createCoreDir(), serverSignature: sig, errorDocuments: docs } },
+      }),
+    );
 
   it('sends the canned page with the signature from the Host header (UseCanonicalName Off)', async () => {
     const { gen } = await generation(ir({}), [coreModule]);
@@ -62,19 +91,27 @@ describe('die', () => {
     assert.equal(await die(r, 404), 404);
     assert.equal(r.res.statusCode, 404);
     assert.equal(r.res.statusMessage, 'Not Found');
-    assert.equal(cannedContext(r).signature, `<hr>\n<address>${SERVER_BANNER} Server at foo.example Port 8080</address>\n`);
+    assert.equal(
+      cannedContext(r).signature,
+      `<hr>\n<address>${SERVER_BANNER} Server at foo.example Port 8080</address>\n`,
+    );
     assert.equal(r.res.getHeader('content-type'), 'text/html; charset=iso-8859-1');
   });
 
   it('uses an ErrorDocument message as the body', async () => {
-    const { gen } = await generation(ir({ '403': { kind: 'message', value: '"Go away' } }), [coreModule]);
+    const { gen } = await generation(ir({ '403': { kind: 'message', value: '"Go away' } }), [
+      coreModule,
+    ]);
     const r = fakeRequest(gen);
     await die(r, 403);
     assert.equal(r.res.getHeader('content-length'), 7);
   });
 
   it('turns a remote ErrorDocument into a 302 to it', async () => {
-    const { gen } = await generation(ir({ '404': { kind: 'url', value: 'http://elsewhere.example/nf' } }), [coreModule]);
+    const { gen } = await generation(
+      ir({ '404': { kind: 'url', value: 'http://elsewhere.example/nf' } }),
+      [coreModule],
+    );
     const r = fakeRequest(gen);
     assert.equal(await die(r, 404), 302);
     assert.equal(r.res.statusCode, 302);

@@ -14,11 +14,16 @@ import { reasonPhrase, statusLine } from './status.js';
 import { SERVER_BANNER } from './banner.js';
 
 /** DOCTYPE_HTML_4_01, as Apache 2.4.6x+ writes it on canned error pages. */
-const DOCTYPE = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n';
+const DOCTYPE =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n';
 
 /** ap_escape_html. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 /** What a canned page depends on (a request, or the server defaults for early errors). */
@@ -38,16 +43,30 @@ const notes = (r: CannedContext, prefix: string, key: string, suffix: string): s
 export function cannedErrorString(status: number, r: CannedContext, location: string): string {
   const m = escapeHtml(r.method);
   switch (status) {
-    case 301: case 302: case 307: case 308:
+    case 301:
+    case 302:
+    case 307:
+    case 308:
       return `<p>The document has moved <a href="${escapeHtml(location)}">here</a>.</p>\n`;
     case 303:
       return `<p>The answer to your request is located <a href="${escapeHtml(location)}">here</a>.</p>\n`;
-    case 401: case 407:
-      return '<p>This server could not verify that you\nare authorized to access the document\nrequested.  Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn\'t understand how to supply\nthe credentials required.</p>\n';
+    case 401:
+    case 407:
+      return "<p>This server could not verify that you\nare authorized to access the document\nrequested.  Either you supplied the wrong\ncredentials (e.g., bad password), or your\nbrowser doesn't understand how to supply\nthe credentials required.</p>\n";
     case 400:
-      return notes(r, '<p>Your browser sent a request that this server could not understand.<br />\n', 'error-notes', '</p>\n');
+      return notes(
+        r,
+        '<p>Your browser sent a request that this server could not understand.<br />\n',
+        'error-notes',
+        '</p>\n',
+      );
     case 403:
-      return notes(r, "<p>You don't have permission to access this resource.", 'error-notes', '</p>\n');
+      return notes(
+        r,
+        "<p>You don't have permission to access this resource.",
+        'error-notes',
+        '</p>\n',
+      );
     case 404:
       return '<p>The requested URL was not found on this server.</p>\n';
     case 405:
@@ -57,13 +76,23 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
     case 410:
       return '<p>The requested resource is no longer available on this server and there is no forwarding address.\nPlease remove all references to this resource.</p>\n';
     case 411:
-      return notes(r, `<p>A request of the requested method ${m} requires a valid Content-length.<br />\n`, 'error-notes', '</p>\n');
+      return notes(
+        r,
+        `<p>A request of the requested method ${m} requires a valid Content-length.<br />\n`,
+        'error-notes',
+        '</p>\n',
+      );
     case 412:
       return '<p>The precondition on the request for this URL evaluated to false.</p>\n';
     case 413:
       return `The requested resource does not allow request data with ${m} requests, or the amount of data provided in\nthe request exceeds the capacity limit.\n`;
     case 414:
-      return notes(r, "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n", 'error-notes', '</p>\n');
+      return notes(
+        r,
+        "<p>The requested URL's length exceeds the capacity\nlimit for this server.<br />\n",
+        'error-notes',
+        '</p>\n',
+      );
     case 415:
       return '<p>The supplied request data is not in a format\nacceptable for processing by this resource.</p>\n';
     case 416:
@@ -73,7 +102,12 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
     case 501:
       return notes(r, `<p>${m} not supported for current URL.<br />\n`, 'error-notes', '</p>\n');
     case 502:
-      return notes(r, '<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n', 'error-notes', '</p>\n');
+      return notes(
+        r,
+        '<p>The proxy server received an invalid\r\nresponse from an upstream server.<br />\r\n',
+        'error-notes',
+        '</p>\n',
+      );
     case 503:
       return '<p>The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.</p>\n';
     case 504:
@@ -89,7 +123,12 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
 }
 
 /** ap_psignature("<hr>\n", r) for a server name and port. */
-export function signatureFor(sig: 'off' | 'on' | 'email', serverName: string, port: number, admin: string): string {
+export function signatureFor(
+  sig: 'off' | 'on' | 'email',
+  serverName: string,
+  port: number,
+  admin: string,
+): string {
   if (sig === 'off') return '';
   const name = escapeHtml(serverName);
   if (sig === 'email') {
@@ -106,12 +145,22 @@ export function cannedContext(r: RequestRecord): CannedContext {
     method: r.method,
     notes: r.notes,
     serverAdmin: admin,
-    signature: signatureFor(coreDir(r.perDir).serverSignature, serverNameOf(r), serverPortOf(r), admin),
+    signature: signatureFor(
+      coreDir(r.perDir).serverSignature,
+      serverNameOf(r),
+      serverPortOf(r),
+      admin,
+    ),
   };
 }
 
 /** The whole canned page (ap_send_error_response's body). */
-export function cannedErrorPage(status: number, r: CannedContext, location: string, recursive?: number): string {
+export function cannedErrorPage(
+  status: number,
+  r: CannedContext,
+  location: string,
+  recursive?: number,
+): string {
   const title = statusLine(status);
   let body = `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${reasonPhrase(status)}</h1>\n`;
   body += cannedErrorString(status, r, location);
@@ -123,7 +172,14 @@ export function cannedErrorPage(status: number, r: CannedContext, location: stri
 
 /** ap_status_drops_connection: statuses after which httpd closes the connection. */
 export const dropsConnection = (s: number): boolean =>
-  s === 400 || s === 408 || s === 411 || s === 413 || s === 414 || s === 500 || s === 503 || s === 501;
+  s === 400 ||
+  s === 408 ||
+  s === 411 ||
+  s === 413 ||
+  s === 414 ||
+  s === 500 ||
+  s === 503 ||
+  s === 501;
 
 const KEEP_ON_ERROR = new Set(['server', 'connection', 'keep-alive']);
 
@@ -131,7 +187,12 @@ const KEEP_ON_ERROR = new Set(['server', 'connection', 'keep-alive']);
 const headerOnlyStatus = (s: number): boolean => s === 204 || s === 304;
 
 /** ap_send_error_response: reset headers (keeping Location for redirects), send the page. */
-export function sendErrorResponse(r: RequestRecord, status: number, custom?: string, recursive?: number): void {
+export function sendErrorResponse(
+  r: RequestRecord,
+  status: number,
+  custom?: string,
+  recursive?: number,
+): void {
   const res = r.res;
   if (res.headersSent) {
     // The handler already started the response: all we can do is cut it short.
@@ -192,7 +253,12 @@ export async function die(r: RequestRecord, status: Outcome): Promise<Outcome> {
       sendErrorResponse(r, 302);
       return 302;
     }
-    r.logError('error', 'core', 'AH00018', 'cannot use a full URL in a 401 ErrorDocument directive --- ignoring!');
+    r.logError(
+      'error',
+      'core',
+      'AH00018',
+      'cannot use a full URL in a 401 ErrorDocument directive --- ignoring!',
+    );
   }
   sendErrorResponse(r, status);
   return status;

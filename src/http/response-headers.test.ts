@@ -7,7 +7,10 @@ import { connect } from 'node:net';
 import { applyApacheHeaderOrder, type KeepAlivePolicy } from './response-headers.js';
 
 /** Serve one scripted response and return the raw head bytes for `request`. */
-async function head(request: string, write: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+async function head(
+  request: string,
+  write: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<string> {
   const srv = createServer(write);
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
@@ -34,7 +37,11 @@ async function head(request: string, write: (req: IncomingMessage, res: ServerRe
 }
 
 const policy: KeepAlivePolicy = { allowed: true, timeout: 5, left: 100 };
-const names = (h: string): string[] => h.split('\r\n').slice(1).map((l) => l.slice(0, l.indexOf(':')));
+const names = (h: string): string[] =>
+  h
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.slice(0, l.indexOf(':')));
 
 function staticLike(p: KeepAlivePolicy) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -49,20 +56,39 @@ function staticLike(p: KeepAlivePolicy) {
 
 describe('applyApacheHeaderOrder', () => {
   it('puts Date and Server first and Connection before a final Content-Type', async () => {
-    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', staticLike(policy));
-    assert.deepEqual(names(h), ['Date', 'Server', 'Last-Modified', 'Content-Length', 'Connection', 'Content-Type']);
+    const h = await head(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      staticLike(policy),
+    );
+    assert.deepEqual(names(h), [
+      'Date',
+      'Server',
+      'Last-Modified',
+      'Content-Length',
+      'Connection',
+      'Content-Type',
+    ]);
     assert.match(h, /\r\nConnection: close\r\n/);
   });
   it('answers the keep-alive token with Keep-Alive: timeout, max and Connection: Keep-Alive', async () => {
-    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', staticLike(policy));
-    assert.match(h, /\r\nContent-Length: 2\r\nKeep-Alive: timeout=5, max=100\r\nConnection: Keep-Alive\r\nContent-Type: text\/plain$/);
+    const h = await head(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n',
+      staticLike(policy),
+    );
+    assert.match(
+      h,
+      /\r\nContent-Length: 2\r\nKeep-Alive: timeout=5, max=100\r\nConnection: Keep-Alive\r\nContent-Type: text\/plain$/,
+    );
   });
   it('sends no Connection header for a plain persistent HTTP/1.1 request', async () => {
     const h = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', staticLike(policy));
     assert.doesNotMatch(h, /Connection|Keep-Alive/i);
   });
   it('closes when the policy forbids keep-alive or the status forced Connection: close', async () => {
-    const off = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', staticLike({ ...policy, allowed: false }));
+    const off = await head(
+      'GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n',
+      staticLike({ ...policy, allowed: false }),
+    );
     assert.match(off, /\r\nConnection: close\r\n/);
     assert.doesNotMatch(off, /Keep-Alive/);
     const forced = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (req, res) => {

@@ -38,15 +38,28 @@ export function connectionHeaders(
   req: IncomingMessage,
   policy: KeepAlivePolicy,
 ): { keep: boolean; headers: [string, string][] } {
-  const forced = String(res.getHeader('connection') ?? '').toLowerCase().includes('close');
+  const forced = String(res.getHeader('connection') ?? '')
+    .toLowerCase()
+    .includes('close');
   const tokens = (req.headers.connection ?? '').toLowerCase();
-  const lengthKnown = res.hasHeader('content-length') || bodyless(res, req) ||
+  const lengthKnown =
+    res.hasHeader('content-length') ||
+    bodyless(res, req) ||
     (req.httpVersion === '1.1' && res.useChunkedEncodingByDefault);
   const keep = policy.allowed && res.shouldKeepAlive && !forced && lengthKnown;
   if (!keep) return { keep, headers: [['Connection', 'close']] };
   if (!/\bkeep-alive\b/.test(tokens)) return { keep, headers: [] };
-  const ka = policy.left === undefined ? `timeout=${String(policy.timeout)}` : `timeout=${String(policy.timeout)}, max=${String(policy.left)}`;
-  return { keep, headers: [['Keep-Alive', ka], ['Connection', 'Keep-Alive']] };
+  const ka =
+    policy.left === undefined
+      ? `timeout=${String(policy.timeout)}`
+      : `timeout=${String(policy.timeout)}, max=${String(policy.left)}`;
+  return {
+    keep,
+    headers: [
+      ['Keep-Alive', ka],
+      ['Connection', 'Keep-Alive'],
+    ],
+  };
 }
 
 /** Merge writeHead's header argument into the progressive headers, as node itself does. */
@@ -59,7 +72,9 @@ export function mergeWriteHeadHeaders(res: ServerResponse, headers: unknown): vo
       if (v !== undefined) res.appendHeader(String(flat[i]), typeof v === 'number' ? String(v) : v);
     }
   } else if (typeof headers === 'object' && headers !== null) {
-    for (const [k, v] of Object.entries(headers as Record<string, OutgoingHttpHeader | undefined>)) {
+    for (const [k, v] of Object.entries(
+      headers as Record<string, OutgoingHttpHeader | undefined>,
+    )) {
       if (v !== undefined) res.setHeader(k, v);
     }
   }
@@ -69,11 +84,17 @@ export function mergeWriteHeadHeaders(res: ServerResponse, headers: unknown): vo
  * Re-set the headers in Apache's order: Date, Server, the rest in the order they were set,
  * then Keep-Alive, Connection, Content-Type; with the connection headers of ap_set_keepalive.
  */
-export function applyApacheHeaderOrder(res: ServerResponse, req: IncomingMessage, policy: KeepAlivePolicy | undefined): void {
+export function applyApacheHeaderOrder(
+  res: ServerResponse,
+  req: IncomingMessage,
+  policy: KeepAlivePolicy | undefined,
+): void {
   // getRawHeaderNames (node ≥ 15, not in @types/node): names as set, in insertion order.
   const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
   const saved = names.map((n) => [n, res.getHeader(n)] as const);
-  const get = (lower: string): readonly [string, string | number | readonly string[]] | undefined => {
+  const get = (
+    lower: string,
+  ): readonly [string, string | number | readonly string[]] | undefined => {
     const e = saved.find(([n]) => n.toLowerCase() === lower);
     return e?.[1] === undefined ? undefined : [e[0], e[1]];
   };
@@ -88,7 +109,8 @@ export function applyApacheHeaderOrder(res: ServerResponse, req: IncomingMessage
   if (server) res.setHeader(server[0], server[1]);
   for (const [n, v] of saved) {
     const lower = n.toLowerCase();
-    if (v === undefined || LAST.has(lower) || (FIRST as readonly string[]).includes(lower)) continue;
+    if (v === undefined || LAST.has(lower) || (FIRST as readonly string[]).includes(lower))
+      continue;
     res.setHeader(n, v);
   }
   if (conn !== undefined) {

@@ -24,12 +24,18 @@ import { statusLine } from './status.js';
 import { splitServerName } from '../request/server-name.js';
 
 /** A ServerResponse that counts body bytes (for %b / %B). */
-export class CountingResponse<R extends IncomingMessage = IncomingMessage> extends ServerResponse<R> {
+export class CountingResponse<
+  R extends IncomingMessage = IncomingMessage,
+> extends ServerResponse<R> {
   bodyBytes = 0;
   /** Set per request by the server; undefined leaves node's own Connection handling. */
   keepAlive: KeepAlivePolicy | undefined;
   #count(chunk: unknown, encoding: unknown): void {
-    if (typeof chunk === 'string') this.bodyBytes += Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    if (typeof chunk === 'string')
+      this.bodyBytes += Buffer.byteLength(
+        chunk,
+        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+      );
     else if (chunk instanceof Uint8Array) this.bodyBytes += chunk.byteLength;
   }
   // Node's write/end are overloaded; these forward every form unchanged.
@@ -43,10 +49,13 @@ export class CountingResponse<R extends IncomingMessage = IncomingMessage> exten
       mergeWriteHeadHeaders(this, typeof reason === 'string' ? headers : reason);
       applyApacheHeaderOrder(this, this.req, this.keepAlive);
     }
-    return typeof reason === 'string' ? super.writeHead(statusCode, reason) : super.writeHead(statusCode);
+    return typeof reason === 'string'
+      ? super.writeHead(statusCode, reason)
+      : super.writeHead(statusCode);
   }
   override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
-    if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD') this.#count(chunk, encoding);
+    if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD')
+      this.#count(chunk, encoding);
     return super.end(chunk as never, encoding as never, cb as never);
   }
 }
@@ -60,27 +69,50 @@ export interface GenerationSource {
 }
 
 /** Request-line / header checks of ap_read_request; a status + note, or undefined. */
-function checkReadLimits(r: RequestRecord, req: IncomingMessage): { status: number; note?: string; log: string; id: string } | undefined {
+function checkReadLimits(
+  r: RequestRecord,
+  req: IncomingMessage,
+): { status: number; note?: string; log: string; id: string } | undefined {
   const core = coreServer(r.server.server);
   if (core.limitRequestLine > 0 && r.theRequest.length > core.limitRequestLine) {
-    return { status: 414, id: 'AH00565', log: `request failed: client's request-line exceeds LimitRequestLine (longer than ${core.limitRequestLine})` };
+    return {
+      status: 414,
+      id: 'AH00565',
+      log: `request failed: client's request-line exceeds LimitRequestLine (longer than ${core.limitRequestLine})`,
+    };
   }
   const raw = req.rawHeaders;
   if (core.limitRequestFields > 0 && raw.length / 2 > core.limitRequestFields) {
-    return { status: 400, note: "The number of request header fields exceeds this server's limit.", id: 'AH00563', log: "request failed: error reading the headers" };
+    return {
+      status: 400,
+      note: "The number of request header fields exceeds this server's limit.",
+      id: 'AH00563',
+      log: 'request failed: error reading the headers',
+    };
   }
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
     const len = name.length + 2 + (raw[i + 1] ?? '').length;
     if (core.limitRequestFieldSize > 0 && len > core.limitRequestFieldSize) {
-      return { status: 400, note: 'Size of a request header field exceeds server limit.', id: 'AH00561', log: `Request header exceeds LimitRequestFieldSize: ${name}` };
+      return {
+        status: 400,
+        note: 'Size of a request header field exceeds server limit.',
+        id: 'AH00561',
+        log: `Request header exceeds LimitRequestFieldSize: ${name}`,
+      };
     }
   }
   return undefined;
 }
 
 /** Handle one request end to end. */
-async function handleRequest(src: GenerationSource, listen: ListenIR, req: IncomingMessage, res: CountingResponse, counts: WeakMap<Socket, number>): Promise<void> {
+async function handleRequest(
+  src: GenerationSource,
+  listen: ListenIR,
+  req: IncomingMessage,
+  res: CountingResponse,
+  counts: WeakMap<Socket, number>,
+): Promise<void> {
   const gen = src.current();
   src.enter(gen);
   const sock = req.socket;
@@ -88,14 +120,20 @@ async function handleRequest(src: GenerationSource, listen: ListenIR, req: Incom
   counts.set(sock, n + 1);
   const localAddr = (sock.localAddress ?? '').replace(/^::ffff:/, '');
   const host = req.headers.host;
-  const hostname = host === undefined ? '' : host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const hostname =
+    host === undefined ? '' : host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
   const server = selectServer(gen.ir, listen, localAddr, sock.localPort ?? 0, hostname);
   const r = new Request({
-    req, res, generation: gen, server,
+    req,
+    res,
+    generation: gen,
+    server,
     connection: {
       remoteAddr: (sock.remoteAddress ?? '').replace(/^::ffff:/, ''),
       remotePort: sock.remotePort ?? 0,
-      localAddr, localPort: sock.localPort ?? 0, keepalives: n,
+      localAddr,
+      localPort: sock.localPort ?? 0,
+      keepalives: n,
     },
     perDir: gen.dirDefaults(server),
     bytesSent: () => res.bodyBytes,
@@ -105,7 +143,10 @@ async function handleRequest(src: GenerationSource, listen: ListenIR, req: Incom
   // allows max+1 requests); the headers are decided when the response head is written.
   const core = coreServer(server.server);
   res.keepAlive = {
-    allowed: core.keepAlive && core.keepAliveTimeout > 0 && !(core.maxKeepAliveRequests > 0 && n >= core.maxKeepAliveRequests),
+    allowed:
+      core.keepAlive &&
+      core.keepAliveTimeout > 0 &&
+      !(core.maxKeepAliveRequests > 0 && n >= core.maxKeepAliveRequests),
     timeout: core.keepAliveTimeout,
     left: core.maxKeepAliveRequests > 0 ? core.maxKeepAliveRequests - n : undefined,
   };
@@ -114,7 +155,9 @@ async function handleRequest(src: GenerationSource, listen: ListenIR, req: Incom
     if (logged) return;
     logged = true;
     runAll(gen.hooks.logTransaction, r)
-      .catch((err: unknown) => gen.log.log('error', 'core', 'MW00202', `log_transaction failed: ${String(err)}`))
+      .catch((err: unknown) =>
+        gen.log.log('error', 'core', 'MW00202', `log_transaction failed: ${String(err)}`),
+      )
       .finally(() => src.leave(gen));
   };
   res.once('finish', logTransaction);
@@ -135,7 +178,12 @@ async function handleRequest(src: GenerationSource, listen: ListenIR, req: Incom
       return;
     }
     // Exceptions are bugs: log once with an id and answer 500 (STYLE avoid-6).
-    r.logError('error', 'core', 'MW00201', `unexpected error while processing ${r.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    r.logError(
+      'error',
+      'core',
+      'MW00201',
+      `unexpected error while processing ${r.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
     if (res.headersSent) res.destroy();
     else await die(r, 500);
   }
@@ -147,10 +195,16 @@ function earlyError(gen: Generation, socket: Socket, status: number): void {
   const core = coreServer(gen.ir.main.server);
   const sigConf = coreDir(gen.ir.main.dirDefaults).serverSignature;
   const name = splitServerName(core.serverName).host ?? socket.localAddress ?? 'localhost';
-  const body = cannedErrorPage(status, {
-    method: 'GET', notes: new Map(), serverAdmin: core.serverAdmin,
-    signature: signatureFor(sigConf, name, 80, core.serverAdmin),
-  }, '');
+  const body = cannedErrorPage(
+    status,
+    {
+      method: 'GET',
+      notes: new Map(),
+      serverAdmin: core.serverAdmin,
+      signature: signatureFor(sigConf, name, 80, core.serverAdmin),
+    },
+    '',
+  );
   socket.end(
     `HTTP/1.1 ${statusLine(status)}\r\nDate: ${new Date().toUTCString()}\r\nServer: ${SERVER_BANNER}\r\n` +
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
@@ -166,10 +220,18 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
   // limits are checked (with httpd's statuses) by checkReadLimits, not by node's parser.
   const maxHeaderSize = Math.min(
     64 * 1024 * 1024,
-    core.limitRequestLine + 4 + (core.limitRequestFields || 100) * ((core.limitRequestFieldSize || 8190) + 4) + 4,
+    core.limitRequestLine +
+      4 +
+      (core.limitRequestFields || 100) * ((core.limitRequestFieldSize || 8190) + 4) +
+      4,
   );
   const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
-    { ServerResponse: CountingResponse, maxHeaderSize, requestTimeout: 0, keepAliveTimeout: core.keepAliveTimeout * 1000 },
+    {
+      ServerResponse: CountingResponse,
+      maxHeaderSize,
+      requestTimeout: 0,
+      keepAliveTimeout: core.keepAliveTimeout * 1000,
+    },
     (req, res) => {
       void handleRequest(src, listen, req, res, counts);
     },
@@ -180,7 +242,11 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const gen = src.current();
     const code = err.code ?? '';
-    if (code === 'ECONNRESET' || code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'HPE_HEADER_OVERFLOW' && !socket.writable) {
+    if (
+      code === 'ECONNRESET' ||
+      code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+      (code === 'HPE_HEADER_OVERFLOW' && !socket.writable)
+    ) {
       socket.destroy();
       return;
     }

@@ -43,7 +43,9 @@ export function selectServer(
   localPort: number,
   hostname: string,
 ): ServerIR {
-  const candidates = ir.vhosts.filter((v) => v.addresses.some((a) => addressMatches(a, listen, localAddr, localPort)));
+  const candidates = ir.vhosts.filter((v) =>
+    v.addresses.some((a) => addressMatches(a, listen, localAddr, localPort)),
+  );
   const first = candidates[0];
   if (first === undefined) return ir.main;
   if (hostname === '') return first;

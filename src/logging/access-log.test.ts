@@ -19,7 +19,12 @@ describe('compileLogFormat', () => {
   });
 
   it('formats the combined format with Referer and User-Agent, "-" when absent', async () => {
-    const c = await ctx({ headers: [['Host', 'h'], ['User-Agent', 'curl/8 "x"']] });
+    const c = await ctx({
+      headers: [
+        ['Host', 'h'],
+        ['User-Agent', 'curl/8 "x"'],
+      ],
+    });
     const line = compileLogFormat(STOCK_FORMATS['combined'] ?? '')(c);
     assert.ok(line.endsWith('"GET / HTTP/1.1" 200 0 "-" "curl/8 \\"x\\""'), line);
   });
@@ -28,8 +33,13 @@ describe('compileLogFormat', () => {
     const c = await ctx({ method: 'POST', target: '/p/q?k=v' });
     c.r.env.set('FOO', 'bar');
     c.r.res.setHeader('X-Out', 'yes');
-    const f = compileLogFormat('%B|%D|%T|%U|%q|%m|%H|%v|%p|%P|%a|%A|%{FOO}e|%{X-Out}o|%{Nope}e|%%|\\t|%>s|%<s');
-    assert.equal(f(c), `0|1500000|1|/p/q|?k=v|POST|HTTP/1.1|127.0.0.1|80|${process.pid}|127.0.0.1|127.0.0.1|bar|yes|-|%|\t|200|200`);
+    const f = compileLogFormat(
+      '%B|%D|%T|%U|%q|%m|%H|%v|%p|%P|%a|%A|%{FOO}e|%{X-Out}o|%{Nope}e|%%|\\t|%>s|%<s',
+    );
+    assert.equal(
+      f(c),
+      `0|1500000|1|/p/q|?k=v|POST|HTTP/1.1|127.0.0.1|80|${process.pid}|127.0.0.1|127.0.0.1|bar|yes|-|%|\t|200|200`,
+    );
   });
 
   it('rejects an unknown directive', () => {
@@ -45,6 +55,9 @@ describe('escapeLogItem', () => {
 
 describe('clfTime', () => {
   it('renders [dd/Mon/yyyy:HH:MM:SS +zzzz]', () => {
-    assert.match(clfTime(Date.UTC(2026, 10, 21, 20, 8, 0)), /^\[\d\d\/Nov\/2026:\d\d:\d\d:00 [+-]\d{4}\]$/);
+    assert.match(
+      clfTime(Date.UTC(2026, 10, 21, 20, 8, 0)),
+      /^\[\d\d\/Nov\/2026:\d\d:\d\d:00 [+-]\d{4}\]$/,
+    );
   });
 });

@@ -37,20 +37,42 @@ export function escapeLogItem(s: string): string {
   // eslint-disable-next-line no-control-regex -- escaping control bytes is the point
   return s.replace(/["\\\x00-\x1f\x7f-\xff]/g, (ch) => {
     switch (ch) {
-      case '"': return '\\"';
-      case '\\': return '\\\\';
-      case '\b': return '\\b';
-      case '\n': return '\\n';
-      case '\r': return '\\r';
-      case '\t': return '\\t';
-      case '\v': return '\\v';
-      case '\f': return '\\f';
-      default: return '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
+      case '"':
+        return '\\"';
+      case '\\':
+        return '\\\\';
+      case '\b':
+        return '\\b';
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      case '\v':
+        return '\\v';
+      case '\f':
+        return '\\f';
+      default:
+        return '\\x' + ch.charCodeAt(0).toString(16).padStart(2, '0');
     }
   });
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'] as const;
+const MONTHS = [
+  'Jan',
+  'Feb',
+  'Mar',
+  'Apr',
+  'May',
+  'Jun',
+  'Jul',
+  'Aug',
+  'Sep',
+  'Oct',
+  'Nov',
+  'Dec',
+] as const;
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
 /** `[21/Nov/2026:20:13:49 +0000]` in local time (CLF). */
@@ -75,40 +97,89 @@ function headerIn(r: RequestRecord, name: string): string | undefined {
 }
 
 /** One `%…` directive → item, or undefined for an unknown letter. */
-function item(letter: string, arg: string | undefined, orig: boolean | undefined): Item | undefined {
-  const pick = (c: LogContext, defOrig: boolean): RequestRecord => ((orig ?? defOrig) ? c.r : final(c.r));
+function item(
+  letter: string,
+  arg: string | undefined,
+  orig: boolean | undefined,
+): Item | undefined {
+  const pick = (c: LogContext, defOrig: boolean): RequestRecord =>
+    (orig ?? defOrig) ? c.r : final(c.r);
   switch (letter) {
-    case 'h': case 'a': return (c) => c.r.connection.remoteAddr;
-    case 'A': return (c) => c.r.connection.localAddr;
-    case 'l': return () => '-';
-    case 'u': return (c) => { const u = pick(c, false).user; return u === undefined ? '-' : u === '' ? '""' : escapeLogItem(u); };
-    case 't': return (c) => clfTime(c.r.requestTime);
-    case 'r': return (c) => escapeLogItem(pick(c, true).theRequest);
-    case 's': return (c) => String(orig === false || c.r.next === undefined ? c.status : c.r.status);
-    case 'b': return (c) => { const n = c.r.bytesSent; return n === 0 ? '-' : String(n); };
-    case 'B': return (c) => String(c.r.bytesSent);
-    case 'O': return (c) => String(c.bytesOut ?? c.r.bytesSent);
-    case 'D': return (c) => String(Math.max(0, Math.round((c.endTime - c.r.requestTime) * 1000)));
-    case 'T': return (c) => String(Math.floor((c.endTime - c.r.requestTime) / 1000));
-    case 'i': return (c) => { const v = headerIn(pick(c, false), arg ?? ''); return v === undefined ? '-' : escapeLogItem(v); };
-    case 'o': return (c) => { const v = c.r.res.getHeader(arg ?? ''); return v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : String(v); };
-    case 'e': return (c) => dash(pick(c, false).env.get(arg ?? ''));
-    case 'n': return (c) => dash(pick(c, false).notes.get(arg ?? ''));
-    case 'U': return (c) => escapeLogItem(pick(c, true).uri);
-    case 'q': return (c) => { const a = pick(c, false).args; return a === '' ? '' : '?' + escapeLogItem(a); };
-    case 'm': return (c) => escapeLogItem(pick(c, false).method);
-    case 'H': return (c) => escapeLogItem(pick(c, false).protocol);
-    case 'v': return (c) => splitServerName(coreServer(c.r.server.server).serverName).host ?? c.r.connection.localAddr;
-    case 'V': return (c) => dash(c.r.hostname);
+    case 'h':
+    case 'a':
+      return (c) => c.r.connection.remoteAddr;
+    case 'A':
+      return (c) => c.r.connection.localAddr;
+    case 'l':
+      return () => '-';
+    case 'u':
+      return (c) => {
+        const u = pick(c, false).user;
+        return u === undefined ? '-' : u === '' ? '""' : escapeLogItem(u);
+      };
+    case 't':
+      return (c) => clfTime(c.r.requestTime);
+    case 'r':
+      return (c) => escapeLogItem(pick(c, true).theRequest);
+    case 's':
+      return (c) => String(orig === false || c.r.next === undefined ? c.status : c.r.status);
+    case 'b':
+      return (c) => {
+        const n = c.r.bytesSent;
+        return n === 0 ? '-' : String(n);
+      };
+    case 'B':
+      return (c) => String(c.r.bytesSent);
+    case 'O':
+      return (c) => String(c.bytesOut ?? c.r.bytesSent);
+    case 'D':
+      return (c) => String(Math.max(0, Math.round((c.endTime - c.r.requestTime) * 1000)));
+    case 'T':
+      return (c) => String(Math.floor((c.endTime - c.r.requestTime) / 1000));
+    case 'i':
+      return (c) => {
+        const v = headerIn(pick(c, false), arg ?? '');
+        return v === undefined ? '-' : escapeLogItem(v);
+      };
+    case 'o':
+      return (c) => {
+        const v = c.r.res.getHeader(arg ?? '');
+        return v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : String(v);
+      };
+    case 'e':
+      return (c) => dash(pick(c, false).env.get(arg ?? ''));
+    case 'n':
+      return (c) => dash(pick(c, false).notes.get(arg ?? ''));
+    case 'U':
+      return (c) => escapeLogItem(pick(c, true).uri);
+    case 'q':
+      return (c) => {
+        const a = pick(c, false).args;
+        return a === '' ? '' : '?' + escapeLogItem(a);
+      };
+    case 'm':
+      return (c) => escapeLogItem(pick(c, false).method);
+    case 'H':
+      return (c) => escapeLogItem(pick(c, false).protocol);
+    case 'v':
+      return (c) =>
+        splitServerName(coreServer(c.r.server.server).serverName).host ?? c.r.connection.localAddr;
+    case 'V':
+      return (c) => dash(c.r.hostname);
     case 'p':
       if (arg === 'local') return (c) => String(c.r.connection.localPort);
       if (arg === 'remote') return (c) => String(c.r.connection.remotePort);
       return (c) => String(splitServerName(coreServer(c.r.server.server).serverName).port ?? 80);
-    case 'P': return () => String(process.pid);
-    case 'f': return (c) => dash(pick(c, false).filename);
-    case 'k': return (c) => String(c.r.connection.keepalives);
-    case 'X': return () => '+';
-    default: return undefined;
+    case 'P':
+      return () => String(process.pid);
+    case 'f':
+      return (c) => dash(pick(c, false).filename);
+    case 'k':
+      return (c) => String(c.r.connection.keepalives);
+    case 'X':
+      return () => '+';
+    default:
+      return undefined;
   }
 }
 
@@ -150,9 +221,14 @@ export function compileLogFormat(fmt: string): CompiledFormat {
     let arg: string | undefined;
     for (;;) {
       const c = fmt[j] ?? '';
-      if (c === '<') { orig = true; j++; }
-      else if (c === '>') { orig = false; j++; }
-      else if (c === '!' || c === ',' || /\d/.test(c)) j++; // status conditions: accepted, ignored
+      if (c === '<') {
+        orig = true;
+        j++;
+      } else if (c === '>') {
+        orig = false;
+        j++;
+      } else if (c === '!' || c === ',' || /\d/.test(c))
+        j++; // status conditions: accepted, ignored
       else if (c === '{') {
         const end = fmt.indexOf('}', j);
         if (end < 0) throw new Error(`Unterminated LogFormat argument in "${fmt}"`);

@@ -12,7 +12,10 @@ describe('formatErrorLine', () => {
     const d = new Date(2026, 10, 1, 20, 8, 0, 123);
     assert.equal(errorLogTime(d), 'Sun Nov 01 20:08:00.123000 2026');
     assert.equal(
-      formatErrorLine(d, 'error', 'core', 'AH00128', 'File does not exist: /x', { client: '127.0.0.1:5000', pid: 42 }),
+      formatErrorLine(d, 'error', 'core', 'AH00128', 'File does not exist: /x', {
+        client: '127.0.0.1:5000',
+        pid: 42,
+      }),
       '[Sun Nov 01 20:08:00.123000 2026] [core:error] [pid 42:tid 42] [client 127.0.0.1:5000] AH00128: File does not exist: /x',
     );
   });
@@ -34,13 +37,21 @@ describe('LogLevel', () => {
     log.log('notice', 'core', 'AH1', 'request-level notice', { client: '127.0.0.1:1' });
     log.log('info', 'core', 'AH2', 'dropped');
     assert.equal(log.lines.length, 1);
-    assert.match(log.lines[0] ?? '', /\[mpm_event:notice\] .* AH00489: configured -- resuming normal operations$/);
+    assert.match(
+      log.lines[0] ?? '',
+      /\[mpm_event:notice\] .* AH00489: configured -- resuming normal operations$/,
+    );
   });
   it('appends to a file', () => {
     const p = join(mkdtempSync(join(tmpdir(), 'elog-')), 'error.log');
     const log = new FileErrorLog(p, { level: 'warn' });
-    log.log('error', 'authz_core', 'AH01630', 'client denied by server configuration: /x', { client: '1.2.3.4:5' });
+    log.log('error', 'authz_core', 'AH01630', 'client denied by server configuration: /x', {
+      client: '1.2.3.4:5',
+    });
     log.close();
-    assert.match(readFileSync(p, 'utf8'), /^\[.*\] \[authz_core:error\] \[pid \d+:tid \d+\] \[client 1\.2\.3\.4:5\] AH01630: client denied by server configuration: \/x\n$/);
+    assert.match(
+      readFileSync(p, 'utf8'),
+      /^\[.*\] \[authz_core:error\] \[pid \d+:tid \d+\] \[client 1\.2\.3\.4:5\] AH01630: client denied by server configuration: \/x\n$/,
+    );
   });
 });

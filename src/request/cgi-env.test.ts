@@ -8,7 +8,21 @@ import { createCoreServer } from '../core/config.js';
 import { SERVER_BANNER } from '../http/banner.js';
 
 async function env(opts: Parameters<typeof fakeRequest>[1], pass = false) {
-  const { gen } = await generation(config(server({ server: { core: { ...createCoreServer(), documentRoot: '/srv/www', serverAdmin: 'admin@x', serverName: 'canon.example' } } })), []);
+  const { gen } = await generation(
+    config(
+      server({
+        server: {
+          core: {
+            ...createCoreServer(),
+            documentRoot: '/srv/www',
+            serverAdmin: 'admin@x',
+            serverName: 'canon.example',
+          },
+        },
+      }),
+    ),
+    [],
+  );
   const r = fakeRequest(gen, opts);
   r.filename = '/srv/www/app.wsgi';
   r.uri = '/app/extra';
@@ -27,11 +41,22 @@ describe('headerToEnv', () => {
 
 describe('cgiEnvironment', () => {
   const headers: [string, string][] = [
-    ['Host', 'www.example.com:8080'], ['Accept', 'a'], ['Accept', 'b'], ['X_Evil', 'x'], ['Proxy', 'http://evil'],
-    ['Authorization', 'Basic Zm9vOmJhcg=='], ['Content-Type', 'text/plain'], ['Content-Length', '5'],
+    ['Host', 'www.example.com:8080'],
+    ['Accept', 'a'],
+    ['Accept', 'b'],
+    ['X_Evil', 'x'],
+    ['Proxy', 'http://evil'],
+    ['Authorization', 'Basic Zm9vOmJhcg=='],
+    ['Content-Type', 'text/plain'],
+    ['Content-Length', '5'],
   ];
   it('computes the common and CGI variables', async () => {
-    const e = await env({ method: 'POST', target: '/app/extra?q=1%202', headers, remote: { addr: '10.1.2.3', port: 41000 } });
+    const e = await env({
+      method: 'POST',
+      target: '/app/extra?q=1%202',
+      headers,
+      remote: { addr: '10.1.2.3', port: 41000 },
+    });
     assert.equal(e.get('SERVER_SOFTWARE'), SERVER_BANNER);
     assert.equal(e.get('SERVER_NAME'), 'www.example.com');
     assert.equal(e.get('SERVER_PORT'), '8080');
@@ -59,7 +84,10 @@ describe('cgiEnvironment', () => {
     const e = await env({ headers });
     assert.equal(e.get('HTTP_ACCEPT'), 'a, b');
     assert.equal(e.has('HTTP_X_EVIL'), false);
-    assert.equal([...e.keys()].some((k) => k.startsWith('HTTP_X_')), false);
+    assert.equal(
+      [...e.keys()].some((k) => k.startsWith('HTTP_X_')),
+      false,
+    );
     assert.equal(e.has('HTTP_PROXY'), false);
     assert.equal(e.get('CONTENT_TYPE'), 'text/plain');
     assert.equal(e.get('CONTENT_LENGTH'), '5');

@@ -38,8 +38,13 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
     let key: string | undefined;
     if (lower === 'content-type') key = 'CONTENT_TYPE';
     else if (lower === 'content-length') key = 'CONTENT_LENGTH';
-    else if ((lower === 'authorization' || lower === 'proxy-authorization') && opts.passAuthorization !== true) key = undefined;
-    else if (lower === 'proxy') key = undefined; // httpoxy: never HTTP_PROXY
+    else if (
+      (lower === 'authorization' || lower === 'proxy-authorization') &&
+      opts.passAuthorization !== true
+    )
+      key = undefined;
+    else if (lower === 'proxy')
+      key = undefined; // httpoxy: never HTTP_PROXY
     else key = headerToEnv(name);
     if (key === undefined) continue;
     // apr_table_merge: repeated headers become one value joined with ", ".
@@ -50,7 +55,13 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   const core = coreServer(r.server.server);
   const dir = coreDir(r.perDir);
   env.set('PATH', process.env['PATH'] ?? DEFAULT_PATH);
-  env.set('SERVER_SIGNATURE', signatureFor(dir.serverSignature, serverNameOf(r), serverPortOf(r), core.serverAdmin).replace(/^<hr>\n/, ''));
+  env.set(
+    'SERVER_SIGNATURE',
+    signatureFor(dir.serverSignature, serverNameOf(r), serverPortOf(r), core.serverAdmin).replace(
+      /^<hr>\n/,
+      '',
+    ),
+  );
   env.set('SERVER_SOFTWARE', SERVER_BANNER);
   env.set('SERVER_NAME', escapeHtml(serverNameOf(r)));
   env.set('SERVER_ADDR', r.connection.localAddr);
@@ -96,7 +107,10 @@ export function cgiVars(r: RequestRecord): Map<string, string> {
 }
 
 /** Common + CGI variables, as a CGI script (or mod_wsgi) would see them. */
-export function cgiEnvironment(r: RequestRecord, opts: CommonVarsOptions = {}): Map<string, string> {
+export function cgiEnvironment(
+  r: RequestRecord,
+  opts: CommonVarsOptions = {},
+): Map<string, string> {
   const env = commonVars(r, opts);
   for (const [k, v] of cgiVars(r)) env.set(k, v);
   return env;

@@ -6,7 +6,10 @@ import { buildHookTable, DECLINED, DONE, OK, runAll, runFirst, sortHooks } from 
 import type { HookReg } from './hooks.js';
 import type { RequestRecord } from './record.js';
 
-const reg = (order: NonNullable<HookReg['order']>, extra: { after?: string[]; before?: string[] } = {}): HookReg => ({ run: () => OK, order, ...extra });
+const reg = (
+  order: NonNullable<HookReg['order']>,
+  extra: { after?: string[]; before?: string[] } = {},
+): HookReg => ({ run: () => OK, order, ...extra });
 const names = (xs: readonly { module: string }[]): string[] => xs.map((x) => x.module);
 // The runners never touch the record; any object stands in for one here.
 const r = {} as RequestRecord;
@@ -46,16 +49,28 @@ describe('buildHookTable', () => {
 });
 
 describe('run modes', () => {
-  const h = (module: string, rv: number, log: string[]) => ({ module, run: () => { log.push(module); return rv; } });
+  const h = (module: string, rv: number, log: string[]) => ({
+    module,
+    run: () => {
+      log.push(module);
+      return rv;
+    },
+  });
   it('FIRST stops at the first non-DECLINED result', async () => {
     const log: string[] = [];
-    assert.equal(await runFirst([h('a', DECLINED, log), h('b', 404, log), h('c', OK, log)], r), 404);
+    assert.equal(
+      await runFirst([h('a', DECLINED, log), h('b', 404, log), h('c', OK, log)], r),
+      404,
+    );
     assert.deepEqual(log, ['a', 'b']);
     assert.equal(await runFirst([h('a', DECLINED, [])], r), DECLINED);
   });
   it('ALL runs through OK/DECLINED and stops at anything else', async () => {
     const log: string[] = [];
-    assert.equal(await runAll([h('a', OK, log), h('b', DECLINED, log), h('c', DONE, log), h('d', OK, log)], r), DONE);
+    assert.equal(
+      await runAll([h('a', OK, log), h('b', DECLINED, log), h('c', DONE, log), h('d', OK, log)], r),
+      DONE,
+    );
     assert.deepEqual(log, ['a', 'b', 'c']);
     assert.equal(await runAll([], r), OK);
   });

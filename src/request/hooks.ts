@@ -91,7 +91,10 @@ export function sortHooks(regs: readonly { module: string; reg: HookReg }[]): Bo
 
 /** Build every phase's list from the module list (src/modules/index.ts MODULES). */
 export function buildHookTable(
-  modules: readonly { readonly name: string; readonly hooks?: { readonly [P in Phase]?: HookReg } }[],
+  modules: readonly {
+    readonly name: string;
+    readonly hooks?: { readonly [P in Phase]?: HookReg };
+  }[],
 ): HookTable {
   const build = (phase: Phase): BoundHook[] => {
     const regs: { module: string; reg: HookReg }[] = [];

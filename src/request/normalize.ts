@@ -59,7 +59,10 @@ export type EncodedSlashes = 'off' | 'on' | 'nodecode';
  * ap_unescape_url_ex: decode every %XX. Returns a status: 400 for a bad escape, 404 for
  * `%00` and for `%2F` when encoded slashes are not allowed; otherwise the decoded path.
  */
-export function unescapePath(path: string, slashes: EncodedSlashes): { status: 400 | 404 } | { path: string } {
+export function unescapePath(
+  path: string,
+  slashes: EncodedSlashes,
+): { status: 400 | 404 } | { path: string } {
   const bytes: number[] = [];
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);

@@ -35,7 +35,12 @@ function walkLocation(r: RequestRecord, base: RequestRecord['perDir']): void {
  * the same per-dir config: httpd then reuses its user and skips access/auth.
  */
 function samePerDir(r: RequestRecord): boolean {
-  const other = r.prev !== undefined && r.prev.perDir === r.perDir ? r.prev : r.main !== undefined && r.main.perDir === r.perDir ? r.main : undefined;
+  const other =
+    r.prev !== undefined && r.prev.perDir === r.perDir
+      ? r.prev
+      : r.main !== undefined && r.main.perDir === r.perDir
+        ? r.main
+        : undefined;
   if (other === undefined) return false;
   r.user = other.user;
   r.authType = other.authType;
@@ -72,11 +77,19 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   const un = unescapePath(r.uri, slashes);
   if ('status' in un) {
     if (un.status === 404 && slashes === 'off') {
-      r.logError('info', 'core', 'AH00026', `found %2f (encoded '/') in URI path (${r.unparsedUri}), returning 404`);
+      r.logError(
+        'info',
+        'core',
+        'AH00026',
+        `found %2f (encoded '/') in URI path (${r.unparsedUri}), returning 404`,
+      );
     }
     return finish(un.status);
   }
-  r.uri = slashes === 'on' ? (normalizePath(un.path, coreDir(r.perDir).mergeSlashes) ?? un.path) : un.path;
+  r.uri =
+    slashes === 'on'
+      ? (normalizePath(un.path, coreDir(r.perDir).mergeSlashes) ?? un.path)
+      : un.path;
   // 5. second location walk (the path is decoded now)
   walkLocation(r, defaults);
   // 6. translate_name (FIRST); all declined → 500 "couldn't translate"
@@ -103,7 +116,12 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
       rv = await runFirst(hooks.checkUserId, r);
       if (rv !== OK) return finish(declDie(rv, 'check user.  No user file?', r));
       if (r.user === undefined) {
-        r.logError('error', 'core', 'AH00027', `No authentication done but request not allowed without authentication for ${r.uri}. Authentication not configured?`);
+        r.logError(
+          'error',
+          'core',
+          'AH00027',
+          `No authentication done but request not allowed without authentication for ${r.uri}. Authentication not configured?`,
+        );
         return finish(500);
       }
       rv = await runFirst(hooks.authChecker, r);
@@ -128,7 +146,12 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   const limit = coreDir(r.perDir).limitRequestBody;
   const cl = r.headersIn.headers['content-length'];
   if (limit > 0 && cl !== undefined && Number(cl) > limit) {
-    r.logError('error', 'http', 'AH01587', `Requested content-length of ${cl} is larger than the configured limit of ${limit}`);
+    r.logError(
+      'error',
+      'http',
+      'AH01587',
+      `Requested content-length of ${cl} is larger than the configured limit of ${limit}`,
+    );
     return 413;
   }
   const handlers = r.generation.runtime.handlers;
@@ -140,7 +163,12 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   }
   const fallback = handlers.get('default-handler');
   if (fallback === undefined || fallback === named) {
-    r.logError('warn', 'core', 'AH00524', `handler "${name ?? ''}" not found for: ${r.filename ?? r.uri}`);
+    r.logError(
+      'warn',
+      'core',
+      'AH00524',
+      `handler "${name ?? ''}" not found for: ${r.filename ?? r.uri}`,
+    );
     return 500;
   }
   return fallback(r);

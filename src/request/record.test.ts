@@ -9,8 +9,16 @@ import { createCoreDir } from '../core/config.js';
 
 describe('splitTarget', () => {
   it('splits path and query, and takes the path of an absolute-form target', () => {
-    assert.deepEqual(splitTarget('/a%20b?x=1&y'), { path: '/a%20b', args: 'x=1&y', host: undefined });
-    assert.deepEqual(splitTarget('http://Example.com:8080/p?q'), { path: '/p', args: 'q', host: 'Example.com:8080' });
+    assert.deepEqual(splitTarget('/a%20b?x=1&y'), {
+      path: '/a%20b',
+      args: 'x=1&y',
+      host: undefined,
+    });
+    assert.deepEqual(splitTarget('http://Example.com:8080/p?q'), {
+      path: '/p',
+      args: 'q',
+      host: 'Example.com:8080',
+    });
     assert.deepEqual(splitTarget('/p#frag'), { path: '/p', args: '', host: undefined });
   });
 });
@@ -25,7 +33,10 @@ describe('hostnameOf', () => {
 
 describe('readBody', () => {
   async function record(limit: number, chunks: string[]) {
-    const { gen, log } = await generation(config(server({ dirDefaults: { core: { ...createCoreDir(), limitRequestBody: limit } } })), []);
+    const { gen, log } = await generation(
+      config(server({ dirDefaults: { core: { ...createCoreDir(), limitRequestBody: limit } } })),
+      [],
+    );
     const r = fakeRequest(gen, { method: 'POST' });
     for (const c of chunks) r.headersIn.push(Buffer.from(c));
     r.headersIn.push(null);
@@ -42,6 +53,10 @@ describe('readBody', () => {
     await assert.rejects(async () => {
       for await (const b of r.readBody()) void b;
     }, RequestBodyTooLargeError);
-    assert.ok(log.lines.some((l) => l.includes('AH00539: Read content-length of 10 is larger than the configured limit of 8')));
+    assert.ok(
+      log.lines.some((l) =>
+        l.includes('AH00539: Read content-length of 10 is larger than the configured limit of 8'),
+      ),
+    );
   });
 });

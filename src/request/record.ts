@@ -126,7 +126,11 @@ export interface RecordInit {
 }
 
 /** Split a request-target into path and query (absolute-form keeps only the path). */
-export function splitTarget(target: string): { path: string; args: string; host: string | undefined } {
+export function splitTarget(target: string): {
+  path: string;
+  args: string;
+  host: string | undefined;
+} {
   let t = target;
   let host: string | undefined;
   const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(t);
@@ -209,7 +213,8 @@ export class Request implements RequestRecord {
     this.uri = path;
     this.args = args;
     this.hostname = hostnameOf(host ?? req.headers.host);
-    this.theRequest = init.prev?.theRequest ?? `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
+    this.theRequest =
+      init.prev?.theRequest ?? `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
     this.requestTime = init.prev?.requestTime ?? Date.now();
     this.headerOnly = this.method === 'HEAD';
     this.perDir = init.perDir;
@@ -238,7 +243,12 @@ export class Request implements RequestRecord {
       const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
       seen += buf.length;
       if (limit > 0 && seen > limit) {
-        this.logError('error', 'http', 'AH00539', `Read content-length of ${seen} is larger than the configured limit of ${limit}`);
+        this.logError(
+          'error',
+          'http',
+          'AH00539',
+          `Read content-length of ${seen} is larger than the configured limit of ${limit}`,
+        );
         throw new RequestBodyTooLargeError(limit);
       }
       yield buf;

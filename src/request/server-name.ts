@@ -4,7 +4,10 @@ import type { RequestRecord } from './record.js';
 import { coreDir, coreServer } from '../core/view.js';
 
 /** ServerName's host part and port (`www.example.com:8080`). */
-export function splitServerName(name: string | undefined): { host: string | undefined; port: number | undefined } {
+export function splitServerName(name: string | undefined): {
+  host: string | undefined;
+  port: number | undefined;
+} {
   if (name === undefined) return { host: undefined, port: undefined };
   const m = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(name.replace(/^[a-z]+:\/\//i, ''));
   return { host: m?.[1] ?? name, port: m?.[2] === undefined ? undefined : Number(m[2]) };

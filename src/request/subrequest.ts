@@ -24,9 +24,18 @@ function depth(r: RequestRecord): number {
  * REDIRECT_STATUS / REDIRECT_QUERY_STRING. The new request keeps the old one's status
  * (an ErrorDocument answers with the error's status).
  */
-export async function internalRedirect(r: RequestRecord, target: string, method?: string): Promise<Outcome> {
+export async function internalRedirect(
+  r: RequestRecord,
+  target: string,
+  method?: string,
+): Promise<Outcome> {
   if (depth(r) >= MAX_REDIRECTS) {
-    r.logError('error', 'core', 'AH00124', `Request exceeded the limit of ${MAX_REDIRECTS} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`);
+    r.logError(
+      'error',
+      'core',
+      'AH00124',
+      `Request exceeded the limit of ${MAX_REDIRECTS} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
+    );
     return 500;
   }
   const next = new Request({
@@ -54,7 +63,10 @@ export async function internalRedirect(r: RequestRecord, target: string, method?
  * ap_sub_req_lookup_uri: what would `uri` (relative to r's directory if not absolute) map
  * to? Runs steps 1–14 without a handler; the caller reads `status`, `filename`, `finfo`.
  */
-export async function lookupUri(r: RequestRecord, uri: string): Promise<{ rr: RequestRecord; status: Outcome }> {
+export async function lookupUri(
+  r: RequestRecord,
+  uri: string,
+): Promise<{ rr: RequestRecord; status: Outcome }> {
   const base = r.uri.endsWith('/') ? r.uri : r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
   const abs = uri.startsWith('/') ? uri : base + uri;
   const rr = new Request({
@@ -63,7 +75,10 @@ export async function lookupUri(r: RequestRecord, uri: string): Promise<{ rr: Re
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: abs.split('/').map((s) => encodeURIComponent(s).replace(/%3F/g, '?')).join('/'),
+    target: abs
+      .split('/')
+      .map((s) => encodeURIComponent(s).replace(/%3F/g, '?'))
+      .join('/'),
     method: r.method === 'HEAD' ? 'GET' : r.method,
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),

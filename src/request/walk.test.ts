@@ -7,7 +7,15 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModuleDef } from '../modules/module.js';
-import { compileSections, directoryChain, globToRegExp, locationMatches, sectionsForFile, sectionsForUri, WalkCache } from './walk.js';
+import {
+  compileSections,
+  directoryChain,
+  globToRegExp,
+  locationMatches,
+  sectionsForFile,
+  sectionsForUri,
+  WalkCache,
+} from './walk.js';
 import { coreMapToStorage } from '../core/translate.js';
 import { config, fakeRequest, generation, section, server } from '../../tests/support/record.js';
 import { anyModuleDef } from '../../tests/support/any-module.js';
@@ -69,7 +77,14 @@ describe('per-dir merge order', () => {
     const dirMerged = cache.merge(base, sectionsForFile(cs, '/a/b/c.txt', false));
     const all = cache.merge(dirMerged, sectionsForUri(cs, '/x/y'));
     assert.deepEqual((all['trace'] as TraceDir).seen, [
-      'Directory /', 'Directory /a', 'Directory /a/b', 'DirectoryMatch ^/a/', 'Files c.txt', 'FilesMatch txt', 'Location /x', 'LocationMatch ^/x/',
+      'Directory /',
+      'Directory /a',
+      'Directory /a/b',
+      'DirectoryMatch ^/a/',
+      'Files c.txt',
+      'FilesMatch txt',
+      'Location /x',
+      'LocationMatch ^/x/',
     ]);
   });
 

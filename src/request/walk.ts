@@ -41,7 +41,10 @@ export function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end < 0) out += '\\[';
       else {
-        const body = glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         out += `[${body}]`;
         i = end;
       }
@@ -72,7 +75,8 @@ export function compileSections(server: ServerIR): CompiledSections {
   const location: CompiledSection[] = [];
   server.sections.forEach((ir, index) => {
     const re = ir.regex ? new RegExp(ir.pattern) : undefined;
-    const pat = ir.kind === 'directory' || ir.kind === 'directoryMatch' ? stripSlash(ir.pattern) : ir.pattern;
+    const pat =
+      ir.kind === 'directory' || ir.kind === 'directoryMatch' ? stripSlash(ir.pattern) : ir.pattern;
     const glob = re === undefined && isGlob(pat) ? globToRegExp(pat) : undefined;
     const base = { index, ir, depth: depthOf(pat) };
     switch (ir.kind) {
@@ -89,7 +93,12 @@ export function compileSections(server: ServerIR): CompiledSections {
       case 'locationMatch':
         location.push({
           ...base,
-          test: (u) => (re ? re.test(u) : glob ? globToRegExp(pat + '*').test(u) || glob.test(u) : locationMatches(pat, u)),
+          test: (u) =>
+            re
+              ? re.test(u)
+              : glob
+                ? globToRegExp(pat + '*').test(u) || glob.test(u)
+                : locationMatches(pat, u),
         });
         break;
     }

@@ -39,7 +39,10 @@ export class Generation implements GenerationView, RequestRuntime {
     this.modules = modules;
     if (log === undefined) {
       const core = coreServer(ir.main.server);
-      this.#ownedLog = new FileErrorLog(core.errorLog, { level: core.logLevel, modules: core.moduleLogLevels });
+      this.#ownedLog = new FileErrorLog(core.errorLog, {
+        level: core.logLevel,
+        modules: core.moduleLogLevels,
+      });
       this.log = this.#ownedLog;
     } else {
       this.#ownedLog = undefined;
@@ -48,7 +51,8 @@ export class Generation implements GenerationView, RequestRuntime {
     this.hooks = buildHookTable(modules);
     const handlers = new Map<string, Handler>();
     for (const m of modules) {
-      for (const [name, h] of Object.entries(m.handlers ?? {})) if (!handlers.has(name)) handlers.set(name, h);
+      for (const [name, h] of Object.entries(m.handlers ?? {}))
+        if (!handlers.has(name)) handlers.set(name, h);
     }
     this.handlers = handlers;
     this.walk = new WalkCache(modules);
@@ -56,7 +60,11 @@ export class Generation implements GenerationView, RequestRuntime {
   }
 
   /** Build and provision a generation; on failure, dispose what was started and rethrow. */
-  static async provision(ir: ConfigIR, modules: readonly AnyModule[], log?: ErrorLog): Promise<Generation> {
+  static async provision(
+    ir: ConfigIR,
+    modules: readonly AnyModule[],
+    log?: ErrorLog,
+  ): Promise<Generation> {
     const g = new Generation(ir, modules, log);
     try {
       for (const m of g.modules) {

@@ -36,7 +36,10 @@ export interface RunOptions {
 function lookupId(name: string, kind: 'user' | 'group'): number | undefined {
   if (name.startsWith('#')) return Number(name.slice(1));
   try {
-    const out = execFileSync('getent', [kind === 'user' ? 'passwd' : 'group', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('getent', [kind === 'user' ? 'passwd' : 'group', name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     const id = Number(out.split(':')[2]);
     return Number.isInteger(id) ? id : undefined;
   } catch {
@@ -49,13 +52,15 @@ function lookupId(name: string, kind: 'user' | 'group'): number | undefined {
  * bound, as httpd's children do. Worker processes are spawned with their own uid/gid.
  */
 function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => void): void {
-  if (process.getuid?.() !== 0 || process.setuid === undefined || process.setgid === undefined) return;
+  if (process.getuid?.() !== 0 || process.setuid === undefined || process.setgid === undefined)
+    return;
   const core = serverConfOf(coreModule, ir.main);
   if (core.user === undefined) return;
   const uid = lookupId(core.user, 'user');
   const gid = core.group === undefined ? undefined : lookupId(core.group, 'group');
   if (uid === undefined) throw new Error(`AH00544: tswsgi: bad user name ${core.user}`);
-  if (core.group !== undefined && gid === undefined) throw new Error(`AH00543: tswsgi: bad group name ${core.group}`);
+  if (core.group !== undefined && gid === undefined)
+    throw new Error(`AH00543: tswsgi: bad group name ${core.group}`);
   if (uid === 0) return;
   try {
     chownSync(pidFile, uid, gid ?? -1);
@@ -67,7 +72,9 @@ function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => voi
     process.setgid(gid);
   }
   process.setuid(uid);
-  log(`front end now running as ${core.user}${core.group === undefined ? '' : `:${core.group}`} (uid ${uid})`);
+  log(
+    `front end now running as ${core.user}${core.group === undefined ? '' : `:${core.group}`} (uid ${uid})`,
+  );
 }
 
 /** Run until stopped; the resolved value is the exit code. */
@@ -82,9 +89,18 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
       // httpd: server/listen.c (make_sock) and main.c — the same three lines, then exit 1.
       const errno = { EADDRINUSE: 98, EACCES: 13, EADDRNOTAVAIL: 99 }[e.code];
-      const text = { EADDRINUSE: 'Address already in use', EACCES: 'Permission denied', EADDRNOTAVAIL: 'Cannot assign requested address' }[e.code];
-      const addr = e.address === undefined ? `port ${e.port ?? '?'}` : `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port ?? '?'}`;
-      process.stderr.write(`(${errno})${text}: AH00072: make_sock: could not bind to address ${addr}\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n`);
+      const text = {
+        EADDRINUSE: 'Address already in use',
+        EACCES: 'Permission denied',
+        EADDRNOTAVAIL: 'Cannot assign requested address',
+      }[e.code];
+      const addr =
+        e.address === undefined
+          ? `port ${e.port ?? '?'}`
+          : `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port ?? '?'}`;
+      process.stderr.write(
+        `(${errno})${text}: AH00072: make_sock: could not bind to address ${addr}\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n`,
+      );
       return 1;
     }
     throw err;
@@ -96,7 +112,12 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
     log.log('warn', 'core', 'AH00099', `could not create ${pidFile}: ${String(err)}`);
   }
   dropPrivileges(ir, pidFile, (m) => log.log('notice', 'core', 'MW00001', m));
-  log.log('notice', 'mpm_event', 'AH00489', `tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations`);
+  log.log(
+    'notice',
+    'mpm_event',
+    'AH00489',
+    `tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations`,
+  );
   if (opts.notifyReady) {
     process.stdout.write('READY\n');
     // The detaching parent closes its end of both pipes after READY: later writes must not
@@ -125,7 +146,14 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
       }
       const gen = server.generation.log;
       if (action === 'stop' || action === 'graceful-stop') {
-        gen.log('notice', 'mpm_event', action === 'stop' ? 'AH00491' : 'AH00492', action === 'stop' ? 'caught SIGTERM, shutting down' : 'caught SIGWINCH, shutting down gracefully');
+        gen.log(
+          'notice',
+          'mpm_event',
+          action === 'stop' ? 'AH00491' : 'AH00492',
+          action === 'stop'
+            ? 'caught SIGTERM, shutting down'
+            : 'caught SIGWINCH, shutting down gracefully',
+        );
         await server.stop({ graceful: action === 'graceful-stop' });
         return 0;
       }
@@ -134,19 +162,38 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
         next = opts.reload();
       } catch (err) {
         // httpd's parent would exit here; tswsgi keeps serving the old generation.
-        const msg = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ').replace(/^AH00526: /, '');
+        const msg = (err instanceof Error ? err.message : String(err))
+          .replace(/\s*\n\s*/g, ' ')
+          .replace(/^AH00526: /, '');
         gen.log('error', 'core', 'AH00526', `${msg} -- keeping the running configuration`);
         continue;
       }
-      gen.log('notice', 'mpm_event', action === 'graceful' ? 'AH00493' : 'AH00494', action === 'graceful' ? 'SIGUSR1 received.  Doing graceful restart' : 'SIGHUP received.  Attempting to restart');
+      gen.log(
+        'notice',
+        'mpm_event',
+        action === 'graceful' ? 'AH00493' : 'AH00494',
+        action === 'graceful'
+          ? 'SIGUSR1 received.  Doing graceful restart'
+          : 'SIGHUP received.  Attempting to restart',
+      );
       try {
         await server.reload(next);
       } catch (err) {
         // provision failed (e.g. a daemon group cannot start): the old generation stays.
-        gen.log('error', 'core', 'MW00205', `reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`);
+        gen.log(
+          'error',
+          'core',
+          'MW00205',
+          `reload failed, keeping the running configuration: ${err instanceof Error ? err.message : String(err)}`,
+        );
         continue;
       }
-      server.generation.log.log('notice', 'mpm_event', 'AH00489', 'tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations');
+      server.generation.log.log(
+        'notice',
+        'mpm_event',
+        'AH00489',
+        'tswsgi/0.1.0 (Apache/2.4.62 compatible) configured -- resuming normal operations',
+      );
     }
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);

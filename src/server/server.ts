@@ -69,7 +69,9 @@ class Generations implements GenerationSource {
   }
   #dispose(g: Generation): void {
     this.#retired.delete(g);
-    g.dispose().catch((err: unknown) => this.#current.log.log('error', 'core', 'MW00204', `dispose failed: ${String(err)}`));
+    g.dispose().catch((err: unknown) =>
+      this.#current.log.log('error', 'core', 'MW00204', `dispose failed: ${String(err)}`),
+    );
   }
   /** Resolves when no request is in flight. */
   async idle(): Promise<void> {
@@ -91,7 +93,12 @@ export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promis
       const s = createListener(gens, l);
       servers.push(s);
       s.listen(l.port, l.host === '' ? undefined : l.host);
-      await Promise.race([once(s, 'listening'), once(s, 'error').then(([e]: unknown[]) => Promise.reject(e instanceof Error ? e : new Error(String(e))))]);
+      await Promise.race([
+        once(s, 'listening'),
+        once(s, 'error').then(([e]: unknown[]) =>
+          Promise.reject(e instanceof Error ? e : new Error(String(e))),
+        ),
+      ]);
     }
   } catch (err) {
     for (const s of servers) s.close();

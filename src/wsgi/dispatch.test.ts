@@ -23,28 +23,43 @@ interface Flow {
 
 /** Watches every frame and checks both credit invariants of docs/protocol.md. */
 function watchFlow(w: WorkerProcess, flow: Flow): void {
-  const st = new Map<number, { reqSent: number; reqCredit: number; respRecv: number; respCredit: number }>();
+  const st = new Map<
+    number,
+    { reqSent: number; reqCredit: number; respRecv: number; respCredit: number }
+  >();
   w.tap = (dir, f) => {
     const frame: RawFrame | undefined = Buffer.isBuffer(f) ? new FrameDecoder().push(f)[0] : f;
     if (!frame) return;
     flow.frames.push({ dir, type: frame.type, stream: frame.stream, len: frame.payload.length });
-    if (frame.type === 0x01) st.set(frame.stream, { reqSent: 0, reqCredit: INITIAL_WINDOW, respRecv: 0, respCredit: INITIAL_WINDOW });
+    if (frame.type === 0x01)
+      st.set(frame.stream, {
+        reqSent: 0,
+        reqCredit: INITIAL_WINDOW,
+        respRecv: 0,
+        respCredit: INITIAL_WINDOW,
+      });
     const s = st.get(frame.stream);
     if (!s) return;
     if (frame.type === 0x02) {
       s.reqSent += frame.payload.length;
-      if (s.reqSent > s.reqCredit) flow.violations.push(`request body ${s.reqSent} > credit ${s.reqCredit}`);
+      if (s.reqSent > s.reqCredit)
+        flow.violations.push(`request body ${s.reqSent} > credit ${s.reqCredit}`);
       flow.maxReqAhead = Math.max(flow.maxReqAhead, s.reqSent - (s.reqCredit - INITIAL_WINDOW));
     } else if (frame.type === 0x86) s.reqCredit += frame.payload.readUInt32BE(0);
     else if (frame.type === 0x83) {
       s.respRecv += frame.payload.length;
-      if (s.respRecv > s.respCredit) flow.violations.push(`response body ${s.respRecv} > credit ${s.respCredit}`);
+      if (s.respRecv > s.respCredit)
+        flow.violations.push(`response body ${s.respRecv} > credit ${s.respCredit}`);
       flow.maxRespAhead = Math.max(flow.maxRespAhead, s.respRecv - (s.respCredit - INITIAL_WINDOW));
     } else if (frame.type === 0x05) s.respCredit += frame.payload.readUInt32BE(0);
   };
 }
 
-async function setup(t: TestContext, script = 'pool-app.wsgi', spec: Partial<DaemonGroupSpec> = {}) {
+async function setup(
+  t: TestContext,
+  script = 'pool-app.wsgi',
+  spec: Partial<DaemonGroupSpec> = {},
+) {
   const log = new MemoryLog();
   const flow: Flow = { violations: [], maxReqAhead: 0, maxRespAhead: 0, frames: [] };
   const spawned: WorkerProcess[] = [];
@@ -77,9 +92,16 @@ describe('dispatch', () => {
     assert.equal(r.body.toString(), `${sha(body)} ${body.length}`);
     assert.deepEqual(flow.violations, []);
     assert.ok(flow.maxReqAhead <= INITIAL_WINDOW);
-    assert.ok(flow.frames.some((f) => f.dir === 'in' && f.type === 0x86), 'the worker granted request credit');
+    assert.ok(
+      flow.frames.some((f) => f.dir === 'in' && f.type === 0x86),
+      'the worker granted request credit',
+    );
     assert.ok(flow.frames.filter((f) => f.type === 0x02).every((f) => f.len <= INITIAL_WINDOW));
-    assert.equal(flow.frames.filter((f) => f.dir === 'out' && f.type === 0x03).length, 1, 'one EOF');
+    assert.equal(
+      flow.frames.filter((f) => f.dir === 'out' && f.type === 0x03).length,
+      1,
+      'one EOF',
+    );
   });
 
   it('streams a 1 MiB download to a slow reader within response-body credit', async (t) => {
@@ -94,7 +116,10 @@ describe('dispatch', () => {
     assert.ok(r.complete);
     assert.deepEqual(flow.violations, []);
     assert.ok(flow.maxRespAhead <= INITIAL_WINDOW);
-    assert.ok(flow.frames.some((f) => f.dir === 'out' && f.type === 0x05), 'the front end granted response credit');
+    assert.ok(
+      flow.frames.some((f) => f.dir === 'out' && f.type === 0x05),
+      'the front end granted response credit',
+    );
     assert.deepEqual(results, [{ status: 200, bytesSent: n }]);
   });
 
@@ -133,7 +158,11 @@ describe('dispatch', () => {
     assert.equal(r.status, 500);
     assert.match(r.body.toString(), /500 Internal Server Error/);
     assert.doesNotMatch(r.body.toString(), /preload fails on purpose/);
-    assert.ok(log.grep(/preload fails on purpose/).some((l) => l.level === 'error' && typeof l.fields?.pid === 'number'));
+    assert.ok(
+      log
+        .grep(/preload fails on purpose/)
+        .some((l) => l.level === 'error' && typeof l.fields?.pid === 'number'),
+    );
   });
 
   it('aborts the client connection when the app fails after the response started', async (t) => {
@@ -163,7 +192,8 @@ describe('dispatch', () => {
     while (!flow.frames.some((f) => f.type === 0x04)) await new Promise((r) => setImmediate(r));
     assert.ok(flow.frames.some((f) => f.dir === 'out' && f.type === 0x04));
     // the worker still finishes the stream, and the pool is usable afterwards
-    while (!flow.frames.some((f) => f.dir === 'in' && (f.type === 0x84 || f.type === 0x85))) await new Promise((r) => setTimeout(r, 10));
+    while (!flow.frames.some((f) => f.dir === 'in' && (f.type === 0x84 || f.type === 0x85)))
+      await new Promise((r) => setTimeout(r, 10));
     assert.equal(pool.workers[0]?.inFlight, 0);
     assert.equal((await request(port, '/hello')).status, 200);
   });

@@ -43,10 +43,19 @@ export interface DispatchResult {
 
 const TITLES: Readonly<Record<number, [string, string]>> = {
   404: ['Not Found', 'The requested URL was not found on this server.'],
-  500: ['Internal Server Error', 'The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.'],
+  500: [
+    'Internal Server Error',
+    'The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.',
+  ],
   502: ['Bad Gateway', 'The proxy server received an invalid\nresponse from an upstream server.'],
-  503: ['Service Unavailable', 'The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.'],
-  504: ['Gateway Timeout', 'The gateway did not receive a timely response\nfrom the upstream server or application.'],
+  503: [
+    'Service Unavailable',
+    'The server is temporarily unable to service your\nrequest due to maintenance downtime or capacity\nproblems. Please try again later.',
+  ],
+  504: [
+    'Gateway Timeout',
+    'The gateway did not receive a timely response\nfrom the upstream server or application.',
+  ],
 };
 
 /** A canned Apache-style error page (http_protocol.c get_canned_error_string, paraphrased). */
@@ -67,7 +76,10 @@ function truncate(res: ServerResponse): void {
 
 function defaultError(res: ServerResponse, status: number): void {
   const body = cannedErrorPage(status);
-  res.writeHead(status, { 'Content-Type': 'text/html; charset=iso-8859-1', 'Content-Length': Buffer.byteLength(body, 'latin1') });
+  res.writeHead(status, {
+    'Content-Type': 'text/html; charset=iso-8859-1',
+    'Content-Length': Buffer.byteLength(body, 'latin1'),
+  });
   res.end(body, 'latin1');
 }
 
@@ -81,7 +93,13 @@ function requestUri(environ: readonly (readonly [string, string])[]): string {
 }
 
 /** Run one request on `pool` and stream the response into `res`. Never rejects. */
-export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerResponse, log: ErrorLog, hooks: DispatchHooks = {}): Promise<DispatchResult> {
+export function dispatch(
+  pool: ProcessPool,
+  req: DispatchRequest,
+  res: ServerResponse,
+  log: ErrorLog,
+  hooks: DispatchHooks = {},
+): Promise<DispatchResult> {
   return new Promise<DispatchResult>((resolve) => {
     const group = pool.spec.name;
     const fields = hooks.client !== undefined ? { client: hooks.client } : {};
@@ -115,7 +133,9 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         done(st);
         return;
       }
-      const p = hooks.onError ? Promise.resolve(hooks.onError(st)) : Promise.resolve(defaultError(res, st));
+      const p = hooks.onError
+        ? Promise.resolve(hooks.onError(st))
+        : Promise.resolve(defaultError(res, st));
       p.then(
         () => done(st),
         (e: unknown) => {
@@ -195,7 +215,13 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
           if (reason !== undefined) res.writeHead(code, reason, flat);
           else res.writeHead(code, flat);
         } catch (e) {
-          log.log('error', 'wsgi', 'MW00221', `invalid response from daemon process for '${req.scriptFilename}': ${e instanceof Error ? e.message : String(e)}`, fields);
+          log.log(
+            'error',
+            'wsgi',
+            'MW00221',
+            `invalid response from daemon process for '${req.scriptFilename}': ${e instanceof Error ? e.message : String(e)}`,
+            fields,
+          );
           stream?.abort();
           renderError(500);
           return;
@@ -217,7 +243,13 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         detachBody();
         if (aborted || finished || timedOut) return;
         if (!started) {
-          log.log('error', 'wsgi', 'MW00222', `daemon process ended the response for '${req.scriptFilename}' without a status`, fields);
+          log.log(
+            'error',
+            'wsgi',
+            'MW00222',
+            `daemon process ended the response for '${req.scriptFilename}' without a status`,
+            fields,
+          );
           renderError(500);
           return;
         }
@@ -228,11 +260,23 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         if (aborted || finished || timedOut) return;
         if (!started) {
           const st = message.startsWith('404 ') ? 404 : 500;
-          log.log('error', 'wsgi', 'MW00223', `request for '${req.scriptFilename}' in group '${group}' failed: ${message}`, fields);
+          log.log(
+            'error',
+            'wsgi',
+            'MW00223',
+            `request for '${req.scriptFilename}' in group '${group}' failed: ${message}`,
+            fields,
+          );
           renderError(st);
           return;
         }
-        log.log('error', 'wsgi', 'MW00224', `response for '${req.scriptFilename}' failed after it started: ${message}; aborting the client connection`, fields);
+        log.log(
+          'error',
+          'wsgi',
+          'MW00224',
+          `response for '${req.scriptFilename}' failed after it started: ${message}; aborting the client connection`,
+          fields,
+        );
         truncate(res);
         done(status);
       },
@@ -244,8 +288,18 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         const live = !(aborted || finished || timedOut);
         timedOut = true;
         const pid = stream?.worker.pid;
-        const what = !live ? 'the client had already gone' : started ? 'aborting the client connection' : 'answering 504 Gateway Timeout';
-        log.log('error', 'wsgi', 'MW00227', `request for '${requestUri(req.environ)}' exceeded request-timeout (${pool.spec.requestTimeout}s) after ${(elapsedMs / 1000).toFixed(3)}s on daemon process (pid ${String(pid)}) of group '${group}'; ${what}`, pid !== undefined ? { ...fields, pid } : fields);
+        const what = !live
+          ? 'the client had already gone'
+          : started
+            ? 'aborting the client connection'
+            : 'answering 504 Gateway Timeout';
+        log.log(
+          'error',
+          'wsgi',
+          'MW00227',
+          `request for '${requestUri(req.environ)}' exceeded request-timeout (${pool.spec.requestTimeout}s) after ${(elapsedMs / 1000).toFixed(3)}s on daemon process (pid ${String(pid)}) of group '${group}'; ${what}`,
+          pid !== undefined ? { ...fields, pid } : fields,
+        );
         if (!live) return;
         if (!started) renderError(504);
         else {
@@ -257,7 +311,13 @@ export function dispatch(pool: ProcessPool, req: DispatchRequest, res: ServerRes
         detachBody();
         if (aborted || finished || timedOut) return;
         const pid = stream?.worker.pid;
-        log.log('error', 'wsgi', 'MW00225', `daemon process (pid ${String(pid)}) of group '${group}' ${cause} while handling request for '${req.scriptFilename}'`, fields);
+        log.log(
+          'error',
+          'wsgi',
+          'MW00225',
+          `daemon process (pid ${String(pid)}) of group '${group}' ${cause} while handling request for '${req.scriptFilename}'`,
+          fields,
+        );
         if (!started) renderError(502);
         else {
           truncate(res);

@@ -61,23 +61,64 @@ export interface WsgiEnvironInput {
  */
 export const DEBIAN_MOD_WSGI_4_9_4_KEYS = {
   embedded: [
-    'CONTEXT_DOCUMENT_ROOT', 'CONTEXT_PREFIX', 'DOCUMENT_ROOT', 'GATEWAY_INTERFACE',
-    'HTTP_ACCEPT', 'HTTP_HOST', 'HTTP_USER_AGENT', 'PATH_INFO', 'PATH_TRANSLATED',
-    'QUERY_STRING', 'REMOTE_ADDR', 'REMOTE_PORT', 'REQUEST_METHOD', 'REQUEST_SCHEME',
-    'REQUEST_URI', 'SCRIPT_FILENAME', 'SCRIPT_NAME', 'SERVER_ADDR', 'SERVER_ADMIN',
-    'SERVER_NAME', 'SERVER_PORT', 'SERVER_PROTOCOL', 'SERVER_SIGNATURE', 'SERVER_SOFTWARE',
-    'apache.version', 'mod_wsgi.application_group', 'mod_wsgi.callable_object',
-    'mod_wsgi.enable_sendfile', 'mod_wsgi.handler_script', 'mod_wsgi.ignore_activity',
-    'mod_wsgi.listener_host', 'mod_wsgi.listener_port', 'mod_wsgi.path_info',
-    'mod_wsgi.process_group', 'mod_wsgi.request_handler', 'mod_wsgi.request_id',
-    'mod_wsgi.request_start', 'mod_wsgi.script_name', 'mod_wsgi.script_reloading',
-    'mod_wsgi.script_start', 'mod_wsgi.thread_id', 'mod_wsgi.thread_requests',
-    'mod_wsgi.total_requests', 'mod_wsgi.version', 'wsgi.errors', 'wsgi.file_wrapper',
-    'wsgi.input', 'wsgi.input_terminated', 'wsgi.multiprocess', 'wsgi.multithread',
-    'wsgi.run_once', 'wsgi.url_scheme', 'wsgi.version',
+    'CONTEXT_DOCUMENT_ROOT',
+    'CONTEXT_PREFIX',
+    'DOCUMENT_ROOT',
+    'GATEWAY_INTERFACE',
+    'HTTP_ACCEPT',
+    'HTTP_HOST',
+    'HTTP_USER_AGENT',
+    'PATH_INFO',
+    'PATH_TRANSLATED',
+    'QUERY_STRING',
+    'REMOTE_ADDR',
+    'REMOTE_PORT',
+    'REQUEST_METHOD',
+    'REQUEST_SCHEME',
+    'REQUEST_URI',
+    'SCRIPT_FILENAME',
+    'SCRIPT_NAME',
+    'SERVER_ADDR',
+    'SERVER_ADMIN',
+    'SERVER_NAME',
+    'SERVER_PORT',
+    'SERVER_PROTOCOL',
+    'SERVER_SIGNATURE',
+    'SERVER_SOFTWARE',
+    'apache.version',
+    'mod_wsgi.application_group',
+    'mod_wsgi.callable_object',
+    'mod_wsgi.enable_sendfile',
+    'mod_wsgi.handler_script',
+    'mod_wsgi.ignore_activity',
+    'mod_wsgi.listener_host',
+    'mod_wsgi.listener_port',
+    'mod_wsgi.path_info',
+    'mod_wsgi.process_group',
+    'mod_wsgi.request_handler',
+    'mod_wsgi.request_id',
+    'mod_wsgi.request_start',
+    'mod_wsgi.script_name',
+    'mod_wsgi.script_reloading',
+    'mod_wsgi.script_start',
+    'mod_wsgi.thread_id',
+    'mod_wsgi.thread_requests',
+    'mod_wsgi.total_requests',
+    'mod_wsgi.version',
+    'wsgi.errors',
+    'wsgi.file_wrapper',
+    'wsgi.input',
+    'wsgi.input_terminated',
+    'wsgi.multiprocess',
+    'wsgi.multithread',
+    'wsgi.run_once',
+    'wsgi.url_scheme',
+    'wsgi.version',
   ],
   daemonOnly: [
-    'mod_wsgi.daemon_connects', 'mod_wsgi.daemon_restarts', 'mod_wsgi.daemon_start',
+    'mod_wsgi.daemon_connects',
+    'mod_wsgi.daemon_restarts',
+    'mod_wsgi.daemon_start',
     'mod_wsgi.queue_start',
   ],
 } as const;
@@ -156,7 +197,6 @@ export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
   };
 }
 
-
 /**
  * The CGI table mod_wsgi starts from: src/request/cgi-env.ts's cgiEnvironment (common +
  * CGI variables). Authorization is left out here; buildEnviron adds it when
@@ -165,4 +205,3 @@ export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
 export function wsgiCgiVars(r: RequestRecord): EnvPair[] {
   return [...cgiEnvironment(r)];
 }
-

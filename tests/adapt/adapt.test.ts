@@ -29,7 +29,14 @@ import { loadConfig } from '../../src/config/load.js';
 import { MODULES } from '../../src/modules/index.js';
 
 /** dist/tests/adapt → tests/adapt in the source tree. */
-const GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tests', 'adapt');
+const GOLDEN_DIR = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '..',
+  'tests',
+  'adapt',
+);
 
 interface Golden {
   readonly files: ReadonlyMap<string, string>;
@@ -83,9 +90,14 @@ function matches(got: unknown, want: unknown, path: string): void {
   if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${path}: expected an array, got ${JSON.stringify(got)}`);
     assert.equal(got.length, want.length, `${path}: array length (got ${JSON.stringify(got)})`);
-    want.forEach((w, i) => { matches(got[i], w, `${path}[${i}]`); });
+    want.forEach((w, i) => {
+      matches(got[i], w, `${path}[${i}]`);
+    });
   } else if (want !== null && typeof want === 'object') {
-    assert.ok(got !== null && typeof got === 'object' && !Array.isArray(got), `${path}: expected an object, got ${JSON.stringify(got)}`);
+    assert.ok(
+      got !== null && typeof got === 'object' && !Array.isArray(got),
+      `${path}: expected an object, got ${JSON.stringify(got)}`,
+    );
     for (const [k, w] of Object.entries(want)) {
       const g: unknown = (got as Record<string, unknown>)[k];
       assert.ok(g !== undefined, `${path}.${k}: missing in ${JSON.stringify(got)}`);
@@ -123,7 +135,11 @@ function runGolden(name: string): void {
         // A full message (with its "Syntax error on line N of FILE" location) must match
         // exactly; a bare message is matched as a substring (STYLE.md do-6).
         if (want.includes('Syntax error')) assert.equal(e.message, want);
-        else assert.ok(e.message.includes(want), `${JSON.stringify(e.message)} does not contain ${JSON.stringify(want)}`);
+        else
+          assert.ok(
+            e.message.includes(want),
+            `${JSON.stringify(e.message)} does not contain ${JSON.stringify(want)}`,
+          );
         return true;
       });
     } else {
@@ -136,7 +152,9 @@ function runGolden(name: string): void {
 }
 
 describe('config adapter golden files', () => {
-  const names = readdirSync(GOLDEN_DIR).filter((n) => n.endsWith('.golden')).sort();
+  const names = readdirSync(GOLDEN_DIR)
+    .filter((n) => n.endsWith('.golden'))
+    .sort();
   it('finds golden files', () => {
     assert.ok(names.length > 0);
   });

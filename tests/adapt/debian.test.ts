@@ -4,7 +4,15 @@
 // modules must adapt completely. Skipped when /etc/apache2 is absent.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -27,22 +35,43 @@ function debianEnv(): Record<string, string> {
 
 /** Line number of the first line of `file` matching `re`. */
 function lineOf(file: string, re: RegExp): number {
-  return readFileSync(file, 'utf8').split('\n').findIndex((l) => re.test(l)) + 1;
+  return (
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => re.test(l)) + 1
+  );
 }
 
-const IMPLEMENTED = new Set(['alias', 'authz_core', 'dir', 'env', 'mime', 'mpm_event', 'mpm_prefork', 'mpm_worker', 'wsgi']);
+const IMPLEMENTED = new Set([
+  'alias',
+  'authz_core',
+  'dir',
+  'env',
+  'mime',
+  'mpm_event',
+  'mpm_prefork',
+  'mpm_worker',
+  'wsgi',
+]);
 
 describe('Debian apache2 configuration', { skip }, () => {
   it('stops at the first LoadModule of a module tswsgi does not implement', () => {
-    const loads = readdirSync(join(ETC, 'mods-enabled')).filter((f) => f.endsWith('.load')).sort();
+    const loads = readdirSync(join(ETC, 'mods-enabled'))
+      .filter((f) => f.endsWith('.load'))
+      .sort();
     const first = loads.find((f) => !IMPLEMENTED.has(f.replace(/\.load$/, '')));
     if (first === undefined) return; // every enabled module is implemented: nothing to prove
     const loadFile = join(ETC, 'mods-enabled', first);
     const loadLine = lineOf(loadFile, /^\s*LoadModule/);
-    const [, id = '', path = ''] = /LoadModule\s+(\S+)\s+(\S+)/.exec(readFileSync(loadFile, 'utf8')) ?? [];
-    const includeLine = lineOf(join(ETC, 'apache2.conf'), /^IncludeOptional mods-enabled\/\*\.load/);
+    const [, id = '', path = ''] =
+      /LoadModule\s+(\S+)\s+(\S+)/.exec(readFileSync(loadFile, 'utf8')) ?? [];
+    const includeLine = lineOf(
+      join(ETC, 'apache2.conf'),
+      /^IncludeOptional mods-enabled\/\*\.load/,
+    );
     assert.throws(
-      () => loadConfig({ file: 'apache2.conf', serverRoot: ETC, env: debianEnv(), modules: MODULES }),
+      () =>
+        loadConfig({ file: 'apache2.conf', serverRoot: ETC, env: debianEnv(), modules: MODULES }),
       (e: unknown) => {
         assert.ok(e instanceof ConfigError);
         assert.equal(
@@ -60,7 +89,9 @@ describe('Debian apache2 configuration', { skip }, () => {
 
   it('adapts a copy trimmed to the implemented modules', (t) => {
     const root = mkdtempSync(join(tmpdir(), 'tswsgi-debian-'));
-    t.after(() => { rmSync(root, { recursive: true, force: true }); });
+    t.after(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
     copyFileSync(join(ETC, 'apache2.conf'), join(root, 'apache2.conf'));
     copyFileSync(join(ETC, 'ports.conf'), join(root, 'ports.conf'));
     for (const dir of ['mods-enabled', 'conf-enabled', 'sites-enabled']) {
@@ -85,11 +116,22 @@ describe('Debian apache2 configuration', { skip }, () => {
     assert.equal(core['timeout'], 300);
     assert.equal(core['keepAlive'], true);
     const logs = ir.main.server['log_config'] as { formats: Record<string, string> };
-    assert.deepEqual(Object.keys(logs.formats).sort(), ['agent', 'combined', 'common', 'referer', 'vhost_combined']);
+    assert.deepEqual(Object.keys(logs.formats).sort(), [
+      'agent',
+      'combined',
+      'common',
+      'referer',
+      'vhost_combined',
+    ]);
     // <Directory /> <Directory /usr/share> <Directory /var/www/> <FilesMatch "^\.ht">, plus the
     // mods' own sections (alias.conf's icons directory).
     const patterns = ir.main.sections.map((s) => `${s.kind} ${s.pattern}`);
-    for (const p of ['directory /', 'directory /usr/share', 'directory /var/www/', 'filesMatch ^\\.ht']) {
+    for (const p of [
+      'directory /',
+      'directory /usr/share',
+      'directory /var/www/',
+      'filesMatch ^\\.ht',
+    ]) {
       assert.ok(patterns.includes(p), `${p} in ${JSON.stringify(patterns)}`);
     }
     assert.equal(ir.vhosts.length, 1);

@@ -12,7 +12,11 @@ import { ROOT, runCommand } from './support.js';
 
 it('docs/directives.md is up to date with the registry', () => {
   const committed = readFileSync(join(ROOT, 'docs/directives.md'), 'utf8');
-  assert.equal(committed, directivesMarkdown(), 'docs/directives.md is stale: run `node dist/src/cli/directives-doc.js > docs/directives.md`');
+  assert.equal(
+    committed,
+    directivesMarkdown(),
+    'docs/directives.md is stale: run `node dist/src/cli/directives-doc.js > docs/directives.md`',
+  );
 });
 
 it('lists every registered directive once, with syntax, arity, context, module and help', () => {
@@ -23,9 +27,17 @@ it('lists every registered directive once, with syntax, arity, context, module a
     assert.equal(rows.length, 1, `${spec.name} appears once`);
     assert.ok(rows[0]?.includes(` ${spec.args} |`), `${spec.name} arity`);
     const section = md.slice(0, md.indexOf(rows[0] ?? '')).lastIndexOf('## ');
-    assert.ok(md.slice(section).startsWith(`## ${module.name === 'core' ? 'core.c' : `mod_${module.name}.c`}`), `${spec.name} under its module`);
+    assert.ok(
+      md
+        .slice(section)
+        .startsWith(`## ${module.name === 'core' ? 'core.c' : `mod_${module.name}.c`}`),
+      `${spec.name} under its module`,
+    );
   }
-  assert.match(md, /^\| `WSGIDaemonProcess` \| `WSGIDaemonProcess .+` \| .+ \| \*\.conf only outside &lt;Directory&gt;, /m);
+  assert.match(
+    md,
+    /^\| `WSGIDaemonProcess` \| `WSGIDaemonProcess .+` \| .+ \| \*\.conf only outside &lt;Directory&gt;, /m,
+  );
 });
 
 it('the generator script prints the same text', async () => {

@@ -31,7 +31,11 @@ after(async () => {
 });
 
 function site(): string {
-  const dir = tempDir({ 'app.wsgi': APP, 'static/hello.txt': 'static hello\n', 'docs/robots.txt': 'User-agent: *\n' });
+  const dir = tempDir({
+    'app.wsgi': APP,
+    'static/hello.txt': 'static hello\n',
+    'docs/robots.txt': 'User-agent: *\n',
+  });
   dirs.push(dir);
   return dir;
 }
@@ -39,10 +43,30 @@ function site(): string {
 describe('start-server', () => {
   it('--dump-config prints the IR with the daemon group spec and does not serve', async () => {
     const dir = site();
-    const r = await run(['start-server', join(dir, 'app.wsgi'), '--port', '18777', '--host', '127.0.0.1', '--processes', '2', '--threads', '4', '--server-root', join(dir, 'root'), '--dump-config']);
+    const r = await run([
+      'start-server',
+      join(dir, 'app.wsgi'),
+      '--port',
+      '18777',
+      '--host',
+      '127.0.0.1',
+      '--processes',
+      '2',
+      '--threads',
+      '4',
+      '--server-root',
+      join(dir, 'root'),
+      '--dump-config',
+    ]);
     assert.equal(r.code, 0, r.stderr);
-    const ir = JSON.parse(r.stdout) as { listen: { host: string; port: number }[]; main: { server: Record<string, { daemons?: { spec: Record<string, unknown> }[] }> } };
-    assert.deepEqual(ir.listen.map((l) => [l.host, l.port]), [['127.0.0.1', 18777]]);
+    const ir = JSON.parse(r.stdout) as {
+      listen: { host: string; port: number }[];
+      main: { server: Record<string, { daemons?: { spec: Record<string, unknown> }[] }> };
+    };
+    assert.deepEqual(
+      ir.listen.map((l) => [l.host, l.port]),
+      [['127.0.0.1', 18777]],
+    );
     const daemons = Object.values(ir.main.server).flatMap((slot) => slot.daemons ?? []);
     assert.equal(daemons.length, 1);
     const spec = daemons[0]?.spec ?? {};
@@ -52,17 +76,43 @@ describe('start-server', () => {
     assert.equal(spec['processesExplicit'], true);
     assert.equal(spec['home'], dir);
     // the generated httpd.conf is kept in the server root
-    assert.match(readFileSync(join(dir, 'root/httpd.conf'), 'utf8'), /^WSGIDaemonProcess "127\.0\.0\.1:18777" processes=2 threads=4 /m);
+    assert.match(
+      readFileSync(join(dir, 'root/httpd.conf'), 'utf8'),
+      /^WSGIDaemonProcess "127\.0\.0\.1:18777" processes=2 threads=4 /m,
+    );
   });
 
   it('serves the app with its options: mount point, url alias, access log, python, processes/threads, maximum-requests, log level', async () => {
     const dir = site();
     const root = join(dir, 'root');
     const { child, port, output } = await spawnServer((p) => [
-      'start-server', join(dir, 'app.wsgi'), '--host', '127.0.0.1', '--port', String(p), '--server-root', root,
-      '--processes', '2', '--threads', '4', '--mount-point', '/app', '--url-alias', '/static', join(dir, 'static'),
-      '--access-log', '--log-level', 'debug', '--python', '/usr/bin/python3', '--maximum-requests', '2',
-      '--setenv', 'GREETING', 'hello',
+      'start-server',
+      join(dir, 'app.wsgi'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(p),
+      '--server-root',
+      root,
+      '--processes',
+      '2',
+      '--threads',
+      '4',
+      '--mount-point',
+      '/app',
+      '--url-alias',
+      '/static',
+      join(dir, 'static'),
+      '--access-log',
+      '--log-level',
+      'debug',
+      '--python',
+      '/usr/bin/python3',
+      '--maximum-requests',
+      '2',
+      '--setenv',
+      'GREETING',
+      'hello',
     ]);
     children.push(child);
     assert.match(output(), /^Server URL {9}: http:\/\/127\.0\.0\.1:\d+\/$/m);
@@ -86,15 +136,21 @@ describe('start-server', () => {
     // --access-log: common format lines in server-root/access_log
     const accessLog = join(root, 'access_log');
     const lines = await waitFor('access log lines', () => {
-      const l = existsSync(accessLog) ? readFileSync(accessLog, 'utf8').split('\n').filter(Boolean) : [];
+      const l = existsSync(accessLog)
+        ? readFileSync(accessLog, 'utf8').split('\n').filter(Boolean)
+        : [];
       return l.length >= 2 ? l : undefined;
     });
-    assert.match(lines[0] ?? '', /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/app\/some\/path HTTP\/1\.1" 200 \d+$/);
+    assert.match(
+      lines[0] ?? '',
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/app\/some\/path HTTP\/1\.1" 200 \d+$/,
+    );
     assert.match(lines[1] ?? '', /"GET \/static\/hello\.txt HTTP\/1\.1" 200 13$/);
 
     // --maximum-requests 2: 2 processes × 2 requests each, then recycled → new pids
     const pids = new Set<number>();
-    for (let i = 0; i < 8; i++) pids.add((JSON.parse((await get(port, '/app')).body) as { pid: number }).pid);
+    for (let i = 0; i < 8; i++)
+      pids.add((JSON.parse((await get(port, '/app')).body) as { pid: number }).pid);
     assert.ok(pids.size > 2, `workers recycled (saw pids ${[...pids].join(',')})`);
 
     // --log-level debug reaches the error log
@@ -104,8 +160,16 @@ describe('start-server', () => {
   it('--document-root: existing files are served statically, other paths go to the app', async () => {
     const dir = site();
     const { child, port } = await spawnServer((p) => [
-      'start-server', join(dir, 'app.wsgi'), '--host', '127.0.0.1', '--port', String(p), '--server-root', join(dir, 'root'),
-      '--document-root', join(dir, 'docs'),
+      'start-server',
+      join(dir, 'app.wsgi'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(p),
+      '--server-root',
+      join(dir, 'root'),
+      '--document-root',
+      join(dir, 'docs'),
     ]);
     children.push(child);
     const robots = await get(port, '/robots.txt');
@@ -135,8 +199,17 @@ describe('start-server', () => {
     });
     dirs.push(dir);
     const { child, port } = await spawnServer((p) => [
-      'start-server', join(dir, 'app.wsgi'), '--host', '127.0.0.1', '--port', String(p),
-      '--server-root', join(dir, 'root'), '--reload-on-changes', '--log-level', 'info',
+      'start-server',
+      join(dir, 'app.wsgi'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(p),
+      '--server-root',
+      join(dir, 'root'),
+      '--reload-on-changes',
+      '--log-level',
+      'info',
     ]);
     children.push(child);
     const first = await get(port, '/');
@@ -148,14 +221,23 @@ describe('start-server', () => {
     // process serves the new code; no request may fail meanwhile.
     writeFileSync(join(dir, 'helper.py'), "GREETING = 'two'\n");
     utimesSync(join(dir, 'helper.py'), new Date(), new Date(Date.now() + 5000));
-    const next = await waitFor('the reloaded module to be served', async () => {
-      const r = await get(port, '/');
-      assert.equal(r.status, 200, r.body);
-      return r.body.startsWith('two ') ? r.body : undefined;
-    }, 20000);
+    const next = await waitFor(
+      'the reloaded module to be served',
+      async () => {
+        const r = await get(port, '/');
+        assert.equal(r.status, 200, r.body);
+        return r.body.startsWith('two ') ? r.body : undefined;
+      },
+      20000,
+    );
     assert.notEqual(next.split(' ')[1], pid, 'served by a new daemon process');
     const errorLog = readFileSync(join(dir, 'root/error_log'), 'utf8');
-    assert.match(errorLog, new RegExp(`tswsgi: file '${join(dir, 'helper.py').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' changed, restarting daemon process \\(pid ${pid}\\)`));
+    assert.match(
+      errorLog,
+      new RegExp(
+        `tswsgi: file '${join(dir, 'helper.py').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}' changed, restarting daemon process \\(pid ${pid}\\)`,
+      ),
+    );
   });
 
   it('rejects a bad option (usage, exit 1), a missing script, and a bad value', async () => {
@@ -171,6 +253,9 @@ describe('start-server', () => {
     const help = await run(['start-server', '--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: tswsgi start-server \[script\.wsgi\] \[options\]\n/);
-    assert.match(help.stdout, /^ {2}--reload-on-changes {12}Restart daemons when any loaded Python module changes\.$/m);
+    assert.match(
+      help.stdout,
+      /^ {2}--reload-on-changes {12}Restart daemons when any loaded Python module changes\.$/m,
+    );
   });
 });

@@ -46,14 +46,15 @@ function siteConf(dir: string): string {
 }
 
 function site(): { dir: string; conf: string } {
-  const dir = tempDir({ 'app.wsgi': 'def application(e, s):\n    s("200 OK", [])\n    return [b""]\n' });
+  const dir = tempDir({
+    'app.wsgi': 'def application(e, s):\n    s("200 OK", [])\n    return [b""]\n',
+  });
   dirs.push(dir);
   const conf = join(dir, 'httpd.conf');
   const text = siteConf(dir);
   writeFileSync(conf, text);
   return { dir, conf };
 }
-
 
 describe('-t (configtest)', () => {
   it('prints Syntax OK on stderr and exits 0', async () => {
@@ -77,7 +78,9 @@ describe('-t (configtest)', () => {
   });
 
   it('rejects LoadModule of a module tswsgi does not implement, with the exact message', async () => {
-    const dir = tempDir({ 'httpd.conf': 'LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n' });
+    const dir = tempDir({
+      'httpd.conf': 'LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n',
+    });
     dirs.push(dir);
     const r = await run(['-d', dir, '-f', 'httpd.conf', '-t']);
     assert.equal(r.code, 1);
@@ -162,33 +165,47 @@ describe('-S / -t -D DUMP_VHOSTS / -t -D DUMP_RUN_CFG', () => {
     assert.match(r.stderr, /^AH00526: Syntax error on line 13 of /);
   });
 
-  it('prints every line real `apache2 -S` prints for the same conf (except Mutex and Define values)', { skip: !existsSync('/usr/sbin/apache2') && 'apache2 not installed' }, async () => {
-    const { dir, conf } = site();
-    const env = {
-      ...process.env,
-      APACHE_RUN_DIR: dir,
-      APACHE_LOCK_DIR: dir,
-      APACHE_LOG_DIR: dir,
-      APACHE_PID_FILE: join(dir, 'httpd.pid'),
-      APACHE_RUN_USER: 'www-data',
-      APACHE_RUN_GROUP: 'www-data',
-    };
-    const apache = await runCommand('/usr/sbin/apache2', ['-f', conf, '-S'], { env });
-    assert.equal(apache.code, 0, apache.stderr);
-    const ours = await run(['-f', conf, '-S']);
-    const expected = apache.stdout
-      .split('\n')
-      .filter((l) => l !== '' && !l.startsWith('Mutex ') && !l.startsWith('User:') && !l.startsWith('Group:'));
-    const got = ours.stdout.split('\n');
-    // Apache's lines appear in ours, in the same order (User/Group differ: apache2 -S
-    // reports the configured www-data, the conf here has no User).
-    let at = 0;
-    for (const line of expected) {
-      const i = got.indexOf(line, at);
-      assert.notEqual(i, -1, `apache2 -S line missing or out of order: ${JSON.stringify(line)}\n--- ours:\n${ours.stdout}`);
-      at = i + 1;
-    }
-  });
+  it(
+    'prints every line real `apache2 -S` prints for the same conf (except Mutex and Define values)',
+    { skip: !existsSync('/usr/sbin/apache2') && 'apache2 not installed' },
+    async () => {
+      const { dir, conf } = site();
+      const env = {
+        ...process.env,
+        APACHE_RUN_DIR: dir,
+        APACHE_LOCK_DIR: dir,
+        APACHE_LOG_DIR: dir,
+        APACHE_PID_FILE: join(dir, 'httpd.pid'),
+        APACHE_RUN_USER: 'www-data',
+        APACHE_RUN_GROUP: 'www-data',
+      };
+      const apache = await runCommand('/usr/sbin/apache2', ['-f', conf, '-S'], { env });
+      assert.equal(apache.code, 0, apache.stderr);
+      const ours = await run(['-f', conf, '-S']);
+      const expected = apache.stdout
+        .split('\n')
+        .filter(
+          (l) =>
+            l !== '' &&
+            !l.startsWith('Mutex ') &&
+            !l.startsWith('User:') &&
+            !l.startsWith('Group:'),
+        );
+      const got = ours.stdout.split('\n');
+      // Apache's lines appear in ours, in the same order (User/Group differ: apache2 -S
+      // reports the configured www-data, the conf here has no User).
+      let at = 0;
+      for (const line of expected) {
+        const i = got.indexOf(line, at);
+        assert.notEqual(
+          i,
+          -1,
+          `apache2 -S line missing or out of order: ${JSON.stringify(line)}\n--- ours:\n${ours.stdout}`,
+        );
+        at = i + 1;
+      }
+    },
+  );
 });
 
 describe('-M, -l, -L, -v, -V, -h', () => {
@@ -233,9 +250,18 @@ describe('-M, -l, -L, -v, -V, -h', () => {
     const r = await run(['-L']);
     assert.equal(r.code, 0);
     const text = r.stdout;
-    assert.match(text, /^DocumentRoot \(core\.c\)\n\tRoot directory of the document tree\n\tAllowed in \*\.conf only outside <Directory>, <Files>, <Location>, or <If>\n/m);
-    assert.match(text, /^WSGIScriptAlias \(mod_wsgi\.c\)\n\t.+\n\tAllowed in \*\.conf only outside <Directory>, <Files>, <Location>, or <If>\n/m);
-    assert.match(text, /^SetEnv \(mod_env\.c\)\n\t.+\n\tAllowed in \*\.conf anywhere and in \.htaccess\n\twhen AllowOverride includes FileInfo\n/m);
+    assert.match(
+      text,
+      /^DocumentRoot \(core\.c\)\n\tRoot directory of the document tree\n\tAllowed in \*\.conf only outside <Directory>, <Files>, <Location>, or <If>\n/m,
+    );
+    assert.match(
+      text,
+      /^WSGIScriptAlias \(mod_wsgi\.c\)\n\t.+\n\tAllowed in \*\.conf only outside <Directory>, <Files>, <Location>, or <If>\n/m,
+    );
+    assert.match(
+      text,
+      /^SetEnv \(mod_env\.c\)\n\t.+\n\tAllowed in \*\.conf anywhere and in \.htaccess\n\twhen AllowOverride includes FileInfo\n/m,
+    );
     // every entry has three lines (name, help, where) or four (.htaccess)
     assert.match(text, /^WSGIDaemonProcess \(mod_wsgi\.c\)$/m);
   });
@@ -243,7 +269,10 @@ describe('-M, -l, -L, -v, -V, -h', () => {
   it('-v and -V name the server and its compiled-in defaults', async () => {
     const v = await run(['-v']);
     assert.equal(v.code, 0);
-    assert.match(v.stdout, /^Server version: tswsgi\/\d+\.\d+\.\d+ \(Apache\/2\.4\.\d+ compatible; mod_wsgi compatible\)\nServer built: {3}node v\d+/);
+    assert.match(
+      v.stdout,
+      /^Server version: tswsgi\/\d+\.\d+\.\d+ \(Apache\/2\.4\.\d+ compatible; mod_wsgi compatible\)\nServer built: {3}node v\d+/,
+    );
     const V = await run(['-V']);
     assert.equal(V.code, 0);
     assert.match(V.stdout, /^Server version: /);

@@ -6,7 +6,18 @@ import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive, childPids, freePort, get, killIfAlive, portOpen, run, tempDir, waitFor, type RunResult } from './support.js';
+import {
+  alive,
+  childPids,
+  freePort,
+  get,
+  killIfAlive,
+  portOpen,
+  run,
+  tempDir,
+  waitFor,
+  type RunResult,
+} from './support.js';
 
 const APP = `import os, time
 def application(environ, start_response):
@@ -47,7 +58,9 @@ after(() => {
 });
 
 /** `-k start` on a free port (retrying on EADDRINUSE); returns the dir, port and server pid. */
-async function kStart(foo: string): Promise<{ dir: string; port: number; pid: number; file: string; start: RunResult }> {
+async function kStart(
+  foo: string,
+): Promise<{ dir: string; port: number; pid: number; file: string; start: RunResult }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const dir = tempDir({ 'app.wsgi': APP, 'htdocs/index.html': 'hi\n', 'run/.keep': '' });
     dirs.push(dir);
@@ -64,7 +77,8 @@ async function kStart(foo: string): Promise<{ dir: string; port: number; pid: nu
   throw new Error('no free port');
 }
 
-const errorLog = (dir: string): string => (existsSync(join(dir, 'error_log')) ? readFileSync(join(dir, 'error_log'), 'utf8') : '');
+const errorLog = (dir: string): string =>
+  existsSync(join(dir, 'error_log')) ? readFileSync(join(dir, 'error_log'), 'utf8') : '';
 
 describe('-k signals', () => {
   it('start daemonizes once listening; graceful/restart reload the config; a bad config keeps the old one; stop cleans up', async () => {
@@ -84,20 +98,26 @@ describe('-k signals', () => {
 
     // graceful: the in-flight request completes, the next one sees the new SetEnv
     const slow = get(port, '/app/slow');
-    await waitFor('slow request to reach the worker', () => (childPids(pid).length > 0 ? true : undefined));
+    await waitFor('slow request to reach the worker', () =>
+      childPids(pid).length > 0 ? true : undefined,
+    );
     writeFileSync(file, conf(dir, port, 'two'));
     const g = await run(['-f', file, '-k', 'graceful']);
     assert.equal(g.code, 0, g.stderr);
     const done = await slow;
     assert.equal(done.status, 200);
     assert.match(done.body, /^one \d+$/);
-    await waitFor('new config to be served', async () => ((await get(port, '/app')).body.startsWith('two ') ? true : undefined));
+    await waitFor('new config to be served', async () =>
+      (await get(port, '/app')).body.startsWith('two ') ? true : undefined,
+    );
     assert.match(errorLog(dir), /AH00493: SIGUSR1 received\. {2}Doing graceful restart/);
 
     // a broken config on graceful: logged, the old config keeps serving
     writeFileSync(file, conf(dir, port, 'three', 'NoSuchDirective on'));
     process.kill(pid, 'SIGUSR1');
-    await waitFor('the config error in the error log', () => (/AH00526: .*NoSuchDirective/.test(errorLog(dir)) ? true : undefined)).catch((e: Error) => {
+    await waitFor('the config error in the error log', () =>
+      /AH00526: .*NoSuchDirective/.test(errorLog(dir)) ? true : undefined,
+    ).catch((e: Error) => {
       throw new Error(`${e.message}\n${errorLog(dir)}`);
     });
     assert.match(errorLog(dir), /keeping the running configuration/);
@@ -114,7 +134,9 @@ describe('-k signals', () => {
     writeFileSync(file, conf(dir, port, 'four', 'Alias /static ' + join(dir, 'htdocs')));
     const r = await run(['-f', file, '-k', 'restart']);
     assert.equal(r.code, 0, r.stderr);
-    await waitFor('restart to serve the new config', async () => ((await get(port, '/app')).body.startsWith('four ') ? true : undefined));
+    await waitFor('restart to serve the new config', async () =>
+      (await get(port, '/app')).body.startsWith('four ') ? true : undefined,
+    );
     const stat = await get(port, '/static/index.html');
     assert.equal(stat.status, 200);
     assert.equal(stat.body, 'hi\n');
@@ -134,15 +156,22 @@ describe('-k signals', () => {
     // stop again: not running
     const s2 = await run(['-f', file, '-k', 'stop']);
     assert.equal(s2.code, 1);
-    assert.equal(s2.stderr, `tswsgi (no pid file) not running (PidFile ${join(dir, 'run/httpd.pid')})\n`);
+    assert.equal(
+      s2.stderr,
+      `tswsgi (no pid file) not running (PidFile ${join(dir, 'run/httpd.pid')})\n`,
+    );
   });
 
   it('graceful-stop lets the in-flight request finish, then exits', async () => {
     const { dir, port, pid, file } = await kStart('gs');
     const slow = get(port, '/app/slow');
-    await waitFor('slow request to reach the worker', () => (childPids(pid).length > 0 ? true : undefined));
+    await waitFor('slow request to reach the worker', () =>
+      childPids(pid).length > 0 ? true : undefined,
+    );
     // give the request time to be accepted by the server before the signal
-    await waitFor('request in flight', async () => ((await get(port, '/app')).status === 200 ? true : undefined));
+    await waitFor('request in flight', async () =>
+      (await get(port, '/app')).status === 200 ? true : undefined,
+    );
     const gs = await run(['-f', file, '-k', 'graceful-stop']);
     assert.equal(gs.code, 0, gs.stderr);
     const res = await slow;
@@ -160,7 +189,10 @@ describe('-k signals', () => {
     writeFileSync(file, conf(dir, await freePort(), 'x'));
     const r = await run(['-f', file, '-k', 'stop']);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `tswsgi (pid 999999?) not running (stale PidFile ${join(dir, 'run/httpd.pid')})\n`);
+    assert.equal(
+      r.stderr,
+      `tswsgi (pid 999999?) not running (stale PidFile ${join(dir, 'run/httpd.pid')})\n`,
+    );
   });
 
   it('start on a port in use fails like httpd (AH00072, exit 1) and leaves no process', async () => {

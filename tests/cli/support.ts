@@ -21,21 +21,36 @@ export interface RunResult {
 }
 
 /** Run `tswsgi args…` to completion (bounded by `timeoutMs`). */
-export function run(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function run(
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return runCommand(process.execPath, [BIN, ...args], opts);
 }
 
 /** Run any command to completion. */
-export function runCommand(cmd: string, args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runCommand(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunResult> {
   return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`${cmd} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15000} ms\n${stderr}`));
+      fail(
+        new Error(
+          `${cmd} ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15000} ms\n${stderr}`,
+        ),
+      );
     }, opts.timeoutMs ?? 15000);
     child.on('error', fail);
     child.on('close', (code) => {
@@ -56,7 +71,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Poll `check` until it returns a value other than undefined (bounded, no fixed sleeps). */
-export async function waitFor<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
     const v = await check();
@@ -94,7 +113,6 @@ export function alive(pid: number): boolean {
   }
 }
 
-
 /** Direct children of `pid` (from /proc). */
 export function childPids(pid: number): number[] {
   const out: number[] = [];
@@ -110,7 +128,6 @@ export function childPids(pid: number): number[] {
   }
   return out;
 }
-
 
 /** Kill `pid` with SIGKILL if it is still alive (cleanup of pids a test started). */
 export function killIfAlive(pid: number | undefined): void {
@@ -134,7 +151,10 @@ export function tempDir(files: Readonly<Record<string, string>> = {}): string {
 }
 
 /** GET http://127.0.0.1:port/path → status and body. */
-export async function get(port: number, path: string): Promise<{ status: number; body: string; headers: Headers }> {
+export async function get(
+  port: number,
+  path: string,
+): Promise<{ status: number; body: string; headers: Headers }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: await res.text(), headers: res.headers };
 }
@@ -144,18 +164,29 @@ export async function get(port: number, path: string): Promise<{ status: number;
  * the argv. Retries with another port when the server reports EADDRINUSE; resolves once
  * the port accepts connections. The caller must stop the returned child.
  */
-export async function spawnServer(make: (port: number) => string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+export async function spawnServer(
+  make: (port: number) => string[],
+  opts: { env?: NodeJS.ProcessEnv } = {},
+): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [BIN, ...make(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const child = spawn(process.execPath, [BIN, ...make(port)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
     let output = '';
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     let exited = false;
     child.on('exit', () => (exited = true));
-    const ok = await waitFor('server to listen', async () => ((await portOpen(port)) ? true : exited ? false : undefined), 15000);
+    const ok = await waitFor(
+      'server to listen',
+      async () => ((await portOpen(port)) ? true : exited ? false : undefined),
+      15000,
+    );
     if (ok) return { child, port, output: () => output };
-    if (!output.includes('Address already in use')) throw new Error(`server exited before listening:\n${output}`);
+    if (!output.includes('Address already in use'))
+      throw new Error(`server exited before listening:\n${output}`);
   }
   throw new Error('no free port after 5 attempts');
 }

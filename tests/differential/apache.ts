@@ -4,7 +4,7 @@
 // renders a conf per run and starts `httpd -f conf -DFOREGROUND`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile, utimes } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -121,10 +121,19 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(htdocs, 'private', 'secret.txt'), PRIVATE_BODY);
   await writeFile(join(srv, 'raise.wsgi'), RAISE_APP);
   await writeFile(join(srv, 'method.wsgi'), METHOD_APP);
-  for (const d of [base, srv, join(srv, 'scripts'), htdocs, join(htdocs, 'private')]) await chmod(d, 0o755);
-  const files = ['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) => join(srv, f));
+  for (const d of [base, srv, join(srv, 'scripts'), htdocs, join(htdocs, 'private')])
+    await chmod(d, 0o755);
+  const files = ['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) =>
+    join(srv, f),
+  );
   for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
     await chmod(f, 0o644);
+  }
+  // Both servers make the ETag weak (W/) while the file is less than a second old
+  // (httpd's ap_make_etag); a fixed old mtime makes the comparison independent of timing.
+  const old = new Date('2026-01-01T00:00:00Z');
+  for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
+    await utimes(f, old, old);
   }
   return { base, srv, htdocs };
 }
@@ -200,7 +209,9 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   // Bounded poll of the listening port: Apache prints no readiness line on stdout.
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`exited early (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`);
+      throw new Error(
+        `exited early (code ${String(child.exitCode)}, signal ${String(child.signalCode)})`,
+      );
     }
     const ok = await new Promise<boolean>((res) => {
       const s = connect(port, '127.0.0.1');
@@ -213,7 +224,8 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
       });
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`not listening on ${String(port)} after ${String(timeoutMs)} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`not listening on ${String(port)} after ${String(timeoutMs)} ms`);
     await new Promise((res) => setTimeout(res, 50));
   }
 }
@@ -275,7 +287,10 @@ export async function startHttpd(
   } catch (e) {
     const text = await logs();
     await stop();
-    throw new Error(`${kind} failed to start: ${e instanceof Error ? e.message : String(e)}\n${text.slice(-2000)}`, { cause: e });
+    throw new Error(
+      `${kind} failed to start: ${e instanceof Error ? e.message : String(e)}\n${text.slice(-2000)}`,
+      { cause: e },
+    );
   }
   return { kind, port, root, pid, logs, stop };
 }

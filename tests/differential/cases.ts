@@ -39,16 +39,20 @@ export interface Case {
 
 const POST_BODY = 'a=1&b=' + 'x'.repeat(5000);
 
-const canned = (status: string, text: string): ((r: RawResponse) => void) => (r) => {
-  assert.match(r.body.toString(), new RegExp(`<title>${status}</title>`));
-  assert.match(r.body.toString(), new RegExp(text));
-  assert.equal(header(r, 'Content-Type'), 'text/html; charset=iso-8859-1');
-};
+const canned =
+  (status: string, text: string): ((r: RawResponse) => void) =>
+  (r) => {
+    assert.match(r.body.toString(), new RegExp(`<title>${status}</title>`));
+    assert.match(r.body.toString(), new RegExp(text));
+    assert.equal(header(r, 'Content-Type'), 'text/html; charset=iso-8859-1');
+  };
 
 export const CASES: readonly Case[] = [
   {
     name: 'GET /dump runs the file-target WSGIScriptAlias in daemon group diff',
-    path: '/dump', expectStatus: 200, dump: true,
+    path: '/dump',
+    expectStatus: 200,
+    dump: true,
     check: (_r, env) => {
       assert.equal(env?.['SCRIPT_NAME'], '/dump');
       assert.equal(env?.['PATH_INFO'], ''); // mod_wsgi sets it, empty
@@ -62,16 +66,25 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /dump/a/b?x=1 gives PATH_INFO /a/b and QUERY_STRING x=1',
-    path: '/dump/a/b?x=1', expectStatus: 200, dump: true,
+    path: '/dump/a/b?x=1',
+    expectStatus: 200,
+    dump: true,
     check: (_r, env) => {
       assert.equal(env?.['PATH_INFO'], '/a/b');
       assert.equal(env?.['QUERY_STRING'], 'x=1');
     },
   },
-  { name: 'GET /dump//a///b (repeated slashes)', path: '/dump//a///b', expectStatus: 200, dump: true },
+  {
+    name: 'GET /dump//a///b (repeated slashes)',
+    path: '/dump//a///b',
+    expectStatus: 200,
+    dump: true,
+  },
   {
     name: 'GET /dump/a%20b/%7Ec?x=%41%20y&z=%2F: PATH_INFO decoded, REQUEST_URI and QUERY_STRING raw',
-    path: '/dump/a%20b/%7Ec?x=%41%20y&z=%2F', expectStatus: 200, dump: true,
+    path: '/dump/a%20b/%7Ec?x=%41%20y&z=%2F',
+    expectStatus: 200,
+    dump: true,
     check: (_r, env) => {
       assert.equal(env?.['PATH_INFO'], '/a b/~c');
       assert.equal(env?.['REQUEST_URI'], '/dump/a%20b/%7Ec?x=%41%20y&z=%2F');
@@ -81,7 +94,9 @@ export const CASES: readonly Case[] = [
   { name: 'GET /dumpx does not match the /dump alias (404)', path: '/dumpx', expectStatus: 404 },
   {
     name: 'GET /scripts/dump.wsgi/extra runs the directory-target alias with PATH_INFO /extra',
-    path: '/scripts/dump.wsgi/extra', expectStatus: 200, dump: true,
+    path: '/scripts/dump.wsgi/extra',
+    expectStatus: 200,
+    dump: true,
     check: (_r, env) => {
       assert.equal(env?.['SCRIPT_NAME'], '/scripts/dump.wsgi');
       assert.equal(env?.['PATH_INFO'], '/extra');
@@ -92,7 +107,9 @@ export const CASES: readonly Case[] = [
   { name: 'GET /scripts/missing is 404', path: '/scripts/missing', expectStatus: 404 },
   {
     name: 'GET /embedded/x runs in embedded mode with application group HOST:PORT|/embedded',
-    path: '/embedded/x', expectStatus: 200, dump: true,
+    path: '/embedded/x',
+    expectStatus: 200,
+    dump: true,
     check: (_r, env) => {
       assert.equal(env?.['mod_wsgi.process_group'], '');
       // %{RESOURCE} = SERVER_NAME:SERVER_PORT|SCRIPT_NAME; the port is normalised to PORT.
@@ -105,7 +122,8 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /raise: an app that raises gives 500 with the canned body and a logged traceback',
-    path: '/raise', expectStatus: 500,
+    path: '/raise',
+    expectStatus: 500,
     logs: [
       /Exception occurred processing WSGI script '[^']*\/raise\.wsgi'/,
       /Traceback \(most recent call last\):/,
@@ -118,14 +136,24 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'POST /dump with Transfer-Encoding: chunked is 411 (WSGIChunkedRequest Off)',
-    method: 'POST', path: '/dump', expectStatus: 411,
-    extraHeaders: 'Transfer-Encoding: chunked\r\n', rawBody: '5\r\nhello\r\n0\r\n\r\n',
-    logs: [/Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled\.: [^ ]*\/dump\.wsgi/],
-    check: canned('411 Length Required', 'A request of the requested method POST requires a valid Content-length'),
+    method: 'POST',
+    path: '/dump',
+    expectStatus: 411,
+    extraHeaders: 'Transfer-Encoding: chunked\r\n',
+    rawBody: '5\r\nhello\r\n0\r\n\r\n',
+    logs: [
+      /Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled\.: [^ ]*\/dump\.wsgi/,
+    ],
+    check: canned(
+      '411 Length Required',
+      'A request of the requested method POST requires a valid Content-length',
+    ),
   },
   {
     name: 'HEAD /method: the app sees HEAD (WSGIMapHEADToGet Auto), its headers come back, no body',
-    method: 'HEAD', path: '/method', expectStatus: 200,
+    method: 'HEAD',
+    path: '/method',
+    expectStatus: 200,
     // Apache (daemon mode) moves Content-Length before the app's other headers
     // (ap_scan_script_header puts it in headers_out, the rest in err_headers_out);
     // tswsgi keeps the app's order. Only the order differs, names and values match.
@@ -137,7 +165,10 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /authdump/p under <Location> WSGIPassAuthorization On passes HTTP_AUTHORIZATION',
-    path: '/authdump/p', expectStatus: 200, dump: true, extraHeaders: 'Authorization: Basic dTpw\r\n',
+    path: '/authdump/p',
+    expectStatus: 200,
+    dump: true,
+    extraHeaders: 'Authorization: Basic dTpw\r\n',
     check: (_r, env) => {
       assert.equal(env?.['HTTP_AUTHORIZATION'], 'Basic dTpw');
       assert.equal(env?.['REMOTE_USER'], undefined);
@@ -145,8 +176,11 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /private/secret.txt under Require all denied is 403 with the canned body',
-    path: '/private/secret.txt', expectStatus: 403,
-    logs: [/\[authz_core:error\] .*AH01630: client denied by server configuration: [^ ]*\/htdocs\/private\/secret\.txt/],
+    path: '/private/secret.txt',
+    expectStatus: 403,
+    logs: [
+      /\[authz_core:error\] .*AH01630: client denied by server configuration: [^ ]*\/htdocs\/private\/secret\.txt/,
+    ],
     check: (r) => {
       canned('403 Forbidden', "You don't have permission to access this resource\\.")(r);
       assert.ok(!r.body.toString().includes(PRIVATE_BODY));
@@ -154,17 +188,31 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /hello.txt serves the static file',
-    path: '/hello.txt', expectStatus: 200,
+    path: '/hello.txt',
+    expectStatus: 200,
     check: (r) => {
       assert.equal(r.body.toString(), STATIC_BODY);
       assert.equal(header(r, 'Content-Type'), 'text/plain');
-      assert.deepEqual(r.headers.map(([n]) => n),
-        ['Date', 'Server', 'Last-Modified', 'ETag', 'Accept-Ranges', 'Content-Length', 'Connection', 'Content-Type']);
+      assert.deepEqual(
+        r.headers.map(([n]) => n),
+        [
+          'Date',
+          'Server',
+          'Last-Modified',
+          'ETag',
+          'Accept-Ranges',
+          'Content-Length',
+          'Connection',
+          'Content-Type',
+        ],
+      );
     },
   },
   {
     name: 'GET /hello.txt with Connection: keep-alive answers Keep-Alive: timeout=5, max=100',
-    path: '/hello.txt', expectStatus: 200, connection: 'keep-alive',
+    path: '/hello.txt',
+    expectStatus: 200,
+    connection: 'keep-alive',
     check: (r) => {
       assert.equal(header(r, 'Keep-Alive'), 'timeout=5, max=100');
       assert.equal(header(r, 'Connection'), 'Keep-Alive');
@@ -172,7 +220,9 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'GET /hello.txt over HTTP/1.1 without a Connection token: persistent, no Connection header',
-    path: '/hello.txt', expectStatus: 200, connection: 'none',
+    path: '/hello.txt',
+    expectStatus: 200,
+    connection: 'none',
     check: (r) => {
       assert.equal(header(r, 'Connection'), undefined);
       assert.equal(header(r, 'Keep-Alive'), undefined);
@@ -180,7 +230,9 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'HEAD /hello.txt sends the GET headers and no body',
-    method: 'HEAD', path: '/hello.txt', expectStatus: 200,
+    method: 'HEAD',
+    path: '/hello.txt',
+    expectStatus: 200,
     check: (r) => {
       assert.equal(header(r, 'Content-Length'), String(STATIC_BODY.length));
     },
@@ -188,7 +240,11 @@ export const CASES: readonly Case[] = [
   { name: 'GET /missing.txt is 404 with the canned body', path: '/missing.txt', expectStatus: 404 },
   {
     name: 'POST /dump passes the body through wsgi.input',
-    method: 'POST', path: '/dump', expectStatus: 200, dump: true, body: POST_BODY,
+    method: 'POST',
+    path: '/dump',
+    expectStatus: 200,
+    dump: true,
+    body: POST_BODY,
     extraHeaders: 'Content-Type: application/x-www-form-urlencoded\r\n',
     check: (_r, env) => {
       assert.equal(env?.['REQUEST_METHOD'], 'POST');
@@ -197,21 +253,30 @@ export const CASES: readonly Case[] = [
   },
   {
     name: 'a header sent twice (X-Multi) is joined with ", "',
-    path: '/dump', expectStatus: 200, dump: true, extraHeaders: 'X-Multi: one\r\nX-Multi: two\r\n',
+    path: '/dump',
+    expectStatus: 200,
+    dump: true,
+    extraHeaders: 'X-Multi: one\r\nX-Multi: two\r\n',
     check: (_r, env) => {
       assert.equal(env?.['HTTP_X_MULTI'], 'one, two');
     },
   },
   {
     name: 'a header with an underscore (X_Foo) is not passed to the app',
-    path: '/dump', expectStatus: 200, dump: true, extraHeaders: 'X_Foo: bar\r\n',
+    path: '/dump',
+    expectStatus: 200,
+    dump: true,
+    extraHeaders: 'X_Foo: bar\r\n',
     check: (_r, env) => {
       assert.equal(env?.['HTTP_X_FOO'], undefined);
     },
   },
   {
     name: 'Authorization is withheld from the app (WSGIPassAuthorization Off)',
-    path: '/dump', expectStatus: 200, dump: true, extraHeaders: 'Authorization: Basic dTpw\r\n',
+    path: '/dump',
+    expectStatus: 200,
+    dump: true,
+    extraHeaders: 'Authorization: Basic dTpw\r\n',
     check: (_r, env) => {
       assert.equal(env?.['HTTP_AUTHORIZATION'], undefined);
     },

@@ -39,7 +39,10 @@ function decodeChunked(data: Buffer): Buffer {
  */
 export function parseResponse(data: Buffer, head: boolean): RawResponse {
   const end = data.indexOf('\r\n\r\n');
-  if (end < 0) throw new Error(`no header terminator in ${JSON.stringify(data.toString('latin1').slice(0, 200))}`);
+  if (end < 0)
+    throw new Error(
+      `no header terminator in ${JSON.stringify(data.toString('latin1').slice(0, 200))}`,
+    );
   const lines = data.subarray(0, end).toString('latin1').split('\r\n');
   const statusLine = lines[0] ?? '';
   const status = Number(statusLine.split(' ')[1]);

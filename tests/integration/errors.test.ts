@@ -38,11 +38,13 @@ const FILES = {
   'htdocs/errors/nf.html': 'custom not found\n',
   'htdocs/small/s.txt': 'small\n',
   'static/s.txt': 'static s\n',
-  'staticfoo': 'must never be served\n',
+  staticfoo: 'must never be served\n',
 };
 
-const req = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`;
-const CANNED_400 = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\n';
+const req = (path: string, extra = ''): string =>
+  `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`;
+const CANNED_400 =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>400 Bad Request</title>\n</head><body>\n<h1>Bad Request</h1>\n<p>Your browser sent a request that this server could not understand.<br />\n';
 
 describe('error handling', () => {
   let h: Harness;
@@ -57,7 +59,16 @@ describe('error handling', () => {
       assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
       assert.equal(res.headers['content-type'], 'text/html');
       assert.equal(res.body.toString(), 'custom not found\n');
-      assert.deepEqual(res.headerNames, ['accept-ranges', 'connection', 'content-length', 'content-type', 'date', 'etag', 'last-modified', 'server']);
+      assert.deepEqual(res.headerNames, [
+        'accept-ranges',
+        'connection',
+        'content-length',
+        'content-type',
+        'date',
+        'etag',
+        'last-modified',
+        'server',
+      ]);
     });
 
     it('sends a text ErrorDocument as the body', async () => {
@@ -72,9 +83,15 @@ describe('error handling', () => {
     it('answers 403 and logs AH01630 with the file path', async () => {
       const res = await rawRequest(h.port, req('/private/p.txt'));
       assert.equal(res.statusLine, 'HTTP/1.1 403 Forbidden');
-      assert.match(res.body.toString(), /<p>You don't have permission to access this resource\.<\/p>\n<\/body><\/html>\n$/);
+      assert.match(
+        res.body.toString(),
+        /<p>You don't have permission to access this resource\.<\/p>\n<\/body><\/html>\n$/,
+      );
       const line = h.errorLog().find((l) => l.includes('AH01630') && l.includes('p.txt'));
-      assert.match(line ?? '', /^\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] \[authz_core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01630: client denied by server configuration: .*\/htdocs\/private\/p\.txt$/);
+      assert.match(
+        line ?? '',
+        /^\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] \[authz_core:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01630: client denied by server configuration: .*\/htdocs\/private\/p\.txt$/,
+      );
     });
   });
 
@@ -119,30 +136,49 @@ describe('error handling', () => {
     it('answers 414 to a request line longer than LimitRequestLine', async () => {
       const res = await rawRequest(h.port, req('/' + 'a'.repeat(300)));
       assert.equal(res.statusLine, 'HTTP/1.1 414 Request-URI Too Long');
-      assert.match(res.body.toString(), /<p>The requested URL's length exceeds the capacity\nlimit for this server\.<br \/>\n<\/p>\n/);
+      assert.match(
+        res.body.toString(),
+        /<p>The requested URL's length exceeds the capacity\nlimit for this server\.<br \/>\n<\/p>\n/,
+      );
       await res.conn.closed;
     });
     it('answers 400 with the note to a header field longer than LimitRequestFieldSize', async () => {
       const res = await rawRequest(h.port, req('/a.txt', `X-Big: ${'y'.repeat(200)}\r\n`));
       assert.equal(res.status, 400);
-      assert.equal(res.body.toString(), CANNED_400 + 'Size of a request header field exceeds server limit.</p>\n</body></html>\n');
+      assert.equal(
+        res.body.toString(),
+        CANNED_400 + 'Size of a request header field exceeds server limit.</p>\n</body></html>\n',
+      );
       await res.conn.closed;
     });
     it('answers 400 to more header fields than LimitRequestFields', async () => {
       const extra = Array.from({ length: 6 }, (_, i) => `X-${i}: v\r\n`).join('');
       const res = await rawRequest(h.port, req('/a.txt', extra));
       assert.equal(res.status, 400);
-      assert.ok(res.body.toString().includes("The number of request header fields exceeds this server's limit."));
+      assert.ok(
+        res.body
+          .toString()
+          .includes("The number of request header fields exceeds this server's limit."),
+      );
     });
     it('answers 413 before the handler runs when Content-Length exceeds LimitRequestBody', async () => {
-      const res = await rawRequest(h.port, `POST /small/s.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n`);
+      const res = await rawRequest(
+        h.port,
+        `POST /small/s.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n`,
+      );
       assert.equal(res.statusLine, 'HTTP/1.1 413 Request Entity Too Large');
       assert.equal(res.headers['connection'], 'close');
-      assert.match(res.body.toString(), /The requested resource does not allow request data with POST requests/);
+      assert.match(
+        res.body.toString(),
+        /The requested resource does not allow request data with POST requests/,
+      );
       await res.conn.closed;
     });
     it('lets a body within LimitRequestBody through to the handler (405 for POST on a file)', async () => {
-      const res = await rawRequest(h.port, `POST /small/s.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`);
+      const res = await rawRequest(
+        h.port,
+        `POST /small/s.txt HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello`,
+      );
       assert.equal(res.status, 405);
     });
   });

@@ -9,12 +9,16 @@ import type { Harness } from '../support/harness.js';
 import { RawConnection } from '../support/raw-http.js';
 
 const FILES = { 'htdocs/a.txt': 'hello\n' };
-const get = (extra = '', proto = 'HTTP/1.1'): string => `GET /a.txt ${proto}\r\nHost: localhost\r\n${extra}\r\n`;
+const get = (extra = '', proto = 'HTTP/1.1'): string =>
+  `GET /a.txt ${proto}\r\nHost: localhost\r\n${extra}\r\n`;
 
 describe('keep-alive', () => {
   let h: Harness;
   before(async () => {
-    h = await startServer(`LoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot @DIR@/htdocs\nKeepAliveTimeout 5\nMaxKeepAliveRequests 2\nCustomLog @DIR@/access.log combined\n`, FILES);
+    h = await startServer(
+      `LoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot @DIR@/htdocs\nKeepAliveTimeout 5\nMaxKeepAliveRequests 2\nCustomLog @DIR@/access.log combined\n`,
+      FILES,
+    );
   });
   after(() => h.stop());
 
@@ -83,13 +87,19 @@ describe('keep-alive', () => {
     await c.read();
     await c.closed;
     const lines = await h.accessLog(8);
-    assert.match(lines.at(-1) ?? '', /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/a\.txt HTTP\/1\.1" 200 6 "http:\/\/ref\.example\/" "raw-test\/1"$/);
+    assert.match(
+      lines.at(-1) ?? '',
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/a\.txt HTTP\/1\.1" 200 6 "http:\/\/ref\.example\/" "raw-test\/1"$/,
+    );
   });
 });
 
 describe('KeepAlive Off', () => {
   it('closes after every response', async (t) => {
-    const h = await startServer(`LoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot @DIR@/htdocs\nKeepAlive Off\n`, FILES);
+    const h = await startServer(
+      `LoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot @DIR@/htdocs\nKeepAlive Off\n`,
+      FILES,
+    );
     t.after(() => h.stop());
     const c = await RawConnection.open(h.port);
     c.send(get());

@@ -13,7 +13,10 @@ import { RawConnection, rawRequest } from '../support/raw-http.js';
 
 function conf(dir: string, root: string): string {
   const p = join(dir, 'httpd.conf');
-  writeFileSync(p, `ServerRoot ${dir}\nListen 127.0.0.1:${PLACEHOLDER_PORT}\nLoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot ${join(dir, root)}\n`);
+  writeFileSync(
+    p,
+    `ServerRoot ${dir}\nListen 127.0.0.1:${PLACEHOLDER_PORT}\nLoadModule authz_core_module modules/mod_authz_core.so\nDocumentRoot ${join(dir, root)}\n`,
+  );
   return p;
 }
 
@@ -26,7 +29,10 @@ describe('RunningServer', () => {
       writeFileSync(join(dir, d, 'who.txt'), `${d}\n`);
     }
     const log = new MemoryErrorLog();
-    const srv = await startServer(toEphemeralPorts(loadConfig({ file: conf(dir, 'one'), serverRoot: dir })), { log });
+    const srv = await startServer(
+      toEphemeralPorts(loadConfig({ file: conf(dir, 'one'), serverRoot: dir })),
+      { log },
+    );
     let stopped = false;
     t.after(async () => {
       if (!stopped) await srv.stop({ graceful: false });

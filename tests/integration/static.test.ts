@@ -28,8 +28,17 @@ const FILES = {
   'htdocs/noindex/x.bin': 'x',
 };
 
-const STATIC_HEADERS = ['accept-ranges', 'content-length', 'content-type', 'date', 'etag', 'last-modified', 'server'];
-const get = (path: string, extra = ''): string => `GET ${path} HTTP/1.1\r\nHost: localhost\r\n${extra}\r\n`;
+const STATIC_HEADERS = [
+  'accept-ranges',
+  'content-length',
+  'content-type',
+  'date',
+  'etag',
+  'last-modified',
+  'server',
+];
+const get = (path: string, extra = ''): string =>
+  `GET ${path} HTTP/1.1\r\nHost: localhost\r\n${extra}\r\n`;
 
 describe('static files (default handler)', () => {
   let h: Harness;
@@ -51,15 +60,28 @@ describe('static files (default handler)', () => {
     assert.equal(res.body.toString(), 'hello\n');
     await res.conn.closed;
     const log = await h.accessLog();
-    assert.match(log.at(-1) ?? '', /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET \/a\.txt HTTP\/1\.1" 200 6$/);
+    assert.match(
+      log.at(-1) ?? '',
+      /^127\.0\.0\.1 - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] "GET \/a\.txt HTTP\/1\.1" 200 6$/,
+    );
   });
 
   it('answers 304 to a matching If-None-Match, keeping the validators and no body', async () => {
     const first = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
     const etag = first.headers['etag'] ?? '';
-    const res = await rawRequest(h.port, get('/a.txt', `If-None-Match: ${etag}\r\nConnection: close\r\n`));
+    const res = await rawRequest(
+      h.port,
+      get('/a.txt', `If-None-Match: ${etag}\r\nConnection: close\r\n`),
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 304 Not Modified');
-    assert.deepEqual(res.headerNames, ['accept-ranges', 'connection', 'date', 'etag', 'last-modified', 'server']);
+    assert.deepEqual(res.headerNames, [
+      'accept-ranges',
+      'connection',
+      'date',
+      'etag',
+      'last-modified',
+      'server',
+    ]);
     assert.equal(res.headers['etag'], etag);
     assert.equal(res.body.length, 0);
     const log = await h.accessLog(3);
@@ -69,15 +91,24 @@ describe('static files (default handler)', () => {
   it('answers 304 to an If-Modified-Since at or after Last-Modified', async () => {
     const first = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
     const lm = first.headers['last-modified'] ?? '';
-    const res = await rawRequest(h.port, get('/a.txt', `If-Modified-Since: ${lm}\r\nConnection: close\r\n`));
+    const res = await rawRequest(
+      h.port,
+      get('/a.txt', `If-Modified-Since: ${lm}\r\nConnection: close\r\n`),
+    );
     assert.equal(res.status, 304);
-    const old = await rawRequest(h.port, get('/a.txt', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nConnection: close\r\n'));
+    const old = await rawRequest(
+      h.port,
+      get('/a.txt', 'If-Modified-Since: Thu, 01 Jan 1970 00:00:00 GMT\r\nConnection: close\r\n'),
+    );
     assert.equal(old.status, 200);
     assert.equal(old.body.toString(), 'hello\n');
   });
 
   it('answers one Range with 206 and Content-Range', async () => {
-    const res = await rawRequest(h.port, get('/a.txt', 'Range: bytes=1-2\r\nConnection: close\r\n'));
+    const res = await rawRequest(
+      h.port,
+      get('/a.txt', 'Range: bytes=1-2\r\nConnection: close\r\n'),
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 206 Partial Content');
     assert.deepEqual(res.headerNames, [...STATIC_HEADERS, 'connection', 'content-range'].sort());
     assert.equal(res.headers['content-range'], 'bytes 1-2/6');
@@ -86,7 +117,10 @@ describe('static files (default handler)', () => {
   });
 
   it('answers an unsatisfiable Range with 416', async () => {
-    const res = await rawRequest(h.port, get('/a.txt', 'Range: bytes=10-20\r\nConnection: close\r\n'));
+    const res = await rawRequest(
+      h.port,
+      get('/a.txt', 'Range: bytes=10-20\r\nConnection: close\r\n'),
+    );
     assert.equal(res.status, 416);
     assert.equal(res.reason, 'Requested Range Not Satisfiable');
   });
@@ -102,7 +136,11 @@ describe('static files (default handler)', () => {
       assert.equal(res.body.length, 0);
       conn.send(get('/a.txt'));
       const second = await conn.read();
-      assert.equal(second.body.toString(), 'hello\n', 'no stray body bytes after the HEAD response');
+      assert.equal(
+        second.body.toString(),
+        'hello\n',
+        'no stray body bytes after the HEAD response',
+      );
       assert.equal(conn.open, true);
     } finally {
       conn.close();
@@ -110,10 +148,20 @@ describe('static files (default handler)', () => {
   });
 
   it('redirects a directory without trailing slash (DirectorySlash) with 301 and the canned body', async () => {
-    const res = await rawRequest(h.port, 'GET /sub HTTP/1.1\r\nHost: example.test:81\r\nConnection: close\r\n\r\n');
+    const res = await rawRequest(
+      h.port,
+      'GET /sub HTTP/1.1\r\nHost: example.test:81\r\nConnection: close\r\n\r\n',
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 301 Moved Permanently');
     assert.equal(res.headers['location'], 'http://example.test:81/sub/');
-    assert.deepEqual(res.headerNames, ['connection', 'content-length', 'content-type', 'date', 'location', 'server']);
+    assert.deepEqual(res.headerNames, [
+      'connection',
+      'content-length',
+      'content-type',
+      'date',
+      'location',
+      'server',
+    ]);
     assert.equal(
       res.body.toString('latin1'),
       '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href="http://example.test:81/sub/">here</a>.</p>\n' +
@@ -136,15 +184,33 @@ describe('static files (default handler)', () => {
       '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don\'t have permission to access this resource.</p>\n' +
         `<hr>\n<address>${res.headers['server'] ?? ''} Server at localhost Port 80</address>\n</body></html>\n`,
     );
-    assert.ok(h.errorLog().some((l) => /\[autoindex:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01276: Cannot serve directory .*\/htdocs\/noindex\/: /.test(l)));
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          /\[autoindex:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01276: Cannot serve directory .*\/htdocs\/noindex\/: /.test(
+            l,
+          ),
+        ),
+    );
   });
 
-  it('answers 404 with Apache\'s canned page byte for byte', async () => {
-    const res = await rawRequest(h.port, 'GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  it("answers 404 with Apache's canned page byte for byte", async () => {
+    const res = await rawRequest(
+      h.port,
+      'GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
-    assert.deepEqual(res.headerNames, ['connection', 'content-length', 'content-type', 'date', 'server']);
+    assert.deepEqual(res.headerNames, [
+      'connection',
+      'content-length',
+      'content-type',
+      'date',
+      'server',
+    ]);
     assert.equal(res.headers['content-type'], 'text/html; charset=iso-8859-1');
-    const body = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n' +
+    const body =
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n' +
       `<hr>\n<address>${res.headers['server'] ?? ''} Server at x Port 80</address>\n</body></html>\n`;
     assert.equal(res.body.toString('latin1'), body);
     assert.equal(res.headers['content-length'], String(body.length));

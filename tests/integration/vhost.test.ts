@@ -41,7 +41,10 @@ describe('virtual host selection', () => {
   after(() => h.stop());
 
   it('selects a vhost by ServerName, case-insensitively and ignoring the port', async () => {
-    assert.equal((await rawRequest(h.port, get('SECOND.example:1234'))).body.toString(), 'second\n');
+    assert.equal(
+      (await rawRequest(h.port, get('SECOND.example:1234'))).body.toString(),
+      'second\n',
+    );
     assert.equal((await rawRequest(h.port, get('first.example'))).body.toString(), 'first\n');
   });
 
@@ -60,9 +63,12 @@ describe('virtual host selection', () => {
     assert.equal((await rawRequest(h.port, get('main.example'))).body.toString(), 'first\n');
   });
 
-  it('writes the vhost\'s own CustomLog with %v', async () => {
+  it("writes the vhost's own CustomLog with %v", async () => {
     await rawRequest(h.port, get('first.example'));
     const lines = await h.accessLog(1, `${h.dir}/first.log`);
-    assert.ok(lines.every((l) => l.startsWith('first.example 127.0.0.1 "GET /who.txt HTTP/1.')), lines.join('\n'));
+    assert.ok(
+      lines.every((l) => l.startsWith('first.example 127.0.0.1 "GET /who.txt HTTP/1.')),
+      lines.join('\n'),
+    );
   });
 });

@@ -36,10 +36,12 @@ WSGIScriptAlias /limited @DIR@/misbehave.wsgi
 `;
 
 const BROKEN = 'import os\nraise ImportError("broken at import: secret-marker")\n';
-const FIXED = 'def application(e, s):\n    s("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])\n    return [b"fixed"]\n';
+const FIXED =
+  'def application(e, s):\n    s("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "5")])\n    return [b"fixed"]\n';
 
 /** Canned 500 page exactly as Apache 2.4 renders it (no ServerAdmin, no signature). */
-const CANNED_500 = '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>500 Internal Server Error</title>\n</head><body>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n [no address given] to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n</body></html>\n';
+const CANNED_500 =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>500 Internal Server Error</title>\n</head><body>\n<h1>Internal Server Error</h1>\n<p>The server encountered an internal error or\nmisconfiguration and was unable to complete\nyour request.</p>\n<p>Please contact the server administrator at \n [no address given] to inform them of the time this error occurred,\n and the actions you performed just before this error.</p>\n<p>More information about this error may be available\nin the server error log.</p>\n</body></html>\n';
 const ERROR_HEADERS = ['connection', 'content-length', 'content-type', 'date', 'server'];
 
 describe('WSGI error paths', () => {
@@ -71,11 +73,16 @@ describe('WSGI error paths', () => {
       const l = h.errorLog();
       return l.some((x) => x.includes('secret-marker')) ? l : undefined;
     });
-    assert.ok(lines.some((l) => l.includes('Traceback (most recent call last)')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('Traceback (most recent call last)')),
+      lines.join('\n'),
+    );
     assert.ok(lines.some((l) => /ImportError: broken at import: secret-marker/.test(l)));
     // Not cached: a second request fails the same way again (a second traceback).
     await expect500('/import');
-    await until(() => h.errorLog().filter((l) => l.includes('ImportError: broken at import')).length >= 2);
+    await until(
+      () => h.errorLog().filter((l) => l.includes('ImportError: broken at import')).length >= 2,
+    );
     writeFileSync(`${h.dir}/import.wsgi`, FIXED);
     const later = new Date(Date.now() + 5000);
     utimesSync(`${h.dir}/import.wsgi`, later, later);
@@ -88,32 +95,58 @@ describe('WSGI error paths', () => {
     const res = await rawRequest(h.port, req('/nocallable'));
     assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
     assert.match(res.body.toString(), /<h1>Not Found<\/h1>/);
-    await until(() => h.errorLog().find((l) => /Target WSGI script .*nocallable\.wsgi' does not contain WSGI application 'application'/.test(l)));
+    await until(() =>
+      h
+        .errorLog()
+        .find((l) =>
+          /Target WSGI script .*nocallable\.wsgi' does not contain WSGI application 'application'/.test(
+            l,
+          ),
+        ),
+    );
   });
 
   it('answers 404 when the script file does not exist', async () => {
     const res = await rawRequest(h.port, req('/missing'));
     assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
-    await until(() => h.errorLog().find((l) => l.includes('Target WSGI script not found or unable to stat') && l.includes('/missing.wsgi')));
+    await until(() =>
+      h
+        .errorLog()
+        .find(
+          (l) =>
+            l.includes('Target WSGI script not found or unable to stat') &&
+            l.includes('/missing.wsgi'),
+        ),
+    );
   });
 
   it('answers 500 for an unknown WSGIProcessGroup and names it in the log', async () => {
     await expect500('/nogroup');
-    await until(() => h.errorLog().find((l) => l.includes("No WSGI daemon process called 'nosuchgroup' has been configured")));
+    await until(() =>
+      h
+        .errorLog()
+        .find((l) => l.includes("No WSGI daemon process called 'nosuchgroup' has been configured")),
+    );
   });
 
   it('answers 500 when the app raises before start_response; the traceback is logged, not sent', async () => {
     await expect500('/m/raise-early');
-    await until(() => h.errorLog().find((l) => l.includes('RuntimeError: boom before start_response')));
+    await until(() =>
+      h.errorLog().find((l) => l.includes('RuntimeError: boom before start_response')),
+    );
   });
 
   it('truncates the response visibly when the app raises after yielding bytes', async () => {
-    const res = await rawRequest(h.port, req('/m/raise-late', { keep: true }), {}).catch((e: unknown) => e);
+    const res = await rawRequest(h.port, req('/m/raise-late', { keep: true }), {}).catch(
+      (e: unknown) => e,
+    );
     // The chunked stream is never terminated: the reader sees the connection close
     // before the 0-chunk and fails.
     assert.ok(res instanceof Error, 'expected an incomplete response');
     assert.match(res.message, /connection closed before a complete response/);
-    await until(() => h.errorLog().find((l) => l.includes('RuntimeError: boom after the first bytes')));
+    await until(() =>
+      h.errorLog().find((l) => l.includes('RuntimeError: boom after the first bytes')),
+    );
   });
 
   it('sends the first bytes and no terminating chunk when the app raises after yielding', async () => {
@@ -131,12 +164,16 @@ describe('WSGI error paths', () => {
 
   it('answers 500 to a malformed status line from the app and logs the ValueError', async () => {
     await expect500('/m/bad-status');
-    await until(() => h.errorLog().find((l) => /ValueError: .*status/i.test(l) && l.includes('2000')));
+    await until(() =>
+      h.errorLog().find((l) => /ValueError: .*status/i.test(l) && l.includes('2000')),
+    );
   });
 
   it('answers 500 to a header value containing CR and logs the ValueError', async () => {
     await expect500('/m/cr-header');
-    await until(() => h.errorLog().find((l) => /ValueError: .*(carriage|control|CR|newline|X-Bad)/i.test(l)));
+    await until(() =>
+      h.errorLog().find((l) => /ValueError: .*(carriage|control|CR|newline|X-Bad)/i.test(l)),
+    );
   });
 
   it('closes the connection after a body shorter than the declared Content-Length', async () => {
@@ -151,19 +188,32 @@ describe('WSGI error paths', () => {
     assert.equal(text.slice(text.indexOf('\r\n\r\n') + 4), '0123456789');
   });
 
-  const chunkedBody = (parts: readonly string[]): string => parts.map((p) => `${p.length.toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
+  const chunkedBody = (parts: readonly string[]): string =>
+    parts.map((p) => `${p.length.toString(16)}\r\n${p}\r\n`).join('') + '0\r\n\r\n';
 
   it('answers 411 to a chunked request body when WSGIChunkedRequest is Off', async () => {
-    const res = await rawRequest(h.port, `POST /chunked-off HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(['hello'])}`);
+    const res = await rawRequest(
+      h.port,
+      `POST /chunked-off HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(['hello'])}`,
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 411 Length Required');
     assert.equal(res.headers['connection'], 'close');
     assert.match(res.body.toString(), /<h1>Length Required<\/h1>/);
-    await until(() => h.errorLog().find((l) => l.includes('optional support for chunked transfer encoding has not been enabled')));
+    await until(() =>
+      h
+        .errorLog()
+        .find((l) =>
+          l.includes('optional support for chunked transfer encoding has not been enabled'),
+        ),
+    );
   });
 
   it('passes a chunked request body to the app when WSGIChunkedRequest is On', async () => {
     const parts = ['hello ', 'chunked ', 'world'];
-    const { env, d } = await dump(h.port, `POST /chunked-on HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(parts)}`);
+    const { env, d } = await dump(
+      h.port,
+      `POST /chunked-on HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(parts)}`,
+    );
     assert.equal(d.body_length, 'hello chunked world'.length);
     assert.equal(d.body_sha256, createHash('sha256').update('hello chunked world').digest('hex'));
     assert.equal('CONTENT_LENGTH' in env, false);
@@ -171,20 +221,29 @@ describe('WSGI error paths', () => {
   });
 
   it('answers 413 to a Content-Length above LimitRequestBody without calling the app', async () => {
-    const res = await rawRequest(h.port, req('/limited/touch', { method: 'POST', body: 'x'.repeat(11) }));
+    const res = await rawRequest(
+      h.port,
+      req('/limited/touch', { method: 'POST', body: 'x'.repeat(11) }),
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 413 Request Entity Too Large');
     assert.equal(res.headers['connection'], 'close');
     assert.equal(existsSync(`${h.dir}/called`), false);
     await until(() => h.errorLog().find((l) => l.includes('AH01587')));
     // Within the limit the app runs (and so creates the side-effect file).
-    const ok = await rawRequest(h.port, req('/limited/touch', { method: 'POST', body: 'x'.repeat(10) }));
+    const ok = await rawRequest(
+      h.port,
+      req('/limited/touch', { method: 'POST', body: 'x'.repeat(10) }),
+    );
     assert.equal(ok.status, 200);
     assert.equal(ok.body.toString(), createHash('sha256').update('x'.repeat(10)).digest('hex'));
     assert.equal(existsSync(`${h.dir}/called`), true);
   });
 
   it('answers 413 to a chunked body that grows past LimitRequestBody', async () => {
-    const res = await rawRequest(h.port, `POST /limited/touch HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(['x'.repeat(20)])}`);
+    const res = await rawRequest(
+      h.port,
+      `POST /limited/touch HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n${chunkedBody(['x'.repeat(20)])}`,
+    );
     assert.equal(res.statusLine, 'HTTP/1.1 413 Request Entity Too Large');
     assert.equal(res.headers['connection'], 'close');
     assert.match(res.body.toString(), /<h1>Request Entity Too Large<\/h1>/);
@@ -192,11 +251,19 @@ describe('WSGI error paths', () => {
   });
 
   it('sends the headers of HEAD without a body and keeps the connection', async () => {
-    const res = await rawRequest(h.port, req('/m/head', { method: 'HEAD', keep: true }), { head: true });
+    const res = await rawRequest(h.port, req('/m/head', { method: 'HEAD', keep: true }), {
+      head: true,
+    });
     assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
     assert.equal(res.headers['content-length'], '10');
     assert.equal(res.headers['x-app'], 'yes');
-    assert.deepEqual(res.headerNames, ['content-length', 'content-type', 'date', 'server', 'x-app']);
+    assert.deepEqual(res.headerNames, [
+      'content-length',
+      'content-type',
+      'date',
+      'server',
+      'x-app',
+    ]);
     // No body bytes follow: the next response on the same connection parses cleanly.
     res.conn.send(req('/m/head'));
     const next = await res.conn.read();
@@ -208,7 +275,10 @@ describe('WSGI error paths', () => {
 describe('WSGIRestrictEmbedded On', () => {
   let h: Harness;
   before(async () => {
-    h = await startServer(`${WSGI_PREAMBLE}\nWSGIRestrictEmbedded On\nWSGIScriptAlias /e @DIR@/dump.wsgi\n`, { 'dump.wsgi': app('dump.wsgi') });
+    h = await startServer(
+      `${WSGI_PREAMBLE}\nWSGIRestrictEmbedded On\nWSGIScriptAlias /e @DIR@/dump.wsgi\n`,
+      { 'dump.wsgi': app('dump.wsgi') },
+    );
   });
   after(() => h.stop());
 
@@ -216,6 +286,14 @@ describe('WSGIRestrictEmbedded On', () => {
     const res = await rawRequest(h.port, req('/e'));
     assert.equal(res.statusLine, 'HTTP/1.1 500 Internal Server Error');
     assert.equal(res.body.toString('latin1'), CANNED_500);
-    await until(() => h.errorLog().find((l) => l.includes('Embedded mode of mod_wsgi disabled by runtime configuration') && l.includes('/dump.wsgi')));
+    await until(() =>
+      h
+        .errorLog()
+        .find(
+          (l) =>
+            l.includes('Embedded mode of mod_wsgi disabled by runtime configuration') &&
+            l.includes('/dump.wsgi'),
+        ),
+    );
   });
 });

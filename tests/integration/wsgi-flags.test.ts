@@ -75,7 +75,10 @@ describe('wsgi.* flags and group keys', () => {
   ];
   for (const [path, host, want] of groups) {
     it(`expands the application group of ${path} (Host: ${host})`, async () => {
-      const { env } = await dump(h.port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      const { env } = await dump(
+        h.port,
+        `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      );
       assert.equal(env['mod_wsgi.application_group'], want(h.port));
       assert.equal(env['mod_wsgi.process_group'], 'one');
       if (path === '/fromenv') assert.equal(env['APPG'], 'chosen-by-env');

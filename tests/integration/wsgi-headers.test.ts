@@ -52,7 +52,14 @@ describe('request headers in the WSGI environ', () => {
   });
 
   it('passes CONTENT_TYPE and CONTENT_LENGTH bare (never HTTP_CONTENT_*) when present', async () => {
-    const { env, d } = await dump(h.port, req('/plain', { method: 'POST', headers: 'Content-Type: text/x-test; charset=utf-8\r\n', body: 'hello' }));
+    const { env, d } = await dump(
+      h.port,
+      req('/plain', {
+        method: 'POST',
+        headers: 'Content-Type: text/x-test; charset=utf-8\r\n',
+        body: 'hello',
+      }),
+    );
     assert.equal(env['CONTENT_TYPE'], 'text/x-test; charset=utf-8');
     assert.equal(env['CONTENT_LENGTH'], '5');
     assert.equal('HTTP_CONTENT_TYPE' in env, false);
@@ -61,12 +68,20 @@ describe('request headers in the WSGI environ', () => {
   });
 
   it('joins a repeated header with ", ", drops X_Foo and Proxy, keeps X-Foo', async () => {
-    const { env } = await dump(h.port, req('/plain', { headers: 'X-Multi: a\r\nX-Multi: b\r\nX_Foo: spoof\r\nX-Foo: real\r\nProxy: http://evil:1\r\nX-Dots.Bad: 1\r\n' }));
+    const { env } = await dump(
+      h.port,
+      req('/plain', {
+        headers:
+          'X-Multi: a\r\nX-Multi: b\r\nX_Foo: spoof\r\nX-Foo: real\r\nProxy: http://evil:1\r\nX-Dots.Bad: 1\r\n',
+      }),
+    );
     assert.equal(env['HTTP_X_MULTI'], 'a, b');
     assert.equal(env['HTTP_X_FOO'], 'real');
     assert.equal('HTTP_PROXY' in env, false);
     assert.equal(Object.keys(env).filter((k) => k.startsWith('HTTP_X_DOTS')).length, 0);
-    const httpKeys = Object.keys(env).filter((k) => k.startsWith('HTTP_')).sort();
+    const httpKeys = Object.keys(env)
+      .filter((k) => k.startsWith('HTTP_'))
+      .sort();
     assert.deepEqual(httpKeys, ['HTTP_CONNECTION', 'HTTP_HOST', 'HTTP_X_FOO', 'HTTP_X_MULTI']);
   });
 
@@ -91,18 +106,27 @@ describe('request headers in the WSGI environ', () => {
 describe('WSGIPassAuthorization On server-wide', () => {
   let h: Harness;
   before(async () => {
-    h = await startServer(`${WSGI_PREAMBLE}
+    h = await startServer(
+      `${WSGI_PREAMBLE}
 WSGIPassAuthorization On
 WSGIDaemonProcess hdr2 threads=1 graceful-timeout=1 shutdown-timeout=1
 WSGIProcessGroup hdr2
 WSGIScriptAlias /plain @DIR@/dump.wsgi
 WSGIScriptAlias /off @DIR@/dump.wsgi pass-authorization=Off
-`, { 'dump.wsgi': app('dump.wsgi') });
+`,
+      { 'dump.wsgi': app('dump.wsgi') },
+    );
   });
   after(() => h.stop());
 
   it('passes HTTP_AUTHORIZATION everywhere the alias does not turn it off', async () => {
-    assert.equal((await dump(h.port, req('/plain', { headers: AUTH }))).env['HTTP_AUTHORIZATION'], 'Basic dXNlcjpwYXNz');
-    assert.equal('HTTP_AUTHORIZATION' in (await dump(h.port, req('/off', { headers: AUTH }))).env, false);
+    assert.equal(
+      (await dump(h.port, req('/plain', { headers: AUTH }))).env['HTTP_AUTHORIZATION'],
+      'Basic dXNlcjpwYXNz',
+    );
+    assert.equal(
+      'HTTP_AUTHORIZATION' in (await dump(h.port, req('/off', { headers: AUTH }))).env,
+      false,
+    );
   });
 });

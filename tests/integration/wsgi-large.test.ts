@@ -45,7 +45,7 @@ async function streamRequest(port: number, head: string, bodySize: number): Prom
   try {
     const done = readResponse(s);
     s.write(head);
-    for (let sent = 0; sent < bodySize; ) {
+    for (let sent = 0; sent < bodySize;) {
       const n = Math.min(PATTERN.length, bodySize - sent);
       sent += n;
       const piece: Uint8Array = n === PATTERN.length ? PATTERN : PATTERN.subarray(0, n);
@@ -132,7 +132,8 @@ async function readResponse(s: Socket): Promise<Omit<Streamed, 'peakRssDelta'>> 
 
 function patternSha(n: number): string {
   const h = createHash('sha256');
-  for (let left = n; left > 0; left -= PATTERN.length) h.update(left >= PATTERN.length ? PATTERN : PATTERN.subarray(0, left));
+  for (let left = n; left > 0; left -= PATTERN.length)
+    h.update(left >= PATTERN.length ? PATTERN : PATTERN.subarray(0, left));
   return h.digest('hex');
 }
 
@@ -143,12 +144,20 @@ describe('large bodies with a slow reader', () => {
     // Warm up once at full size: the first big transfer grows the heap and socket buffers
     // of this process (client and server alike) by ~30 MiB whatever the server does, so
     // only later transfers say anything about buffering.
-    await streamRequest(h.port, `POST /s/echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${String(SIZE)}\r\n\r\n`, SIZE);
+    await streamRequest(
+      h.port,
+      `POST /s/echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: ${String(SIZE)}\r\n\r\n`,
+      SIZE,
+    );
   });
   after(() => h.stop());
 
   it('echoes an 8 MiB POST byte-exact without buffering it', async () => {
-    const r = await streamRequest(h.port, `POST /s/echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: ${String(SIZE)}\r\n\r\n`, SIZE);
+    const r = await streamRequest(
+      h.port,
+      `POST /s/echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/octet-stream\r\nContent-Length: ${String(SIZE)}\r\n\r\n`,
+      SIZE,
+    );
     assert.match(r.head, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(r.head, new RegExp(`\\r\\nContent-Length: ${String(SIZE)}(\\r\\n|$)`));
     assert.equal(r.bodyBytes, SIZE);
@@ -158,7 +167,11 @@ describe('large bodies with a slow reader', () => {
   });
 
   it('streams an 8 MiB chunked download byte-exact without buffering it', async () => {
-    const r = await streamRequest(h.port, `GET /s/download?n=${String(SIZE)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`, 0);
+    const r = await streamRequest(
+      h.port,
+      `GET /s/download?n=${String(SIZE)} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+      0,
+    );
     assert.match(r.head, /^HTTP\/1\.1 200 OK\r\n/);
     assert.match(r.head, /\r\nTransfer-Encoding: chunked(\r\n|$)/);
     assert.equal(r.bodyBytes, SIZE);

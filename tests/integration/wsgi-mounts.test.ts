@@ -25,7 +25,8 @@ WSGIScriptAlias / @DIR@/dump.wsgi
 
 const FILES = {
   'dump.wsgi': app('dump.wsgi'),
-  'special.wsgi': 'def application(e, s):\n    s("200 OK", [("Content-Type", "text/plain")])\n    return [b"special"]\n',
+  'special.wsgi':
+    'def application(e, s):\n    s("200 OK", [("Content-Type", "text/plain")])\n    return [b"special"]\n',
   'scripts/name': app('dump.wsgi'),
   'match/foo.wsgi': app('dump.wsgi'),
 };
@@ -78,21 +79,31 @@ describe('WSGIScriptAlias mount splitting', () => {
     assert.equal(env['SCRIPT_FILENAME'], `${h.dir}/match/foo.wsgi`);
   });
 
-  it('answers 403 for the directory target itself (/ws/) and logs mod_wsgi\'s message', async () => {
+  it("answers 403 for the directory target itself (/ws/) and logs mod_wsgi's message", async () => {
     const res = await rawRequest(h.port, req('/ws/'));
     assert.equal(res.statusLine, 'HTTP/1.1 403 Forbidden');
     assert.equal(res.headers['content-type'], 'text/html; charset=iso-8859-1');
     assert.match(res.body.toString(), /<h1>Forbidden<\/h1>/);
-    const line = await until(() => h.errorLog().find((l) => l.includes('Attempt to invoke directory as WSGI application')));
-    assert.match(line, /\[wsgi:error\] .*\[client 127\.0\.0\.1:\d+\] .*Attempt to invoke directory as WSGI application: .*\/scripts\/$/);
+    const line = await until(() =>
+      h.errorLog().find((l) => l.includes('Attempt to invoke directory as WSGI application')),
+    );
+    assert.match(
+      line,
+      /\[wsgi:error\] .*\[client 127\.0\.0\.1:\d+\] .*Attempt to invoke directory as WSGI application: .*\/scripts\/$/,
+    );
   });
 
   it('answers 404 for a missing script under the directory alias and logs it', async () => {
     const res = await rawRequest(h.port, req('/ws/missing/x'));
     assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
     assert.match(res.body.toString(), /<p>The requested URL was not found on this server\.<\/p>/);
-    const line = await until(() => h.errorLog().find((l) => l.includes('Target WSGI script not found')));
-    assert.match(line, /\[wsgi:error\] .*Target WSGI script not found or unable to stat: .*\/scripts\/missing/);
+    const line = await until(() =>
+      h.errorLog().find((l) => l.includes('Target WSGI script not found')),
+    );
+    assert.match(
+      line,
+      /\[wsgi:error\] .*Target WSGI script not found or unable to stat: .*\/scripts\/missing/,
+    );
   });
 
   it('answers 404 when the Match target file does not exist', async () => {
@@ -109,7 +120,12 @@ describe('WSGIScriptAlias mount splitting', () => {
     res.conn.send(req('/app/k2', { keep: true }));
     const second = await res.conn.read();
     assert.equal(second.status, 200);
-    assert.equal((JSON.parse(second.body.toString()) as { environ: Record<string, string> }).environ['PATH_INFO'], '/k2');
+    assert.equal(
+      (JSON.parse(second.body.toString()) as { environ: Record<string, string> }).environ[
+        'PATH_INFO'
+      ],
+      '/k2',
+    );
     assert.equal(res.conn.open, true);
     res.conn.close();
   });

@@ -50,16 +50,30 @@ describe('server start', () => {
 
   it('imports a WSGIImportScript script at start, before any request, once', async () => {
     const marker = join(h.dir, 'pre', 'imported');
-    const pids = await until(() => existsSync(marker) && readFileSync(marker, 'utf8').trim().split('\n'));
-    assert.equal(pids.length, 1, 'imported once, although named by WSGIImportScript and by the alias');
+    const pids = await until(
+      () => existsSync(marker) && readFileSync(marker, 'utf8').trim().split('\n'),
+    );
+    assert.equal(
+      pids.length,
+      1,
+      'imported once, although named by WSGIImportScript and by the alias',
+    );
     const r = await get(h.port, '/pre');
     assert.equal(String(r['pid']), pids[0], 'the first request runs in the process that preloaded');
     assert.equal(r['group'], 'pre');
-    assert.equal(readFileSync(marker, 'utf8').trim().split('\n').length, 1, 'the request did not import again');
+    assert.equal(
+      readFileSync(marker, 'utf8').trim().split('\n').length,
+      1,
+      'the request did not import again',
+    );
   });
 
   it('sizes the embedded group from StartServers and ThreadsPerChild, loading lazily', async () => {
-    assert.equal(existsSync(join(h.dir, 'emb', 'imported')), false, 'no preload: nothing imported before a request');
+    assert.equal(
+      existsSync(join(h.dir, 'emb', 'imported')),
+      false,
+      'no preload: nothing imported before a request',
+    );
     const r = await get(h.port, '/embedded');
     assert.equal(r['group'], '');
     assert.equal(r['processes'], 3);

@@ -23,7 +23,8 @@ WSGIScriptAlias /recycle @DIR@/block.wsgi process-group=recycle
 WSGIScriptAlias /reload @DIR@/reload.wsgi process-group=reload
 `;
 
-const pidOf = (body: Buffer): number => Number(/(?:pid|released) (\d+)/.exec(body.toString())?.[1] ?? NaN);
+const pidOf = (body: Buffer): number =>
+  Number(/(?:pid|released) (\d+)/.exec(body.toString())?.[1] ?? NaN);
 
 /** Wait for the app to report the pid of the process holding request `tag`. */
 async function blockedPid(h: Harness, tag: string): Promise<number> {
@@ -35,7 +36,10 @@ async function blockedPid(h: Harness, tag: string): Promise<number> {
 describe('daemon supervision through the server', () => {
   let h: Harness;
   before(async () => {
-    h = await startServer(CONF, { 'block.wsgi': app('block.wsgi'), 'reload.wsgi': app('block.wsgi') });
+    h = await startServer(CONF, {
+      'block.wsgi': app('block.wsgi'),
+      'reload.wsgi': app('block.wsgi'),
+    });
   });
   after(() => h.stop());
 
@@ -50,8 +54,13 @@ describe('daemon supervision through the server', () => {
     assert.match(res.body.toString(), /<h1>Bad Gateway<\/h1>/);
     assert.equal(res.conn.open, true);
     res.conn.close();
-    const line = await until(() => h.errorLog().find((l) => l.includes(`daemon process (pid ${String(pid)}) of group 'kill'`)));
-    assert.match(line, /\[wsgi:error\] .*\[client 127\.0\.0\.1:\d+\] MW00225: daemon process \(pid \d+\) of group 'kill' .*SIGKILL.* while handling request for '.*\/block\.wsgi'/);
+    const line = await until(() =>
+      h.errorLog().find((l) => l.includes(`daemon process (pid ${String(pid)}) of group 'kill'`)),
+    );
+    assert.match(
+      line,
+      /\[wsgi:error\] .*\[client 127\.0\.0\.1:\d+\] MW00225: daemon process \(pid \d+\) of group 'kill' .*SIGKILL.* while handling request for '.*\/block\.wsgi'/,
+    );
     const next = await rawRequest(h.port, req('/kill/after'));
     assert.equal(next.statusLine, 'HTTP/1.1 200 OK');
     assert.notEqual(pidOf(next.body), pid);
@@ -59,11 +68,13 @@ describe('daemon supervision through the server', () => {
   });
 
   it('recycles with maximum-requests=2 under 20 concurrent requests without a failure', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
-      const r = await rawRequest(h.port, req(`/recycle/n${String(i)}`));
-      r.conn.close();
-      return r;
-    }));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const r = await rawRequest(h.port, req(`/recycle/n${String(i)}`));
+        r.conn.close();
+        return r;
+      }),
+    );
     for (const r of results) {
       assert.equal(r.statusLine, 'HTTP/1.1 200 OK', r.body.toString());
       assert.match(r.body.toString(), /^pid \d+ loads 1$/);
@@ -91,7 +102,10 @@ describe('daemon supervision through the server', () => {
 
 describe('graceful stop', () => {
   it('drains an in-flight WSGI request before the server stops', async () => {
-    const h = await startServer(`${WSGI_PREAMBLE}\nSetEnv BLOCK_DIR @DIR@\nWSGIDaemonProcess g threads=1 ${T}\nWSGIScriptAlias /b @DIR@/block.wsgi process-group=g\n`, { 'block.wsgi': app('block.wsgi') });
+    const h = await startServer(
+      `${WSGI_PREAMBLE}\nSetEnv BLOCK_DIR @DIR@\nWSGIDaemonProcess g threads=1 ${T}\nWSGIScriptAlias /b @DIR@/block.wsgi process-group=g\n`,
+      { 'block.wsgi': app('block.wsgi') },
+    );
     let stopped = false;
     try {
       const pending = rawRequest(h.port, req('/b/block/g1'));

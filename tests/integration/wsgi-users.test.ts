@@ -37,7 +37,10 @@ WSGIScriptAlias /s ${shared}/state.wsgi process-group=u
   it('refuses to start when User cannot execute the default interpreter, naming both', async () => {
     await assert.rejects(startServer(conf('')), (e: unknown) => {
       assert.ok(e instanceof Error);
-      assert.match(e.message, /^WSGIDaemonProcess u \(.*httpd\.conf:\d+\): Python interpreter \/\S+ is not executable by user www-data \(uid 33\); set python-home= on WSGIDaemonProcess \(or WSGIPythonHome\) to an interpreter that user can run, e\.g\. \/usr$/);
+      assert.match(
+        e.message,
+        /^WSGIDaemonProcess u \(.*httpd\.conf:\d+\): Python interpreter \/\S+ is not executable by user www-data \(uid 33\); set python-home= on WSGIDaemonProcess \(or WSGIPythonHome\) to an interpreter that user can run, e\.g\. \/usr$/,
+      );
       return true;
     });
   });
@@ -48,7 +51,11 @@ WSGIScriptAlias /s ${shared}/state.wsgi process-group=u
     const res = await rawRequest(h.port, req('/s'));
     assert.equal(res.statusLine, 'HTTP/1.1 200 OK', res.body.toString());
     assert.deepEqual(res.headerNames, APP_HEADERS_CLOSE);
-    const doc = JSON.parse(res.body.toString()) as { uid: number; decimal_file: string; script: string };
+    const doc = JSON.parse(res.body.toString()) as {
+      uid: number;
+      decimal_file: string;
+      script: string;
+    };
     assert.equal(doc.uid, 33);
     assert.equal(doc.script, `${shared}/state.wsgi`);
     assert.match(doc.decimal_file, /^\/usr\/lib\/python3/);
@@ -58,7 +65,9 @@ WSGIScriptAlias /s ${shared}/state.wsgi process-group=u
   // and spawn() fails with ENOENT in a restart loop (mod_wsgi logs the failed chdir and
   // carries on). connect-timeout=2 keeps the failing case short.
   it('lets user= on the group override the server User', async (t) => {
-    const h = await startServer(conf('python-home=/usr user=nobody group=nogroup connect-timeout=2'));
+    const h = await startServer(
+      conf('python-home=/usr user=nobody group=nogroup connect-timeout=2'),
+    );
     t.after(() => h.stop());
     const res = await rawRequest(h.port, req('/s'));
     assert.equal(res.statusLine, 'HTTP/1.1 200 OK', res.body.toString());

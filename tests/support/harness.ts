@@ -23,7 +23,10 @@ export function toEphemeralPorts(ir: ConfigIR): ConfigIR {
     listen: ir.listen.map((l) => ({ ...l, port: l.port === PLACEHOLDER_PORT ? 0 : l.port })),
     vhosts: ir.vhosts.map((v) => ({
       ...v,
-      addresses: v.addresses.map((a) => ({ ...a, port: a.port === PLACEHOLDER_PORT ? ('*' as const) : a.port })),
+      addresses: v.addresses.map((a) => ({
+        ...a,
+        port: a.port === PLACEHOLDER_PORT ? ('*' as const) : a.port,
+      })),
     })),
   };
 }
@@ -40,21 +43,32 @@ export interface Harness {
 }
 
 const lines = (p: string): string[] =>
-  existsSync(p) ? readFileSync(p, 'utf8').split('\n').filter((l) => l !== '') : [];
+  existsSync(p)
+    ? readFileSync(p, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 
 /** Write files (path relative to the temp dir → content) and start the server. */
-export async function startServer(conf: string, files: Readonly<Record<string, string>> = {}): Promise<Harness> {
+export async function startServer(
+  conf: string,
+  files: Readonly<Record<string, string>> = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'tswsgi-test-'));
   for (const [rel, content] of Object.entries(files)) {
     const p = join(dir, rel);
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   }
-  const text = `ServerRoot ${dir}\nListen 127.0.0.1:${PLACEHOLDER_PORT}\nErrorLog ${dir}/error.log\n` + conf.replaceAll('@DIR@', dir).replaceAll('@PORT@', String(PLACEHOLDER_PORT));
+  const text =
+    `ServerRoot ${dir}\nListen 127.0.0.1:${PLACEHOLDER_PORT}\nErrorLog ${dir}/error.log\n` +
+    conf.replaceAll('@DIR@', dir).replaceAll('@PORT@', String(PLACEHOLDER_PORT));
   writeFileSync(join(dir, 'httpd.conf'), text);
   let server: RunningServer;
   try {
-    server = await start(toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })));
+    server = await start(
+      toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
+    );
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
@@ -67,7 +81,8 @@ export async function startServer(conf: string, files: Readonly<Record<string, s
     errorLog: () => lines(join(dir, 'error.log')),
     async accessLog(min = 1, file = join(dir, 'access.log')) {
       // log_transaction runs when the response finishes; give the event loop a few turns.
-      for (let i = 0; i < 200 && lines(file).length < min; i++) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 200 && lines(file).length < min; i++)
+        await new Promise((r) => setImmediate(r));
       return lines(file);
     },
     async stop() {

@@ -15,12 +15,24 @@ import { anyModuleDef } from './any-module.js';
 const ORIGIN = { file: 'test.conf', line: 1 };
 
 /** A section for a hand-built IR. */
-export function section(kind: SectionKind, pattern: string, dir: ModuleSlots, regex = kind.endsWith('Match')): SectionIR {
+export function section(
+  kind: SectionKind,
+  pattern: string,
+  dir: ModuleSlots,
+  regex = kind.endsWith('Match'),
+): SectionIR {
   return { kind, pattern, regex, dir, origin: ORIGIN };
 }
 
 /** A server (main or vhost) for a hand-built IR. */
-export function server(opts: { server?: ModuleSlots; dirDefaults?: ModuleSlots; sections?: SectionIR[]; addresses?: ServerIR['addresses'] } = {}): ServerIR {
+export function server(
+  opts: {
+    server?: ModuleSlots;
+    dirDefaults?: ModuleSlots;
+    sections?: SectionIR[];
+    addresses?: ServerIR['addresses'];
+  } = {},
+): ServerIR {
   return {
     addresses: opts.addresses ?? [],
     origin: ORIGIN,
@@ -32,11 +44,21 @@ export function server(opts: { server?: ModuleSlots; dirDefaults?: ModuleSlots; 
 
 /** A whole IR around a main server (and vhosts). */
 export function config(main: ServerIR, vhosts: ServerIR[] = []): ConfigIR {
-  return { serverRoot: '/tmp', defines: [], listen: [{ host: '127.0.0.1', port: 0, origin: ORIGIN }], main, vhosts, warnings: [] };
+  return {
+    serverRoot: '/tmp',
+    defines: [],
+    listen: [{ host: '127.0.0.1', port: 0, origin: ORIGIN }],
+    main,
+    vhosts,
+    warnings: [],
+  };
 }
 
 /** Provision a generation over `modules` with an in-memory error log. */
-export async function generation(ir: ConfigIR, modules: readonly ModuleDef<never, never>[] | readonly unknown[]): Promise<{ gen: Generation; log: MemoryErrorLog }> {
+export async function generation(
+  ir: ConfigIR,
+  modules: readonly ModuleDef<never, never>[] | readonly unknown[],
+): Promise<{ gen: Generation; log: MemoryErrorLog }> {
   const log = new MemoryErrorLog({ level: 'trace8' });
   const gen = await Generation.provision(ir, modules.map(anyModuleDef), log);
   return { gen, log };

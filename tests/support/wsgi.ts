@@ -24,9 +24,13 @@ export function app(name: string): string {
 }
 
 /** A GET (or other method) request with Connection: close unless `keep` is true. */
-export function req(path: string, opts: { method?: string; headers?: string; keep?: boolean; body?: string } = {}): string {
+export function req(
+  path: string,
+  opts: { method?: string; headers?: string; keep?: boolean; body?: string } = {},
+): string {
   const body = opts.body ?? '';
-  const cl = opts.body !== undefined ? `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n` : '';
+  const cl =
+    opts.body !== undefined ? `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\n` : '';
   return `${opts.method ?? 'GET'} ${path} HTTP/1.1\r\nHost: localhost\r\n${opts.keep === true ? '' : 'Connection: close\r\n'}${opts.headers ?? ''}${cl}\r\n${body}`;
 }
 
@@ -46,7 +50,14 @@ export function dumpOf(res: RawResponse): Dump {
 }
 
 /** Send one request and return the response plus the parsed dump; the connection is closed. */
-export async function dump(port: number, data: string): Promise<{ res: RawResponse & { conn: RawConnection }; env: Readonly<Record<string, unknown>>; d: Dump }> {
+export async function dump(
+  port: number,
+  data: string,
+): Promise<{
+  res: RawResponse & { conn: RawConnection };
+  env: Readonly<Record<string, unknown>>;
+  d: Dump;
+}> {
   const res = await rawRequest(port, data);
   res.conn.close();
   const d = dumpOf(res);

@@ -6,7 +6,13 @@
 // innermost definition wins. Inside <Location>, the one-argument form sets the per-dir
 // target (httpd 2.4.13+).
 
-import { ACCESS_CONF, RSRC_CONF, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
+import {
+  ACCESS_CONF,
+  RSRC_CONF,
+  type AnyDirective,
+  type Cmd,
+  type DirectiveBuilder,
+} from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
 
@@ -33,7 +39,10 @@ export interface AliasDirConf {
 }
 
 export const aliasServerMerge: MergeSpec<AliasServerConf> = { aliases: 'prepend' };
-export const aliasDirMerge: MergeSpec<AliasDirConf> = { alias: 'override', aliasIsScript: 'override' };
+export const aliasDirMerge: MergeSpec<AliasDirConf> = {
+  alias: 'override',
+  aliasIsScript: 'override',
+};
 export const createAliasServer = (): AliasServerConf => ({ aliases: [] });
 export const createAliasDir = (): AliasDirConf => ({ alias: undefined, aliasIsScript: undefined });
 
@@ -57,7 +66,14 @@ export function aliasPrefixMatches(uri: string, alias: string): boolean {
 
 type C = Cmd<AliasServerConf, AliasDirConf>;
 
-function addAlias(c: C, name: string, fake: string, real: string | undefined, regex: boolean, script: boolean): void {
+function addAlias(
+  c: C,
+  name: string,
+  fake: string,
+  real: string | undefined,
+  regex: boolean,
+  script: boolean,
+): void {
   if (c.context.kind === 'section') {
     if (real !== undefined || regex) throw c.fail(`${name} cannot occur within directory context`);
     c.dir.alias = fake;
@@ -81,15 +97,25 @@ function addAlias(c: C, name: string, fake: string, real: string | undefined, re
       throw c.fail('Regular expression could not be compiled.');
     }
   }
-  c.server.aliases = [...c.server.aliases, { fake, real, regex, script, origin: { file: c.node.file, line: c.node.line } }];
+  c.server.aliases = [
+    ...c.server.aliases,
+    { fake, real, regex, script, origin: { file: c.node.file, line: c.node.line } },
+  ];
 }
 
 /** mod_alias's directive table (the Alias family; Redirect is not implemented). */
-export function aliasDirectives(d: DirectiveBuilder<AliasServerConf, AliasDirConf>): AnyDirective<AliasServerConf, AliasDirConf>[] {
+export function aliasDirectives(
+  d: DirectiveBuilder<AliasServerConf, AliasDirConf>,
+): AnyDirective<AliasServerConf, AliasDirConf>[] {
   return [
-    d.take12('Alias', RSRC_CONF | ACCESS_CONF, 'a fakename and a realname, or a realname in a Location', (c, a, b) => {
-      addAlias(c, 'Alias', a, b, false, false);
-    }),
+    d.take12(
+      'Alias',
+      RSRC_CONF | ACCESS_CONF,
+      'a fakename and a realname, or a realname in a Location',
+      (c, a, b) => {
+        addAlias(c, 'Alias', a, b, false, false);
+      },
+    ),
     d.take12('ScriptAlias', RSRC_CONF | ACCESS_CONF, '[fakename] realname', (c, a, b) => {
       addAlias(c, 'ScriptAlias', a, b, false, true);
     }),

@@ -11,7 +11,11 @@ export const aliasModule: ModuleDef<AliasServerConf, AliasDirConf> = {
   name: 'alias',
   ...aliasConfig,
   hooks: {
-    translateName: { run: (r) => translateAlias(r), order: 'middle', before: ['userdir', 'vhost_alias'] },
+    translateName: {
+      run: (r) => translateAlias(r),
+      order: 'middle',
+      before: ['userdir', 'vhost_alias'],
+    },
   },
 };
 

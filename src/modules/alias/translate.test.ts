@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { aliasMatchLength, substitute, tryAliasList } from './translate.js';
 import type { AliasEntry } from './config.js';
 
-const entry = (fake: string, real: string, regex = false, script = false): AliasEntry => ({ fake, real, regex, script, origin: { file: 't', line: 1 } });
+const entry = (fake: string, real: string, regex = false, script = false): AliasEntry => ({
+  fake,
+  real,
+  regex,
+  script,
+  origin: { file: 't', line: 1 },
+});
 
 describe('aliasMatchLength', () => {
   it('matches whole segments: /static covers /static and /static/x, not /staticfoo', () => {

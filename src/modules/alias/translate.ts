@@ -36,11 +36,14 @@ export function aliasMatchLength(uri: string, alias: string): number {
 
 /** ap_pregsub: `$0`–`$9` and `&` from the match; `\$` / `\&` stay literal. */
 export function substitute(template: string, m: RegExpExecArray): string {
-  return template.replace(/\\([$&])|\$(\d)|&/g, (all, esc: string | undefined, d: string | undefined) => {
-    if (esc !== undefined) return esc;
-    if (d !== undefined) return m[Number(d)] ?? '';
-    return all === '&' ? m[0] : all;
-  });
+  return template.replace(
+    /\\([$&])|\$(\d)|&/g,
+    (all, esc: string | undefined, d: string | undefined) => {
+      if (esc !== undefined) return esc;
+      if (d !== undefined) return m[Number(d)] ?? '';
+      return all === '&' ? m[0] : all;
+    },
+  );
 }
 
 /** Compiled regexes per alias entry (compiled once, at first use per entry object). */
@@ -55,7 +58,10 @@ const regexOf = (e: AliasEntry): RegExp => {
 };
 
 /** The alias target for `uri` from a list (first match wins), or undefined. */
-export function tryAliasList(aliases: readonly AliasEntry[], uri: string): { filename: string; entry: AliasEntry } | undefined {
+export function tryAliasList(
+  aliases: readonly AliasEntry[],
+  uri: string,
+): { filename: string; entry: AliasEntry } | undefined {
   for (const e of aliases) {
     if (e.regex) {
       const m = regexOf(e).exec(uri);
@@ -69,7 +75,9 @@ export function tryAliasList(aliases: readonly AliasEntry[], uri: string): { fil
 }
 
 /** translate_alias_redir (MIDDLE): Alias / AliasMatch / ScriptAlias, and Alias in <Location>. */
-export function makeTranslateAlias(mod: ModuleDef<AliasServerConf, AliasDirConf>): (r: RequestRecord) => Outcome {
+export function makeTranslateAlias(
+  mod: ModuleDef<AliasServerConf, AliasDirConf>,
+): (r: RequestRecord) => Outcome {
   return (r) => {
     if (!r.uri.startsWith('/')) return DECLINED;
     const dir = r.dirConf(mod);

@@ -21,7 +21,8 @@ export function ipMatches(pattern: string, addr: string): boolean {
   const a = addr.replace(/^::ffff:/, '');
   const [net, bits] = pattern.split('/');
   if (net === undefined) return false;
-  if (bits === undefined) return a === net || (!net.includes(':') && a.startsWith(net.endsWith('.') ? net : net + '.'));
+  if (bits === undefined)
+    return a === net || (!net.includes(':') && a.startsWith(net.endsWith('.') ? net : net + '.'));
   const toInt = (s: string): number | undefined => {
     const p = s.split('.').map(Number);
     if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return undefined;
@@ -52,7 +53,9 @@ function check(r: RequestRecord, e: RequireEntry): Result {
       hit = e.args.some((p) => ipMatches(p, r.connection.remoteAddr));
       break;
     case 'local':
-      hit = LOOPBACK.test(r.connection.remoteAddr) || r.connection.remoteAddr === r.connection.localAddr;
+      hit =
+        LOOPBACK.test(r.connection.remoteAddr) ||
+        r.connection.remoteAddr === r.connection.localAddr;
       break;
     case 'user':
     case 'valid-user':
@@ -87,7 +90,9 @@ function denied(r: RequestRecord): Outcome {
 }
 
 /** authorize_userless (access_checker_ex, FIRST). */
-export function makeAuthorizeUserless(mod: ModuleDef<undefined, AuthzCoreDirConf>): (r: RequestRecord) => Outcome {
+export function makeAuthorizeUserless(
+  mod: ModuleDef<undefined, AuthzCoreDirConf>,
+): (r: RequestRecord) => Outcome {
   return (r) => {
     const req = r.dirConf(mod).requires;
     if (req === undefined || req.length === 0) return OK; // no authz configured: granted
@@ -99,12 +104,19 @@ export function makeAuthorizeUserless(mod: ModuleDef<undefined, AuthzCoreDirConf
 }
 
 /** authorize_user (auth_checker, FIRST): after authentication set r.user. */
-export function makeAuthorizeUser(mod: ModuleDef<undefined, AuthzCoreDirConf>): (r: RequestRecord) => Outcome {
+export function makeAuthorizeUser(
+  mod: ModuleDef<undefined, AuthzCoreDirConf>,
+): (r: RequestRecord) => Outcome {
   return (r) => {
     const req = r.dirConf(mod).requires;
     if (req === undefined || req.length === 0) return OK;
     if (evaluate(r, req) === 'granted') return OK;
-    r.logError('error', 'authz_core', 'AH01631', `user ${r.user ?? ''}: authorization failure for "${r.uri}": `);
+    r.logError(
+      'error',
+      'authz_core',
+      'AH01631',
+      `user ${r.user ?? ''}: authorization failure for "${r.uri}": `,
+    );
     return 401;
   };
 }

@@ -11,8 +11,19 @@ import type { MergeSpec } from '../../config/merge.js';
 
 /** Authz providers httpd registers in authz_core, authz_host, authz_user and authz_groupfile. */
 export const AUTHZ_PROVIDERS = [
-  'all', 'env', 'method', 'expr', 'ip', 'host', 'local', 'forward-dns', 'user', 'valid-user', 'group',
-  'file-owner', 'file-group',
+  'all',
+  'env',
+  'method',
+  'expr',
+  'ip',
+  'host',
+  'local',
+  'forward-dns',
+  'user',
+  'valid-user',
+  'group',
+  'file-owner',
+  'file-group',
 ] as const;
 export type AuthzProvider = (typeof AUTHZ_PROVIDERS)[number];
 
@@ -39,38 +50,64 @@ function mergeRequires(
   return over ?? base;
 }
 
-export const authzCoreDirMerge: MergeSpec<AuthzCoreDirConf> = { requires: mergeRequires, merging: 'override' };
-export const createAuthzCoreDir = (): AuthzCoreDirConf => ({ requires: undefined, merging: undefined });
+export const authzCoreDirMerge: MergeSpec<AuthzCoreDirConf> = {
+  requires: mergeRequires,
+  merging: 'override',
+};
+export const createAuthzCoreDir = (): AuthzCoreDirConf => ({
+  requires: undefined,
+  merging: undefined,
+});
 
 /** mod_authz_core's directive table. */
-export function authzCoreDirectives(d: DirectiveBuilder<undefined, AuthzCoreDirConf>): AnyDirective<undefined, AuthzCoreDirConf>[] {
+export function authzCoreDirectives(
+  d: DirectiveBuilder<undefined, AuthzCoreDirConf>,
+): AnyDirective<undefined, AuthzCoreDirConf>[] {
   return [
-    d.takeArgv('Require', Ctx.OR_AUTHCFG, 'specifies authorization directives which one must pass (or not) for a request to suceeed', (c, words) => {
-      let rest = [...words];
-      let negate = false;
-      if (rest[0]?.toLowerCase() === 'not') {
-        negate = true;
-        rest = rest.slice(1);
-      }
-      const name = (rest[0] ?? '').toLowerCase();
-      const provider = AUTHZ_PROVIDERS.find((p) => p === name);
-      if (provider === undefined) throw c.fail(`Unknown Authz provider: ${rest[0] ?? ''}`);
-      const args = rest.slice(1);
-      if (provider === 'all') {
-        const a = args.join(' ').toLowerCase();
-        if (a !== 'granted' && a !== 'denied') throw c.fail("Argument for 'Require all' must be 'granted' or 'denied'");
-      }
-      // Outside <RequireAll>/<RequireNone> (not implemented) every Require sits in the
-      // implicit <RequireAny>, where httpd rejects negation.
-      if (negate) throw c.fail('negative Require directive has no effect in <RequireAny> directive');
-      const entry: RequireEntry = { provider, args, negate, origin: { file: c.node.file, line: c.node.line } };
-      c.dir.requires = [...(c.dir.requires ?? []), entry];
-    }),
-    d.take1('AuthMerging', Ctx.OR_AUTHCFG, "controls how a <Directory>, <Location>, or similar directive's authorization directives are combined with those of its predecessor", (c, v) => {
-      const t = v.toLowerCase();
-      if (t !== 'off' && t !== 'and' && t !== 'or') throw c.fail("Argument for AuthMerging must be 'Off', 'And', or 'Or'");
-      c.dir.merging = t;
-    }),
+    d.takeArgv(
+      'Require',
+      Ctx.OR_AUTHCFG,
+      'specifies authorization directives which one must pass (or not) for a request to suceeed',
+      (c, words) => {
+        let rest = [...words];
+        let negate = false;
+        if (rest[0]?.toLowerCase() === 'not') {
+          negate = true;
+          rest = rest.slice(1);
+        }
+        const name = (rest[0] ?? '').toLowerCase();
+        const provider = AUTHZ_PROVIDERS.find((p) => p === name);
+        if (provider === undefined) throw c.fail(`Unknown Authz provider: ${rest[0] ?? ''}`);
+        const args = rest.slice(1);
+        if (provider === 'all') {
+          const a = args.join(' ').toLowerCase();
+          if (a !== 'granted' && a !== 'denied')
+            throw c.fail("Argument for 'Require all' must be 'granted' or 'denied'");
+        }
+        // Outside <RequireAll>/<RequireNone> (not implemented) every Require sits in the
+        // implicit <RequireAny>, where httpd rejects negation.
+        if (negate)
+          throw c.fail('negative Require directive has no effect in <RequireAny> directive');
+        const entry: RequireEntry = {
+          provider,
+          args,
+          negate,
+          origin: { file: c.node.file, line: c.node.line },
+        };
+        c.dir.requires = [...(c.dir.requires ?? []), entry];
+      },
+    ),
+    d.take1(
+      'AuthMerging',
+      Ctx.OR_AUTHCFG,
+      "controls how a <Directory>, <Location>, or similar directive's authorization directives are combined with those of its predecessor",
+      (c, v) => {
+        const t = v.toLowerCase();
+        if (t !== 'off' && t !== 'and' && t !== 'or')
+          throw c.fail("Argument for AuthMerging must be 'Off', 'And', or 'Or'");
+        c.dir.merging = t;
+      },
+    ),
   ];
 }
 

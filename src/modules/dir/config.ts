@@ -1,6 +1,11 @@
 // httpd: modules/mappers/mod_dir.c (dir_cmds, create/merge_dir_configs).
 
-import { Ctx, RSRC_CONF, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
+import {
+  Ctx,
+  RSRC_CONF,
+  type AnyDirective,
+  type DirectiveBuilder,
+} from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 
 export interface DirDirConf {
@@ -30,7 +35,9 @@ export const createDirDir = (): DirDirConf => ({
 });
 
 /** mod_dir's directive table (DIR_CMD_PERMS = OR_INDEXES). */
-export function dirDirectives(d: DirectiveBuilder<undefined, DirDirConf>): AnyDirective<undefined, DirDirConf>[] {
+export function dirDirectives(
+  d: DirectiveBuilder<undefined, DirDirConf>,
+): AnyDirective<undefined, DirDirConf>[] {
   const W = Ctx.OR_INDEXES | RSRC_CONF | Ctx.DIRECTORY;
   return [
     d.takeArgv('DirectoryIndex', W, 'a list of file names', (c, names) => {
@@ -41,12 +48,16 @@ export function dirDirectives(d: DirectiveBuilder<undefined, DirDirConf>): AnyDi
       for (const n of names) list = n.toLowerCase() === 'disabled' ? [] : [...list, n];
       c.dir.indexNames = list;
     }),
-    d.flag('DirectorySlash', W, 'On or Off', (c, on) => { c.dir.directorySlash = on; }),
-    d.flag('DirectoryCheckHandler', W, 'On or Off', (c, on) => { c.dir.checkHandler = on; }),
+    d.flag('DirectorySlash', W, 'On or Off', (c, on) => {
+      c.dir.directorySlash = on;
+    }),
+    d.flag('DirectoryCheckHandler', W, 'On or Off', (c, on) => {
+      c.dir.checkHandler = on;
+    }),
     d.take1('FallbackResource', W, 'Set a default handler', (c, v) => {
       c.dir.fallbackResource = v.toLowerCase() === 'disabled' ? '' : v;
     }),
-    d.take1('DirectoryIndexRedirect', W, "On, Off, or a 3xx status code.", (c, v) => {
+    d.take1('DirectoryIndexRedirect', W, 'On, Off, or a 3xx status code.', (c, v) => {
       const t = v.toLowerCase();
       if (t === 'on') c.dir.indexRedirect = 302;
       else if (t === 'off') c.dir.indexRedirect = 'off';

@@ -38,7 +38,9 @@ function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
 }
 
 /** fixup_dir (fixups, LAST). */
-export function makeFixupDir(mod: ModuleDef<undefined, DirDirConf>): (r: RequestRecord) => Promise<Outcome> {
+export function makeFixupDir(
+  mod: ModuleDef<undefined, DirDirConf>,
+): (r: RequestRecord) => Promise<Outcome> {
   return async (r) => {
     if (r.finfo?.isDirectory() !== true) return DECLINED;
     const conf = r.dirConf(mod);

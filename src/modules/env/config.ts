@@ -3,7 +3,12 @@
 // SetEnv / UnsetEnv / PassEnv. A variable mapped to null is unset here, which also removes
 // an inherited value when configs merge (mod_env's unsetenv table).
 
-import { Ctx, RSRC_CONF, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
+import {
+  Ctx,
+  RSRC_CONF,
+  type AnyDirective,
+  type DirectiveBuilder,
+} from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 
 export interface EnvDirConf {
@@ -15,7 +20,9 @@ export const envDirMerge: MergeSpec<EnvDirConf> = { vars: (b, o) => ({ ...b, ...
 export const createEnvDir = (): EnvDirConf => ({ vars: {} });
 
 /** mod_env's directive table. */
-export function envDirectives(d: DirectiveBuilder<undefined, EnvDirConf>): AnyDirective<undefined, EnvDirConf>[] {
+export function envDirectives(
+  d: DirectiveBuilder<undefined, EnvDirConf>,
+): AnyDirective<undefined, EnvDirConf>[] {
   const W = Ctx.OR_FILEINFO | RSRC_CONF | Ctx.DIRECTORY;
   return [
     d.iterate('PassEnv', W, 'a list of environment variables to pass to CGI.', (c, name) => {
@@ -26,12 +33,22 @@ export function envDirectives(d: DirectiveBuilder<undefined, EnvDirConf>): AnyDi
       }
       c.dir.vars = { ...c.dir.vars, [name]: v };
     }),
-    d.take12('SetEnv', W, 'an environment variable name and optional value to pass to CGI.', (c, name, value) => {
-      c.dir.vars = { ...c.dir.vars, [name]: value ?? '' };
-    }),
-    d.iterate('UnsetEnv', W, 'a list of variables to remove from the CGI environment.', (c, name) => {
-      c.dir.vars = { ...c.dir.vars, [name]: null };
-    }),
+    d.take12(
+      'SetEnv',
+      W,
+      'an environment variable name and optional value to pass to CGI.',
+      (c, name, value) => {
+        c.dir.vars = { ...c.dir.vars, [name]: value ?? '' };
+      },
+    ),
+    d.iterate(
+      'UnsetEnv',
+      W,
+      'a list of variables to remove from the CGI environment.',
+      (c, name) => {
+        c.dir.vars = { ...c.dir.vars, [name]: null };
+      },
+    ),
   ];
 }
 

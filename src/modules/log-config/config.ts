@@ -4,7 +4,12 @@
 // LogFormat / CustomLog / TransferLog. Formats stay as strings here; provision compiles
 // them (STYLE.md avoid-2).
 
-import { RSRC_CONF, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
+import {
+  RSRC_CONF,
+  type AnyDirective,
+  type Cmd,
+  type DirectiveBuilder,
+} from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
 
@@ -38,7 +43,11 @@ export const logConfigServerMerge: MergeSpec<LogConfigServerConf> = {
   logs: 'override',
 };
 
-export const createLogConfigServer = (): LogConfigServerConf => ({ formats: {}, defaultFormat: undefined, logs: undefined });
+export const createLogConfigServer = (): LogConfigServerConf => ({
+  formats: {},
+  defaultFormat: undefined,
+  logs: undefined,
+});
 
 type C = Cmd<LogConfigServerConf, undefined>;
 
@@ -59,27 +68,46 @@ function addLog(c: C, file: string, format: string | undefined, cond: string | u
       throw c.fail('error in condition clause');
     }
   }
-  const entry: CustomLogEntry = { target: target(c, file), format, env, expr, origin: { file: c.node.file, line: c.node.line } };
+  const entry: CustomLogEntry = {
+    target: target(c, file),
+    format,
+    env,
+    expr,
+    origin: { file: c.node.file, line: c.node.line },
+  };
   c.server.logs = [...(c.server.logs ?? []), entry];
 }
 
 /** mod_log_config's directive table. */
-export function logConfigDirectives(d: DirectiveBuilder<LogConfigServerConf, undefined>): AnyDirective<LogConfigServerConf, undefined>[] {
+export function logConfigDirectives(
+  d: DirectiveBuilder<LogConfigServerConf, undefined>,
+): AnyDirective<LogConfigServerConf, undefined>[] {
   return [
-    d.take23('CustomLog', RSRC_CONF, 'a file name, a custom log format string or format name, and an optional "env=" or "expr=" clause (see docs)', (c, file, fmt, cond) => {
-      addLog(c, file, fmt, cond);
-    }),
+    d.take23(
+      'CustomLog',
+      RSRC_CONF,
+      'a file name, a custom log format string or format name, and an optional "env=" or "expr=" clause (see docs)',
+      (c, file, fmt, cond) => {
+        addLog(c, file, fmt, cond);
+      },
+    ),
     d.take1('TransferLog', RSRC_CONF, 'the filename of the access log', (c, file) => {
       addLog(c, file, undefined, undefined);
     }),
-    d.take12('LogFormat', RSRC_CONF, 'a log format string (see docs) and an optional format name', (c, fmt, nick) => {
-      if (nick !== undefined) {
-        c.server.formats = { ...c.server.formats, [nick]: fmt };
-      } else {
-        // A single argument that is a nickname selects that format as the default.
-        c.server.defaultFormat = !fmt.includes('%') && c.server.formats[fmt] !== undefined ? c.server.formats[fmt] : fmt;
-      }
-    }),
+    d.take12(
+      'LogFormat',
+      RSRC_CONF,
+      'a log format string (see docs) and an optional format name',
+      (c, fmt, nick) => {
+        if (nick !== undefined) {
+          c.server.formats = { ...c.server.formats, [nick]: fmt };
+        } else {
+          // A single argument that is a nickname selects that format as the default.
+          c.server.defaultFormat =
+            !fmt.includes('%') && c.server.formats[fmt] !== undefined ? c.server.formats[fmt] : fmt;
+        }
+      },
+    ),
   ];
 }
 

@@ -27,7 +27,11 @@ export class AccessLogs {
   readonly #fds = new Map<string, number>();
 
   /** Open every server's CustomLog targets; on failure close what was opened. */
-  static open(ir: ConfigIR, slot: (s: ServerIR) => LogConfigServerConf | undefined, log: ErrorLog): AccessLogs {
+  static open(
+    ir: ConfigIR,
+    slot: (s: ServerIR) => LogConfigServerConf | undefined,
+    log: ErrorLog,
+  ): AccessLogs {
     const logs = new AccessLogs();
     try {
       for (const s of [ir.main, ...ir.vhosts]) {
@@ -35,10 +39,18 @@ export class AccessLogs {
         const list: OpenLog[] = [];
         for (const e of conf?.logs ?? []) {
           if (e.target.startsWith('|') || e.target.startsWith('syslog')) {
-            log.log('warn', 'log_config', 'MW00210', `piped and syslog access logs are not supported, ignoring ${e.target} (${e.origin.file}:${e.origin.line})`);
+            log.log(
+              'warn',
+              'log_config',
+              'MW00210',
+              `piped and syslog access logs are not supported, ignoring ${e.target} (${e.origin.file}:${e.origin.line})`,
+            );
             continue;
           }
-          const fmtSrc = e.format === undefined ? (conf?.defaultFormat ?? DEFAULT_LOG_FORMAT) : (conf?.formats[e.format] ?? STOCK_FORMATS[e.format] ?? e.format);
+          const fmtSrc =
+            e.format === undefined
+              ? (conf?.defaultFormat ?? DEFAULT_LOG_FORMAT)
+              : (conf?.formats[e.format] ?? STOCK_FORMATS[e.format] ?? e.format);
           list.push({ fd: logs.#fd(e.target), format: compileLogFormat(fmtSrc), env: e.env });
         }
         logs.#byServer.set(s, list);

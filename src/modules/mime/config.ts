@@ -4,7 +4,12 @@
 // mod_mime's typed config: per-extension attributes, with Remove* recorded as null so the
 // removal survives merging over an outer config (as mod_mime's remove lists do).
 
-import { Ctx, RSRC_CONF, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
+import {
+  Ctx,
+  RSRC_CONF,
+  type AnyDirective,
+  type DirectiveBuilder,
+} from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 
 /** The attributes one extension can carry; null = removed here (Remove*). */
@@ -66,7 +71,9 @@ function setAttr(conf: MimeDirConf, ext: string, attr: Attr, value: string | nul
 }
 
 /** mod_mime's directive table. */
-export function mimeDirectives(d: DirectiveBuilder<MimeServerConf, MimeDirConf>): AnyDirective<MimeServerConf, MimeDirConf>[] {
+export function mimeDirectives(
+  d: DirectiveBuilder<MimeServerConf, MimeDirConf>,
+): AnyDirective<MimeServerConf, MimeDirConf>[] {
   const W = Ctx.OR_FILEINFO | RSRC_CONF | Ctx.DIRECTORY;
   const add = (name: string, attr: Attr, help: string) =>
     d.iterate2(name, W, help, (c, value, ext) => {
@@ -77,12 +84,32 @@ export function mimeDirectives(d: DirectiveBuilder<MimeServerConf, MimeDirConf>)
       setAttr(c.dir, ext, attr, null);
     });
   return [
-    add('AddCharset', 'charset', 'a charset (e.g., iso-2022-jp), followed by one or more file extensions'),
-    add('AddEncoding', 'encoding', 'an encoding (e.g., gzip), followed by one or more file extensions'),
+    add(
+      'AddCharset',
+      'charset',
+      'a charset (e.g., iso-2022-jp), followed by one or more file extensions',
+    ),
+    add(
+      'AddEncoding',
+      'encoding',
+      'an encoding (e.g., gzip), followed by one or more file extensions',
+    ),
     add('AddHandler', 'handler', 'a handler name followed by one or more file extensions'),
-    add('AddInputFilter', 'inputFilters', 'input filter name (or ; delimited names) followed by one or more file extensions'),
-    add('AddLanguage', 'language', 'a language (e.g., fr), followed by one or more file extensions'),
-    add('AddOutputFilter', 'outputFilters', 'output filter name (or ; delimited names) followed by one or more file extensions'),
+    add(
+      'AddInputFilter',
+      'inputFilters',
+      'input filter name (or ; delimited names) followed by one or more file extensions',
+    ),
+    add(
+      'AddLanguage',
+      'language',
+      'a language (e.g., fr), followed by one or more file extensions',
+    ),
+    add(
+      'AddOutputFilter',
+      'outputFilters',
+      'output filter name (or ; delimited names) followed by one or more file extensions',
+    ),
     add('AddType', 'type', 'a mime type followed by one or more file extensions'),
     remove('RemoveCharset', 'charset'),
     remove('RemoveEncoding', 'encoding'),
@@ -91,16 +118,31 @@ export function mimeDirectives(d: DirectiveBuilder<MimeServerConf, MimeDirConf>)
     remove('RemoveLanguage', 'language'),
     remove('RemoveOutputFilter', 'outputFilters'),
     remove('RemoveType', 'type'),
-    d.take1('DefaultLanguage', W, 'language to use for documents with no other language file extension', (c, v) => {
-      c.dir.defaultLanguage = v;
-    }),
-    d.flag('ModMimeUsePathInfo', Ctx.DIRECTORY, "Set to 'yes' to allow mod_mime to use path info for type checking", (c, on) => {
-      c.dir.useMimePathInfo = on;
-    }),
-    d.iterate('MultiviewsMatch', W, 'NegotiatedOnly (default), Handlers and/or Filters, or Any', (c, v) => {
-      const word = c.oneOf(v, ['Any', 'NegotiatedOnly', 'Filters', 'Handlers']);
-      c.dir.multiviewsMatch = [...(c.dir.multiviewsMatch ?? []), word];
-    }),
+    d.take1(
+      'DefaultLanguage',
+      W,
+      'language to use for documents with no other language file extension',
+      (c, v) => {
+        c.dir.defaultLanguage = v;
+      },
+    ),
+    d.flag(
+      'ModMimeUsePathInfo',
+      Ctx.DIRECTORY,
+      "Set to 'yes' to allow mod_mime to use path info for type checking",
+      (c, on) => {
+        c.dir.useMimePathInfo = on;
+      },
+    ),
+    d.iterate(
+      'MultiviewsMatch',
+      W,
+      'NegotiatedOnly (default), Handlers and/or Filters, or Any',
+      (c, v) => {
+        const word = c.oneOf(v, ['Any', 'NegotiatedOnly', 'Filters', 'Handlers']);
+        c.dir.multiviewsMatch = [...(c.dir.multiviewsMatch ?? []), word];
+      },
+    ),
     d.take1('TypesConfig', RSRC_CONF, 'the MIME types config file', (c, v) => {
       c.server.typesConfig = c.serverRootRelative(v);
     }),

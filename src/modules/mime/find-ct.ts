@@ -13,7 +13,11 @@ import type { MimeDirConf, MimeServerConf } from './config.js';
 export function parseMimeTypes(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const words = line.replace(/#.*/, '').trim().split(/\s+/).filter((w) => w !== '');
+    const words = line
+      .replace(/#.*/, '')
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     const [type, ...exts] = words;
     if (type === undefined) continue;
     for (const e of exts) out.set(e.toLowerCase(), type.toLowerCase());
@@ -39,11 +43,17 @@ export class MimeState {
 /** The extensions find_ct considers: every dot-part after the first (`a.tar.gz` → tar, gz). */
 export function extensionsOf(filename: string): string[] {
   const base = filename.slice(filename.lastIndexOf('/') + 1);
-  return base.split('.').slice(1).filter((e) => e !== '').map((e) => e.toLowerCase());
+  return base
+    .split('.')
+    .slice(1)
+    .filter((e) => e !== '')
+    .map((e) => e.toLowerCase());
 }
 
 /** find_ct (type_checker, FIRST). */
-export function makeFindCt(mod: ModuleDef<MimeServerConf, MimeDirConf>): (r: RequestRecord) => Outcome {
+export function makeFindCt(
+  mod: ModuleDef<MimeServerConf, MimeDirConf>,
+): (r: RequestRecord) => Outcome {
   return (r) => {
     if (r.finfo?.isDirectory() === true) {
       r.contentType = 'httpd/unix-directory';
@@ -66,10 +76,12 @@ export function makeFindCt(mod: ModuleDef<MimeServerConf, MimeDirConf>): (r: Req
         found = true;
       }
       if (typeof info?.charset === 'string') charset = info.charset;
-      if (typeof info?.handler === 'string' && r.notes.get('alias-forced-type') === undefined) handler = info.handler;
+      if (typeof info?.handler === 'string' && r.notes.get('alias-forced-type') === undefined)
+        handler = info.handler;
       if (typeof info?.encoding === 'string') encoding = info.encoding;
     }
-    if (type !== undefined) r.contentType = charset === undefined ? type : `${type}; charset=${charset}`;
+    if (type !== undefined)
+      r.contentType = charset === undefined ? type : `${type}; charset=${charset}`;
     if (handler !== undefined) {
       r.handler = handler;
       found = true;

@@ -23,7 +23,8 @@ export const mimeModule: ModuleDef<MimeServerConf, MimeDirConf> = {
   hooks: {
     typeChecker: { run: (r) => findCt(r), order: 'first' },
   },
-  provision: ({ ir }) => MimeState.load(typesPath(ir.serverRoot, serverConfOf(mimeModule, ir.main).typesConfig)),
+  provision: ({ ir }) =>
+    MimeState.load(typesPath(ir.serverRoot, serverConfOf(mimeModule, ir.main).typesConfig)),
 };
 
 const findCt = makeFindCt(mimeModule);

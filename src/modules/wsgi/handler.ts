@@ -35,7 +35,6 @@ export const MSG = {
   noRuntime: 'MW00108',
 } as const;
 
-
 /** What the handler needs from the generation (provision builds it; tests fake it). */
 export interface WsgiState<P = unknown> {
   /** Process groups by name; '' = the embedded group. */
@@ -43,7 +42,13 @@ export interface WsgiState<P = unknown> {
   /** Compiled alias lists per server (main and each vhost). */
   readonly aliases: WeakMap<object, readonly CompiledAlias[]>;
   getPool(spec: DaemonGroupSpec, applicationGroup: string): P;
-  dispatch(pool: P, req: DispatchRequest, res: RequestRecord['res'], log: ErrorLog, hooks: DispatchHooks): Promise<DispatchResult>;
+  dispatch(
+    pool: P,
+    req: DispatchRequest,
+    res: RequestRecord['res'],
+    log: ErrorLog,
+    hooks: DispatchHooks,
+  ): Promise<DispatchResult>;
 }
 
 /** ServerName of the selected server, read from core's slot when it is there. */
@@ -115,17 +120,29 @@ export async function handleWsgiScript<P>(
   const te = r.headersIn.headers['transfer-encoding'];
   if (te !== undefined) {
     if (te.toLowerCase() !== 'chunked') {
-      scriptError(r, MSG.badTransferEncoding, `Unexpected value for Transfer-Encoding of '${te}' supplied. Only 'chunked' supported.`);
+      scriptError(
+        r,
+        MSG.badTransferEncoding,
+        `Unexpected value for Transfer-Encoding of '${te}' supplied. Only 'chunked' supported.`,
+      );
       return 501;
     }
     if (!(dir.chunkedRequest ?? DIR_DEFAULTS.chunkedRequest)) {
-      scriptError(r, MSG.chunkedDisabled, 'Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled.');
+      scriptError(
+        r,
+        MSG.chunkedDisabled,
+        'Received request requiring chunked transfer encoding, but optional support for chunked transfer encoding has not been enabled.',
+      );
       return 411;
     }
   }
   const cl = r.headersIn.headers['content-length'];
   if (cl !== undefined && !/^\d+$/.test(cl)) {
-    scriptError(r, MSG.badContentLength, `Invalid Content-Length header value of '${cl}' was supplied.`);
+    scriptError(
+      r,
+      MSG.badContentLength,
+      `Invalid Content-Length header value of '${cl}' was supplied.`,
+    );
     return 400;
   }
   const log = r.generation.log;
@@ -136,7 +153,11 @@ export async function handleWsgiScript<P>(
   let spec: DaemonGroupSpec | undefined;
   if (processGroup === '') {
     if (server.restrictEmbedded === true) {
-      scriptError(r, MSG.embeddedRestricted, 'Embedded mode of mod_wsgi disabled by runtime configuration');
+      scriptError(
+        r,
+        MSG.embeddedRestricted,
+        'Embedded mode of mod_wsgi disabled by runtime configuration',
+      );
       return 500;
     }
     spec = state.groups.get('');
@@ -144,33 +165,34 @@ export async function handleWsgiScript<P>(
     spec = state.groups.get(processGroup);
   }
   if (spec === undefined) {
-    scriptError(r, MSG.noSuchGroup, `No WSGI daemon process called '${processGroup}' has been configured`);
+    scriptError(
+      r,
+      MSG.noSuchGroup,
+      `No WSGI daemon process called '${processGroup}' has been configured`,
+    );
     return 500;
   }
   const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
-  const environ = buildEnviron(
-    wsgiCgiVars(r),
-    {
-      processGroup,
-      applicationGroup,
-      callableObject,
-      requestHandler: r.handler,
-      handlerScript: '',
-      scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
-      passAuthorization,
-      authorization: r.headersIn.headers.authorization,
-      mapHeadToGet: mapHead === 'on',
-      method: r.method,
-      listenerHost: r.connection.localAddr,
-      listenerPort: r.connection.localPort,
-      requestTimeMs: r.requestTime,
-      enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
-      ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
-      requestId: requestLogId(r),
-      connectionId: undefined,
-      https: 'encrypted' in r.headersIn.socket,
-    },
-  );
+  const environ = buildEnviron(wsgiCgiVars(r), {
+    processGroup,
+    applicationGroup,
+    callableObject,
+    requestHandler: r.handler,
+    handlerScript: '',
+    scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
+    passAuthorization,
+    authorization: r.headersIn.headers.authorization,
+    mapHeadToGet: mapHead === 'on',
+    method: r.method,
+    listenerHost: r.connection.localAddr,
+    listenerPort: r.connection.localPort,
+    requestTimeMs: r.requestTime,
+    enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
+    ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
+    requestId: requestLogId(r),
+    connectionId: undefined,
+    https: 'encrypted' in r.headersIn.socket,
+  });
   const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
   // The body goes through r.readBody() so LimitRequestBody also bounds chunked bodies
   // (ap_http_filter's limit): past it the stream errors and, if nothing was sent, 413.

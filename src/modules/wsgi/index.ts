@@ -13,7 +13,12 @@ import { WsgiRuntime } from '../../wsgi/daemon/supervisor.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import { PythonResolver, workerPackageDir } from '../../wsgi/daemon/python.js';
 import { planSpawn } from '../../wsgi/daemon/spawn-config.js';
-import { defaultDaemonSpec, getwordConf, parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
+import {
+  defaultDaemonSpec,
+  getwordConf,
+  parseDaemonProcess,
+  parseOption,
+} from '../../wsgi/daemon/options.js';
 import { createDirConf, createServerConf, dirMerge, serverMerge } from './config.js';
 import type { WsgiAlias, WsgiDirConf, WsgiServerConf } from './config.js';
 import { compileAliases, translateWsgiAlias } from './translate.js';
@@ -43,10 +48,13 @@ function onOff(cmd: C, v: string): boolean {
 /** WSGIScriptAlias / WSGIScriptAliasMatch (wsgi_add_script_alias). */
 function addScriptAlias(cmd: C, raw: string, regex: boolean): void {
   const name = cmd.node.name;
-  const help = regex ? 'Map location pattern to target WSGI script file.' : 'Map location to target WSGI script file.';
+  const help = regex
+    ? 'Map location pattern to target WSGI script file.'
+    : 'Map location to target WSGI script file.';
   const [location, r1] = getwordConf(raw);
   const [target, r2] = getwordConf(r1);
-  if (location === '' || target === '') throw cmd.fail(`${name} requires at least two arguments, ${help}`);
+  if (location === '' || target === '')
+    throw cmd.fail(`${name} requires at least two arguments, ${help}`);
   let rest = r2;
   let processGroup: string | undefined;
   let applicationGroup: string | undefined;
@@ -81,11 +89,25 @@ function addScriptAlias(cmd: C, raw: string, regex: boolean): void {
     }
   }
   const origin = { file: cmd.node.file, line: cmd.node.line };
-  const alias: WsgiAlias = { location, regex, target, processGroup, applicationGroup, callableObject, passAuthorization, origin };
+  const alias: WsgiAlias = {
+    location,
+    regex,
+    target,
+    processGroup,
+    applicationGroup,
+    callableObject,
+    passAuthorization,
+    origin,
+  };
   cmd.server.aliases.push(alias);
   // Both groups given literally (and no $n in a Match target): preload at process start.
-  if (processGroup !== undefined && applicationGroup !== undefined && !processGroup.includes('%{') &&
-      !applicationGroup.includes('%{') && !(regex && target.includes('$'))) {
+  if (
+    processGroup !== undefined &&
+    applicationGroup !== undefined &&
+    !processGroup.includes('%{') &&
+    !applicationGroup.includes('%{') &&
+    !(regex && target.includes('$'))
+  ) {
     addImport(cmd, target, processGroup, applicationGroup);
   }
 }
@@ -94,9 +116,18 @@ function addImport(cmd: C, script: string, processGroup: string, applicationGrou
   if (processGroup !== '' && !['%{RESOURCE}', '%{SERVER}', '%{HOST}'].includes(processGroup)) {
     const spec = daemonsSeen(cmd).get(processGroup);
     if (spec === undefined) throw cmd.fail('WSGI process group not yet configured.');
-    (spec.preload as { script: string; callable: string; applicationGroup: string }[]).push({ script, callable: 'application', applicationGroup });
+    (spec.preload as { script: string; callable: string; applicationGroup: string }[]).push({
+      script,
+      callable: 'application',
+      applicationGroup,
+    });
   }
-  cmd.server.imports.push({ script, processGroup, applicationGroup, origin: { file: cmd.node.file, line: cmd.node.line } });
+  cmd.server.imports.push({
+    script,
+    processGroup,
+    applicationGroup,
+    origin: { file: cmd.node.file, line: cmd.node.line },
+  });
 }
 
 /** WSGIImportScript path process-group=… application-group=… (both required). */
@@ -129,21 +160,37 @@ function addDaemonProcess(cmd: C, raw: string): void {
   const parsed = parseDaemonProcess(raw, { file: cmd.node.file, line: cmd.node.line });
   if ('error' in parsed) throw cmd.fail(parsed.error);
   const seen = daemonsSeen(cmd);
-  if (seen.has(parsed.spec.name)) throw cmd.fail('Name duplicates previous WSGI daemon definition.');
+  if (seen.has(parsed.spec.name))
+    throw cmd.fail('Name duplicates previous WSGI daemon definition.');
   seen.set(parsed.spec.name, parsed.spec);
   cmd.server.daemons.push({ spec: parsed.spec, ignoredOptions: parsed.ignored });
 }
 
 /** A GLOBAL_ONLY On/Off directive writing one server field. */
-type BoolKey = { [K in keyof WsgiServerConf]: WsgiServerConf[K] extends boolean | undefined ? K : never }[keyof WsgiServerConf];
-function globalFlag(d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>, name: string, key: BoolKey, help: string): AnyDirective<WsgiServerConf, WsgiDirConf> {
+type BoolKey = {
+  [K in keyof WsgiServerConf]: WsgiServerConf[K] extends boolean | undefined ? K : never;
+}[keyof WsgiServerConf];
+function globalFlag(
+  d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>,
+  name: string,
+  key: BoolKey,
+  help: string,
+): AnyDirective<WsgiServerConf, WsgiDirConf> {
   return d.take1(name, RSRC_CONF, help, (cmd, v) => {
     cmd.requireGlobal();
     cmd.server[key] = onOff(cmd, v);
   });
 }
-type DirBoolKey = { [K in keyof WsgiDirConf]: WsgiDirConf[K] extends boolean | undefined ? K : never }[keyof WsgiDirConf];
-function dirFlag(d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>, name: string, where: number, key: DirBoolKey, help: string): AnyDirective<WsgiServerConf, WsgiDirConf> {
+type DirBoolKey = {
+  [K in keyof WsgiDirConf]: WsgiDirConf[K] extends boolean | undefined ? K : never;
+}[keyof WsgiDirConf];
+function dirFlag(
+  d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>,
+  name: string,
+  where: number,
+  key: DirBoolKey,
+  help: string,
+): AnyDirective<WsgiServerConf, WsgiDirConf> {
   return d.take1(name, where, help, (cmd, v) => {
     cmd.dir[key] = onOff(cmd, v);
   });
@@ -152,7 +199,9 @@ function dirFlag(d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>, name: string,
 /** This generation's WSGI state (what provision returned), checked structurally. */
 function stateOf(r: RequestRecord): WsgiState | undefined {
   const s: unknown = r.generation.moduleState('wsgi');
-  return typeof s === 'object' && s !== null && 'groups' in s && 'getPool' in s ? (s as WsgiState) : undefined;
+  return typeof s === 'object' && s !== null && 'groups' in s && 'getPool' in s
+    ? (s as WsgiState)
+    : undefined;
 }
 
 /** The mod_wsgi module. */
@@ -161,86 +210,251 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
   server: { create: createServerConf, merge: serverMerge },
   dir: { create: createDirConf, merge: dirMerge },
   directives: (d) => [
-    d.raw('WSGIScriptAlias', RSRC_CONF, 'Map location to target WSGI script file.', (cmd, raw) => { addScriptAlias(cmd, raw, false); }),
-    d.raw('WSGIScriptAliasMatch', RSRC_CONF, 'Map location pattern to target WSGI script file.', (cmd, raw) => { addScriptAlias(cmd, raw, true); }),
-    d.raw('WSGIDaemonProcess', RSRC_CONF, 'Specify details of daemon processes to start.', addDaemonProcess),
+    d.raw('WSGIScriptAlias', RSRC_CONF, 'Map location to target WSGI script file.', (cmd, raw) => {
+      addScriptAlias(cmd, raw, false);
+    }),
+    d.raw(
+      'WSGIScriptAliasMatch',
+      RSRC_CONF,
+      'Map location pattern to target WSGI script file.',
+      (cmd, raw) => {
+        addScriptAlias(cmd, raw, true);
+      },
+    ),
+    d.raw(
+      'WSGIDaemonProcess',
+      RSRC_CONF,
+      'Specify details of daemon processes to start.',
+      addDaemonProcess,
+    ),
     d.raw('WSGIImportScript', RSRC_CONF, 'Location of WSGI import script.', addImportScript),
-    d.take1('WSGIProcessGroup', DIR_OR_SERVER, 'Name of the WSGI process group.', (cmd, v) => { cmd.dir.processGroup = v; }),
-    d.take1('WSGIApplicationGroup', DIR_OR_SERVER, 'Application interpreter group.', (cmd, v) => { cmd.dir.applicationGroup = v; }),
-    d.take1('WSGICallableObject', FILEINFO, 'Name of entry point in WSGI script file.', (cmd, v) => { cmd.dir.callableObject = v; }),
-    dirFlag(d, 'WSGIPassAuthorization', FILEINFO, 'passAuthorization', 'Enable/Disable WSGI authorization.'),
-    dirFlag(d, 'WSGIScriptReloading', FILEINFO, 'scriptReloading', 'Enable/Disable script reloading mechanism.'),
-    dirFlag(d, 'WSGIChunkedRequest', FILEINFO, 'chunkedRequest', 'Enable/Disable support for chunked requests.'),
+    d.take1('WSGIProcessGroup', DIR_OR_SERVER, 'Name of the WSGI process group.', (cmd, v) => {
+      cmd.dir.processGroup = v;
+    }),
+    d.take1('WSGIApplicationGroup', DIR_OR_SERVER, 'Application interpreter group.', (cmd, v) => {
+      cmd.dir.applicationGroup = v;
+    }),
+    d.take1(
+      'WSGICallableObject',
+      FILEINFO,
+      'Name of entry point in WSGI script file.',
+      (cmd, v) => {
+        cmd.dir.callableObject = v;
+      },
+    ),
+    dirFlag(
+      d,
+      'WSGIPassAuthorization',
+      FILEINFO,
+      'passAuthorization',
+      'Enable/Disable WSGI authorization.',
+    ),
+    dirFlag(
+      d,
+      'WSGIScriptReloading',
+      FILEINFO,
+      'scriptReloading',
+      'Enable/Disable script reloading mechanism.',
+    ),
+    dirFlag(
+      d,
+      'WSGIChunkedRequest',
+      FILEINFO,
+      'chunkedRequest',
+      'Enable/Disable support for chunked requests.',
+    ),
     // TODO(wsgi-error-override): stored; ErrorDocument replacement of app errors not done yet.
-    dirFlag(d, 'WSGIErrorOverride', FILEINFO, 'errorOverride', 'Enable/Disable overriding of error pages.'),
-    dirFlag(d, 'WSGIIgnoreActivity', FILEINFO, 'ignoreActivity', 'Enable/Disable reset of inactvity timeout.'),
-    dirFlag(d, 'WSGIEnableSendfile', FILEINFO, 'enableSendfile', 'Enable/Disable support for kernel sendfile.'),
+    dirFlag(
+      d,
+      'WSGIErrorOverride',
+      FILEINFO,
+      'errorOverride',
+      'Enable/Disable overriding of error pages.',
+    ),
+    dirFlag(
+      d,
+      'WSGIIgnoreActivity',
+      FILEINFO,
+      'ignoreActivity',
+      'Enable/Disable reset of inactvity timeout.',
+    ),
+    dirFlag(
+      d,
+      'WSGIEnableSendfile',
+      FILEINFO,
+      'enableSendfile',
+      'Enable/Disable support for kernel sendfile.',
+    ),
     // Embedded-only in mod_wsgi (a request_rec capsule); tswsgi has no request_rec: stored only.
-    dirFlag(d, 'WSGIPassApacheRequest', DIR_OR_SERVER, 'passApacheRequest', 'Enable/Disable Apache request object.'),
+    dirFlag(
+      d,
+      'WSGIPassApacheRequest',
+      DIR_OR_SERVER,
+      'passApacheRequest',
+      'Enable/Disable Apache request object.',
+    ),
     d.take1('WSGIMapHEADToGET', FILEINFO, 'Enable/Disable mapping of HEAD to GET.', (cmd, v) => {
-      cmd.dir.mapHeadToGet = cmd.oneOf(v, ['Off', 'On', 'Auto']).toLowerCase() as 'off' | 'on' | 'auto';
+      cmd.dir.mapHeadToGet = cmd.oneOf(v, ['Off', 'On', 'Auto']).toLowerCase() as
+        'off' | 'on' | 'auto';
     }),
     // TODO(wsgi-proxy-headers): stored; the §4.5 rewriting is not applied yet.
-    d.raw('WSGITrustedProxyHeaders', FILEINFO, 'Specify a list of trusted proxy headers.', (cmd, raw) => {
-      const out = cmd.dir.trustedProxyHeaders ?? [];
-      for (let rest = raw; rest.trim() !== ''; ) {
-        const [w, next] = getwordConf(rest);
-        rest = next;
-        out.push(`HTTP_${w.toUpperCase().replace(/-/g, '_')}`);
-      }
-      cmd.dir.trustedProxyHeaders = out;
-    }),
+    d.raw(
+      'WSGITrustedProxyHeaders',
+      FILEINFO,
+      'Specify a list of trusted proxy headers.',
+      (cmd, raw) => {
+        const out = cmd.dir.trustedProxyHeaders ?? [];
+        for (let rest = raw; rest.trim() !== '';) {
+          const [w, next] = getwordConf(rest);
+          rest = next;
+          out.push(`HTTP_${w.toUpperCase().replace(/-/g, '_')}`);
+        }
+        cmd.dir.trustedProxyHeaders = out;
+      },
+    ),
     d.raw('WSGITrustedProxies', FILEINFO, 'Specify a list of trusted proxies.', (cmd, raw) => {
       const out = cmd.dir.trustedProxies ?? [];
-      for (let rest = raw; rest.trim() !== ''; ) {
+      for (let rest = raw; rest.trim() !== '';) {
         const [w, next] = getwordConf(rest);
         rest = next;
-        if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(w)) throw cmd.fail(`Unable to parse trusted proxy IP address/subnet of "${w}".`);
+        if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(w))
+          throw cmd.fail(`Unable to parse trusted proxy IP address/subnet of "${w}".`);
         out.push(w);
       }
       cmd.dir.trustedProxies = out;
     }),
-    globalFlag(d, 'WSGIRestrictEmbedded', 'restrictEmbedded', 'Enable/Disable use of embedded mode.'),
-    d.take1('WSGIPythonHome', RSRC_CONF, 'Python prefix/exec_prefix absolute path names.', (cmd, v) => { cmd.requireGlobal(); cmd.server.pythonHome = v; }),
-    d.take1('WSGIPythonPath', RSRC_CONF, 'Python module search path.', (cmd, v) => { cmd.requireGlobal(); cmd.server.pythonPath = v; }),
-    d.take1('WSGIPythonOptimize', RSRC_CONF, 'Set level of Python compiler optimisations.', (cmd, v) => {
+    globalFlag(
+      d,
+      'WSGIRestrictEmbedded',
+      'restrictEmbedded',
+      'Enable/Disable use of embedded mode.',
+    ),
+    d.take1(
+      'WSGIPythonHome',
+      RSRC_CONF,
+      'Python prefix/exec_prefix absolute path names.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.pythonHome = v;
+      },
+    ),
+    d.take1('WSGIPythonPath', RSRC_CONF, 'Python module search path.', (cmd, v) => {
       cmd.requireGlobal();
-      cmd.server.pythonOptimize = Number.parseInt(v, 10) || 0; // atoi()
+      cmd.server.pythonPath = v;
     }),
+    d.take1(
+      'WSGIPythonOptimize',
+      RSRC_CONF,
+      'Set level of Python compiler optimisations.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.pythonOptimize = Number.parseInt(v, 10) || 0; // atoi()
+      },
+    ),
     d.take1('WSGIPythonHashSeed', RSRC_CONF, 'Python hash seed.', (cmd, v) => {
       cmd.requireGlobal();
       if (v !== '' && v !== 'random' && !(/^\d+$/.test(v) && Number(v) <= 4294967295)) {
-        throw cmd.fail('WSGIPythonHashSeed must be "random" or an integer in range [0; 4294967295]');
+        throw cmd.fail(
+          'WSGIPythonHashSeed must be "random" or an integer in range [0; 4294967295]',
+        );
       }
       cmd.server.pythonHashSeed = v;
     }),
-    d.take1('WSGIPythonWarnings', RSRC_CONF, 'Control Python warning messages.', (cmd, v) => { cmd.requireGlobal(); cmd.server.pythonWarnings.push(v); }),
-    d.take1('WSGIPythonEggs', RSRC_CONF, 'Python eggs cache directory.', (cmd, v) => { cmd.requireGlobal(); cmd.server.pythonEggs = v; }),
-    globalFlag(d, 'WSGIDontWriteBytecode', 'dontWriteBytecode', 'Enable/Disable writing of byte code.'),
-    globalFlag(d, 'WSGIRestrictStdin', 'restrictStdin', 'Enable/Disable restrictions on use of STDIN.'),
-    globalFlag(d, 'WSGIRestrictStdout', 'restrictStdout', 'Enable/Disable restrictions on use of STDOUT.'),
-    globalFlag(d, 'WSGIRestrictSignal', 'restrictSignal', 'Enable/Disable restrictions on use of signal().'),
-    globalFlag(d, 'WSGICaseSensitivity', 'caseSensitivity', 'Define whether file system is case sensitive.'),
-    globalFlag(d, 'WSGIDestroyInterpreter', 'destroyInterpreter', 'Enable/Disable destruction of Python interpreter.'),
+    d.take1('WSGIPythonWarnings', RSRC_CONF, 'Control Python warning messages.', (cmd, v) => {
+      cmd.requireGlobal();
+      cmd.server.pythonWarnings.push(v);
+    }),
+    d.take1('WSGIPythonEggs', RSRC_CONF, 'Python eggs cache directory.', (cmd, v) => {
+      cmd.requireGlobal();
+      cmd.server.pythonEggs = v;
+    }),
+    globalFlag(
+      d,
+      'WSGIDontWriteBytecode',
+      'dontWriteBytecode',
+      'Enable/Disable writing of byte code.',
+    ),
+    globalFlag(
+      d,
+      'WSGIRestrictStdin',
+      'restrictStdin',
+      'Enable/Disable restrictions on use of STDIN.',
+    ),
+    globalFlag(
+      d,
+      'WSGIRestrictStdout',
+      'restrictStdout',
+      'Enable/Disable restrictions on use of STDOUT.',
+    ),
+    globalFlag(
+      d,
+      'WSGIRestrictSignal',
+      'restrictSignal',
+      'Enable/Disable restrictions on use of signal().',
+    ),
+    globalFlag(
+      d,
+      'WSGICaseSensitivity',
+      'caseSensitivity',
+      'Define whether file system is case sensitive.',
+    ),
+    globalFlag(
+      d,
+      'WSGIDestroyInterpreter',
+      'destroyInterpreter',
+      'Enable/Disable destruction of Python interpreter.',
+    ),
     // Recorded only: tswsgi talks to its workers over socketpairs, so there is no socket file.
-    d.take1('WSGISocketPrefix', RSRC_CONF, 'Path prefix for the daemon process sockets.', (cmd, v) => { cmd.requireGlobal(); cmd.server.socketPrefix = v; }),
-    globalFlag(d, 'WSGISocketRotation', 'socketRotation', 'Enable/Disable rotation of daemon process sockets.'),
-    d.take1('WSGIAcceptMutex', RSRC_CONF, 'Set accept mutex type for daemon processes.', (cmd, v) => {
-      cmd.requireGlobal();
-      if (!/^(default|flock|fcntl|sysvsem|posixsem|pthread)$/i.test(v)) {
-        throw cmd.fail(`Accept mutex lock mechanism '${v}' is invalid. Valid accept mutex mechanisms for this platform are: default, flock, fcntl, sysvsem, posixsem, pthread.`);
-      }
-      cmd.server.acceptMutex = v;
-    }),
-    d.take1('WSGILazyInitialization', RSRC_CONF, 'Enable/Disable lazy Python initialization.', (cmd, v) => {
-      cmd.requireGlobal();
-      cmd.server.lazyInitialization = onOff(cmd, v);
-      cmd.warn('WSGILazyInitialization has no effect: tswsgi always initialises Python in the worker processes.');
-    }),
-    d.take1('WSGIVerboseDebugging', RSRC_CONF, 'Enable/Disable verbose debugging messages.', (cmd, v) => {
-      cmd.requireGlobal();
-      cmd.server.verboseDebugging = onOff(cmd, v); // deprecated no-op (use LogLevel wsgi:debug)
-    }),
+    d.take1(
+      'WSGISocketPrefix',
+      RSRC_CONF,
+      'Path prefix for the daemon process sockets.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.socketPrefix = v;
+      },
+    ),
+    globalFlag(
+      d,
+      'WSGISocketRotation',
+      'socketRotation',
+      'Enable/Disable rotation of daemon process sockets.',
+    ),
+    d.take1(
+      'WSGIAcceptMutex',
+      RSRC_CONF,
+      'Set accept mutex type for daemon processes.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        if (!/^(default|flock|fcntl|sysvsem|posixsem|pthread)$/i.test(v)) {
+          throw cmd.fail(
+            `Accept mutex lock mechanism '${v}' is invalid. Valid accept mutex mechanisms for this platform are: default, flock, fcntl, sysvsem, posixsem, pthread.`,
+          );
+        }
+        cmd.server.acceptMutex = v;
+      },
+    ),
+    d.take1(
+      'WSGILazyInitialization',
+      RSRC_CONF,
+      'Enable/Disable lazy Python initialization.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.lazyInitialization = onOff(cmd, v);
+        cmd.warn(
+          'WSGILazyInitialization has no effect: tswsgi always initialises Python in the worker processes.',
+        );
+      },
+    ),
+    d.take1(
+      'WSGIVerboseDebugging',
+      RSRC_CONF,
+      'Enable/Disable verbose debugging messages.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.verboseDebugging = onOff(cmd, v); // deprecated no-op (use LogLevel wsgi:debug)
+      },
+    ),
   ],
   hooks: {
     translateName: {
@@ -248,17 +462,20 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
       after: ['alias'],
       run: (r) => {
         const state = stateOf(r);
-        const aliases = state?.aliases.get(r.server) ?? compileAliases(r.serverConf(wsgiModule).aliases);
+        const aliases =
+          state?.aliases.get(r.server) ?? compileAliases(r.serverConf(wsgiModule).aliases);
         return translateWsgiAlias(r, aliases);
       },
     },
   },
   handlers: {
-    'wsgi-script': (r) => handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
-    'application/x-httpd-wsgi': (r) => handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
+    'wsgi-script': (r) =>
+      handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
+    'application/x-httpd-wsgi': (r) =>
+      handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   },
   provision: async (ctx) => {
-    const main = ctx.ir.main.server['wsgi'] as WsgiServerConf | undefined ?? createServerConf();
+    const main = (ctx.ir.main.server['wsgi'] as WsgiServerConf | undefined) ?? createServerConf();
     const groups = new Map<string, DaemonGroupSpec>();
     const aliases = new WeakMap<object, ReturnType<typeof compileAliases>>();
     for (const s of [ctx.ir.main, ...ctx.ir.vhosts]) {
@@ -276,23 +493,33 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     for (const [name, spec] of groups) {
       if (name === '') continue;
       try {
-        await planSpawn(spec, { python, packageDir: workerPackageDir(), defaultUser, defaultGroup });
+        await planSpawn(spec, {
+          python,
+          packageDir: workerPackageDir(),
+          defaultUser,
+          defaultGroup,
+        });
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
-        throw new Error(`WSGIDaemonProcess ${name} (${spec.origin.file}:${String(spec.origin.line)}): ${msg}`, { cause: e });
+        throw new Error(
+          `WSGIDaemonProcess ${name} (${spec.origin.file}:${String(spec.origin.line)}): ${msg}`,
+          { cause: e },
+        );
       }
     }
     const runtime = new WsgiRuntime({ log: ctx.log, python, defaultUser, defaultGroup });
     // WSGIImportScript (and aliases naming both groups): start those pools now, so the
     // scripts are imported at server start as mod_wsgi does, not on the first request.
     for (const spec of groups.values()) {
-      for (const ag of new Set(spec.preload.map((p) => p.applicationGroup))) runtime.getPool(spec, ag);
+      for (const ag of new Set(spec.preload.map((p) => p.applicationGroup)))
+        runtime.getPool(spec, ag);
     }
     const state: WsgiState & { dispose(): Promise<void> } = {
       groups,
       aliases,
       getPool: (spec, ag) => runtime.getPool(spec, ag),
-      dispatch: (pool, req, res, log, hooks) => dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
+      dispatch: (pool, req, res, log, hooks) =>
+        dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
       dispose: () => runtime.dispose(),
     };
     return state;
@@ -302,7 +529,10 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
 /** core's User/Group of the main server. */
 function serverAccount(ir: ConfigIR): { user: string | undefined; group: string | undefined } {
   const core = serverConfOf(coreModule, ir.main);
-  return { user: core.user === '' ? undefined : core.user, group: core.group === '' ? undefined : core.group };
+  return {
+    user: core.user === '' ? undefined : core.user,
+    group: core.group === '' ? undefined : core.group,
+  };
 }
 
 /** The embedded group '': sized like the event MPM's children (StartServers × ThreadsPerChild). */
@@ -321,6 +551,12 @@ function embeddedSpec(ir: ConfigIR, main: WsgiServerConf): DaemonGroupSpec {
   spec.pythonHome = main.pythonHome;
   spec.pythonPath = (main.pythonPath ?? '').split(':').filter((p) => p !== '');
   spec.displayName = undefined;
-  spec.preload = main.imports.filter((i) => i.processGroup === '').map((i) => ({ script: i.script, callable: 'application', applicationGroup: i.applicationGroup }));
+  spec.preload = main.imports
+    .filter((i) => i.processGroup === '')
+    .map((i) => ({
+      script: i.script,
+      callable: 'application',
+      applicationGroup: i.applicationGroup,
+    }));
   return spec;
 }

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { parseDaemonProcess } from '../../wsgi/daemon/options.js';
 
 const o = { file: 'x.conf', line: 3 };
-const err = (raw: string): string => { const p = parseDaemonProcess(raw, o); return 'error' in p ? p.error : 'no error'; };
+const err = (raw: string): string => {
+  const p = parseDaemonProcess(raw, o);
+  return 'error' in p ? p.error : 'no error';
+};
 
 describe('WSGIDaemonProcess options', () => {
   it('uses processes=1 threads=15 and the express production timeouts by default', () => {
@@ -18,7 +21,10 @@ describe('WSGIDaemonProcess options', () => {
     assert.equal(p.spec.displayName, '(wsgi:app)');
   });
   it('parses quoted values, %{GROUP} and marks processes= explicit', () => {
-    const p = parseDaemonProcess('app processes=1 threads=3 python-path="/a b:/c" display-name=%{GROUP} umask=0022', o);
+    const p = parseDaemonProcess(
+      'app processes=1 threads=3 python-path="/a b:/c" display-name=%{GROUP} umask=0022',
+      o,
+    );
     assert.ok(!('error' in p));
     assert.equal(p.spec.processesExplicit, true);
     assert.equal(p.spec.threads, 3);
@@ -31,8 +37,14 @@ describe('WSGIDaemonProcess options', () => {
   });
   it('reports bad numbers precisely', () => {
     assert.equal(err('app processes=0'), 'Invalid process count for WSGI daemon process.');
-    assert.equal(err('app request-timeout=abc'), "Invalid request timeout for WSGI daemon process. 'abc' is not a whole number.");
-    assert.equal(err('app header-buffer-size=100'), 'Header buffer size must be >= 8192 bytes, or 0 for default.');
+    assert.equal(
+      err('app request-timeout=abc'),
+      "Invalid request timeout for WSGI daemon process. 'abc' is not a whole number.",
+    );
+    assert.equal(
+      err('app header-buffer-size=100'),
+      'Header buffer size must be >= 8192 bytes, or 0 for default.',
+    );
     assert.equal(err('app user=root'), 'WSGI process blocked from running as root.');
     assert.equal(err(''), 'Name of WSGI daemon process not supplied.');
   });

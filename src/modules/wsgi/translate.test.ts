@@ -2,15 +2,32 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { aliasMatches, compileAliases, translateWsgiAlias } from './translate.js';
-import { expandApplicationGroup, expandCallableObject, expandProcessGroup, findPathInfoStart } from './app-group.js';
+import {
+  expandApplicationGroup,
+  expandCallableObject,
+  expandProcessGroup,
+  findPathInfoStart,
+} from './app-group.js';
 import type { WsgiAlias } from './config.js';
 import { DECLINED, OK } from '../../request/hooks.js';
 
 const alias = (location: string, target: string, extra: Partial<WsgiAlias> = {}): WsgiAlias => ({
-  location, target, regex: false, processGroup: undefined, applicationGroup: undefined,
-  callableObject: undefined, passAuthorization: undefined, origin: { file: 't.conf', line: 1 }, ...extra,
+  location,
+  target,
+  regex: false,
+  processGroup: undefined,
+  applicationGroup: undefined,
+  callableObject: undefined,
+  passAuthorization: undefined,
+  origin: { file: 't.conf', line: 1 },
+  ...extra,
 });
-const req = (uri: string) => ({ uri, filename: undefined as string | undefined, handler: undefined as string | undefined, notes: new Map<string, string>() });
+const req = (uri: string) => ({
+  uri,
+  filename: undefined as string | undefined,
+  handler: undefined as string | undefined,
+  notes: new Map<string, string>(),
+});
 
 describe('WSGIScriptAlias translate', () => {
   it('matches on path-segment boundaries only', () => {
@@ -24,7 +41,13 @@ describe('WSGIScriptAlias translate', () => {
   });
   it('sets filename, handler and option notes; first alias in config order wins', () => {
     const r = req('/app/a/b');
-    const out = translateWsgiAlias(r, compileAliases([alias('/app', '/srv/app.wsgi', { processGroup: 'g', passAuthorization: true }), alias('/app/a', '/srv/other.wsgi')]));
+    const out = translateWsgiAlias(
+      r,
+      compileAliases([
+        alias('/app', '/srv/app.wsgi', { processGroup: 'g', passAuthorization: true }),
+        alias('/app/a', '/srv/other.wsgi'),
+      ]),
+    );
     assert.equal(out, OK);
     assert.equal(r.filename, '/srv/app.wsgi/a/b');
     assert.equal(r.handler, 'wsgi-script');
@@ -47,7 +70,19 @@ describe('WSGIScriptAlias translate', () => {
 });
 
 describe('application group expansion', () => {
-  const base = { serverHostname: 'localhost', serverPort: 18931, hostname: '127.0.0.1', uri: '/MiXed//X', pathInfo: '/X', notes: new Map<string, string>(), env: new Map([['G', 'fromenv'], ['T', '%{GLOBAL}']]), processEnv: {} };
+  const base = {
+    serverHostname: 'localhost',
+    serverPort: 18931,
+    hostname: '127.0.0.1',
+    uri: '/MiXed//X',
+    pathInfo: '/X',
+    notes: new Map<string, string>(),
+    env: new Map([
+      ['G', 'fromenv'],
+      ['T', '%{GLOBAL}'],
+    ]),
+    processEnv: {},
+  };
   it('defaults to %{RESOURCE}: ServerName:port|script name, lower-cased as mod_wsgi 4.9 does', () => {
     assert.equal(expandApplicationGroup(base, undefined), 'localhost:18931|/mixed');
   });

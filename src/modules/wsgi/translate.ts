@@ -83,7 +83,10 @@ export interface CompiledAlias {
 
 /** Compile the Match forms (POSIX ERE in httpd; JS syntax is a close superset). */
 export function compileAliases(aliases: readonly WsgiAlias[]): CompiledAlias[] {
-  return aliases.map((alias) => ({ alias, re: alias.regex ? new RegExp(alias.location) : undefined }));
+  return aliases.map((alias) => ({
+    alias,
+    re: alias.regex ? new RegExp(alias.location) : undefined,
+  }));
 }
 
 /**
@@ -114,7 +117,8 @@ export function translateWsgiAlias(r: TranslateTarget, aliases: readonly Compile
     r.handler = 'wsgi-script';
     r.notes.set(NOTE.aliasForcedType, 'wsgi-script');
     if (alias.processGroup !== undefined) r.notes.set(NOTE.processGroup, alias.processGroup);
-    if (alias.applicationGroup !== undefined) r.notes.set(NOTE.applicationGroup, alias.applicationGroup);
+    if (alias.applicationGroup !== undefined)
+      r.notes.set(NOTE.applicationGroup, alias.applicationGroup);
     if (alias.callableObject !== undefined) r.notes.set(NOTE.callableObject, alias.callableObject);
     if (alias.passAuthorization !== undefined) {
       r.notes.set(NOTE.passAuthorization, alias.passAuthorization ? '1' : '0');

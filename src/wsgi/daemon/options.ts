@@ -32,7 +32,11 @@ export interface DaemonOption {
   readonly doc: string;
   /** True when tswsgi acts on the value; false = validated and recorded only. */
   readonly implemented: boolean;
-  apply(spec: DaemonSpecBuilder, value: string, ignored: Record<string, string>): string | undefined;
+  apply(
+    spec: DaemonSpecBuilder,
+    value: string,
+    ignored: Record<string, string>,
+  ): string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -69,7 +73,9 @@ export function getwordConf(line: string): [string, string] {
  * mod_wsgi's wsgi_parse_option: one `name=value` (value may be quoted). Returns undefined
  * when the text is not of that form (the caller reports its directive's "Invalid option").
  */
-export function parseOption(line: string): { name: string; value: string; rest: string } | undefined {
+export function parseOption(
+  line: string,
+): { name: string; value: string; rest: string } | undefined {
   const s = line.replace(/^\s+/, '');
   if (s === '' || s.startsWith('=')) return undefined;
   const m = /^[^=\s]+/.exec(s);
@@ -141,7 +147,13 @@ function str(name: string, field: StringKey | null, doc: string): DaemonOption {
 }
 
 /** A buffer size: 0 = default, else at least `min` (mod_wsgi's exact wording). */
-function buffer(name: string, what: string, label: string, min: number, zero: string): DaemonOption {
+function buffer(
+  name: string,
+  what: string,
+  label: string,
+  min: number,
+  zero: string,
+): DaemonOption {
   return {
     name,
     defaultDoc: '0',
@@ -150,7 +162,8 @@ function buffer(name: string, what: string, label: string, min: number, zero: st
     apply(_spec, value, ignored) {
       if (value === '') return `Invalid ${what} for WSGI daemon process.`;
       const n = parseInteger(value);
-      if (n === undefined) return `Invalid ${what} for WSGI daemon process. '${value}' is not a whole number.`;
+      if (n === undefined)
+        return `Invalid ${what} for WSGI daemon process. '${value}' is not a whole number.`;
       if (n < min && n !== 0) return `${label} must be >= ${min} bytes, or 0 for ${zero}.`;
       ignored[name] = value;
       return undefined;
@@ -170,7 +183,8 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     implemented: true,
     apply(spec, value) {
       if (value === '') return 'Invalid user for WSGI daemon process.';
-      if (value === 'root' || /^#0+$/.test(value)) return 'WSGI process blocked from running as root.';
+      if (value === 'root' || /^#0+$/.test(value))
+        return 'WSGI process blocked from running as root.';
       spec.user = value;
       return undefined;
     },
@@ -186,7 +200,11 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
       return undefined;
     },
   },
-  str('supplementary-groups', null, 'Comma-separated extra groups. TODO(wsgi-privileges): not applied.'),
+  str(
+    'supplementary-groups',
+    null,
+    'Comma-separated extra groups. TODO(wsgi-privileges): not applied.',
+  ),
   {
     name: 'processes',
     defaultDoc: '1',
@@ -194,7 +212,8 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     implemented: true,
     apply(spec, value) {
       const n = parseInteger(value);
-      if (value === '' || n === undefined || n < 1) return 'Invalid process count for WSGI daemon process.';
+      if (value === '' || n === undefined || n < 1)
+        return 'Invalid process count for WSGI daemon process.';
       spec.processes = n;
       spec.processesExplicit = true;
       return undefined;
@@ -253,7 +272,7 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'python-path',
     defaultDoc: 'none',
-    doc: "Colon-separated directories added with site.addsitedir(), in front of sys.path.",
+    doc: 'Colon-separated directories added with site.addsitedir(), in front of sys.path.',
     implemented: true,
     apply(spec, value) {
       spec.pythonPath = value.split(':').filter((p) => p !== '');
@@ -262,19 +281,97 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   },
   str('python-eggs', null, 'PYTHON_EGG_CACHE. Recorded only (eggs are obsolete).'),
   int('stack-size', 'stack size', null, 0, 'Thread stack size in bytes. Recorded only.', 1),
-  int('maximum-requests', 'request count', 'maximumRequests', 0, 'Recycle a process after N requests (0 = never).'),
-  int('startup-timeout', 'startup timeout', 'startupTimeout', 15, 'Seconds for the first script load before a restart.'),
-  int('shutdown-timeout', 'shutdown timeout', 'shutdownTimeout', 5, 'Seconds allowed for a worker to exit before SIGKILL.'),
-  int('deadlock-timeout', 'deadlock timeout', null, 60, 'GIL deadlock detection. Recorded only (the supervisor heartbeat covers it).'),
-  int('inactivity-timeout', 'inactivity timeout', 'inactivityTimeout', 0, 'Recycle after this many idle seconds (0 = off).'),
-  int('request-timeout', 'request timeout', 'requestTimeout', 60, 'Fail-safe for wedged requests, seconds (0 = off).'),
-  int('graceful-timeout', 'graceful timeout', 'gracefulTimeout', 15, 'Drain window when recycling, seconds.'),
-  int('eviction-timeout', 'eviction timeout', null, 0, 'Drain window on a graceful server restart. Recorded only (graceful-timeout is used).'),
-  int('restart-interval', 'restart interval', 'restartInterval', 0, 'Recycle after this many seconds of uptime (0 = off).'),
-  int('connect-timeout', 'connect timeout', 'connectTimeout', 15, 'Seconds to wait for a free worker before 503.'),
-  int('socket-timeout', 'socket timeout', 'socketTimeout', 60, 'Per read/write timeout between front end and worker, seconds.'),
-  int('queue-timeout', 'queue timeout', 'queueTimeout', 45, 'A request queued longer than this gets 504 without running the app.'),
-  int('listen-backlog', 'listen backlog', null, 100, 'Queue length. Recorded only: tswsgi queues in the front end.'),
+  int(
+    'maximum-requests',
+    'request count',
+    'maximumRequests',
+    0,
+    'Recycle a process after N requests (0 = never).',
+  ),
+  int(
+    'startup-timeout',
+    'startup timeout',
+    'startupTimeout',
+    15,
+    'Seconds for the first script load before a restart.',
+  ),
+  int(
+    'shutdown-timeout',
+    'shutdown timeout',
+    'shutdownTimeout',
+    5,
+    'Seconds allowed for a worker to exit before SIGKILL.',
+  ),
+  int(
+    'deadlock-timeout',
+    'deadlock timeout',
+    null,
+    60,
+    'GIL deadlock detection. Recorded only (the supervisor heartbeat covers it).',
+  ),
+  int(
+    'inactivity-timeout',
+    'inactivity timeout',
+    'inactivityTimeout',
+    0,
+    'Recycle after this many idle seconds (0 = off).',
+  ),
+  int(
+    'request-timeout',
+    'request timeout',
+    'requestTimeout',
+    60,
+    'Fail-safe for wedged requests, seconds (0 = off).',
+  ),
+  int(
+    'graceful-timeout',
+    'graceful timeout',
+    'gracefulTimeout',
+    15,
+    'Drain window when recycling, seconds.',
+  ),
+  int(
+    'eviction-timeout',
+    'eviction timeout',
+    null,
+    0,
+    'Drain window on a graceful server restart. Recorded only (graceful-timeout is used).',
+  ),
+  int(
+    'restart-interval',
+    'restart interval',
+    'restartInterval',
+    0,
+    'Recycle after this many seconds of uptime (0 = off).',
+  ),
+  int(
+    'connect-timeout',
+    'connect timeout',
+    'connectTimeout',
+    15,
+    'Seconds to wait for a free worker before 503.',
+  ),
+  int(
+    'socket-timeout',
+    'socket timeout',
+    'socketTimeout',
+    60,
+    'Per read/write timeout between front end and worker, seconds.',
+  ),
+  int(
+    'queue-timeout',
+    'queue timeout',
+    'queueTimeout',
+    45,
+    'A request queued longer than this gets 504 without running the app.',
+  ),
+  int(
+    'listen-backlog',
+    'listen backlog',
+    null,
+    100,
+    'Queue length. Recorded only: tswsgi queues in the front end.',
+  ),
   {
     name: 'display-name',
     defaultDoc: '%{GROUP}',
@@ -286,17 +383,62 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     },
   },
   buffer('send-buffer-size', 'send buffer size', 'Send buffer size', 512, 'system default'),
-  buffer('receive-buffer-size', 'receive buffer size', 'Receive buffer size', 512, 'system default'),
+  buffer(
+    'receive-buffer-size',
+    'receive buffer size',
+    'Receive buffer size',
+    512,
+    'system default',
+  ),
   buffer('header-buffer-size', 'header buffer size', 'Header buffer size', 8192, 'default'),
   buffer('response-buffer-size', 'response buffer size', 'Response buffer size', 65536, 'default'),
-  int('response-socket-timeout', 'response socket timeout', null, 0, 'Client write timeout on forced flush. Recorded only.'),
+  int(
+    'response-socket-timeout',
+    'response socket timeout',
+    null,
+    0,
+    'Client write timeout on forced flush. Recorded only.',
+  ),
   str('socket-user', null, 'Owner of the listener socket. Recorded only: tswsgi uses socketpairs.'),
-  str('script-user', null, 'Required owner of the script file. TODO(wsgi-script-owner): recorded, not enforced.'),
-  str('script-group', null, 'Required group of the script file. TODO(wsgi-script-owner): recorded, not enforced.'),
-  int('cpu-time-limit', 'CPU time limit', null, 0, 'RLIMIT_CPU seconds. TODO(wsgi-rlimits): recorded, not applied.'),
-  int('cpu-priority', 'CPU priority', null, 0, 'nice value. TODO(wsgi-rlimits): recorded, not applied.', -Infinity),
-  int('memory-limit', 'memory limit', null, 0, 'RLIMIT_DATA bytes. TODO(wsgi-rlimits): recorded, not applied.'),
-  int('virtual-memory-limit', 'virtual memory limit', null, 0, 'RLIMIT_AS bytes. TODO(wsgi-rlimits): recorded, not applied.'),
+  str(
+    'script-user',
+    null,
+    'Required owner of the script file. TODO(wsgi-script-owner): recorded, not enforced.',
+  ),
+  str(
+    'script-group',
+    null,
+    'Required group of the script file. TODO(wsgi-script-owner): recorded, not enforced.',
+  ),
+  int(
+    'cpu-time-limit',
+    'CPU time limit',
+    null,
+    0,
+    'RLIMIT_CPU seconds. TODO(wsgi-rlimits): recorded, not applied.',
+  ),
+  int(
+    'cpu-priority',
+    'CPU priority',
+    null,
+    0,
+    'nice value. TODO(wsgi-rlimits): recorded, not applied.',
+    -Infinity,
+  ),
+  int(
+    'memory-limit',
+    'memory limit',
+    null,
+    0,
+    'RLIMIT_DATA bytes. TODO(wsgi-rlimits): recorded, not applied.',
+  ),
+  int(
+    'virtual-memory-limit',
+    'virtual memory limit',
+    null,
+    0,
+    'RLIMIT_AS bytes. TODO(wsgi-rlimits): recorded, not applied.',
+  ),
   {
     // Not a mod_wsgi option: mod_wsgi rejects it. tswsgi's express mode writes it for
     // --reload-on-changes (mod_wsgi-express does the same inside its generated handler).
@@ -305,7 +447,8 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     doc: 'tswsgi extension: restart a worker when any Python module it loaded changes on disk.',
     implemented: true,
     apply(spec, value) {
-      if (!/^(on|off)$/i.test(value)) return 'Invalid reload-on-changes flag for WSGI daemon process.';
+      if (!/^(on|off)$/i.test(value))
+        return 'Invalid reload-on-changes flag for WSGI daemon process.';
       spec.reloadOnChanges = value.toLowerCase() === 'on';
       return undefined;
     },

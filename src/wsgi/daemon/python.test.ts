@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PythonResolveError, PythonResolver, checkAccess, fromHome, lookupAccount, workerPackageDir } from './python.js';
+import {
+  PythonResolveError,
+  PythonResolver,
+  checkAccess,
+  fromHome,
+  lookupAccount,
+  workerPackageDir,
+} from './python.js';
 import type { Account } from './python.js';
 
 const WWW: Account = { name: 'www-data', uid: 33, gid: 33, groups: [33], home: '/var/www' };
@@ -29,7 +36,10 @@ describe('python-home resolution', () => {
   it('falls back to bin/python and explains a prefix without one', (t) => {
     const root = mkdtempSync(path.join(tmpdir(), 'tswsgi-py-'));
     t.after(() => rmSync(root, { recursive: true, force: true }));
-    assert.throws(() => fromHome(root), /has no bin\/python3 or bin\/python; give the virtualenv root/);
+    assert.throws(
+      () => fromHome(root),
+      /has no bin\/python3 or bin\/python; give the virtualenv root/,
+    );
     mkdirSync(path.join(root, 'bin'));
     writeFileSync(path.join(root, 'bin', 'python'), '');
     assert.equal(fromHome(root), path.join(root, 'bin', 'python'));
@@ -41,7 +51,12 @@ describe('python-home resolution', () => {
     const exe = await r.resolve(undefined);
     assert.ok(path.isAbsolute(exe));
     assert.equal(await r.resolve(undefined), exe);
-    await assert.rejects(new PythonResolver({ ...process.env, TSWSGI_PYTHON: '/nonexistent/python' }).resolve(undefined), PythonResolveError);
+    await assert.rejects(
+      new PythonResolver({ ...process.env, TSWSGI_PYTHON: '/nonexistent/python' }).resolve(
+        undefined,
+      ),
+      PythonResolveError,
+    );
   });
 });
 
@@ -68,7 +83,10 @@ describe('checkAccess', () => {
     assert.throws(() => checkAccess(exe, pkg, WWW), /is not executable by user www-data/);
     chmodSync(exe, 0o755);
     chmodSync(pkg, 0o700);
-    assert.throws(() => checkAccess(exe, pkg, WWW), /tswsgi worker package .* is not readable by user www-data \(uid 33\)/);
+    assert.throws(
+      () => checkAccess(exe, pkg, WWW),
+      /tswsgi worker package .* is not readable by user www-data \(uid 33\)/,
+    );
   });
 
   it('accepts /usr/bin/python3 for www-data', (t) => {
@@ -87,7 +105,13 @@ describe('checkAccess', () => {
     assert.equal(www.uid, 33);
     assert.equal(www.gid, 33);
     assert.equal(lookupAccount('#4242', undefined).uid, 4242);
-    assert.throws(() => lookupAccount('no-such-user-xyz', undefined), /user 'no-such-user-xyz' does not exist/);
-    assert.throws(() => lookupAccount('root', 'no-such-group-xyz'), /group 'no-such-group-xyz' does not exist/);
+    assert.throws(
+      () => lookupAccount('no-such-user-xyz', undefined),
+      /user 'no-such-user-xyz' does not exist/,
+    );
+    assert.throws(
+      () => lookupAccount('root', 'no-such-group-xyz'),
+      /group 'no-such-group-xyz' does not exist/,
+    );
   });
 });

@@ -34,13 +34,16 @@ export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: unknown;
+      };
       if (pkg.name === 'tswsgi') return dir;
     } catch {
       // not here; keep walking up
     }
     const up = path.dirname(dir);
-    if (up === dir) throw new Error('tswsgi package root not found above ' + fileURLToPath(import.meta.url));
+    if (up === dir)
+      throw new Error('tswsgi package root not found above ' + fileURLToPath(import.meta.url));
     dir = up;
   }
 }
@@ -52,10 +55,20 @@ export function workerPackageDir(): string {
 
 function runPython(cmd: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, ['-c', 'import sys;print(sys.executable)'], { env, timeout: 15000 }, (err, stdout) => {
-      if (err) reject(new PythonResolveError(`cannot run Python interpreter '${cmd}': ${err.message.split('\n')[0] ?? ''}`));
-      else resolve(stdout.trim());
-    });
+    execFile(
+      cmd,
+      ['-c', 'import sys;print(sys.executable)'],
+      { env, timeout: 15000 },
+      (err, stdout) => {
+        if (err)
+          reject(
+            new PythonResolveError(
+              `cannot run Python interpreter '${cmd}': ${err.message.split('\n')[0] ?? ''}`,
+            ),
+          );
+        else resolve(stdout.trim());
+      },
+    );
   });
 }
 
@@ -78,7 +91,8 @@ export class PythonResolver {
     let p = this.#cache.get(cmd);
     if (!p) {
       p = runPython(cmd, this.#env).then((exe) => {
-        if (!path.isAbsolute(exe)) throw new PythonResolveError(`Python interpreter '${cmd}' reports no sys.executable`);
+        if (!path.isAbsolute(exe))
+          throw new PythonResolveError(`Python interpreter '${cmd}' reports no sys.executable`);
         return exe;
       });
       p.catch(() => this.#cache.delete(cmd));
@@ -105,7 +119,9 @@ export function fromHome(home: string): string {
       // try the next name
     }
   }
-  throw new PythonResolveError(`python-home ${home} has no bin/python3 or bin/python; give the virtualenv root (sys.prefix) or the interpreter itself`);
+  throw new PythonResolveError(
+    `python-home ${home} has no bin/python3 or bin/python; give the virtualenv root (sys.prefix) or the interpreter itself`,
+  );
 }
 
 function parseColonFile(file: string): string[][] {
@@ -137,7 +153,9 @@ export function lookupAccount(user: string, group: string | undefined, etc = '/e
     gid = grow ? Number(grow[2]) : Number(group.slice(1));
     if (!Number.isInteger(gid) || gid < 0) throw new PythonResolveError(`bad group id '${group}'`);
   }
-  const supplementary = groups.filter((r) => (r[3] ?? '').split(',').includes(name)).map((r) => Number(r[2]));
+  const supplementary = groups
+    .filter((r) => (r[3] ?? '').split(',').includes(name))
+    .map((r) => Number(r[2]));
   return { name, uid, gid, groups: [gid, ...supplementary], home: row?.[5] };
 }
 
@@ -152,7 +170,10 @@ function allowed(st: Stats, acct: Account, bits: number): boolean {
 
 /** First directory on the way to `p` (exclusive) that `acct` cannot search, or undefined. */
 function blockedAncestor(p: string, acct: Account): string | undefined {
-  const parts = path.resolve(p).split(path.sep).filter((s) => s !== '');
+  const parts = path
+    .resolve(p)
+    .split(path.sep)
+    .filter((s) => s !== '');
   let cur: string = path.sep;
   for (let i = 0; i < parts.length - 1; i++) {
     cur = path.join(cur, parts[i] ?? '');
@@ -174,8 +195,9 @@ function who(acct: Account): string {
  * worker package directory. Throws PythonResolveError naming the fix.
  */
 export function checkAccess(exe: string, pkgDir: string, acct: Account): void {
-  const fix = 'set python-home= on WSGIDaemonProcess (or WSGIPythonHome) to an interpreter that user can run, e.g. /usr';
-  let real = exe;
+  const fix =
+    'set python-home= on WSGIDaemonProcess (or WSGIPythonHome) to an interpreter that user can run, e.g. /usr';
+  let real: string;
   try {
     real = realpathSync(exe);
   } catch {
@@ -191,7 +213,10 @@ export function checkAccess(exe: string, pkgDir: string, acct: Account): void {
         ok = false;
       }
     }
-    if (!ok) throw new PythonResolveError(`Python interpreter ${real} is not executable by ${who(acct)}; ${fix}`);
+    if (!ok)
+      throw new PythonResolveError(
+        `Python interpreter ${real} is not executable by ${who(acct)}; ${fix}`,
+      );
   }
   const blocked = blockedAncestor(pkgDir, acct);
   const readable = (d: string): boolean => {

@@ -32,12 +32,23 @@ export class Reaper {
     const who = `daemon process (pid ${String(w.pid)}) of group '${this.#group}'`;
     const kill = (): void => {
       if (w.state === 'exited') return;
-      this.#log.log('error', 'wsgi', 'MW00218', `${who} ignored SIGTERM for ${sec(this.graceMs)}; sending SIGKILL`);
+      this.#log.log(
+        'error',
+        'wsgi',
+        'MW00218',
+        `${who} ignored SIGTERM for ${sec(this.graceMs)}; sending SIGKILL`,
+      );
       w.kill('SIGKILL');
     };
     const term = (): void => {
       if (w.state === 'exited') return;
-      if (afterMs > 0) this.#log.log('warn', 'wsgi', 'MW00217', `${who} still running ${sec(afterMs)} after SHUTDOWN (${why}); sending SIGTERM`);
+      if (afterMs > 0)
+        this.#log.log(
+          'warn',
+          'wsgi',
+          'MW00217',
+          `${who} still running ${sec(afterMs)} after SHUTDOWN (${why}); sending SIGTERM`,
+        );
       w.kill('SIGTERM');
       this.#set(w, kill, this.graceMs);
     };

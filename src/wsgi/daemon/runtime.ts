@@ -45,7 +45,11 @@ export class WsgiRuntime {
   status(): PoolStatus[] {
     return this.pools
       .map((p) => p.status())
-      .sort((a, b) => (a.group === b.group ? a.applicationGroup.localeCompare(b.applicationGroup) : a.group.localeCompare(b.group)));
+      .sort((a, b) =>
+        a.group === b.group
+          ? a.applicationGroup.localeCompare(b.applicationGroup)
+          : a.group.localeCompare(b.group),
+      );
   }
 
   /** Graceful restart of every pool (new workers first). */
@@ -56,7 +60,11 @@ export class WsgiRuntime {
   /** Stop every pool; each gets its group's shutdown-timeout (or `timeoutMs`). */
   async dispose(timeoutMs?: number): Promise<void> {
     this.#disposed = true;
-    await Promise.all([...this.#pools.values()].map((p) => p.stop(timeoutMs ?? Math.max(1, p.spec.shutdownTimeout) * 1000)));
+    await Promise.all(
+      [...this.#pools.values()].map((p) =>
+        p.stop(timeoutMs ?? Math.max(1, p.spec.shutdownTimeout) * 1000),
+      ),
+    );
     this.#pools.clear();
   }
 }

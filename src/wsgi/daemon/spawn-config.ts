@@ -48,7 +48,9 @@ export async function planSpawn(spec: DaemonGroupSpec, ctx: SpawnContext): Promi
   }
   // An explicit home= must exist (the spawn fails and is logged); the account's home is only
   // a default, and system users often have none (nobody → /nonexistent): fall back to '/'.
-  const cwd = spec.home ?? (account?.home !== undefined ? (isDir(account.home) ? account.home : '/') : process.cwd());
+  const cwd =
+    spec.home ??
+    (account?.home !== undefined ? (isDir(account.home) ? account.home : '/') : process.cwd());
   return { python, account, env, cwd };
 }
 
@@ -61,7 +63,12 @@ function isDir(p: string): boolean {
 }
 
 /** The argv JSON document for a worker of `spec` serving `applicationGroup`. */
-export function workerConfig(spec: DaemonGroupSpec, applicationGroup: string, preload: readonly { script: string; callable: string }[], home: string): WorkerConfig {
+export function workerConfig(
+  spec: DaemonGroupSpec,
+  applicationGroup: string,
+  preload: readonly { script: string; callable: string }[],
+  home: string,
+): WorkerConfig {
   return {
     fd: 3,
     threads: spec.threads,

@@ -41,6 +41,10 @@ export interface DaemonGroupSpec {
   readonly connectTimeout: number;
   readonly socketTimeout: number;
   /** Scripts to import at process start (WSGIImportScript, or alias with both groups set). */
-  readonly preload: readonly { readonly script: string; readonly callable: string; readonly applicationGroup: string }[];
+  readonly preload: readonly {
+    readonly script: string;
+    readonly callable: string;
+    readonly applicationGroup: string;
+  }[];
   readonly origin: { readonly file: string; readonly line: number };
 }

@@ -12,10 +12,19 @@ import { MemoryLog, fixtureApp, groupSpec, request, serveWithPool } from './test
 
 const APP = fixtureApp('pool-app.wsgi');
 
-async function setup(t: TestContext, spec: Partial<DaemonGroupSpec>, opts: Partial<PoolOptions> = {}, mtime?: () => number) {
+async function setup(
+  t: TestContext,
+  spec: Partial<DaemonGroupSpec>,
+  opts: Partial<PoolOptions> = {},
+  mtime?: () => number,
+) {
   const log = new MemoryLog();
   const spawned: WorkerProcess[] = [];
-  const pool = new ProcessPool(groupSpec(spec), '', { log, onSpawn: (w) => spawned.push(w), ...opts });
+  const pool = new ProcessPool(groupSpec(spec), '', {
+    log,
+    onSpawn: (w) => spawned.push(w),
+    ...opts,
+  });
   const srv = await serveWithPool(() => pool, log, APP, mtime ? { mtime } : {});
   t.after(async () => {
     await srv.close();
@@ -67,7 +76,8 @@ describe('ProcessPool', () => {
     const pids = new Set(replies.map((r) => r.headers['x-pid']));
     assert.ok(pids.size >= 1 && pids.size <= 2, `pids ${[...pids].join(',')}`);
     const poolPids = new Set(pool.workers.map((w) => String(w.pid)));
-    for (const p of pids) assert.ok(poolPids.has(String(p)), `pid ${String(p)} belongs to the pool`);
+    for (const p of pids)
+      assert.ok(poolPids.has(String(p)), `pid ${String(p)} belongs to the pool`);
   });
 
   it('fails only the in-flight request of a SIGKILLed worker with 502 and a log line, then respawns', async (t) => {
@@ -80,7 +90,11 @@ describe('ProcessPool', () => {
     const r = await pending;
     assert.equal(r.status, 502);
     assert.match(r.body.toString(), /<title>502 Bad Gateway<\/title>/);
-    const line = log.grep(new RegExp(`daemon process \\(pid ${pid}\\) of group 'test' exited with signal SIGKILL while handling request for '${APP.replace(/[.]/g, '\\.')}'`));
+    const line = log.grep(
+      new RegExp(
+        `daemon process \\(pid ${pid}\\) of group 'test' exited with signal SIGKILL while handling request for '${APP.replace(/[.]/g, '\\.')}'`,
+      ),
+    );
     assert.equal(line.length, 1);
     assert.equal(line[0]?.level, 'error');
     assert.match(line[0]?.fields?.client ?? '', /^127\.0\.0\.1:\d+$/);
@@ -92,12 +106,26 @@ describe('ProcessPool', () => {
 
   it('backs off exponentially when a preload makes the worker exit 4', async (t) => {
     const base = 150;
-    const { pool, log } = await setup(t, { preload: [{ script: fixtureApp('pool-preload-raises.wsgi'), callable: 'application', applicationGroup: '' }] }, { backoffBaseMs: base });
+    const { pool, log } = await setup(
+      t,
+      {
+        preload: [
+          {
+            script: fixtureApp('pool-preload-raises.wsgi'),
+            callable: 'application',
+            applicationGroup: '',
+          },
+        ],
+      },
+      { backoffBaseMs: base },
+    );
     pool.start();
     await log.waitFor(/retrying in 600 ms/);
     const starts = log.grep(/starting daemon process/).map((l) => l.at);
     assert.ok(starts.length >= 3);
-    const fails = log.grep(/failed to start: daemon process \(pid \d+\) exited with status 4 \(a preloaded script failed to import\) before it was ready; retrying in/);
+    const fails = log.grep(
+      /failed to start: daemon process \(pid \d+\) exited with status 4 \(a preloaded script failed to import\) before it was ready; retrying in/,
+    );
     assert.ok(fails.length >= 3);
     for (let i = 1; i < 3; i++) {
       const gap = (starts[i] ?? 0) - (starts[i - 1] ?? 0);
@@ -108,14 +136,24 @@ describe('ProcessPool', () => {
   });
 
   it('logs a boot error (exit 3) for a python-path that does not exist and answers 503 after connect-timeout', async (t) => {
-    const { port, log } = await setup(t, { pythonPath: ['/nonexistent/dir'], connectTimeout: 0.4 }, { backoffBaseMs: 100 });
+    const { port, log } = await setup(
+      t,
+      { pythonPath: ['/nonexistent/dir'], connectTimeout: 0.4 },
+      { backoffBaseMs: 100 },
+    );
     const r = await request(port, '/hello');
     assert.equal(r.status, 503);
     assert.match(r.body.toString(), /503 Service Unavailable/);
     // (under load the first boot may outlast connect-timeout, so wait for the lines)
     assert.equal((await log.waitFor(/exited with status 3 \(boot error/)).level, 'error');
-    assert.ok(typeof (await log.waitFor(/python-path directory does not exist: \/nonexistent\/dir/)).fields?.pid === 'number');
-    assert.ok(log.grep(/no daemon process of group 'test' became ready within connect-timeout/).length === 1);
+    assert.ok(
+      typeof (await log.waitFor(/python-path directory does not exist: \/nonexistent\/dir/)).fields
+        ?.pid === 'number',
+    );
+    assert.ok(
+      log.grep(/no daemon process of group 'test' became ready within connect-timeout/).length ===
+        1,
+    );
   });
 
   it('recycles a worker after maximum-requests without failing any request', async (t) => {
@@ -196,7 +234,9 @@ describe('ProcessPool', () => {
     pool.restart();
     // Until the replacement says HELLO the old worker keeps serving (no added latency).
     const oldPid = String(first.headers['x-pid']);
-    await log.waitFor(new RegExp(`daemon process \\(pid (?!${oldPid}\\))\\d+\\) of group 'test' is ready`));
+    await log.waitFor(
+      new RegExp(`daemon process \\(pid (?!${oldPid}\\))\\d+\\) of group 'test' is ready`),
+    );
     const after = await request(port, '/hello');
     assert.equal(after.status, 200);
     assert.notEqual(after.headers['x-pid'], first.headers['x-pid']);

@@ -122,7 +122,12 @@ export class ProcessPool {
     // The same script may be named twice (WSGIImportScript and a preloading alias): import once.
     const seen = new Set<string>();
     return this.spec.preload
-      .filter((p) => p.applicationGroup === this.applicationGroup && !seen.has(p.script) && seen.add(p.script) !== undefined)
+      .filter(
+        (p) =>
+          p.applicationGroup === this.applicationGroup &&
+          !seen.has(p.script) &&
+          seen.add(p.script) !== undefined,
+      )
       .map((p) => ({ script: p.script, callable: p.callable }));
   }
 
@@ -167,7 +172,12 @@ export class ProcessPool {
     for (const w of this.#workers.keys()) {
       const seen = w.scripts.get(script);
       if (seen !== undefined && seen !== mtimeMs && !w.retiring) {
-        this.#log.log('info', 'wsgi', 'MW00210', `script ${script} changed; restarting daemon process (pid ${String(w.pid)}) of group '${this.spec.name}'`);
+        this.#log.log(
+          'info',
+          'wsgi',
+          'MW00210',
+          `script ${script} changed; restarting daemon process (pid ${String(w.pid)}) of group '${this.spec.name}'`,
+        );
         this.#retire(w);
         any = true;
       }
@@ -177,7 +187,10 @@ export class ProcessPool {
 
   /** Get a stream on a worker for one request: now, or after queueing. */
   open(script: string, mtimeMs: number, handler: StreamHandler): Promise<WorkerStream> {
-    if (this.#stopping) return Promise.reject(new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`));
+    if (this.#stopping)
+      return Promise.reject(
+        new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`),
+      );
     this.start();
     this.noteScript(script, mtimeMs);
     if (this.#queue.length === 0) {
@@ -185,14 +198,30 @@ export class ProcessPool {
       if (w) return Promise.resolve(this.#assign(w, script, mtimeMs, handler));
     }
     if (this.#queue.length >= this.#maxQueue) {
-      return Promise.reject(new PoolError(503, `request queue of daemon process group '${this.spec.name}' is full (${this.#maxQueue} waiting)`));
+      return Promise.reject(
+        new PoolError(
+          503,
+          `request queue of daemon process group '${this.spec.name}' is full (${this.#maxQueue} waiting)`,
+        ),
+      );
     }
     const { queueTimeout: qt, connectTimeout: ct } = this.spec;
     const group = `daemon process group '${this.spec.name}'`;
     const deadlines = [];
-    if (qt > 0) deadlines.push({ ms: qt * 1000, fail: () => new PoolError(504, `request waited more than queue-timeout (${qt}s) for ${group}`) });
+    if (qt > 0)
+      deadlines.push({
+        ms: qt * 1000,
+        fail: () =>
+          new PoolError(504, `request waited more than queue-timeout (${qt}s) for ${group}`),
+      });
     if (ct > 0) {
-      const fail = (): PoolError | undefined => (this.#anyReady() ? undefined : new PoolError(503, `no daemon process of group '${this.spec.name}' became ready within connect-timeout (${ct}s)`));
+      const fail = (): PoolError | undefined =>
+        this.#anyReady()
+          ? undefined
+          : new PoolError(
+              503,
+              `no daemon process of group '${this.spec.name}' became ready within connect-timeout (${ct}s)`,
+            );
       deadlines.push({ ms: ct * 1000, fail });
     }
     return this.#queue.add(script, mtimeMs, handler, deadlines);
@@ -215,7 +244,9 @@ export class ProcessPool {
     if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
     for (const t of this.#drainTimers.values()) clearTimeout(t);
     this.#drainTimers.clear();
-    this.#queue.rejectAll(new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`));
+    this.#queue.rejectAll(
+      new PoolError(503, `daemon process group '${this.spec.name}' is shutting down`),
+    );
     const workers = this.workers;
     for (const w of workers) {
       this.#workers.get(w)?.stop();
@@ -263,7 +294,12 @@ export class ProcessPool {
     }
     const max = this.spec.maximumRequests;
     if (max > 0 && w.dispatched >= max) {
-      this.#log.log('info', 'wsgi', 'MW00211', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' reached maximum-requests (${max}); recycling it`);
+      this.#log.log(
+        'info',
+        'wsgi',
+        'MW00211',
+        `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' reached maximum-requests (${max}); recycling it`,
+      );
       this.#retire(w);
     }
     return s;
@@ -293,7 +329,10 @@ export class ProcessPool {
     }
     if (w.liveInFlight === 0) this.#shutdownWorker(w);
     else if (this.spec.gracefulTimeout > 0) {
-      this.#drainTimers.set(w, setTimeout(() => this.#shutdownWorker(w), this.spec.gracefulTimeout * 1000));
+      this.#drainTimers.set(
+        w,
+        setTimeout(() => this.#shutdownWorker(w), this.spec.gracefulTimeout * 1000),
+      );
     }
   }
 
@@ -311,7 +350,8 @@ export class ProcessPool {
   #reconcile(): void {
     if (this.#stopping || !this.#started || this.#backoffTimer) return;
     let fresh = this.#spawning;
-    for (const w of this.#workers.keys()) if (!w.retiring && !w.superseded && w.state !== 'exited') fresh++;
+    for (const w of this.#workers.keys())
+      if (!w.retiring && !w.superseded && w.state !== 'exited') fresh++;
     const want = this.#want;
     while (fresh < want) {
       if (this.#failures > 0 && this.#spawning + this.#startingCount() > 0) break;
@@ -330,7 +370,12 @@ export class ProcessPool {
   #startupFailed(why: string): void {
     this.#failures++;
     const delay = Math.min(this.#backoffMax, this.#backoffBase * 2 ** (this.#failures - 1));
-    this.#log.log('error', 'wsgi', 'MW00212', `daemon process of group '${this.spec.name}' failed to start: ${why}; retrying in ${delay} ms`);
+    this.#log.log(
+      'error',
+      'wsgi',
+      'MW00212',
+      `daemon process of group '${this.spec.name}' failed to start: ${why}; retrying in ${delay} ms`,
+    );
     if (this.#stopping) return;
     if (this.#backoffTimer) clearTimeout(this.#backoffTimer);
     this.#backoffTimer = setTimeout(() => {
@@ -343,13 +388,26 @@ export class ProcessPool {
     this.#spawning++;
     let w: WorkerProcess;
     try {
-      const { python, account, env, cwd } = await planSpawn(this.spec, { ...this.#opts, python: this.#python, packageDir: this.#packageDir });
+      const { python, account, env, cwd } = await planSpawn(this.spec, {
+        ...this.#opts,
+        python: this.#python,
+        packageDir: this.#packageDir,
+      });
       if (this.#stopping) {
         this.#spawning--;
         return;
       }
       const config = workerConfig(this.spec, this.applicationGroup, this.preloads, cwd);
-      w = new WorkerProcess({ python, packageDir: this.#packageDir, config, uid: account?.uid, gid: account?.gid, cwd, env, log: this.#log });
+      w = new WorkerProcess({
+        python,
+        packageDir: this.#packageDir,
+        config,
+        uid: account?.uid,
+        gid: account?.gid,
+        cwd,
+        env,
+        log: this.#log,
+      });
     } catch (e) {
       this.#spawning--;
       this.#startupFailed(e instanceof Error ? e.message : String(e));
@@ -367,13 +425,25 @@ export class ProcessPool {
     watch.spawned();
     this.#opts.onSpawn?.(w);
     if (w.pid === undefined) return;
-    this.#log.log('info', 'wsgi', 'MW00213', `starting daemon process (pid ${w.pid}) of group '${this.spec.name}'`, { pid: w.pid });
+    this.#log.log(
+      'info',
+      'wsgi',
+      'MW00213',
+      `starting daemon process (pid ${w.pid}) of group '${this.spec.name}'`,
+      { pid: w.pid },
+    );
   }
 
   #onHello(w: WorkerProcess): void {
     this.#failures = 0;
     const h = w.hello;
-    this.#log.log('info', 'wsgi', 'MW00216', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' is ready (Python ${h?.python ?? '?'} at ${h?.executable ?? '?'}, application group '${this.applicationGroup}')`, w.pid !== undefined ? { pid: w.pid } : {});
+    this.#log.log(
+      'info',
+      'wsgi',
+      'MW00216',
+      `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' is ready (Python ${h?.python ?? '?'} at ${h?.executable ?? '?'}, application group '${this.applicationGroup}')`,
+      w.pid !== undefined ? { pid: w.pid } : {},
+    );
     if (this.#backoffTimer) {
       clearTimeout(this.#backoffTimer);
       this.#backoffTimer = undefined;
@@ -411,12 +481,21 @@ export class ProcessPool {
     if (w.hello === undefined && !this.#stopping && !w.retiring) {
       this.#startupFailed(`daemon process (pid ${String(w.pid)}) ${cause} before it was ready`);
     } else if ((!w.retiring || w.failCause !== undefined) && !this.#stopping) {
-      this.#log.log('error', 'wsgi', 'MW00214', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause}; starting a replacement`);
+      this.#log.log(
+        'error',
+        'wsgi',
+        'MW00214',
+        `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause}; starting a replacement`,
+      );
     } else {
-      this.#log.log('info', 'wsgi', 'MW00215', `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause} (${this.#stopping ? 'stopped' : 'retired'})`);
+      this.#log.log(
+        'info',
+        'wsgi',
+        'MW00215',
+        `daemon process (pid ${String(w.pid)}) of group '${this.spec.name}' ${cause} (${this.#stopping ? 'stopped' : 'retired'})`,
+      );
     }
     this.#reconcile();
     this.#pump();
   }
 }
-

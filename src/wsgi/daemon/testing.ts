@@ -112,11 +112,19 @@ export async function serveWithPool(
       ['SCRIPT_FILENAME', script],
       ['wsgi.url_scheme', 'http'],
     ];
-    if (req.headers['content-length'] !== undefined) environ.push(['CONTENT_LENGTH', req.headers['content-length']]);
-    const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    if (req.headers['content-length'] !== undefined)
+      environ.push(['CONTENT_LENGTH', req.headers['content-length']]);
+    const hasBody =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
     void dispatch(
       pool(),
-      { environ, body: hasBody ? req : null, scriptFilename: script, scriptMtimeMs: opts.mtime?.() ?? 1, headOnly: req.method === 'HEAD' },
+      {
+        environ,
+        body: hasBody ? req : null,
+        scriptFilename: script,
+        scriptMtimeMs: opts.mtime?.() ?? 1,
+        headOnly: req.method === 'HEAD',
+      },
       res,
       log,
       { client: `${req.socket.remoteAddress ?? ''}:${String(req.socket.remotePort)}` },
@@ -150,11 +158,23 @@ export interface Reply {
 export function request(
   port: number,
   pathAndQuery: string,
-  opts: { method?: string; body?: Buffer; slowReadMs?: number; signal?: AbortSignal; onResponse?: () => void } = {},
+  opts: {
+    method?: string;
+    body?: Buffer;
+    slowReadMs?: number;
+    signal?: AbortSignal;
+    onResponse?: () => void;
+  } = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     void import('node:http').then(({ request: httpRequest }) => {
-      const reqOpts: RequestOptions = { port, host: '127.0.0.1', path: pathAndQuery, method: opts.method ?? 'GET', agent: false };
+      const reqOpts: RequestOptions = {
+        port,
+        host: '127.0.0.1',
+        path: pathAndQuery,
+        method: opts.method ?? 'GET',
+        agent: false,
+      };
       if (opts.signal) reqOpts.signal = opts.signal;
       const req = httpRequest(reqOpts, (res) => {
         opts.onResponse?.();
@@ -170,7 +190,13 @@ export function request(
         res.on('end', () => (complete = true));
         res.on('error', () => undefined);
         res.on('close', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks), complete: complete && res.complete }),
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            rawHeaders: res.rawHeaders,
+            body: Buffer.concat(chunks),
+            complete: complete && res.complete,
+          }),
         );
       });
       req.on('error', reject);

@@ -32,7 +32,8 @@ export interface PolicyHost {
   shrink(): void;
 }
 
-const pidField = (w: WorkerProcess): { pid?: number } => (w.pid !== undefined ? { pid: w.pid } : {});
+const pidField = (w: WorkerProcess): { pid?: number } =>
+  w.pid !== undefined ? { pid: w.pid } : {};
 
 /** Reactions to expired deadlines, for one pool. */
 export class TimeoutPolicy {
@@ -62,7 +63,14 @@ export class TimeoutPolicy {
     const { spec, log } = this.#h;
     s.timedOut = true;
     if (s.handler.onTimeout) s.handler.onTimeout(elapsedMs);
-    else log.log('error', 'wsgi', 'MW00227', `request on ${this.#who(s.worker)} exceeded request-timeout (${spec.requestTimeout}s) after ${sec(elapsedMs)}`, pidField(s.worker));
+    else
+      log.log(
+        'error',
+        'wsgi',
+        'MW00227',
+        `request on ${this.#who(s.worker)} exceeded request-timeout (${spec.requestTimeout}s) after ${sec(elapsedMs)}`,
+        pidField(s.worker),
+      );
     s.abort();
     const w = s.worker;
     if (w.retiring && w.liveInFlight === 0 && w.state === 'ready') this.#h.shutdownWorker(w);
@@ -73,21 +81,35 @@ export class TimeoutPolicy {
     const w = s.worker;
     if (s.closed || w.state !== 'ready') return;
     const { spec, log } = this.#h;
-    log.log('error', 'wsgi', 'MW00228', `${this.#who(w)} still runs a request ${sec(elapsedMs)} after it started (request-timeout ${spec.requestTimeout}s + graceful-timeout ${spec.gracefulTimeout}s); restarting it, its other requests get shutdown-timeout (${spec.shutdownTimeout}s) to finish`, pidField(w));
+    log.log(
+      'error',
+      'wsgi',
+      'MW00228',
+      `${this.#who(w)} still runs a request ${sec(elapsedMs)} after it started (request-timeout ${spec.requestTimeout}s + graceful-timeout ${spec.gracefulTimeout}s); restarting it, its other requests get shutdown-timeout (${spec.shutdownTimeout}s) to finish`,
+      pidField(w),
+    );
     if (!w.retiring) this.#h.replace(w);
     this.#h.shutdownWorker(w);
   }
 
   /** No HELLO within startup-timeout: SIGKILL; the exit counts as a startup failure (backoff). */
   startupTimedOut(w: WorkerProcess, elapsedMs: number): void {
-    w.markFailed(`did not become ready within startup-timeout (${this.#h.spec.startupTimeout}s); killed after ${sec(elapsedMs)}`);
+    w.markFailed(
+      `did not become ready within startup-timeout (${this.#h.spec.startupTimeout}s); killed after ${sec(elapsedMs)}`,
+    );
     w.kill('SIGKILL');
   }
 
   /** restart-interval: replacement first, then the old worker drains. */
   restartDue(w: WorkerProcess, ageMs: number): void {
     if (w.retiring || w.superseded || this.#h.stopping()) return;
-    this.#h.log.log('info', 'wsgi', 'MW00219', `${this.#who(w)} is ${sec(ageMs)} old, past restart-interval (${this.#h.spec.restartInterval}s); replacing it`, pidField(w));
+    this.#h.log.log(
+      'info',
+      'wsgi',
+      'MW00219',
+      `${this.#who(w)} is ${sec(ageMs)} old, past restart-interval (${this.#h.spec.restartInterval}s); replacing it`,
+      pidField(w),
+    );
     this.#h.supersede(w);
   }
 
@@ -95,7 +117,13 @@ export class TimeoutPolicy {
   idle(w: WorkerProcess, idleMs: number): void {
     if (w.retiring || w.inFlight > 0 || this.#h.queued() || this.#h.stopping()) return;
     const lazy = this.#h.lazy();
-    this.#h.log.log('info', 'wsgi', 'MW00229', `${this.#who(w)} idle for ${sec(idleMs)} (inactivity-timeout ${this.#h.spec.inactivityTimeout}s); stopping it${lazy ? ', the next request starts a new one' : ''}`, pidField(w));
+    this.#h.log.log(
+      'info',
+      'wsgi',
+      'MW00229',
+      `${this.#who(w)} idle for ${sec(idleMs)} (inactivity-timeout ${this.#h.spec.inactivityTimeout}s); stopping it${lazy ? ', the next request starts a new one' : ''}`,
+      pidField(w),
+    );
     if (lazy) this.#h.shrink();
     this.#h.retire(w);
   }
@@ -103,7 +131,13 @@ export class TimeoutPolicy {
   /** No PONG in time: SIGABRT (faulthandler stack dump), SIGKILL later, replacement now. */
   hung(w: WorkerProcess, silentMs: number): void {
     if (w.state !== 'ready') return;
-    this.#h.log.log('error', 'wsgi', 'MW00230', `${this.#who(w)} did not answer a heartbeat PING for ${sec(silentMs)}; presumed hung: sending SIGABRT (stack dump), then SIGKILL, and starting a replacement`, pidField(w));
+    this.#h.log.log(
+      'error',
+      'wsgi',
+      'MW00230',
+      `${this.#who(w)} did not answer a heartbeat PING for ${sec(silentMs)}; presumed hung: sending SIGABRT (stack dump), then SIGKILL, and starting a replacement`,
+      pidField(w),
+    );
     w.markFailed(`was hung (no PONG for ${sec(silentMs)}) and was killed`);
     this.#h.replace(w);
     this.#h.reaper.abort(w);

@@ -3,7 +3,12 @@
 
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { HEARTBEAT_INTERVAL_MS, MIN_HEARTBEAT_TIMEOUT_MS, WorkerWatch, watchTimings } from './timers.js';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  MIN_HEARTBEAT_TIMEOUT_MS,
+  WorkerWatch,
+  watchTimings,
+} from './timers.js';
 import type { WatchTimings, Watched } from './timers.js';
 import { groupSpec } from './testing.js';
 
@@ -18,26 +23,49 @@ class FakeWorker implements Watched {
   }
 }
 
-const OFF: WatchTimings = { startupMs: 0, restartIntervalMs: 0, inactivityMs: 0, requestMs: 0, wedgeGraceMs: 0, heartbeatIntervalMs: 0, heartbeatTimeoutMs: 0 };
+const OFF: WatchTimings = {
+  startupMs: 0,
+  restartIntervalMs: 0,
+  inactivityMs: 0,
+  requestMs: 0,
+  wedgeGraceMs: 0,
+  heartbeatIntervalMs: 0,
+  heartbeatTimeoutMs: 0,
+};
 
 function make(t: Partial<WatchTimings>) {
   const w = new FakeWorker();
   const events: string[] = [];
-  const watch = new WorkerWatch(w, { ...OFF, ...t }, {
-    startupTimeout: (ms) => events.push(`startup ${ms}`),
-    restartDue: (ms) => events.push(`restart ${ms}`),
-    idle: (ms) => events.push(`idle ${ms}`),
-    hung: (ms) => events.push(`hung ${ms}`),
-  });
+  const watch = new WorkerWatch(
+    w,
+    { ...OFF, ...t },
+    {
+      startupTimeout: (ms) => events.push(`startup ${ms}`),
+      restartDue: (ms) => events.push(`restart ${ms}`),
+      idle: (ms) => events.push(`idle ${ms}`),
+      hung: (ms) => events.push(`hung ${ms}`),
+    },
+  );
   return { w, watch, events };
 }
 
 describe('WorkerWatch', () => {
-  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }));
+  beforeEach(() =>
+    mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }),
+  );
   afterEach(() => mock.timers.reset());
 
   it('derives timings from the group spec (seconds → ms, heartbeat floor 10 s)', () => {
-    const t = watchTimings(groupSpec({ startupTimeout: 15, restartInterval: 3600, inactivityTimeout: 0.5, requestTimeout: 60, gracefulTimeout: 15, socketTimeout: 2 }));
+    const t = watchTimings(
+      groupSpec({
+        startupTimeout: 15,
+        restartInterval: 3600,
+        inactivityTimeout: 0.5,
+        requestTimeout: 60,
+        gracefulTimeout: 15,
+        socketTimeout: 2,
+      }),
+    );
     assert.deepEqual(t, {
       startupMs: 15000,
       restartIntervalMs: 3600000,
@@ -126,8 +154,14 @@ describe('WorkerWatch', () => {
     w.state = 'ready';
     watch.ready();
     const seen: string[] = [];
-    watch.request((ms) => seen.push(`timeout ${ms}`), (ms) => seen.push(`wedged ${ms}`));
-    const quick = watch.request(() => seen.push('quick timeout'), () => seen.push('quick wedged'));
+    watch.request(
+      (ms) => seen.push(`timeout ${ms}`),
+      (ms) => seen.push(`wedged ${ms}`),
+    );
+    const quick = watch.request(
+      () => seen.push('quick timeout'),
+      () => seen.push('quick wedged'),
+    );
     mock.timers.tick(500);
     quick.close();
     mock.timers.tick(500);
@@ -135,7 +169,10 @@ describe('WorkerWatch', () => {
     mock.timers.tick(500);
     assert.deepEqual(seen, ['timeout 1000', 'wedged 1500']);
 
-    const late = watch.request(() => seen.push('late timeout'), () => seen.push('late wedged'));
+    const late = watch.request(
+      () => seen.push('late timeout'),
+      () => seen.push('late wedged'),
+    );
     mock.timers.tick(1000);
     late.close(); // finished during the grace period: no recycling
     mock.timers.tick(1000);
@@ -146,13 +183,26 @@ describe('WorkerWatch', () => {
     const off = make({});
     off.w.state = 'ready';
     off.watch.ready();
-    off.watch.request(() => assert.fail('no timeout'), () => assert.fail('no wedge'));
+    off.watch.request(
+      () => assert.fail('no timeout'),
+      () => assert.fail('no wedge'),
+    );
     mock.timers.tick(1e9);
-    const { w, watch, events } = make({ startupMs: 10, restartIntervalMs: 10, inactivityMs: 10, requestMs: 10, heartbeatIntervalMs: 10, heartbeatTimeoutMs: 10 });
+    const { w, watch, events } = make({
+      startupMs: 10,
+      restartIntervalMs: 10,
+      inactivityMs: 10,
+      requestMs: 10,
+      heartbeatIntervalMs: 10,
+      heartbeatTimeoutMs: 10,
+    });
     watch.spawned();
     w.state = 'ready';
     watch.ready();
-    watch.request(() => events.push('timeout'), () => events.push('wedged'));
+    watch.request(
+      () => events.push('timeout'),
+      () => events.push('wedged'),
+    );
     watch.stop();
     assert.equal(watch.pending, 0);
     mock.timers.tick(1000);

@@ -35,7 +35,10 @@ export interface WatchTimings {
 }
 
 /** Timings of a group (seconds → ms), with test overrides. */
-export function watchTimings(spec: DaemonGroupSpec, over: Partial<WatchTimings> = {}): WatchTimings {
+export function watchTimings(
+  spec: DaemonGroupSpec,
+  over: Partial<WatchTimings> = {},
+): WatchTimings {
   const ms = (s: number): number => Math.max(0, s) * 1000;
   return {
     startupMs: ms(spec.startupTimeout),
@@ -89,7 +92,12 @@ export class WorkerWatch {
   #pingSince: number | undefined;
   #stopped = false;
 
-  constructor(w: Watched, timings: WatchTimings, events: WatchEvents, now: () => number = Date.now) {
+  constructor(
+    w: Watched,
+    timings: WatchTimings,
+    events: WatchEvents,
+    now: () => number = Date.now,
+  ) {
     this.#w = w;
     this.#t = timings;
     this.#ev = events;
@@ -115,7 +123,8 @@ export class WorkerWatch {
       this.#after(Math.max(0, left), () => this.#ev.restartDue(this.#now() - this.#w.spawnedAt));
     }
     if (inactivityMs > 0) this.#armIdle(inactivityMs);
-    if (heartbeatIntervalMs > 0) this.#beat = setInterval(() => this.#heartbeat(), heartbeatIntervalMs);
+    if (heartbeatIntervalMs > 0)
+      this.#beat = setInterval(() => this.#heartbeat(), heartbeatIntervalMs);
   }
 
   /** A PONG arrived. */
@@ -127,7 +136,10 @@ export class WorkerWatch {
    * Watch one request: `onTimeout` after request-timeout, then `onWedged` if it is still
    * open wedge-grace later. Both get the elapsed time since the request was sent.
    */
-  request(onTimeout: (elapsedMs: number) => void, onWedged: (elapsedMs: number) => void): RequestWatch {
+  request(
+    onTimeout: (elapsedMs: number) => void,
+    onWedged: (elapsedMs: number) => void,
+  ): RequestWatch {
     const { requestMs, wedgeGraceMs } = this.#t;
     if (requestMs <= 0 || this.#stopped) return NOOP_WATCH;
     const t0 = this.#now();

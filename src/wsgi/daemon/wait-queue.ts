@@ -44,7 +44,12 @@ export class WaitQueue {
   }
 
   /** Queue a request; resolved by `take()`'s caller, rejected by a deadline or `rejectAll`. */
-  add(script: string, mtimeMs: number, handler: StreamHandler, deadlines: readonly WaitDeadline[]): Promise<WorkerStream> {
+  add(
+    script: string,
+    mtimeMs: number,
+    handler: StreamHandler,
+    deadlines: readonly WaitDeadline[],
+  ): Promise<WorkerStream> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { script, mtimeMs, handler, resolve, reject, timers: [] };
       for (const d of deadlines) {

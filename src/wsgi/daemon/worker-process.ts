@@ -77,14 +77,26 @@ export const WorkerExit = { BOOT_ERROR: 3, PRELOAD_FAILED: 4 } as const;
 /** Human meaning of a worker exit, for log lines. */
 export function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
   if (signal !== null) return `exited with signal ${signal}`;
-  if (code === WorkerExit.BOOT_ERROR) return 'exited with status 3 (boot error: bad arguments, python-path or home)';
-  if (code === WorkerExit.PRELOAD_FAILED) return 'exited with status 4 (a preloaded script failed to import)';
+  if (code === WorkerExit.BOOT_ERROR)
+    return 'exited with status 3 (boot error: bad arguments, python-path or home)';
+  if (code === WorkerExit.PRELOAD_FAILED)
+    return 'exited with status 4 (a preloaded script failed to import)';
   return `exited with status ${String(code)}`;
 }
 
-const BOOT = 'import sys;sys.path.insert(0,sys.argv[1]);import tswsgi_worker.__main__ as m;m.main(sys.argv[2:])';
+const BOOT =
+  'import sys;sys.path.insert(0,sys.argv[1]);import tswsgi_worker.__main__ as m;m.main(sys.argv[2:])';
 
-const SYSLOG_LEVEL: Readonly<Record<number, LogLevel>> = { 0: 'emerg', 1: 'alert', 2: 'crit', 3: 'error', 4: 'warn', 5: 'notice', 6: 'info', 7: 'debug' };
+const SYSLOG_LEVEL: Readonly<Record<number, LogLevel>> = {
+  0: 'emerg',
+  1: 'alert',
+  2: 'crit',
+  3: 'error',
+  4: 'warn',
+  5: 'notice',
+  6: 'info',
+  7: 'debug',
+};
 
 /** Worker lifecycle state. */
 export type WorkerState = 'starting' | 'ready' | 'exited';
@@ -190,7 +202,11 @@ export class WorkerProcess {
     };
     if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
     if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
-    this.child = spawn(opts.python, ['-c', BOOT, opts.packageDir, JSON.stringify(opts.config)], spawnOpts);
+    this.child = spawn(
+      opts.python,
+      ['-c', BOOT, opts.packageDir, JSON.stringify(opts.config)],
+      spawnOpts,
+    );
     this.pid = this.child.pid;
     const ch = this.child.stdio[3];
     if (!ch || !('remoteAddress' in ch)) throw new Error('fd 3 of the worker is not a socket');
@@ -215,7 +231,12 @@ export class WorkerProcess {
       this.child.on('exit', finish);
       this.child.on('error', (err) => {
         this.#failCause = `could not be started: ${err.message}`;
-        this.#log.log('error', 'wsgi', 'MW00201', `daemon process could not be started: ${opts.python}: ${err.message}`);
+        this.#log.log(
+          'error',
+          'wsgi',
+          'MW00201',
+          `daemon process could not be started: ${opts.python}: ${err.message}`,
+        );
         if (this.child.pid === undefined) finish(null, null);
       });
     });
@@ -302,7 +323,10 @@ export class WorkerProcess {
 
   /** Ask the worker to finish in-flight streams and exit within `timeoutMs`. */
   shutdown(timeoutMs: number): void {
-    this.send(encodeToWorker({ kind: 'shutdown', timeoutMs: Math.max(0, Math.round(timeoutMs)) }), false);
+    this.send(
+      encodeToWorker({ kind: 'shutdown', timeoutMs: Math.max(0, Math.round(timeoutMs)) }),
+      false,
+    );
   }
 
   /** Signal this worker (by its own pid only). */
@@ -349,7 +373,12 @@ export class WorkerProcess {
   #protocolError(e: unknown): void {
     const msg = e instanceof ProtocolError ? `${e.code}: ${e.message}` : String(e);
     this.#failCause = `broke the protocol (${msg})`;
-    this.#log.log('error', 'wsgi', 'MW00203', `daemon process (pid ${String(this.pid)}) broke the protocol: ${msg}; killing it`);
+    this.#log.log(
+      'error',
+      'wsgi',
+      'MW00203',
+      `daemon process (pid ${String(this.pid)}) broke the protocol: ${msg}; killing it`,
+    );
     this.#failAll(this.#failCause);
     this.#channel.destroy();
     this.kill('SIGKILL');

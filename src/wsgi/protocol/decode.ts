@@ -6,7 +6,16 @@
 // the declared length from the 12-byte header alone, so a hostile or corrupt peer can
 // never make it buffer more than HEADER_SIZE + MAX_PAYLOAD bytes.
 
-import { FLAG_BODY, FrameType, HEADER_SIZE, MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION, ProtocolError, isFrameType } from './frames.js';
+import {
+  FLAG_BODY,
+  FrameType,
+  HEADER_SIZE,
+  MAGIC,
+  MAX_PAYLOAD,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  isFrameType,
+} from './frames.js';
 import type { FrameTypeCode, RawFrame } from './frames.js';
 import type { FromWorker, HelloInfo, ToWorker } from './messages.js';
 import { UTF8_ENVIRON_KEYS } from './messages.js';
@@ -40,10 +49,14 @@ export class FrameDecoder {
           const h = this.#take(HEADER_SIZE);
           const length = h.readUInt32BE(8);
           if (length > MAX_PAYLOAD) {
-            throw new ProtocolError('too-large', `frame declares ${length} payload bytes (max ${MAX_PAYLOAD})`);
+            throw new ProtocolError(
+              'too-large',
+              `frame declares ${length} payload bytes (max ${MAX_PAYLOAD})`,
+            );
           }
           const t = h.readUInt8(3);
-          if (!isFrameType(t)) throw new ProtocolError('unknown-type', `unknown frame type 0x${t.toString(16)}`);
+          if (!isFrameType(t))
+            throw new ProtocolError('unknown-type', `unknown frame type 0x${t.toString(16)}`);
           this.#type = t;
           this.#stream = h.readUInt32BE(4);
           this.#need = length;
@@ -65,11 +78,15 @@ export class FrameDecoder {
     const n = Math.min(this.#buffered, 4);
     if (n === 0) return;
     const first = this.#chunks[0];
-    const h = first !== undefined && first.length >= n ? first : Buffer.concat(this.#chunks).subarray(0, n);
+    const h =
+      first !== undefined && first.length >= n ? first : Buffer.concat(this.#chunks).subarray(0, n);
     if (n >= 1 && h[0] !== MAGIC >> 8) throw badMagic(h, n);
     if (n >= 2 && h.readUInt16BE(0) !== MAGIC) throw badMagic(h, n);
     if (n >= 3 && h[2] !== PROTOCOL_VERSION) {
-      throw new ProtocolError('bad-version', `protocol version ${String(h[2])}, expected ${PROTOCOL_VERSION}`);
+      throw new ProtocolError(
+        'bad-version',
+        `protocol version ${String(h[2])}, expected ${PROTOCOL_VERSION}`,
+      );
     }
     if (n >= 4 && !isFrameType(h[3] ?? 0)) {
       throw new ProtocolError('unknown-type', `unknown frame type 0x${(h[3] ?? 0).toString(16)}`);
@@ -105,7 +122,10 @@ export class FrameDecoder {
 }
 
 function badMagic(h: Buffer, n: number): ProtocolError {
-  return new ProtocolError('bad-magic', `bad frame magic 0x${h.subarray(0, Math.min(n, 2)).toString('hex')} (not a tswsgi worker stream?)`);
+  return new ProtocolError(
+    'bad-magic',
+    `bad frame magic 0x${h.subarray(0, Math.min(n, 2)).toString('hex')} (not a tswsgi worker stream?)`,
+  );
 }
 
 /** Decode a strlist starting at `at`; throws `bad-payload` on overrun or trailing bytes. */
@@ -118,7 +138,8 @@ export function decodeStrlist(p: Buffer, at = 0): Buffer[] {
     if (p.length < at + 4) throw new ProtocolError('bad-payload', 'truncated string list item');
     const len = p.readUInt32BE(at);
     at += 4;
-    if (p.length < at + len) throw new ProtocolError('bad-payload', 'string list item overruns payload');
+    if (p.length < at + len)
+      throw new ProtocolError('bad-payload', 'string list item overruns payload');
     items.push(p.subarray(at, at + len));
     at += len;
   }
@@ -127,12 +148,14 @@ export function decodeStrlist(p: Buffer, at = 0): Buffer[] {
 }
 
 function u32(f: RawFrame): number {
-  if (f.payload.length !== 4) throw new ProtocolError('bad-payload', `frame 0x${f.type.toString(16)} needs a 4-byte payload`);
+  if (f.payload.length !== 4)
+    throw new ProtocolError('bad-payload', `frame 0x${f.type.toString(16)} needs a 4-byte payload`);
   return f.payload.readUInt32BE(0);
 }
 
 function pairs(items: readonly Buffer[], from: number, utf8Keys: boolean): [string, string][] {
-  if ((items.length - from) % 2 !== 0) throw new ProtocolError('bad-payload', 'odd number of name/value items');
+  if ((items.length - from) % 2 !== 0)
+    throw new ProtocolError('bad-payload', 'odd number of name/value items');
   const out: [string, string][] = [];
   for (let i = from; i < items.length; i += 2) {
     const k = (items[i] ?? Buffer.alloc(0)).toString('latin1');
@@ -149,12 +172,19 @@ function parseHello(p: Buffer): HelloInfo {
   } catch {
     throw new ProtocolError('bad-payload', 'HELLO payload is not JSON');
   }
-  if (typeof v !== 'object' || v === null) throw new ProtocolError('bad-payload', 'HELLO payload is not an object');
+  if (typeof v !== 'object' || v === null)
+    throw new ProtocolError('bad-payload', 'HELLO payload is not an object');
   const o = v as Record<string, unknown>;
   const str = (k: string): string => (typeof o[k] === 'string' ? o[k] : '');
   const pid = o['pid'];
   if (typeof pid !== 'number') throw new ProtocolError('bad-payload', 'HELLO lacks pid');
-  return { protocol: typeof o['protocol'] === 'number' ? o['protocol'] : 0, pid, python: str('python'), executable: str('executable'), prefix: str('prefix') };
+  return {
+    protocol: typeof o['protocol'] === 'number' ? o['protocol'] : 0,
+    pid,
+    python: str('python'),
+    executable: str('executable'),
+    prefix: str('prefix'),
+  };
 }
 
 /** Interpret a worker → front-end frame. Throws ProtocolError for a wrong direction or bad payload. */
@@ -166,8 +196,14 @@ export function decodeFromWorker(f: RawFrame): FromWorker {
     case FrameType.START: {
       const items = decodeStrlist(f.payload);
       const first = items[0];
-      if (first === undefined) throw new ProtocolError('bad-payload', 'START without a status line');
-      return { kind: 'start', stream: s, status: first.toString('latin1'), headers: pairs(items, 1, false) };
+      if (first === undefined)
+        throw new ProtocolError('bad-payload', 'START without a status line');
+      return {
+        kind: 'start',
+        stream: s,
+        status: first.toString('latin1'),
+        headers: pairs(items, 1, false),
+      };
     }
     case FrameType.RESP_DATA:
       return { kind: 'data', stream: s, data: f.payload };
@@ -179,11 +215,19 @@ export function decodeFromWorker(f: RawFrame): FromWorker {
       return { kind: 'window', stream: s, increment: u32(f) };
     case FrameType.LOG:
       if (f.payload.length < 1) throw new ProtocolError('bad-payload', 'LOG without a level');
-      return { kind: 'log', stream: s, level: f.payload.readUInt8(0), message: f.payload.subarray(1).toString('utf8') };
+      return {
+        kind: 'log',
+        stream: s,
+        level: f.payload.readUInt8(0),
+        message: f.payload.subarray(1).toString('utf8'),
+      };
     case FrameType.PONG:
       return { kind: 'pong', data: f.payload };
     default:
-      throw new ProtocolError('bad-payload', `frame type 0x${f.type.toString(16)} is not sent by workers`);
+      throw new ProtocolError(
+        'bad-payload',
+        `frame type 0x${f.type.toString(16)} is not sent by workers`,
+      );
   }
 }
 
@@ -194,7 +238,12 @@ export function decodeToWorker(f: RawFrame): ToWorker {
     case FrameType.REQUEST: {
       if (f.payload.length < 1) throw new ProtocolError('bad-payload', 'REQUEST without flags');
       const flags = f.payload.readUInt8(0);
-      return { kind: 'request', stream: s, body: (flags & FLAG_BODY) !== 0, environ: pairs(decodeStrlist(f.payload, 1), 0, true) };
+      return {
+        kind: 'request',
+        stream: s,
+        body: (flags & FLAG_BODY) !== 0,
+        environ: pairs(decodeStrlist(f.payload, 1), 0, true),
+      };
     }
     case FrameType.DATA:
       return { kind: 'data', stream: s, data: f.payload };
@@ -209,6 +258,9 @@ export function decodeToWorker(f: RawFrame): ToWorker {
     case FrameType.PING:
       return { kind: 'ping', data: f.payload };
     default:
-      throw new ProtocolError('bad-payload', `frame type 0x${f.type.toString(16)} is not sent by the front end`);
+      throw new ProtocolError(
+        'bad-payload',
+        `frame type 0x${f.type.toString(16)} is not sent by the front end`,
+      );
   }
 }

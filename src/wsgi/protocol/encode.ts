@@ -1,7 +1,15 @@
 // mod_wsgi: src/server/wsgi_remote.c (wsgi_send_request: environ block to the daemon),
 // replaced by docs/protocol.md frames. Pure functions; no I/O.
 
-import { FLAG_BODY, FrameType, HEADER_SIZE, MAGIC, MAX_PAYLOAD, PROTOCOL_VERSION, ProtocolError } from './frames.js';
+import {
+  FLAG_BODY,
+  FrameType,
+  HEADER_SIZE,
+  MAGIC,
+  MAX_PAYLOAD,
+  PROTOCOL_VERSION,
+  ProtocolError,
+} from './frames.js';
 import type { FrameTypeCode } from './frames.js';
 import type { ToWorker, FromWorker } from './messages.js';
 import { UTF8_ENVIRON_KEYS } from './messages.js';
@@ -11,7 +19,10 @@ const EMPTY = Buffer.alloc(0);
 /** Encode one frame: 12-byte header + payload. Throws `too-large` over MAX_PAYLOAD. */
 export function encodeFrame(type: FrameTypeCode, stream: number, payload: Buffer = EMPTY): Buffer {
   if (payload.length > MAX_PAYLOAD) {
-    throw new ProtocolError('too-large', `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
+    throw new ProtocolError(
+      'too-large',
+      `payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`,
+    );
   }
   const out = Buffer.allocUnsafe(HEADER_SIZE + payload.length);
   writeHeader(out, 0, type, stream, payload.length);
@@ -20,7 +31,13 @@ export function encodeFrame(type: FrameTypeCode, stream: number, payload: Buffer
 }
 
 /** Write a frame header into `buf` at `at`. */
-export function writeHeader(buf: Buffer, at: number, type: FrameTypeCode, stream: number, length: number): void {
+export function writeHeader(
+  buf: Buffer,
+  at: number,
+  type: FrameTypeCode,
+  stream: number,
+  length: number,
+): void {
   buf.writeUInt16BE(MAGIC, at);
   buf.writeUInt8(PROTOCOL_VERSION, at + 2);
   buf.writeUInt8(type, at + 3);
@@ -49,7 +66,10 @@ export function encodeStrlist(items: readonly Buffer[], prefix = 0): Buffer {
 export function environItems(environ: readonly (readonly [string, string])[]): Buffer[] {
   const items: Buffer[] = [];
   for (const [k, v] of environ) {
-    items.push(Buffer.from(k, 'latin1'), Buffer.from(v, UTF8_ENVIRON_KEYS.has(k) ? 'utf8' : 'latin1'));
+    items.push(
+      Buffer.from(k, 'latin1'),
+      Buffer.from(v, UTF8_ENVIRON_KEYS.has(k) ? 'utf8' : 'latin1'),
+    );
   }
   return items;
 }
@@ -60,7 +80,11 @@ export function environItems(environ: readonly (readonly [string, string])[]): B
  * two-step form (environItems + encodeStrlist + encodeFrame) allocated ~60 small Buffers
  * and copied the payload twice.
  */
-export function encodeRequestFrame(stream: number, environ: readonly (readonly [string, string])[], body: boolean): Buffer {
+export function encodeRequestFrame(
+  stream: number,
+  environ: readonly (readonly [string, string])[],
+  body: boolean,
+): Buffer {
   let size = HEADER_SIZE + 1 + 4;
   for (const [k, v] of environ) {
     // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') truncates each to 8 bits)
@@ -79,7 +103,9 @@ export function encodeRequestFrame(stream: number, environ: readonly (readonly [
   for (const [k, v] of environ) {
     out.writeUInt32BE(k.length, at);
     at += 4 + out.write(k, at + 4, 'latin1');
-    const n = UTF8_ENVIRON_KEYS.has(k) ? out.write(v, at + 4, 'utf8') : out.write(v, at + 4, 'latin1');
+    const n = UTF8_ENVIRON_KEYS.has(k)
+      ? out.write(v, at + 4, 'utf8')
+      : out.write(v, at + 4, 'latin1');
     out.writeUInt32BE(n, at);
     at += 4 + n;
   }
@@ -119,7 +145,8 @@ export function encodeFromWorker(m: FromWorker): Buffer {
       return encodeFrame(FrameType.HELLO, 0, Buffer.from(JSON.stringify(m.info), 'utf8'));
     case 'start': {
       const items = [Buffer.from(m.status, 'latin1')];
-      for (const [k, v] of m.headers) items.push(Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1'));
+      for (const [k, v] of m.headers)
+        items.push(Buffer.from(k, 'latin1'), Buffer.from(v, 'latin1'));
       return encodeFrame(FrameType.START, m.stream, encodeStrlist(items));
     }
     case 'data':

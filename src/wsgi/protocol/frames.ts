@@ -68,7 +68,8 @@ export function isFrameType(t: number): t is FrameTypeCode {
 export const LogFrameLevel = { ERROR: 3, WARNING: 4, NOTICE: 5, INFO: 6, DEBUG: 7 } as const;
 
 /** Why a byte stream is not valid protocol. */
-export type ProtocolErrorCode = 'bad-magic' | 'bad-version' | 'too-large' | 'unknown-type' | 'bad-payload';
+export type ProtocolErrorCode =
+  'bad-magic' | 'bad-version' | 'too-large' | 'unknown-type' | 'bad-payload';
 
 /** A protocol violation; the reader closes the stream and the worker is replaced. */
 export class ProtocolError extends Error {

@@ -6,7 +6,12 @@
 
 /** Messages the front end sends to a worker. */
 export type ToWorker =
-  | { readonly kind: 'request'; readonly stream: number; readonly body: boolean; readonly environ: readonly (readonly [string, string])[] }
+  | {
+      readonly kind: 'request';
+      readonly stream: number;
+      readonly body: boolean;
+      readonly environ: readonly (readonly [string, string])[];
+    }
   | { readonly kind: 'data'; readonly stream: number; readonly data: Buffer }
   | { readonly kind: 'eof'; readonly stream: number }
   | { readonly kind: 'abort'; readonly stream: number }
@@ -26,12 +31,22 @@ export interface HelloInfo {
 /** Messages a worker sends to the front end. */
 export type FromWorker =
   | { readonly kind: 'hello'; readonly info: HelloInfo }
-  | { readonly kind: 'start'; readonly stream: number; readonly status: string; readonly headers: readonly (readonly [string, string])[] }
+  | {
+      readonly kind: 'start';
+      readonly stream: number;
+      readonly status: string;
+      readonly headers: readonly (readonly [string, string])[];
+    }
   | { readonly kind: 'data'; readonly stream: number; readonly data: Buffer }
   | { readonly kind: 'end'; readonly stream: number }
   | { readonly kind: 'error'; readonly stream: number; readonly message: string }
   | { readonly kind: 'window'; readonly stream: number; readonly increment: number }
-  | { readonly kind: 'log'; readonly stream: number; readonly level: number; readonly message: string }
+  | {
+      readonly kind: 'log';
+      readonly stream: number;
+      readonly level: number;
+      readonly message: string;
+    }
   | { readonly kind: 'pong'; readonly data: Buffer };
 
 /** Environ keys whose values are UTF-8 (filesystem encoding) rather than latin-1. */

@@ -11,8 +11,18 @@ import { encodeFrame, encodeFromWorker, encodeToWorker } from './encode.js';
 import { HEADER_SIZE, MAX_PAYLOAD, ProtocolError, isFrameType } from './frames.js';
 import type { FrameTypeCode, RawFrame } from './frames.js';
 
-interface Valid { name: string; type: number; stream: number; payload_hex: string; frame_hex: string }
-interface Invalid { name: string; frame_hex: string; error: string }
+interface Valid {
+  name: string;
+  type: number;
+  stream: number;
+  payload_hex: string;
+  frame_hex: string;
+}
+interface Invalid {
+  name: string;
+  frame_hex: string;
+  error: string;
+}
 
 function findRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -27,7 +37,9 @@ function findRoot(): string {
     }
   }
 }
-const vectors = JSON.parse(readFileSync(path.join(findRoot(), 'tests/fixtures/wire/vectors.json'), 'utf8')) as { valid: Valid[]; invalid: Invalid[] };
+const vectors = JSON.parse(
+  readFileSync(path.join(findRoot(), 'tests/fixtures/wire/vectors.json'), 'utf8'),
+) as { valid: Valid[]; invalid: Invalid[] };
 
 function typeOf(n: number): FrameTypeCode {
   if (!isFrameType(n)) throw new Error(`vector type ${n}`);
@@ -37,8 +49,12 @@ function typeOf(n: number): FrameTypeCode {
 describe('wire vectors', () => {
   it('covers every frame type and the four error kinds', () => {
     const types = new Set(vectors.valid.map((v) => v.type));
-    for (const t of [1, 2, 3, 4, 5, 6, 7, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88]) assert.ok(types.has(t), `type ${t}`);
-    assert.deepEqual(new Set(vectors.invalid.map((v) => v.error)), new Set(['bad-magic', 'bad-version', 'too-large', 'unknown-type']));
+    for (const t of [1, 2, 3, 4, 5, 6, 7, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88])
+      assert.ok(types.has(t), `type ${t}`);
+    assert.deepEqual(
+      new Set(vectors.invalid.map((v) => v.error)),
+      new Set(['bad-magic', 'bad-version', 'too-large', 'unknown-type']),
+    );
   });
 
   for (const v of vectors.valid) {
@@ -52,7 +68,8 @@ describe('wire vectors', () => {
       assert.equal(f.stream, v.stream);
       assert.equal(f.payload.toString('hex'), v.payload_hex);
       // The typed message layer round-trips to the same bytes.
-      const re = v.type & 0x80 ? encodeFromWorker(decodeFromWorker(f)) : encodeToWorker(decodeToWorker(f));
+      const re =
+        v.type & 0x80 ? encodeFromWorker(decodeFromWorker(f)) : encodeToWorker(decodeToWorker(f));
       assert.equal(re.toString('hex'), v.frame_hex);
     });
   }
@@ -60,7 +77,10 @@ describe('wire vectors', () => {
   for (const v of vectors.invalid) {
     it(`rejects ${v.name} with ${v.error}`, () => {
       const d = new FrameDecoder();
-      assert.throws(() => d.push(Buffer.from(v.frame_hex, 'hex')), (e: unknown) => e instanceof ProtocolError && e.code === v.error);
+      assert.throws(
+        () => d.push(Buffer.from(v.frame_hex, 'hex')),
+        (e: unknown) => e instanceof ProtocolError && e.code === v.error,
+      );
       // Once failed, the decoder stays failed.
       assert.throws(() => d.push(Buffer.from('00', 'hex')), ProtocolError);
     });
@@ -73,7 +93,8 @@ describe('FrameDecoder', () => {
     it(`yields the same frames when the stream arrives in ${size}-byte pieces`, () => {
       const d = new FrameDecoder();
       const got: RawFrame[] = [];
-      for (let i = 0; i < stream.length; i += size) got.push(...d.push(stream.subarray(i, i + size)));
+      for (let i = 0; i < stream.length; i += size)
+        got.push(...d.push(stream.subarray(i, i + size)));
       assert.equal(d.buffered, 0);
       assert.deepEqual(
         got.map((f) => [f.type, f.stream, f.payload.toString('hex')]),
@@ -90,7 +111,10 @@ describe('FrameDecoder', () => {
     h.writeUInt32BE(MAX_PAYLOAD + 1, 8);
     const d = new FrameDecoder();
     assert.deepEqual(d.push(h.subarray(0, 11)), []);
-    assert.throws(() => d.push(h.subarray(11)), (e: unknown) => e instanceof ProtocolError && e.code === 'too-large');
+    assert.throws(
+      () => d.push(h.subarray(11)),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'too-large',
+    );
   });
 
   it('accepts exactly MAX_PAYLOAD and never buffers beyond what was pushed', () => {
@@ -104,31 +128,69 @@ describe('FrameDecoder', () => {
   });
 
   it('detects a bad magic from the first byte', () => {
-    assert.throws(() => new FrameDecoder().push(Buffer.from('G')), (e: unknown) => e instanceof ProtocolError && e.code === 'bad-magic');
+    assert.throws(
+      () => new FrameDecoder().push(Buffer.from('G')),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'bad-magic',
+    );
   });
 
   it('refuses to encode an oversized payload', () => {
-    assert.throws(() => encodeFrame(0x02, 1, Buffer.alloc(MAX_PAYLOAD + 1)), (e: unknown) => e instanceof ProtocolError && e.code === 'too-large');
+    assert.throws(
+      () => encodeFrame(0x02, 1, Buffer.alloc(MAX_PAYLOAD + 1)),
+      (e: unknown) => e instanceof ProtocolError && e.code === 'too-large',
+    );
   });
 });
 
 describe('message payloads', () => {
   it('encodes SCRIPT_FILENAME as UTF-8 and other environ values as latin-1', () => {
-    const f = encodeToWorker({ kind: 'request', stream: 3, body: true, environ: [['SCRIPT_FILENAME', '/srv/café.wsgi'], ['HTTP_X', 'café']] });
+    const f = encodeToWorker({
+      kind: 'request',
+      stream: 3,
+      body: true,
+      environ: [
+        ['SCRIPT_FILENAME', '/srv/café.wsgi'],
+        ['HTTP_X', 'café'],
+      ],
+    });
     const [raw] = new FrameDecoder().push(f);
     assert.ok(raw);
     assert.equal(raw.payload[0], 1);
     assert.ok(raw.payload.includes(Buffer.from('/srv/caf\xc3\xa9.wsgi', 'latin1')));
     assert.ok(raw.payload.includes(Buffer.from('caf\xe9', 'latin1')));
     const m = decodeToWorker(raw);
-    assert.deepEqual(m, { kind: 'request', stream: 3, body: true, environ: [['SCRIPT_FILENAME', '/srv/café.wsgi'], ['HTTP_X', 'café']] });
+    assert.deepEqual(m, {
+      kind: 'request',
+      stream: 3,
+      body: true,
+      environ: [
+        ['SCRIPT_FILENAME', '/srv/café.wsgi'],
+        ['HTTP_X', 'café'],
+      ],
+    });
   });
 
   it('decodes START with duplicate headers in order', () => {
-    const f = encodeFromWorker({ kind: 'start', stream: 1, status: '200 OK', headers: [['Set-Cookie', 'a'], ['Set-Cookie', 'b']] });
+    const f = encodeFromWorker({
+      kind: 'start',
+      stream: 1,
+      status: '200 OK',
+      headers: [
+        ['Set-Cookie', 'a'],
+        ['Set-Cookie', 'b'],
+      ],
+    });
     const [raw] = new FrameDecoder().push(f);
     assert.ok(raw);
-    assert.deepEqual(decodeFromWorker(raw), { kind: 'start', stream: 1, status: '200 OK', headers: [['Set-Cookie', 'a'], ['Set-Cookie', 'b']] });
+    assert.deepEqual(decodeFromWorker(raw), {
+      kind: 'start',
+      stream: 1,
+      status: '200 OK',
+      headers: [
+        ['Set-Cookie', 'a'],
+        ['Set-Cookie', 'b'],
+      ],
+    });
   });
 
   it('rejects malformed payloads with bad-payload', () => {
@@ -144,9 +206,19 @@ describe('message payloads', () => {
     ];
     for (const f of bad) {
       const fn = f.type & 0x80 ? () => decodeFromWorker(f) : () => decodeToWorker(f);
-      assert.throws(fn, (e: unknown) => e instanceof ProtocolError && e.code === 'bad-payload', f.payload.toString('hex'));
+      assert.throws(
+        fn,
+        (e: unknown) => e instanceof ProtocolError && e.code === 'bad-payload',
+        f.payload.toString('hex'),
+      );
     }
-    assert.throws(() => decodeFromWorker({ type: 0x01, stream: 1, payload: Buffer.from('00', 'hex') }), ProtocolError);
-    assert.throws(() => decodeToWorker({ type: 0x84, stream: 1, payload: Buffer.alloc(0) }), ProtocolError);
+    assert.throws(
+      () => decodeFromWorker({ type: 0x01, stream: 1, payload: Buffer.from('00', 'hex') }),
+      ProtocolError,
+    );
+    assert.throws(
+      () => decodeToWorker({ type: 0x84, stream: 1, payload: Buffer.alloc(0) }),
+      ProtocolError,
+    );
   });
 });
