@@ -72,8 +72,16 @@ def load_script(path: str, reloading: bool = False) -> types.ModuleType:
     path = os.path.abspath(path)
     name = module_name(path)
     module = _loaded.get(name)
-    if module is not None and not reloading:
-        return module
+    if module is not None:
+        if not reloading:
+            return module
+        # Reloading: the common case is an unchanged file. Compare without the lock (the
+        # stat releases the GIL); every request of every thread used to serialise here.
+        try:
+            if os.stat(path).st_mtime == getattr(module, "__mtime__", None):
+                return module
+        except OSError:
+            pass  # the locked path raises ScriptNotFound
     with _lock:
         module = _loaded.get(name)
         if module is not None and not reloading:
