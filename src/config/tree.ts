@@ -7,15 +7,19 @@
 // (EXEC_ON_READ) are executed here, in file order: Include/IncludeOptional, Define/UnDefine,
 // ServerRoot, LoadModule and the conditional sections <IfModule>, <IfDefine>, <IfVersion>,
 // <IfFile>, <IfDirective>. None of them appears in the resulting tree; conditional sections
-// are replaced by their children when the condition holds.
+// are replaced by their children when the condition holds. What an Include names (files,
+// directories, wildcards) is resolved by tree-include.ts.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { DirectiveNode } from './directive.js';
 import { ConfigError, ConfigErrorCode, readError, type ErrorFrame } from './errors.js';
 import { expandVars, readLines, splitCommand, splitWords, type Line } from './lexer.js';
 import { BUILTIN_MODULES, resolveModuleName } from './registry.js';
 import { readVersionCondition } from './tree-if.js';
+import { errnoText, exists, isDir, matchIncludes } from './tree-include.js';
+
+export { globToRegExp } from './tree-include.js';
 
 /** httpd's AP_MAX_INCLUDE_DEPTH. */
 export const MAX_INCLUDE_DEPTH = 128;
@@ -80,14 +84,6 @@ export function readConfigFile(path: string, st: ReadState): DirectiveNode[] {
 /** Read configuration text not from a file (-C / -c directives), e.g. file `-C`. */
 export function readConfigText(text: string, file: string, st: ReadState): DirectiveNode[] {
   return evalNodes(structure(readLines(text, file)), st, 0);
-}
-
-function errnoText(e: unknown): string {
-  const code = e instanceof Error && 'code' in e ? String(e.code) : '';
-  if (code === 'ENOENT') return 'No such file or directory';
-  if (code === 'EACCES') return 'Permission denied';
-  if (code === 'EISDIR') return 'Is a directory';
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Section name from an opening line: `<Directory /x>` → `Directory`. */
@@ -257,23 +253,6 @@ function loadModule(x: Expanded, at: ErrorFrame, st: ReadState): void {
   st.loaded.add(name);
 }
 
-function isDir(p: string): boolean {
-  try {
-    return statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function exists(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Evaluate a conditional section: true/false for If* sections, undefined for any other
  * section (kept in the tree).
@@ -358,84 +337,4 @@ function include(
     }
   }
   return out;
-}
-
-const WILDCARD = /[*?[]/;
-
-/** Files an Include names, in order (ap_process_fnmatch_configs semantics). */
-function matchIncludes(path: string, optional: boolean, at: ErrorFrame): string[] {
-  const parts = path.split('/');
-  const wildAt = parts.findIndex((p) => WILDCARD.test(p));
-  if (wildAt < 0) {
-    if (!exists(path)) {
-      if (optional) return [];
-      throw readError(`Could not open configuration file ${path}: No such file or directory`, at);
-    }
-    return expandDirectory(path);
-  }
-  const fixed = parts.slice(0, wildAt).join('/') || '/';
-  const pattern = parts[wildAt] ?? '';
-  const rest = parts.slice(wildAt + 1);
-  let entries: string[];
-  try {
-    entries = readdirSync(fixed).sort();
-  } catch (e) {
-    if (optional) return [];
-    throw readError(
-      `Include/IncludeOptional: Could not open directory ${fixed}: ${errnoText(e)}`,
-      at,
-    );
-  }
-  const re = globToRegExp(pattern);
-  const out: string[] = [];
-  for (const name of entries) {
-    if (!re.test(name)) continue;
-    const full = join(fixed, name);
-    if (rest.length > 0) {
-      // A wildcard in a middle component: descend into matching directories only.
-      if (isDir(full)) out.push(...matchIncludes([full, ...rest].join('/'), true, at));
-    } else if (!isDir(full)) {
-      out.push(full);
-    } else {
-      out.push(...expandDirectory(full));
-    }
-  }
-  if (out.length === 0 && !optional) {
-    throw readError(
-      `Include/IncludeOptional: No matches for the wildcard '${pattern}' in '${fixed}', failing`,
-      at,
-    );
-  }
-  return out;
-}
-
-/** A directory includes every file inside it, sorted, recursively (httpd does the same). */
-function expandDirectory(path: string): string[] {
-  if (!isDir(path)) return [path];
-  const out: string[] = [];
-  for (const name of readdirSync(path).sort()) out.push(...expandDirectory(join(path, name)));
-  return out;
-}
-
-/** fnmatch(3) pattern (with APR_FNM_PERIOD: a leading dot must be matched explicitly). */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] ?? '';
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern
-          .slice(i + 1, end)
-          .replace(/^!/, '^')
-          .replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^(?!\\.)${re}$`);
 }

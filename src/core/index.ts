@@ -2,7 +2,7 @@
 // type_checker REALLY_LAST, fixups REALLY_FIRST, default_handler REALLY_LAST).
 
 import type { ModuleDef } from '../modules/module.js';
-import { coreConfig } from './config.js';
+import { coreConfig } from './directives.js';
 import type { CoreDirConf, CoreServerConf } from './config.js';
 import { coreMapToStorage, coreOverrideType, coreTranslate, coreTypeChecker } from './translate.js';
 import { defaultHandler } from './default-handler.js';

@@ -1,6 +1,7 @@
 // mod_wsgi: src/server/wsgi_daemon.c (wsgi_start_process: fork + setuid + chdir, and the
 // per-request connection). Here: one Python worker process and its one persistent,
-// multiplexed channel (a socketpair handed over as fd 3, see docs/protocol.md).
+// multiplexed channel (a socketpair handed over as fd 3, see docs/protocol.md). Its request
+// streams are worker-stream.ts.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -9,10 +10,15 @@ import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameDecoder, decodeFromWorker } from '../protocol/decode.js';
 import { encodeToWorker } from '../protocol/encode.js';
-import { INITIAL_WINDOW, ProtocolError } from '../protocol/frames.js';
+import { ProtocolError } from '../protocol/frames.js';
 import type { FromWorker, HelloInfo } from '../protocol/messages.js';
 import type { RawFrame } from '../protocol/frames.js';
 import type { ErrorLog, LogLevel } from '../../logging/error-log.js';
+import { WorkerStream } from './worker-stream.js';
+import type { StreamHandler } from './worker-stream.js';
+
+export { WorkerStream } from './worker-stream.js';
+export type { StreamHandler } from './worker-stream.js';
 
 /** The argv JSON document the Python worker reads (python/tswsgi_worker/__main__.py). */
 export interface WorkerConfig {
@@ -51,26 +57,6 @@ export interface SpawnOptions {
   readonly log: ErrorLog;
 }
 
-/** Events of one request stream, delivered by the worker's frame reader. */
-export interface StreamHandler {
-  onStart(status: string, headers: readonly (readonly [string, string])[]): void;
-  onData(data: Buffer): void;
-  onEnd(): void;
-  /** An ERROR frame: the application failed. */
-  onError(message: string): void;
-  /** Request-body credit granted by the worker. */
-  onWindow(increment: number): void;
-  /** The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL". */
-  onFail(cause: string): void;
-  /**
-   * request-timeout expired after `elapsedMs` (the pool then ABORTs the stream): answer 504,
-   * or abort the client connection if the response started, and log the request.
-   */
-  onTimeout?(elapsedMs: number): void;
-  /** `[client …]` decoration for LOG frames of this stream. */
-  readonly client?: string | undefined;
-}
-
 /** Exit codes of the Python worker (docs/protocol.md, Lifecycle). */
 export const WorkerExit = { BOOT_ERROR: 3, PRELOAD_FAILED: 4 } as const;
 
@@ -100,59 +86,6 @@ const SYSLOG_LEVEL: Readonly<Record<number, LogLevel>> = {
 
 /** Worker lifecycle state. */
 export type WorkerState = 'starting' | 'ready' | 'exited';
-
-/** One open request stream on a worker. */
-export class WorkerStream {
-  readonly id: number;
-  readonly worker: WorkerProcess;
-  readonly handler: StreamHandler;
-  /** Credit for request-body bytes we may still send. */
-  sendCredit = INITIAL_WINDOW;
-  closed = false;
-  /** request-timeout expired: answered 504 and ABORTed; the worker may still hold the thread. */
-  timedOut = false;
-  /** Called once when the stream finishes (END, ERROR or worker failure). */
-  onClosed: (() => void) | undefined;
-
-  constructor(worker: WorkerProcess, id: number, handler: StreamHandler) {
-    this.worker = worker;
-    this.id = id;
-    this.handler = handler;
-  }
-
-  /** Send REQUEST. */
-  request(environ: readonly (readonly [string, string])[], body: boolean): void {
-    this.worker.send(encodeToWorker({ kind: 'request', stream: this.id, body, environ }));
-  }
-  /** Send request-body bytes; the caller keeps within `sendCredit`. */
-  data(data: Buffer): void {
-    if (this.closed || data.length === 0) return;
-    this.sendCredit -= data.length;
-    this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data }));
-  }
-  eof(): void {
-    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'eof', stream: this.id }));
-  }
-  abort(): void {
-    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'abort', stream: this.id }));
-  }
-  /** Response bytes handed to the client but not yet granted back to the worker. */
-  #owed = 0;
-  /**
-   * Grant response-body credit for `increment` bytes the client socket took. Grants are
-   * batched (sent once half the initial window is owed, as HTTP/2 stacks do): a small
-   * response ends before any WINDOW frame is needed. No deadlock: a worker blocked on
-   * credit 0 has sent a whole window, all of which becomes owed once delivered.
-   */
-  grant(increment: number): void {
-    if (this.closed || increment <= 0) return;
-    this.#owed += increment;
-    if (this.#owed < INITIAL_WINDOW / 2) return;
-    const n = this.#owed;
-    this.#owed = 0;
-    this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment: n }));
-  }
-}
 
 /** A spawned Python worker and its channel. Created by the pool (supervisor.ts). */
 export class WorkerProcess {

@@ -1,0 +1,80 @@
+// mod_wsgi: src/server/wsgi_daemon.c (the per-request connection to a daemon process:
+// wsgi_execute_remote's request/response exchange). Here: one multiplexed request stream
+// on a worker's channel (docs/protocol.md, streams and flow-control windows).
+
+import { encodeToWorker } from '../protocol/encode.js';
+import { INITIAL_WINDOW } from '../protocol/frames.js';
+import type { WorkerProcess } from './worker-process.js';
+
+/** Events of one request stream, delivered by the worker's frame reader. */
+export interface StreamHandler {
+  onStart(status: string, headers: readonly (readonly [string, string])[]): void;
+  onData(data: Buffer): void;
+  onEnd(): void;
+  /** An ERROR frame: the application failed. */
+  onError(message: string): void;
+  /** Request-body credit granted by the worker. */
+  onWindow(increment: number): void;
+  /** The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL". */
+  onFail(cause: string): void;
+  /**
+   * request-timeout expired after `elapsedMs` (the pool then ABORTs the stream): answer 504,
+   * or abort the client connection if the response started, and log the request.
+   */
+  onTimeout?(elapsedMs: number): void;
+  /** `[client …]` decoration for LOG frames of this stream. */
+  readonly client?: string | undefined;
+}
+
+/** One open request stream on a worker. */
+export class WorkerStream {
+  readonly id: number;
+  readonly worker: WorkerProcess;
+  readonly handler: StreamHandler;
+  /** Credit for request-body bytes we may still send. */
+  sendCredit = INITIAL_WINDOW;
+  closed = false;
+  /** request-timeout expired: answered 504 and ABORTed; the worker may still hold the thread. */
+  timedOut = false;
+  /** Called once when the stream finishes (END, ERROR or worker failure). */
+  onClosed: (() => void) | undefined;
+
+  constructor(worker: WorkerProcess, id: number, handler: StreamHandler) {
+    this.worker = worker;
+    this.id = id;
+    this.handler = handler;
+  }
+
+  /** Send REQUEST. */
+  request(environ: readonly (readonly [string, string])[], body: boolean): void {
+    this.worker.send(encodeToWorker({ kind: 'request', stream: this.id, body, environ }));
+  }
+  /** Send request-body bytes; the caller keeps within `sendCredit`. */
+  data(data: Buffer): void {
+    if (this.closed || data.length === 0) return;
+    this.sendCredit -= data.length;
+    this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data }));
+  }
+  eof(): void {
+    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'eof', stream: this.id }));
+  }
+  abort(): void {
+    if (!this.closed) this.worker.send(encodeToWorker({ kind: 'abort', stream: this.id }));
+  }
+  /** Response bytes handed to the client but not yet granted back to the worker. */
+  #owed = 0;
+  /**
+   * Grant response-body credit for `increment` bytes the client socket took. Grants are
+   * batched (sent once half the initial window is owed, as HTTP/2 stacks do): a small
+   * response ends before any WINDOW frame is needed. No deadlock: a worker blocked on
+   * credit 0 has sent a whole window, all of which becomes owed once delivered.
+   */
+  grant(increment: number): void {
+    if (this.closed || increment <= 0) return;
+    this.#owed += increment;
+    if (this.#owed < INITIAL_WINDOW / 2) return;
+    const n = this.#owed;
+    this.#owed = 0;
+    this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment: n }));
+  }
+}
