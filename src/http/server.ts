@@ -105,6 +105,26 @@ function checkReadLimits(
   return undefined;
 }
 
+/**
+ * protocol.c's Host checks (ap_read_request, fix_hostname): HTTP/1.1 needs a Host; a
+ * Host must be a reg-name / IPv4 / [IPv6] with an optional numeric port. Else 400.
+ */
+export function checkHost(req: IncomingMessage): { id: string; log: string } | undefined {
+  const hosts = req.headersDistinct['host'] ?? [];
+  if (hosts.length === 0) {
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)
+      return {
+        id: 'AH00569',
+        log: `client sent HTTP/1.1 request without hostname (see RFC2616 section 14.23): ${req.url ?? ''}`,
+      };
+    return undefined;
+  }
+  const host = hosts.length > 1 ? hosts.join(',') : (hosts[0] ?? '');
+  if (!/^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+;=%-]*)(?::\d*)?$/.test(host))
+    return { id: 'AH00550', log: `Client sent malformed Host header: ${host}` };
+  return undefined;
+}
+
 /** Handle one request end to end. */
 async function handleRequest(
   src: GenerationSource,
@@ -163,6 +183,12 @@ async function handleRequest(
   res.once('finish', logTransaction);
   res.once('close', logTransaction);
   try {
+    const bad = checkHost(req);
+    if (bad !== undefined) {
+      r.logError('debug', 'core', bad.id, bad.log);
+      await die(r, 400);
+      return;
+    }
     const limit = checkReadLimits(r, req);
     if (limit !== undefined) {
       r.logError('error', 'core', limit.id, limit.log);
@@ -190,7 +216,7 @@ async function handleRequest(
 }
 
 /** Raw 400 for bytes node's parser refused (there is no request to hang a record on). */
-function earlyError(gen: Generation, socket: Socket, status: number): void {
+function earlyError(gen: Generation, socket: Socket, status: number, method = 'GET'): void {
   if (!socket.writable) return;
   const core = coreServer(gen.ir.main.server);
   const sigConf = coreDir(gen.ir.main.dirDefaults).serverSignature;
@@ -198,7 +224,7 @@ function earlyError(gen: Generation, socket: Socket, status: number): void {
   const body = cannedErrorPage(
     status,
     {
-      method: 'GET',
+      method,
       notes: new Map(),
       serverAdmin: core.serverAdmin,
       signature: signatureFor(sigConf, name, 80, core.serverAdmin),
@@ -230,6 +256,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
       ServerResponse: CountingResponse,
       maxHeaderSize,
       requestTimeout: 0,
+      requireHostHeader: false,
       keepAliveTimeout: core.keepAliveTimeout * 1000,
     },
     (req, res) => {
@@ -239,6 +266,30 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
   server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
   server.timeout = core.timeout * 1000;
   server.headersTimeout = core.timeout * 1000;
+  // core Timeout: an idle socket holding part of a request gets httpd's 408 (protocol.c
+  // read_request_line/ap_get_mime_headers time out → 408); otherwise it is just closed.
+  const active = new WeakMap<Socket, number>();
+  const readAtIdle = new WeakMap<Socket, number>();
+  server.on('request', (req: IncomingMessage, res: CountingResponse) => {
+    const sock = req.socket;
+    active.set(sock, (active.get(sock) ?? 0) + 1);
+    res.once('close', () => {
+      active.set(sock, (active.get(sock) ?? 1) - 1);
+      readAtIdle.set(sock, sock.bytesRead);
+    });
+  });
+  server.on('timeout', (socket: Socket) => {
+    if ((active.get(socket) ?? 0) === 0 && socket.bytesRead > (readAtIdle.get(socket) ?? 0)) {
+      const gen = src.current();
+      gen.log.log('info', 'core', 'AH00566', 'request failed: read timeout (Timeout)', {
+        client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
+      });
+      earlyError(gen, socket, 408);
+      socket.destroySoon();
+      return;
+    }
+    socket.destroy();
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     const gen = src.current();
     const code = err.code ?? '';
@@ -250,10 +301,17 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
       socket.destroy();
       return;
     }
-    gen.log.log('debug', 'core', 'MW00203', `client error: ${code} ${err.message}`, {
-      client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
-    });
-    earlyError(gen, socket, code === 'HPE_HEADER_OVERFLOW' ? 400 : 400);
+    const client = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
+    const raw = (err as { rawPacket?: unknown }).rawPacket;
+    const line = Buffer.isBuffer(raw) ? (raw.toString('latin1').split(/\r?\n/)[0] ?? '') : '';
+    if (code === 'HPE_INVALID_METHOD' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/.test(line)) {
+      // protocol.c: a well-formed request line with a method httpd does not know → 501.
+      gen.log.log('error', 'core', 'AH00135', `Invalid method in request ${line}`, { client });
+      earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');
+      return;
+    }
+    gen.log.log('debug', 'core', 'MW00203', `client error: ${code} ${err.message}`, { client });
+    earlyError(gen, socket, 400);
   });
   return server;
 }

@@ -12,6 +12,7 @@ import type { Outcome } from './hooks.js';
 import type { RequestRecord } from './record.js';
 import { normalizePath, unescapePath } from './normalize.js';
 import { sectionsForUri } from './walk.js';
+import { forbiddenSymlink } from './symlinks.js';
 import { coreDir } from '../core/view.js';
 import { die } from '../http/die.js';
 
@@ -99,6 +100,17 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   r.perDir = defaults;
   rv = await runFirst(hooks.mapToStorage, r);
   if (rv !== OK && rv !== DECLINED) return finish(rv);
+  // 7b. symbolic links on the way to the file need FollowSymLinks (resolve_symlink)
+  const link = forbiddenSymlink(r, defaults);
+  if (link !== undefined) {
+    r.logError(
+      'error',
+      'core',
+      'AH00037',
+      `Symbolic link not allowed or link target not accessible: ${link}`,
+    );
+    return finish(403);
+  }
   // 8. third location walk: <Location> overrides map_to_storage config
   walkLocation(r, r.perDir);
   // 9. header_parser (ALL), main requests only
