@@ -37,6 +37,9 @@ HEADER_SIZE = 12
 MAX_PAYLOAD = 16 * 1024 * 1024
 INITIAL_WINDOW = 262144
 FLAG_BODY = 0x01
+# REQUEST flags bit 1: the environ is NUL-separated (k1 NUL v1 NUL k2 ...), split in one C
+# call; the front end falls back to a strlist only if an item contains a NUL byte.
+FLAG_NULSEP = 0x02
 
 # front end -> worker
 REQUEST = 0x01
@@ -148,12 +151,21 @@ def decode_strlist(payload: bytes, offset: int = 0) -> List[bytes]:
     return out
 
 
-def decode_environ(payload: bytes, offset: int = 0) -> "dict[str, str]":
+def decode_environ(payload: bytes, offset: int = 0,
+                   nulsep: bool = False) -> "dict[str, str]":
     """A strlist of [k1, v1, k2, v2, ...] as a dict of latin-1 str.
 
     The hot path of every REQUEST: the payload is decoded to str once
     (latin-1 maps byte i to char i, so byte offsets are char offsets).
     """
+    if nulsep:
+        if len(payload) == offset:
+            return {}
+        parts = payload[offset:].decode("latin-1").split("\0")
+        if len(parts) & 1:
+            raise ProtocolError("bad-payload", "odd number of environ items")
+        it = iter(parts)
+        return dict(zip(it, it))
     text = payload.decode("latin-1")
     end = len(payload)
     unpack = _unpack_u32

@@ -48,10 +48,29 @@ class SharedVectors(unittest.TestCase):
                 continue
             with self.subTest(v["name"]):
                 payload = bytes.fromhex(v["payload_hex"])
-                items = P.decode_strlist(payload, 1)
-                env = P.decode_environ(payload, 1)
+                if payload[0] & P.FLAG_NULSEP:
+                    items = payload[1:].split(b"\0") if len(payload) > 1 else []
+                    env = P.decode_environ(payload, 1, True)
+                    self.assertEqual(b"\0".join(items), payload[1:])
+                else:
+                    items = P.decode_strlist(payload, 1)
+                    env = P.decode_environ(payload, 1)
+                    self.assertEqual(P.encode_strlist(items), payload[1:])
                 self.assertEqual(len(env) * 2, len(items))
-                self.assertEqual(P.encode_strlist(items), payload[1:])
+                self.assertEqual(list(env.items()), [
+                    (items[i].decode("latin-1"), items[i + 1].decode("latin-1"))
+                    for i in range(0, len(items), 2)])
+
+    def test_both_environ_layouts_decode_to_the_same_dict(self):
+        items = [b"REQUEST_METHOD", b"GET", b"PATH_INFO", b"", b"X", b"caf\xe9"]
+        nul = bytes([P.FLAG_NULSEP]) + b"\0".join(items)
+        strlist = bytes([0]) + P.encode_strlist(items)
+        self.assertEqual(P.decode_environ(nul, 1, True),
+                         P.decode_environ(strlist, 1))
+        self.assertEqual(P.decode_environ(bytes([P.FLAG_NULSEP]), 1, True), {})
+        with self.assertRaises(P.ProtocolError) as cm:
+            P.decode_environ(bytes([P.FLAG_NULSEP]) + b"odd", 1, True)
+        self.assertEqual(cm.exception.code, "bad-payload")
 
 
 class Codec(unittest.TestCase):

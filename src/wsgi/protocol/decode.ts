@@ -8,6 +8,7 @@
 
 import {
   FLAG_BODY,
+  FLAG_NULSEP,
   FrameType,
   HEADER_SIZE,
   MAGIC,
@@ -153,6 +154,19 @@ function u32(f: RawFrame): number {
   return f.payload.readUInt32BE(0);
 }
 
+/** NUL-separated items (FLAG_NULSEP); an empty payload is no items. */
+function splitNul(p: Buffer): Buffer[] {
+  if (p.length === 0) return [];
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let i = p.indexOf(0); i !== -1; i = p.indexOf(0, from)) {
+    out.push(p.subarray(from, i));
+    from = i + 1;
+  }
+  out.push(p.subarray(from));
+  return out;
+}
+
 function pairs(items: readonly Buffer[], from: number, utf8Keys: boolean): [string, string][] {
   if ((items.length - from) % 2 !== 0)
     throw new ProtocolError('bad-payload', 'odd number of name/value items');
@@ -242,7 +256,13 @@ export function decodeToWorker(f: RawFrame): ToWorker {
         kind: 'request',
         stream: s,
         body: (flags & FLAG_BODY) !== 0,
-        environ: pairs(decodeStrlist(f.payload, 1), 0, true),
+        environ: pairs(
+          (flags & FLAG_NULSEP) !== 0
+            ? splitNul(f.payload.subarray(1))
+            : decodeStrlist(f.payload, 1),
+          0,
+          true,
+        ),
       };
     }
     case FrameType.DATA:

@@ -3,6 +3,7 @@
 
 import {
   FLAG_BODY,
+  FLAG_NULSEP,
   FrameType,
   HEADER_SIZE,
   MAGIC,
@@ -85,11 +86,15 @@ export function encodeRequestFrame(
   environ: readonly (readonly [string, string])[],
   body: boolean,
 ): Buffer {
-  let size = HEADER_SIZE + 1 + 4;
+  let size = HEADER_SIZE + 1;
+  let nul = false;
   for (const [k, v] of environ) {
-    // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') truncates each to 8 bits)
-    size += 8 + k.length + (UTF8_ENVIRON_KEYS.has(k) ? Buffer.byteLength(v, 'utf8') : v.length);
+    if (k.includes('\0') || v.includes('\0')) nul = true;
+    // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') keeps the low 8 bits)
+    size += k.length + (UTF8_ENVIRON_KEYS.has(k) ? Buffer.byteLength(v, 'utf8') : v.length);
   }
+  // strlist: count + a length per item; NUL-separated: one separator between items.
+  size += nul ? 4 + environ.length * 8 : Math.max(0, environ.length * 2 - 1);
   const length = size - HEADER_SIZE;
   if (length > MAX_PAYLOAD) {
     throw new ProtocolError('too-large', `payload of ${length} bytes exceeds ${MAX_PAYLOAD}`);
@@ -97,17 +102,31 @@ export function encodeRequestFrame(
   const out = Buffer.allocUnsafe(size);
   writeHeader(out, 0, FrameType.REQUEST, stream, length);
   let at = HEADER_SIZE;
-  out[at++] = body ? FLAG_BODY : 0;
-  out.writeUInt32BE(environ.length * 2, at);
-  at += 4;
+  out[at++] = (body ? FLAG_BODY : 0) | (nul ? 0 : FLAG_NULSEP);
+  if (nul) {
+    out.writeUInt32BE(environ.length * 2, at);
+    at += 4;
+  }
+  let first = true;
   for (const [k, v] of environ) {
-    out.writeUInt32BE(k.length, at);
-    at += 4 + out.write(k, at + 4, 'latin1');
-    const n = UTF8_ENVIRON_KEYS.has(k)
-      ? out.write(v, at + 4, 'utf8')
-      : out.write(v, at + 4, 'latin1');
-    out.writeUInt32BE(n, at);
-    at += 4 + n;
+    if (nul) {
+      out.writeUInt32BE(k.length, at);
+      at += 4;
+    } else if (!first) {
+      out[at++] = 0;
+    }
+    first = false;
+    at += out.write(k, at, 'latin1');
+    if (nul) {
+      const n = UTF8_ENVIRON_KEYS.has(k)
+        ? out.write(v, at + 4, 'utf8')
+        : out.write(v, at + 4, 'latin1');
+      out.writeUInt32BE(n, at);
+      at += 4 + n;
+    } else {
+      out[at++] = 0;
+      at += UTF8_ENVIRON_KEYS.has(k) ? out.write(v, at, 'utf8') : out.write(v, at, 'latin1');
+    }
   }
   return out;
 }

@@ -34,6 +34,12 @@ export const MAX_PAYLOAD = 16 * 1024 * 1024;
 export const INITIAL_WINDOW = 262144;
 /** REQUEST flags bit 0: body frames (DATA…EOF) follow. */
 export const FLAG_BODY = 0x01;
+/**
+ * REQUEST flags bit 1: the environ is NUL-separated (`k1 NUL v1 NUL k2 …`) instead of a
+ * strlist. The front end uses it whenever no key or value contains a NUL byte (always, in
+ * practice): Python splits it in one C call, ~3× faster than walking a strlist.
+ */
+export const FLAG_NULSEP = 0x02;
 
 /** Frame type codes. */
 export const FrameType = {

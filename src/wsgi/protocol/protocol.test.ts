@@ -8,7 +8,14 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { FrameDecoder, decodeFromWorker, decodeToWorker } from './decode.js';
 import { encodeFrame, encodeFromWorker, encodeToWorker } from './encode.js';
-import { HEADER_SIZE, MAX_PAYLOAD, ProtocolError, isFrameType } from './frames.js';
+import {
+  FLAG_BODY,
+  FLAG_NULSEP,
+  HEADER_SIZE,
+  MAX_PAYLOAD,
+  ProtocolError,
+  isFrameType,
+} from './frames.js';
 import type { FrameTypeCode, RawFrame } from './frames.js';
 
 interface Valid {
@@ -143,6 +150,33 @@ describe('FrameDecoder', () => {
 });
 
 describe('message payloads', () => {
+  it('falls back to a strlist when an environ value holds a NUL byte, and both decode alike', () => {
+    const environ: [string, string][] = [
+      ['REQUEST_METHOD', 'GET'],
+      ['PATH_INFO', '/a\0b'],
+      ['SCRIPT_FILENAME', '/srv/café.wsgi'],
+    ];
+    const [raw] = new FrameDecoder().push(
+      encodeToWorker({ kind: 'request', stream: 5, body: false, environ }),
+    );
+    assert.ok(raw);
+    assert.equal(raw.payload[0], 0, 'strlist layout: no FLAG_NULSEP');
+    assert.equal(raw.payload.readUInt32BE(1), 6, 'item count');
+    assert.deepEqual(decodeToWorker(raw), { kind: 'request', stream: 5, body: false, environ });
+    const plain = environ.map(([k, v]): [string, string] => [k, v.replace('\0', '')]);
+    const [nul] = new FrameDecoder().push(
+      encodeToWorker({ kind: 'request', stream: 5, body: false, environ: plain }),
+    );
+    assert.ok(nul);
+    assert.equal(nul.payload[0], FLAG_NULSEP);
+    assert.deepEqual(decodeToWorker(nul), {
+      kind: 'request',
+      stream: 5,
+      body: false,
+      environ: plain,
+    });
+  });
+
   it('encodes SCRIPT_FILENAME as UTF-8 and other environ values as latin-1', () => {
     const f = encodeToWorker({
       kind: 'request',
@@ -155,7 +189,7 @@ describe('message payloads', () => {
     });
     const [raw] = new FrameDecoder().push(f);
     assert.ok(raw);
-    assert.equal(raw.payload[0], 1);
+    assert.equal(raw.payload[0], FLAG_BODY | FLAG_NULSEP, 'no NUL in any item: NUL-separated');
     assert.ok(raw.payload.includes(Buffer.from('/srv/caf\xc3\xa9.wsgi', 'latin1')));
     assert.ok(raw.payload.includes(Buffer.from('caf\xe9', 'latin1')));
     const m = decodeToWorker(raw);

@@ -1,0 +1,221 @@
+"""One request on a worker thread: environ, application call, response.
+
+mod_wsgi counterpart: src/server/mod_wsgi.c (wsgi_build_environment,
+Adapter_run, Adapter_output, the wsgi.file_wrapper fast path) +
+wsgi_execute.c (wsgi_execute_script). The loop that feeds these methods is
+worker.py; ``RequestHandling`` is its mixin, so the state it reads (channel,
+stream table, request counters) stays owned by the Worker.
+
+ERROR payload convention: see worker.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from typing import Any, Dict, Optional
+
+from . import errors as errmod
+from . import loader
+from .channel import Channel
+from .embedded import Embedded
+from .protocol import ERROR, encode_frame
+from .response import Response, Stream
+from .wrapper import FileWrapper
+
+_UTF8_KEYS = ("SCRIPT_FILENAME", "DOCUMENT_ROOT")
+_FILE_CHUNK = 262144
+
+
+def now_us() -> str:
+    """apr_time_now() as mod_wsgi puts it in the environ: integer µs, a str."""
+    return str(time.time_ns() // 1000)
+
+
+class RequestHandling:
+    """The per-request half of Worker (mixed into it)."""
+
+    # Set by Worker.__init__.
+    chan: Channel
+    embedded: Embedded
+    streams: Dict[int, Stream]
+    _defaults: Dict[str, str]
+    _wsgi_static: Dict[str, Any]
+    _total_requests: int
+    _thread_requests: Dict[int, int]
+
+    def environ(self, st: Stream, errors: errmod.RequestErrors,
+                thread_id: int) -> Dict[str, Any]:
+        env: Dict[str, Any] = dict(self._defaults)
+        env.update(st.environ)
+        for key in _UTF8_KEYS:
+            value = env.get(key)
+            if value is not None and not value.isascii():
+                env[key] = value.encode("latin-1").decode(
+                    "utf-8", "surrogateescape")
+        env.update(self._wsgi_static)
+        env["wsgi.input"] = st.input
+        env["wsgi.errors"] = errors
+        env.setdefault("mod_wsgi.thread_id", thread_id)
+        env["mod_wsgi.total_requests"] = self._total_requests
+        env["mod_wsgi.thread_requests"] = self._thread_requests.get(thread_id, 0)
+        return env
+
+    def handle(self, st: Stream, thread_id: int) -> None:
+        sid = st.sid
+        chan = self.chan
+        errors = errmod.RequestErrors(chan.log, sid)
+        cur = errmod.current
+        cur.stream = sid
+        emb = self.embedded
+        data: Dict[str, Any] = {}  # mod_wsgi.request_data()
+        cur.request_data = data
+        final = b""
+        rid: Any = None
+        try:
+            env = self.environ(st, errors, thread_id)
+            rid = env.get("mod_wsgi.request_id") or sid
+            emb.active_requests[rid] = data
+            resp = Response(chan.send, st, env.get("REQUEST_METHOD", ""))
+            app = self._application(env, sid)
+            # Adapter_run: set once the script is loaded, just before the call.
+            env["mod_wsgi.script_start"] = now_us()
+            if isinstance(app, str):
+                final = resp.fail(app)
+            elif emb.event_callbacks:
+                app, t0 = emb.request_started(env, app, data, thread_id, sid)
+                final = self._run(app, env, resp, sid)
+                emb.request_finished(env, data, t0, resp.status,
+                                     st.input.bytes_read, resp.produced, sid)
+            else:
+                final = self._run(app, env, resp, sid)
+        except BaseException:
+            chan.log(sid, 3, traceback.format_exc().rstrip("\n"))
+            final = encode_frame(ERROR, sid, b"500 internal worker error")
+        finally:
+            errors.flush()
+            for s in (sys.stdout, sys.stderr):
+                flush_thread = getattr(s, "flush_thread", None)
+                if flush_thread is not None:
+                    flush_thread()
+            cur.stream = 0
+            cur.request_data = None
+            emb.active_requests.pop(rid, None)
+            st.input.discard()
+            # Forget the id before END leaves: the front end may reuse it as
+            # soon as END arrives.
+            self.streams.pop(sid, None)
+            chan.send(final)
+
+    def _application(self, env: Dict[str, Any], sid: int) -> Any:
+        """The WSGI callable, or an ERROR message (str) after logging."""
+        script = env.get("SCRIPT_FILENAME", "")
+        name = env.get("mod_wsgi.callable_object") or "application"
+        reloading = env.get("mod_wsgi.script_reloading") == "1"
+        try:
+            module = loader.load_script(script, reloading)
+        except loader.ScriptNotFound as exc:
+            self.chan.log(sid, 3, str(exc))
+            return "404 " + str(exc)
+        except BaseException:
+            pid = os.getpid()
+            self.chan.log(sid, 3, (
+                "mod_wsgi (pid=%d): Failed to exec Python script file '%s'.\n"
+                "mod_wsgi (pid=%d): Exception occurred processing WSGI script "
+                "'%s'.\n%s" % (pid, script, pid, script,
+                               traceback.format_exc().rstrip("\n"))))
+            return "500 failed to exec Python script file '%s'" % script
+        app = loader.find_application(module, name)
+        if app is None:
+            msg = loader.missing_application_message(script, name)
+            self.chan.log(sid, 3, msg)
+            return "404 " + msg
+        return app
+
+    def _log_exception(self, sid: int, env: Dict[str, Any]) -> str:
+        pid = os.getpid()
+        script = env.get("SCRIPT_FILENAME", "")
+        exc_info = sys.exc_info()
+        exc_type = exc_info[0]
+        self.chan.log(sid, 3, (
+            "mod_wsgi (pid=%d): Exception occurred processing WSGI script "
+            "'%s'.\n%s" % (pid, script, traceback.format_exc().rstrip("\n"))))
+        if self.embedded.event_callbacks:
+            self.embedded.publish("request_exception", {
+                "request_id": env.get("mod_wsgi.request_id"),
+                "exc_info": exc_info}, sid)
+        # Only the type: the message may hold data the log alone should see.
+        return "500 exception in application: %s" % (
+            getattr(exc_type, "__name__", "?"),)
+
+    def _run(self, app: Any, env: Dict[str, Any], resp: Response,
+             sid: int) -> bytes:
+        try:
+            result = app(env, resp.start_response)
+        except BaseException:
+            return resp.fail(self._log_exception(sid, env))
+        error: Optional[str] = None
+        try:
+            rtype = type(result)  # pyright: ignore[reportUnknownVariableType]
+            if rtype is FileWrapper:
+                self._send_file(result, resp)
+            else:
+                # A list/tuple is complete already: coalesce its frames.
+                resp.coalesce = rtype is list or rtype is tuple
+                output = resp.output
+                for item in result:
+                    if type(item) is not bytes:
+                        _bad_item(item)
+                    if item and not output(item):
+                        break  # client gone: stop producing (mod_wsgi)
+        except BaseException:
+            error = self._log_exception(sid, env)
+        finally:
+            # PEP 3333: close() always, before END leaves (so the front end
+            # sees END only once the app is done with the request).
+            close = getattr(result, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except BaseException:
+                    msg = self._log_exception(sid, env)
+                    error = error or msg
+        if error is None:
+            try:
+                return resp.finish()
+            except BaseException:  # e.g. invalid Content-Length, empty body
+                error = self._log_exception(sid, env)
+        return resp.fail(error)
+
+    def _send_file(self, wrapper: FileWrapper, resp: Response) -> None:
+        remaining = wrapper.file_remaining()
+        if remaining is None:
+            output = resp.output
+            for item in wrapper:
+                if type(item) is not bytes:
+                    _bad_item(item)
+                if item and not output(item):
+                    break
+            return
+        if not resp.started:
+            resp.start(extra_cl=remaining)
+        cl = resp.content_length
+        if cl is not None:
+            remaining = min(remaining, max(0, cl - resp.produced))
+        read = wrapper.filelike.read
+        while remaining > 0:
+            data = read(min(_FILE_CHUNK, remaining))
+            if not data:
+                break
+            if type(data) is not bytes:
+                _bad_item(data)
+            remaining -= len(data)
+            if not resp.output(data):
+                break
+
+
+def _bad_item(item: object) -> None:
+    raise TypeError("sequence of byte string values expected, value of type "
+                    "%s found" % type(item).__name__)
