@@ -174,7 +174,8 @@ async function handleRequest(
   const logTransaction = (): void => {
     if (logged) return;
     logged = true;
-    runAll(gen.hooks.logTransaction, r)
+    Promise.resolve()
+      .then(() => runAll(gen.hooks.logTransaction, r))
       .catch((err: unknown) =>
         gen.log.log('error', 'core', 'MW00202', `log_transaction failed: ${String(err)}`),
       )
@@ -304,7 +305,10 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
     const client = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
     const raw = (err as { rawPacket?: unknown }).rawPacket;
     const line = Buffer.isBuffer(raw) ? (raw.toString('latin1').split(/\r?\n/)[0] ?? '') : '';
-    if (code === 'HPE_INVALID_METHOD' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/.test(line)) {
+    if (
+      code === 'HPE_INVALID_METHOD' &&
+      /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/.test(line)
+    ) {
       // protocol.c: a well-formed request line with a method httpd does not know → 501.
       gen.log.log('error', 'core', 'AH00135', `Invalid method in request ${line}`, { client });
       earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');

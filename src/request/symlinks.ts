@@ -32,16 +32,26 @@ export function forbiddenSymlink(
   let cur = '';
   for (const part of parts) {
     cur += '/' + part;
+    // Options of the directory holding the link (its <Directory> chain, no <Files>). As
+    // ap_directory_walk: where FollowSymLinks is in force nothing is lstat'ed at all, which
+    // is every path under Apache's default Options.
+    const path = cur;
+    const policy = rt.walk.memo(defaults, `symlinks\0${path}`, () => {
+      const sections = sectionsForFile(rt.sections(r.server), path, false).filter(
+        (s) => s.ir.kind === 'directory' || s.ir.kind === 'directoryMatch',
+      );
+      const opts = coreDir(rt.walk.merge(defaults, sections)).options;
+      return opts.has('FollowSymLinks')
+        ? 'follow'
+        : opts.has('SymLinksIfOwnerMatch')
+          ? 'owner'
+          : 'deny';
+    });
+    if (policy === 'follow') continue;
     const st = lstatOrUndefined(cur);
     if (st === undefined) return undefined;
     if (!st.isSymbolicLink()) continue;
-    // Options of the directory holding the link (its <Directory> chain, no <Files>).
-    const sections = sectionsForFile(rt.sections(r.server), cur, false).filter(
-      (s) => s.ir.kind === 'directory' || s.ir.kind === 'directoryMatch',
-    );
-    const opts = coreDir(rt.walk.merge(defaults, sections)).options;
-    if (opts.has('FollowSymLinks')) continue;
-    if (!opts.has('SymLinksIfOwnerMatch')) return cur;
+    if (policy === 'deny') return cur;
     try {
       if (statSync(cur).uid !== st.uid) return cur;
     } catch {

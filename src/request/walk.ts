@@ -166,11 +166,32 @@ export function mergeSlots(
 }
 
 /** Merge cache: base config object → applied-section key → merged config. */
+/** Entries per memo table before it is cleared (bounds memory under hostile paths). */
+const MEMO_LIMIT = 10000;
+
 export class WalkCache {
   readonly #cache = new WeakMap<ModuleSlots, Map<string, ModuleSlots>>();
   readonly #modules: readonly ModuleDef[];
   constructor(modules: readonly ModuleDef[]) {
     this.#modules = modules;
+  }
+  readonly #memo = new WeakMap<ModuleSlots, Map<string, unknown>>();
+  /**
+   * A fact derived only from the static config for a path (e.g. the Options in force for a
+   * directory), computed once per `base` (server defaults) and key. Keys come from request
+   * paths, so each table is capped: past MEMO_LIMIT entries it starts over.
+   */
+  memo<T>(base: ModuleSlots, key: string, compute: () => T): T {
+    let table = this.#memo.get(base);
+    if (table === undefined) {
+      table = new Map();
+      this.#memo.set(base, table);
+    }
+    if (table.has(key)) return table.get(key) as T; // set below from compute(): a T
+    const v = compute();
+    if (table.size >= MEMO_LIMIT) table.clear();
+    table.set(key, v);
+    return v;
   }
   /** Merge `sections` (already in walk order) over `base`, reusing earlier results. */
   merge(base: ModuleSlots, sections: readonly CompiledSection[]): ModuleSlots {
