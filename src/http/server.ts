@@ -171,9 +171,16 @@ async function handleRequest(
     left: core.maxKeepAliveRequests > 0 ? core.maxKeepAliveRequests - n : undefined,
   };
   let logged = false;
+  // A response queued behind another on a keep-alive socket (node's state.outgoing) gets
+  // neither 'finish' nor 'close' when the socket dies, so the socket's own 'close' ends the
+  // request too; without it such a request stayed "in flight" forever and its generation
+  // (with its daemon processes) was never disposed.
+  const onSocketClose = (): void => logTransaction();
+  sock.once('close', onSocketClose);
   const logTransaction = (): void => {
     if (logged) return;
     logged = true;
+    sock.off('close', onSocketClose);
     Promise.resolve()
       .then(() => runAll(gen.hooks.logTransaction, r))
       .catch((err: unknown) =>

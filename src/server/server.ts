@@ -73,6 +73,25 @@ class Generations implements GenerationSource {
       this.#current.log.log('error', 'core', 'MW00204', `dispose failed: ${String(err)}`),
     );
   }
+  /**
+   * Dispose the current and every retired generation now and wait for it (server stop): the
+   * daemons are gone when this resolves. Requests still in flight lose their workers (502),
+   * as a non-graceful httpd stop cuts them.
+   */
+  async disposeAll(): Promise<void> {
+    const all = new Set([this.#current, ...this.#retired]);
+    this.#retired.clear();
+    this.#active.clear();
+    await Promise.all(
+      [...all].map((g) =>
+        g
+          .dispose()
+          .catch((err: unknown) =>
+            this.#current.log.log('error', 'core', 'MW00104', `dispose failed: ${String(err)}`),
+          ),
+      ),
+    );
+  }
   /** Resolves when no request is in flight. */
   async idle(): Promise<void> {
     if (this.#active.size === 0) return;
@@ -126,7 +145,7 @@ export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promis
       }
       if (graceful) await gens.idle();
       await Promise.all(closed);
-      gens.swap(gens.current()); // retire the last generation: disposed now that it is idle
+      await gens.disposeAll();
     },
   };
 }
