@@ -19,6 +19,9 @@ import type { ProcessPool } from './daemon/supervisor.js';
 import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 
 /** What the wsgi handler hands to a daemon group for one request. */
+/** Response bytes the client socket may hold before credit is withheld (see onData). */
+const CLIENT_BUFFER = 4 * INITIAL_WINDOW;
+
 export interface DispatchRequest {
   readonly environ: readonly (readonly [string, string])[];
   readonly body: Readable | null;
@@ -236,7 +239,11 @@ export function dispatch(
           return;
         }
         bytesSent += data.length;
-        if (res.write(data)) stream?.grant(data.length);
+        // Grant at once while the client socket holds at most CLIENT_BUFFER bytes, not only
+        // when write() returns true (its 16 KiB mark would stall the worker after every
+        // frame): the worker then produces the next window while this one drains, and
+        // memory per response stays bounded by CLIENT_BUFFER + INITIAL_WINDOW.
+        if (res.write(data) || res.writableLength <= CLIENT_BUFFER) stream?.grant(data.length);
         else pendingGrant += data.length;
       },
       onEnd() {

@@ -26,7 +26,13 @@ export interface PoolOptions {
   /** First startup-failure backoff, ms (default 1000); doubles up to backoffMaxMs. */
   readonly backoffBaseMs?: number;
   readonly backoffMaxMs?: number;
-  /** Bounded wait queue (mod_wsgi: listen-backlog 100). */
+  /**
+   * Requests that may wait for a free worker thread (default DEFAULT_MAX_QUEUE); past it,
+   * 503. mod_wsgi's own queue is the kernel backlog of the daemon socket (listen-backlog
+   * 100) *behind* Apache's MaxRequestWorkers threads, which hold further requests in the
+   * TCP accept queue; here the front end accepts every connection, so this queue stands
+   * for both. Waiting is bounded in time by queue-timeout (504), not by this count.
+   */
   readonly maxQueue?: number;
   /** The server's User/Group, used when the group names none. */
   readonly defaultUser?: string | undefined;

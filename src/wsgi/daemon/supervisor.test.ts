@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProcessPool } from './supervisor.js';
+import { DEFAULT_MAX_QUEUE, ProcessPool } from './supervisor.js';
 import type { PoolOptions } from './supervisor.js';
 import type { DaemonGroupSpec } from './spec.js';
 import type { WorkerProcess } from './worker-process.js';
@@ -210,6 +210,32 @@ describe('ProcessPool', () => {
     assert.equal(requests, 0, 'the queued request never reached a worker');
     assert.equal(log.grep(/waited more than queue-timeout \(0\.3s\)/).length, 1);
     assert.equal((await busy).status, 200);
+  });
+
+  it('queues past the old 100-request cap, and answers 503 once maxQueue requests wait', async (t) => {
+    assert.equal(DEFAULT_MAX_QUEUE, 4096);
+    const { pool, port, log, spawned } = await setup(t, { threads: 1 }, { maxQueue: 2 });
+    pool.start();
+    await log.waitFor(/is ready/);
+    const sent = requestSent(spawned);
+    const busy = request(port, '/slow?600');
+    await sent;
+    const queued = [request(port, '/hello'), request(port, '/hello')];
+    // Two wait; the third finds the queue full.
+    for (let i = 0; i < 1000 && pool.status().queued < 2; i++)
+      await new Promise((r) => setImmediate(r));
+    assert.equal(pool.status().queued, 2);
+    const full = await request(port, '/hello');
+    assert.equal(full.status, 503);
+    assert.match(full.body.toString(), /503 Service Unavailable/);
+    assert.equal(
+      log.grep(/request queue of daemon process group 'test' is full \(2 waiting\)/).length,
+      1,
+    );
+    assert.deepEqual(
+      (await Promise.all([busy, ...queued])).map((r) => r.status),
+      [200, 200, 200],
+    );
   });
 
   it('retires a worker that served an older version of the script (daemon reload)', async (t) => {

@@ -32,6 +32,12 @@ export { PoolError } from './wait-queue.js';
 export type { PoolOptions } from './pool-lifecycle.js';
 
 /**
+ * Default bound of a pool's wait queue: far above any realistic concurrency (wrk -c256 on
+ * 30 threads queues ~226), low enough that a flood cannot exhaust memory.
+ */
+export const DEFAULT_MAX_QUEUE = 4096;
+
+/**
  * The process pool for one DaemonGroupSpec + application group: request routing (pick,
  * queue, maximum-requests, script reloading). Spawning and recycling: pool-lifecycle.ts.
  */
@@ -47,7 +53,7 @@ export class ProcessPool {
     this.spec = spec;
     this.applicationGroup = applicationGroup;
     this.#log = opts.log;
-    this.#maxQueue = opts.maxQueue ?? 100;
+    this.#maxQueue = opts.maxQueue ?? DEFAULT_MAX_QUEUE;
     this.#life = new PoolLifecycle(spec, applicationGroup, opts, {
       pump: () => this.#pump(),
       queued: () => this.#queue.length > 0,
