@@ -312,6 +312,9 @@ export class WorkerProcess {
       'MW00203',
       `daemon process (pid ${String(this.pid)}) broke the protocol: ${msg}; killing it`,
     );
+    // No new request may be routed here while the kill is in flight (the exit event that
+    // marks it 'exited' comes later): retiring takes it out of the pool's pick at once.
+    this.retiring = true;
     this.#failAll(this.#failCause);
     this.#channel.destroy();
     this.kill('SIGKILL');
