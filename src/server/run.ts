@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { ConfigIR } from '../config/ir.js';
 import { serverConfOf } from '../config/slots.js';
 import { coreModule } from '../core/index.js';
+import { wsgiModule } from '../modules/wsgi/index.js';
 import { startServer, type RunningServer } from './server.js';
 
 export type ServerAction = 'stop' | 'restart' | 'graceful' | 'graceful-stop';
@@ -62,6 +63,23 @@ function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => voi
   if (core.group !== undefined && gid === undefined)
     throw new Error(`AH00543: tswsgi: bad group name ${core.group}`);
   if (uid === 0) return;
+  // Daemons are spawned (and respawned) by this process. A group with its own user= or
+  // group= needs root to start, as mod_wsgi's daemons are forked by the root parent: then
+  // the front end keeps root and says so, rather than failing every later respawn.
+  const others = [ir.main, ...ir.vhosts]
+    .flatMap((s) => serverConfOf(wsgiModule, s).daemons)
+    .filter(
+      ({ spec }) =>
+        (spec.user !== undefined && spec.user !== core.user) ||
+        (spec.group !== undefined && spec.group !== core.group),
+    )
+    .map(({ spec }) => spec.name);
+  if (others.length > 0) {
+    log(
+      `front end stays root: WSGIDaemonProcess ${[...new Set(others)].join(', ')} run as another user than User ${core.user}, and only root can start them`,
+    );
+    return;
+  }
   try {
     chownSync(pidFile, uid, gid ?? -1);
   } catch {
