@@ -184,7 +184,7 @@ async function handleRequest(
     Promise.resolve()
       .then(() => runAll(gen.hooks.logTransaction, r))
       .catch((err: unknown) =>
-        gen.log.log('error', 'core', 'MW00202', `log_transaction failed: ${String(err)}`),
+        gen.log.log('error', 'core', 'MW00302', `log_transaction failed: ${String(err)}`),
       )
       .finally(() => src.leave(gen));
   };
@@ -215,7 +215,7 @@ async function handleRequest(
     r.logError(
       'error',
       'core',
-      'MW00201',
+      'MW00301',
       `unexpected error while processing ${r.uri}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     );
     if (res.headersSent) res.destroy();
@@ -321,7 +321,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
       earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');
       return;
     }
-    gen.log.log('debug', 'core', 'MW00203', `client error: ${code} ${err.message}`, { client });
+    gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
     earlyError(gen, socket, 400);
   });
   return server;

@@ -70,7 +70,7 @@ class Generations implements GenerationSource {
   #dispose(g: Generation): void {
     this.#retired.delete(g);
     g.dispose().catch((err: unknown) =>
-      this.#current.log.log('error', 'core', 'MW00204', `dispose failed: ${String(err)}`),
+      this.#current.log.log('error', 'core', 'MW00002', `dispose failed: ${String(err)}`),
     );
   }
   /**
@@ -87,7 +87,7 @@ class Generations implements GenerationSource {
         g
           .dispose()
           .catch((err: unknown) =>
-            this.#current.log.log('error', 'core', 'MW00104', `dispose failed: ${String(err)}`),
+            this.#current.log.log('error', 'core', 'MW00002', `dispose failed: ${String(err)}`),
           ),
       ),
     );

@@ -42,7 +42,7 @@ export class AccessLogs {
             log.log(
               'warn',
               'log_config',
-              'MW00210',
+              'MW00501',
               `piped and syslog access logs are not supported, ignoring ${e.target} (${e.origin.file}:${e.origin.line})`,
             );
             continue;
