@@ -34,7 +34,26 @@ def _check_str(s: object) -> str:
     return s
 
 
-class RequestErrors(io.TextIOBase):
+class _LogTextStream(io.TextIOBase):
+    """What both log streams share: a writable UTF-8 text stream of lines."""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+    @property
+    def errors(self) -> str:  # type: ignore[override]
+        return "backslashreplace"
+
+    def writable(self) -> bool:
+        return True
+
+    def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
+        for line in lines:
+            self.write(line)
+
+
+class RequestErrors(_LogTextStream):
     """``environ['wsgi.errors']`` for one request (PEP 3333 errors stream)."""
 
     def __init__(self, log: LogFn, stream: int) -> None:
@@ -48,17 +67,6 @@ class RequestErrors(io.TextIOBase):
     def name(self) -> str:  # type: ignore[override]
         return "wsgi.errors"
 
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return "utf-8"
-
-    @property
-    def errors(self) -> str:  # type: ignore[override]
-        return "backslashreplace"
-
-    def writable(self) -> bool:
-        return True
-
     def write(self, s: str) -> int:  # type: ignore[override]
         s = _check_str(s)
         with self._lock:
@@ -70,10 +78,6 @@ class RequestErrors(io.TextIOBase):
         for line in lines:
             self._log(self._stream, LOG_ERR, line)
         return len(s)
-
-    def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
-        for line in lines:
-            self.write(line)
 
     def flush(self) -> None:
         with self._lock:
@@ -93,15 +97,12 @@ class _BinaryView(io.RawIOBase):
         super().__init__()
         self._owner = owner
 
-    def writable(self) -> bool:
-        return True
-
     def write(self, b: bytes) -> int:  # type: ignore[override]
         self._owner.write(bytes(b).decode("utf-8", "replace"))
         return len(b)
 
 
-class StdWriter(io.TextIOBase):
+class StdWriter(_LogTextStream):
     """Replacement for sys.stdout / sys.stderr: lines -> LOG level 3.
 
     Buffers are per thread, so concurrent print() calls never splice
@@ -122,19 +123,8 @@ class StdWriter(io.TextIOBase):
         return self._name
 
     @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return "utf-8"
-
-    @property
-    def errors(self) -> str:  # type: ignore[override]
-        return "backslashreplace"
-
-    @property
     def buffer(self) -> io.RawIOBase:  # type: ignore[override]
         return self._buffer
-
-    def writable(self) -> bool:
-        return True
 
     def isatty(self) -> bool:
         return False
@@ -159,10 +149,6 @@ class StdWriter(io.TextIOBase):
         for line in lines:
             self._log(stream, LOG_ERR, line)
         return len(s)
-
-    def writelines(self, lines: Iterable[str]) -> None:  # type: ignore[override]
-        for line in lines:
-            self.write(line)
 
     def flush(self) -> None:
         self.flush_thread()

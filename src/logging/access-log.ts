@@ -8,6 +8,7 @@
 import type { RequestRecord } from '../request/record.js';
 import { coreServer } from '../core/view.js';
 import { splitServerName } from '../request/server-name.js';
+import { MONTHS, pad } from '../util/clock-names.js';
 
 /** Nicknames httpd's stock config defines (Debian apache2.conf); a config's own win. */
 export const STOCK_FORMATS: Readonly<Record<string, string>> = {
@@ -59,21 +60,7 @@ export function escapeLogItem(s: string): string {
   });
 }
 
-const MONTHS = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-] as const;
-const p2 = (n: number): string => String(n).padStart(2, '0');
+const p2 = (n: number): string => pad(n);
 
 /** `[21/Nov/2026:20:13:49 +0000]` in local time (CLF). */
 export function clfTime(ms: number): string {

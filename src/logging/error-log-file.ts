@@ -7,24 +7,7 @@
 import { openSync, writeSync, closeSync } from 'node:fs';
 import { LOG_LEVELS } from './error-log.js';
 import type { ErrorLog, LogFields, LogLevel } from './error-log.js';
-
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const MONTHS = [
-  'Jan',
-  'Feb',
-  'Mar',
-  'Apr',
-  'May',
-  'Jun',
-  'Jul',
-  'Aug',
-  'Sep',
-  'Oct',
-  'Nov',
-  'Dec',
-] as const;
-
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+import { DAYS, MONTHS, pad } from '../util/clock-names.js';
 
 /** `Sat Nov 21 20:08:00.123456 2026` (apr_ctime with microseconds, local time). */
 export function errorLogTime(d: Date, micros = 0): string {
