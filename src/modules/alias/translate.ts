@@ -10,41 +10,10 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import type { AliasDirConf, AliasEntry, AliasServerConf } from './config.js';
 import type { ModuleDef } from '../module.js';
+import { aliasMatchLength, pregsub as substitute } from '../../util/alias-match.js';
 
-/**
- * alias_matches: how many characters of `uri` the alias prefix covers, 0 if none. Runs of
- * '/' in either match each other; the match must end at a segment boundary unless the
- * alias ends with '/' (`/static` does not match `/staticfoo`).
- */
-export function aliasMatchLength(uri: string, alias: string): number {
-  let a = 0;
-  let u = 0;
-  while (a < alias.length) {
-    if (alias[a] === '/') {
-      if (uri[u] !== '/') return 0;
-      while (alias[a] === '/') a++;
-      while (uri[u] === '/') u++;
-    } else {
-      if (uri[u] !== alias[a]) return 0;
-      u++;
-      a++;
-    }
-  }
-  if (!alias.endsWith('/') && u < uri.length && uri[u] !== '/') return 0;
-  return u;
-}
-
-/** ap_pregsub: `$0`–`$9` and `&` from the match; `\$` / `\&` stay literal. */
-export function substitute(template: string, m: RegExpExecArray): string {
-  return template.replace(
-    /\\([$&])|\$(\d)|&/g,
-    (all, esc: string | undefined, d: string | undefined) => {
-      if (esc !== undefined) return esc;
-      if (d !== undefined) return m[Number(d)] ?? '';
-      return all === '&' ? m[0] : all;
-    },
-  );
-}
+// alias_matches and ap_pregsub live in util/ (mod_wsgi's WSGIScriptAlias uses them too).
+export { aliasMatchLength, pregsub as substitute } from '../../util/alias-match.js';
 
 /** Compiled regexes per alias entry (compiled once, at first use per entry object). */
 const compiled = new WeakMap<AliasEntry, RegExp>();

@@ -9,6 +9,10 @@
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { WsgiAlias } from './config.js';
+import {
+  aliasMatchLength as aliasMatches,
+  pregsub as regexSubstitute,
+} from '../../util/alias-match.js';
 
 /** Notes set by a matching alias (mod_wsgi's r->notes keys). */
 export const NOTE = {
@@ -28,52 +32,12 @@ export interface TranslateTarget {
   readonly notes: Map<string, string>;
 }
 
-/**
- * alias_matches: how many characters of `uri` the prefix `alias` covers, or 0. Any run of
- * '/' in the alias matches any (non-empty) run in the URI, and the match must end on a
- * path-segment boundary unless the alias itself ends with '/'.
- */
-export function aliasMatches(uri: string, alias: string): number {
-  let a = 0;
-  let u = 0;
-  while (a < alias.length) {
-    if (alias.charAt(a) === '/') {
-      if (uri.charAt(u) !== '/') return 0;
-      while (alias.charAt(a) === '/') a++;
-      while (uri.charAt(u) === '/') u++;
-    } else {
-      if (uri.charAt(u) !== alias.charAt(a)) return 0;
-      u++;
-      a++;
-    }
-  }
-  if (alias.charAt(a - 1) !== '/' && u < uri.length && uri.charAt(u) !== '/') return 0;
-  return u;
-}
-
-/**
- * ap_pregsub: replace $0..$9 (and & for the whole match) in `template`; `\$` and `\&`
- * are literal. A group that did not participate is replaced by nothing.
- */
-export function regexSubstitute(template: string, m: RegExpExecArray): string {
-  let out = '';
-  for (let i = 0; i < template.length; i++) {
-    const c = template.charAt(i);
-    const next = template.charAt(i + 1);
-    if (c === '\\' && (next === '$' || next === '&')) {
-      out += next;
-      i++;
-    } else if (c === '&') {
-      out += m[0];
-    } else if (c === '$' && next >= '0' && next <= '9') {
-      out += m[Number(next)] ?? '';
-      i++;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+// mod_wsgi copies mod_alias's alias_matches and uses ap_pregsub: one implementation each,
+// in util/ (re-exported under the names this module's tests use).
+export {
+  aliasMatchLength as aliasMatches,
+  pregsub as regexSubstitute,
+} from '../../util/alias-match.js';
 
 /** An alias with its Match regex compiled (done once, at provision). */
 export interface CompiledAlias {
