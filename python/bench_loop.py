@@ -62,7 +62,8 @@ def main() -> None:
             f.write(HELLO_APP)
         client = WorkerClient({"threads": threads, "preload": [
             {"script": script, "callable": "application"}]})
-        payload = b"\x00" + P.encode_strlist(environ_items(script))
+        # As the front end sends it: NUL-separated pairs (FLAG_NULSEP).
+        payload = bytes([P.FLAG_NULSEP]) + b"\0".join(environ_items(script))
         frames = {sid: P.encode_frame(P.REQUEST, sid, payload)
                   for sid in range(1, inflight + 1)}
         sock = client.sock

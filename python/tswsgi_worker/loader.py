@@ -17,13 +17,15 @@ import os
 import sys
 import threading
 import types
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 _lock = threading.RLock()
 # Scripts whose exec finished. sys.modules holds a script's module from the start of its
 # exec (as mod_wsgi does), so the unlocked fast path must not look there: another thread
 # would see a half-executed module without its `application` yet and answer 404.
 _loaded: Dict[str, types.ModuleType] = {}
+# SCRIPT_FILENAME as sent → (absolute path, module name).
+_names: Dict[str, Tuple[str, str]] = {}
 
 
 class ScriptNotFound(Exception):
@@ -69,8 +71,12 @@ def load_script(path: str, reloading: bool = False) -> types.ModuleType:
 
     Raises ScriptNotFound, or whatever the script itself raised.
     """
-    path = os.path.abspath(path)
-    name = module_name(path)
+    key = _names.get(path)
+    if key is None:
+        # abspath + md5 once per distinct SCRIPT_FILENAME, not once per request.
+        abspath = os.path.abspath(path)
+        key = _names[path] = (abspath, module_name(abspath))
+    path, name = key
     module = _loaded.get(name)
     if module is not None:
         if not reloading:
