@@ -2,8 +2,8 @@
 # CPU time per request of tswsgi's front end and of its daemon processes, under wrk.
 # Wall-clock req/s on a 2-core machine swings ±20% between runs; CPU time per request
 # (utime+stime from /proc, summed over the server's process tree, divided by the requests
-# wrk completed) is far steadier, so use it to judge an optimisation, then confirm with the
-# side-by-side run.sh.
+# wrk completed) is steadier; still compare A/B runs taken back to back, more than once,
+# then confirm with the side-by-side run.sh.
 #
 #   benchmarks/http/cpu-per-request.sh [path] [connections] [seconds]    (default /hello 32 5)
 #   WRK_BODY_BYTES=65536 benchmarks/http/cpu-per-request.sh /echo          (POST bodies)
