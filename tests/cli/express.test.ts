@@ -30,6 +30,20 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
+/** `start-server SCRIPT --host 127.0.0.1 --port P --server-root ROOT`: every test's prefix. */
+function serverArgs(script: string, port: number, root: string): string[] {
+  return [
+    'start-server',
+    script,
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--server-root',
+    root,
+  ];
+}
+
 function site(): string {
   const dir = tempDir({
     'app.wsgi': APP,
@@ -86,14 +100,7 @@ describe('start-server', () => {
     const dir = site();
     const root = join(dir, 'root');
     const { child, port, output } = await spawnServer((p) => [
-      'start-server',
-      join(dir, 'app.wsgi'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(p),
-      '--server-root',
-      root,
+      ...serverArgs(join(dir, 'app.wsgi'), p, root),
       '--processes',
       '2',
       '--threads',
@@ -160,14 +167,7 @@ describe('start-server', () => {
   it('--document-root: existing files are served statically, other paths go to the app', async () => {
     const dir = site();
     const { child, port } = await spawnServer((p) => [
-      'start-server',
-      join(dir, 'app.wsgi'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(p),
-      '--server-root',
-      join(dir, 'root'),
+      ...serverArgs(join(dir, 'app.wsgi'), p, join(dir, 'root')),
       '--document-root',
       join(dir, 'docs'),
     ]);
@@ -199,14 +199,7 @@ describe('start-server', () => {
     });
     dirs.push(dir);
     const { child, port } = await spawnServer((p) => [
-      'start-server',
-      join(dir, 'app.wsgi'),
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(p),
-      '--server-root',
-      join(dir, 'root'),
+      ...serverArgs(join(dir, 'app.wsgi'), p, join(dir, 'root')),
       '--reload-on-changes',
       '--log-level',
       'info',

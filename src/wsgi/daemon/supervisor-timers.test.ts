@@ -6,42 +6,18 @@
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProcessPool } from './supervisor.js';
 import type { PoolOptions } from './supervisor.js';
 import type { DaemonGroupSpec } from './spec.js';
-import type { WorkerProcess } from './worker-process.js';
-import {
-  MemoryLog,
-  fixtureApp,
-  groupSpec,
-  request,
-  requestSent,
-  serveWithPool,
-} from './testing.js';
+import { fixtureApp, poolHarness, request, requestSent } from './testing.js';
 
 const APP = fixtureApp('pool-timeouts.wsgi');
 
-async function setup(
+const setup = (
   t: TestContext,
   spec: Partial<DaemonGroupSpec>,
   opts: Partial<PoolOptions> = {},
   stopMs = 3000,
-) {
-  const log = new MemoryLog();
-  const spawned: WorkerProcess[] = [];
-  const pool = new ProcessPool(groupSpec(spec), '', {
-    log,
-    onSpawn: (w) => spawned.push(w),
-    ...opts,
-  });
-  const srv = await serveWithPool(() => pool, log, APP);
-  t.after(async () => {
-    await srv.close();
-    await pool.stop(stopMs);
-    for (const w of spawned) w.kill('SIGKILL'); // belt and braces: own pids only
-  });
-  return { log, pool, port: srv.port, spawned };
-}
+) => poolHarness(t, APP, spec, opts, { stopMs });
 
 const preload = (script: string) => [{ script, callable: 'application', applicationGroup: '' }];
 

@@ -4,54 +4,19 @@
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_MAX_QUEUE, ProcessPool } from './supervisor.js';
+import { DEFAULT_MAX_QUEUE } from './supervisor.js';
 import type { PoolOptions } from './supervisor.js';
 import type { DaemonGroupSpec } from './spec.js';
-import type { WorkerProcess } from './worker-process.js';
-import { MemoryLog, fixtureApp, groupSpec, request, serveWithPool } from './testing.js';
+import { fixtureApp, poolHarness, request, requestSent } from './testing.js';
 
 const APP = fixtureApp('pool-app.wsgi');
 
-async function setup(
+const setup = (
   t: TestContext,
   spec: Partial<DaemonGroupSpec>,
   opts: Partial<PoolOptions> = {},
   mtime?: () => number,
-) {
-  const log = new MemoryLog();
-  const spawned: WorkerProcess[] = [];
-  const pool = new ProcessPool(groupSpec(spec), '', {
-    log,
-    onSpawn: (w) => spawned.push(w),
-    ...opts,
-  });
-  const srv = await serveWithPool(() => pool, log, APP, mtime ? { mtime } : {});
-  t.after(async () => {
-    await srv.close();
-    await pool.stop(3000);
-    for (const w of spawned) w.kill('SIGKILL'); // belt and braces: own pids only
-  });
-  return { log, pool, port: srv.port, spawned };
-}
-
-/** Resolves when the first REQUEST frame is written to any worker. */
-function requestSent(spawned: WorkerProcess[]): Promise<WorkerProcess> {
-  return new Promise((resolve) => {
-    const hook = (w: WorkerProcess): void => {
-      const prev = w.tap;
-      w.tap = (dir, f) => {
-        prev?.(dir, f);
-        if (dir === 'out' && Buffer.isBuffer(f) && f[3] === 0x01) resolve(w);
-      };
-    };
-    spawned.forEach(hook);
-    const push = spawned.push.bind(spawned);
-    spawned.push = (...ws: WorkerProcess[]) => {
-      ws.forEach(hook);
-      return push(...ws);
-    };
-  });
-}
+) => poolHarness(t, APP, spec, opts, mtime ? { mtime } : {});
 
 describe('ProcessPool', () => {
   it('starts a worker lazily and answers through it (HELLO round trip)', async (t) => {

@@ -11,7 +11,9 @@ import type { DaemonGroupSpec } from './spec.js';
 import { packageRoot } from './python.js';
 import { dispatch } from '../dispatch.js';
 import type { DispatchResult } from '../dispatch.js';
-import type { ProcessPool } from './supervisor.js';
+import { ProcessPool } from './supervisor.js';
+import type { PoolOptions } from './supervisor.js';
+import type { TestContext } from 'node:test';
 import type { WorkerProcess } from './worker-process.js';
 
 /** One captured log line. */
@@ -226,4 +228,36 @@ export function requestSent(spawned: WorkerProcess[]): Promise<WorkerProcess> {
       return push(...ws);
     };
   });
+}
+
+/**
+ * A ProcessPool of `groupSpec(spec)` serving `script` over HTTP for one test: workers and
+ * server are stopped (and any pid it spawned SIGKILLed) when the test ends.
+ */
+export async function poolHarness(
+  t: TestContext,
+  script: string,
+  spec: Partial<DaemonGroupSpec>,
+  opts: Partial<PoolOptions> = {},
+  extra: { mtime?: () => number; stopMs?: number } = {},
+): Promise<{ log: MemoryLog; pool: ProcessPool; port: number; spawned: WorkerProcess[] }> {
+  const log = new MemoryLog();
+  const spawned: WorkerProcess[] = [];
+  const pool = new ProcessPool(groupSpec(spec), '', {
+    log,
+    onSpawn: (w) => spawned.push(w),
+    ...opts,
+  });
+  const srv = await serveWithPool(
+    () => pool,
+    log,
+    script,
+    extra.mtime ? { mtime: extra.mtime } : {},
+  );
+  t.after(async () => {
+    await srv.close();
+    await pool.stop(extra.stopMs ?? 3000);
+    for (const w of spawned) w.kill('SIGKILL'); // belt and braces: own pids only
+  });
+  return { log, pool, port: srv.port, spawned };
 }
