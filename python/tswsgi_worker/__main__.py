@@ -15,7 +15,8 @@ runOnce, maximumProcesses, threadsPerProcess, restrictStdout, lang, locale,
 reloadOnChanges (bool: restart when a loaded module's file changes,
 mod_wsgi-express --reload-on-changes), reloadInterval (seconds between
 scans, default 1), shutdownTimeout (seconds a worker-initiated graceful stop
-may drain, default 5).
+may drain, default 5), process (dict, optional: umask, cpuPriority,
+rlimits, stackSize and the user switch; see limits.py).
 
 Exit codes (gunicorn-style, STYLE.md do-7): 0 after SHUTDOWN or channel EOF,
 3 = boot error (bad arguments, fd unusable, bad python-path/home),
@@ -30,12 +31,12 @@ import platform
 import socket
 import sys
 import traceback
-from typing import Any, Dict, List, NoReturn, cast
+from typing import Any, Dict, List, NoReturn, Optional, cast
 
 # Import every submodule now: the package directory leaves sys.path below.
 from . import BOOT_ERROR, APP_LOAD_ERROR
-from . import channel, embedded, errors, input, loader, protocol, reloader
-from . import response, worker, wrapper
+from . import channel, embedded, errors, input, limits, loader, protocol
+from . import reloader, response, worker, wrapper
 from .embedded import Embedded
 from .errors import StdWriter
 from .channel import Channel
@@ -49,12 +50,15 @@ _FIELDS = {
     "threadsPerProcess": int, "restrictStdout": bool,
     "lang": (str, type(None)), "locale": (str, type(None)),
     "reloadOnChanges": bool, "reloadInterval": (int, float),
-    "shutdownTimeout": (int, float),
+    "shutdownTimeout": (int, float), "process": dict,
 }
 
 # Referenced so linters keep the eager imports above.
-_SUBMODULES = (embedded, errors, input, loader, protocol, reloader, response,
-               worker, wrapper, channel)
+_SUBMODULES = (embedded, errors, input, limits, loader, protocol, reloader,
+               response, worker, wrapper, channel)
+
+
+_cpu_watch: Optional[limits.CpuLimitWatch] = None
 
 
 class BootError(Exception):
@@ -136,8 +140,30 @@ def _set_process_name(name: str) -> None:
         pass
 
 
+def _warn(message: str) -> None:
+    _err("tswsgi worker (pid=%d): %s\n" % (os.getpid(), message))
+
+
+def _apply_process_settings(config: Dict[str, Any]
+                            ) -> Optional[limits.CpuLimitWatch]:
+    """mod_wsgi's daemon start: priority, user switch, umask, rlimits."""
+    settings = cast(Dict[str, Any], config.get("process") or {})
+    group = str(config.get("processGroup", ""))
+    timeout = float(config.get("shutdownTimeout", 5))
+    try:
+        limits.apply(settings, group, timeout, _warn)
+    except limits.LimitError as exc:
+        raise BootError(str(exc)) from None
+    seconds = int(settings.get("cpuTimeLimit", 0))
+    if seconds > 0:
+        return limits.CpuLimitWatch(seconds, group, _warn)
+    return None
+
+
 def boot(config: Dict[str, Any]) -> socket.socket:
     """Everything before preloading; raises BootError."""
+    global _cpu_watch
+    _cpu_watch = _apply_process_settings(config)
     sys.argv = ["mod_wsgi"]
     if config.get("lang"):
         os.environ["LANG"] = config["lang"]
@@ -188,6 +214,12 @@ def main(argv: List[str]) -> NoReturn:
             _die(APP_LOAD_ERROR, "preload failed")
     w = Worker(sock, config, emb)
     chan: Channel = w.chan
+    if _cpu_watch is not None:
+        timeout = float(config.get("shutdownTimeout", 5))
+        _cpu_watch.attach(
+            lambda: w._begin_shutdown(  # pyright: ignore[reportPrivateUsage]
+                timeout, "cpu_time_limit"),
+            lambda m: chan.log(0, 4, m))
     if config.get("reloadOnChanges"):
         reloader.Reloader(w.request_restart,
                           float(config.get("reloadInterval", 1.0))).start()

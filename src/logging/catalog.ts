@@ -83,6 +83,12 @@ export const MESSAGES = {
     level: 'error',
     summary: 'The WSGI runtime was not provisioned for this generation (500).',
   },
+  MW00109: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "The WSGI script file or its directory fails the group's script-user/script-group ownership check (403).",
+  },
   MW00201: {
     module: 'wsgi',
     level: 'error',

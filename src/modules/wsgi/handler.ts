@@ -21,6 +21,7 @@ import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
 import type { ExpandRequest } from './app-group.js';
 import { NOTE } from './translate.js';
+import { checkScriptOwner } from './script-owner.js';
 import type { CompiledAlias } from './translate.js';
 
 /** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
@@ -33,6 +34,7 @@ export const MSG = {
   noSuchGroup: 'MW00106',
   embeddedRestricted: 'MW00107',
   noRuntime: 'MW00108',
+  scriptOwner: 'MW00109',
 } as const;
 
 /** What the handler needs from the generation (provision builds it; tests fake it). */
@@ -171,6 +173,11 @@ export async function handleWsgiScript<P>(
       `No WSGI daemon process called '${processGroup}' has been configured`,
     );
     return 500;
+  }
+  const owner = checkScriptOwner(spec, r.filename ?? '', r.finfo);
+  if (owner !== undefined) {
+    r.logError('error', 'wsgi', MSG.scriptOwner, `${owner.message}: ${owner.path}`);
+    return 403;
   }
   const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
   const environ = buildEnviron(wsgiCgiVars(r), {

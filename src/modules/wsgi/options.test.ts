@@ -22,14 +22,15 @@ describe('WSGIDaemonProcess options', () => {
   });
   it('parses quoted values, %{GROUP} and marks processes= explicit', () => {
     const p = parseDaemonProcess(
-      'app processes=1 threads=3 python-path="/a b:/c" display-name=%{GROUP} umask=0022',
+      'app processes=1 threads=3 python-path="/a b:/c" display-name=%{GROUP} umask=0022 listen-backlog=50',
       o,
     );
     assert.ok(!('error' in p));
     assert.equal(p.spec.processesExplicit, true);
     assert.equal(p.spec.threads, 3);
     assert.deepEqual(p.spec.pythonPath, ['/a b', '/c']);
-    assert.deepEqual(p.ignored, { umask: '0022' });
+    assert.equal(p.spec.umask, 0o022);
+    assert.deepEqual(p.ignored, { 'listen-backlog': '50' });
   });
   it("rejects unknown options with mod_wsgi's message", () => {
     assert.equal(err('app bogus=1'), 'Invalid option to WSGI daemon process definition.');

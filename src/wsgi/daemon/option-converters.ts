@@ -12,10 +12,10 @@ export function parseInteger(v: string): number | undefined {
 }
 
 type NumericKey = {
-  [K in keyof DaemonGroupSpec]: DaemonGroupSpec[K] extends number ? K : never;
+  [K in keyof DaemonGroupSpec]-?: NonNullable<DaemonGroupSpec[K]> extends number ? K : never;
 }[keyof DaemonGroupSpec];
 type StringKey = {
-  [K in keyof DaemonGroupSpec]: DaemonGroupSpec[K] extends string | undefined ? K : never;
+  [K in keyof DaemonGroupSpec]-?: DaemonGroupSpec[K] extends string | undefined ? K : never;
 }[keyof DaemonGroupSpec];
 
 /**

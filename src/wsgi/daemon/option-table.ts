@@ -57,11 +57,16 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
       return undefined;
     },
   },
-  str(
-    'supplementary-groups',
-    null,
-    'Comma-separated extra groups. TODO(wsgi-privileges): not applied.',
-  ),
+  {
+    name: 'supplementary-groups',
+    defaultDoc: "the user's groups (initgroups)",
+    doc: "Comma-separated groups (names or #gid) the workers get instead of the user's own supplementary groups; applied when the server runs as root. An unknown group stops the server from starting.",
+    implemented: true,
+    apply(spec, value) {
+      spec.supplementaryGroups = value.split(',').filter((g) => g !== '');
+      return undefined;
+    },
+  },
   {
     name: 'processes',
     defaultDoc: '1',
@@ -93,11 +98,11 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'umask',
     defaultDoc: 'inherited',
-    doc: 'Octal process umask. TODO(wsgi-privileges): recorded, not applied.',
-    implemented: false,
-    apply(_spec, value, ignored) {
+    doc: 'Octal umask of the workers, set after the user switch (os.umask).',
+    implemented: true,
+    apply(spec, value) {
       if (!/^[0-7]+$/.test(value)) return 'Invalid umask for WSGI daemon process.';
-      ignored['umask'] = value;
+      spec.umask = Number.parseInt(value, 8);
       return undefined;
     },
   },
@@ -137,7 +142,14 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     },
   },
   str('python-eggs', null, 'PYTHON_EGG_CACHE. Recorded only (eggs are obsolete).'),
-  int('stack-size', 'stack size', null, 0, 'Thread stack size in bytes. Recorded only.', 1),
+  int(
+    'stack-size',
+    'stack size',
+    'stackSize',
+    0,
+    'Stack size in bytes of the request threads (threading.stack_size; Python needs at least 32768).',
+    1,
+  ),
   int(
     'maximum-requests',
     'request count',
@@ -259,42 +271,36 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   str('socket-user', null, 'Owner of the listener socket. Recorded only: tswsgi uses socketpairs.'),
   str(
     'script-user',
-    null,
-    'Required owner of the script file. TODO(wsgi-script-owner): recorded, not enforced.',
+    'scriptUser',
+    'The script file and its directory must be owned by this user and not group/world-writable, else 403.',
   ),
   str(
     'script-group',
-    null,
-    'Required group of the script file. TODO(wsgi-script-owner): recorded, not enforced.',
+    'scriptGroup',
+    'The script file and its directory must have this group and not be world-writable, else 403.',
   ),
   int(
     'cpu-time-limit',
     'CPU time limit',
-    null,
+    'cpuTimeLimit',
     0,
-    'RLIMIT_CPU seconds. TODO(wsgi-rlimits): recorded, not applied.',
+    'RLIMIT_CPU seconds per worker (0 = none); on SIGXCPU the worker drains and is replaced.',
   ),
   int(
     'cpu-priority',
     'CPU priority',
-    null,
+    'cpuPriority',
     0,
-    'nice value. TODO(wsgi-rlimits): recorded, not applied.',
+    'nice value of the workers (setpriority, before the user switch; 0 = unchanged).',
     -Infinity,
   ),
-  int(
-    'memory-limit',
-    'memory limit',
-    null,
-    0,
-    'RLIMIT_DATA bytes. TODO(wsgi-rlimits): recorded, not applied.',
-  ),
+  int('memory-limit', 'memory limit', 'memoryLimit', 0, 'RLIMIT_DATA bytes per worker (0 = none).'),
   int(
     'virtual-memory-limit',
     'virtual memory limit',
-    null,
+    'virtualMemoryLimit',
     0,
-    'RLIMIT_AS bytes. TODO(wsgi-rlimits): recorded, not applied.',
+    'RLIMIT_AS bytes per worker (0 = none).',
   ),
   {
     // Not a mod_wsgi option: mod_wsgi rejects it. tswsgi's express mode writes it for

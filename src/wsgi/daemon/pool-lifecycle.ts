@@ -273,7 +273,7 @@ export class PoolLifecycle {
     this.#spawning++;
     let w: WorkerProcess;
     try {
-      const { python, account, env, cwd } = await planSpawn(this.#spec, {
+      const plan = await planSpawn(this.#spec, {
         ...this.#opts,
         python: this.#python,
         packageDir: this.#packageDir,
@@ -282,13 +282,16 @@ export class PoolLifecycle {
         this.#spawning--;
         return;
       }
-      const config = workerConfig(this.#spec, this.#applicationGroup, this.#hooks.preloads(), cwd);
+      const { python, env, cwd } = plan;
+      const preloads = this.#hooks.preloads();
+      const config = workerConfig(this.#spec, this.#applicationGroup, preloads, cwd, plan);
+      // The worker switches user itself (plan.process.privileges), not spawn().
       w = new WorkerProcess({
         python,
         packageDir: this.#packageDir,
         config,
-        uid: account?.uid,
-        gid: account?.gid,
+        uid: undefined,
+        gid: undefined,
         cwd,
         env,
         log: this.#log,

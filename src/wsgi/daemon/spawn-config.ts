@@ -1,19 +1,50 @@
 // mod_wsgi: src/server/wsgi_daemon.c (wsgi_setup_access / wsgi_start_process: setuid, setgid,
-// HOME/USER/LOGNAME, chdir home, LANG/LC_ALL) — what a worker of a group is spawned with.
+// HOME/USER/LOGNAME, chdir home, LANG/LC_ALL) — what a worker of a group is spawned with;
+// mod_wsgi.c wsgi_add_daemon_process (supplementary-groups → ap_gname2id) and the
+// setpriority/setrlimit calls of wsgi_start_process, which python/tswsgi_worker/limits.py
+// performs from the `process` settings built here.
+//
+// When the server is root and the group runs as another user, the worker is started as
+// root and drops privileges itself (setpriority → setgroups/initgroups → setgid → setuid →
+// umask → rlimits), as mod_wsgi's forked daemon does: Node's spawn({uid, gid}) would clear
+// the supplementary groups and could not raise the CPU priority.
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { DaemonGroupSpec } from './spec.js';
-import { canSwitchUser, checkAccess, lookupAccount } from './python.js';
+import { PythonResolveError, canSwitchUser, checkAccess, lookupAccount } from './python.js';
 import type { Account, PythonResolver } from './python.js';
 import type { WorkerConfig } from './worker-process.js';
 import { wsgiFlags } from '../environ.js';
 
+/** The user switch the Python worker performs itself (it starts as root). */
+export interface WorkerPrivileges {
+  readonly user: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** setgroups() list (the gid first, as mod_wsgi); null = initgroups(user, gid). */
+  readonly groups: readonly number[] | null;
+}
+
+/** Process settings applied by the worker at boot (python/tswsgi_worker/limits.py). */
+export interface WorkerProcessSettings {
+  readonly umask: number | null;
+  readonly cpuPriority: number;
+  readonly cpuTimeLimit: number;
+  readonly memoryLimit: number;
+  readonly virtualMemoryLimit: number;
+  readonly stackSize: number;
+  readonly privileges: WorkerPrivileges | null;
+}
+
 /** Everything needed to spawn one worker, resolved from the group. */
 export interface SpawnPlan {
   readonly python: string;
+  /** The account the worker ends up running as (undefined = the server's own). */
   readonly account: Account | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** What the worker applies to itself; its `privileges` replace spawn()'s uid/gid. */
+  readonly process: WorkerProcessSettings;
 }
 
 /** Inputs beyond the spec. */
@@ -29,11 +60,23 @@ export interface SpawnContext {
 export async function planSpawn(spec: DaemonGroupSpec, ctx: SpawnContext): Promise<SpawnPlan> {
   const python = await ctx.python.resolve(spec.pythonHome);
   const user = spec.user ?? ctx.defaultUser;
+  // mod_wsgi resolves the names at config time (ap_gname2id): an unknown group is fatal
+  // whether or not the server can apply them.
+  const supplementary = spec.supplementaryGroups?.map((g) => resolveGroup(g));
   let account: Account | undefined;
   if (user !== undefined && canSwitchUser()) {
     account = lookupAccount(user, spec.group ?? ctx.defaultGroup);
     if (account.uid !== process.getuid?.()) checkAccess(python, ctx.packageDir, account);
     else account = undefined;
+  }
+  let privileges: WorkerPrivileges | null = null;
+  if (account !== undefined) {
+    const { name, uid, gid } = account;
+    privileges = { user: name, uid, gid, groups: supplementary ? [gid, ...supplementary] : null };
+  } else if (supplementary !== undefined && canSwitchUser()) {
+    // Root without a user switch: only the group list changes.
+    const gid = process.getgid?.() ?? 0;
+    privileges = { user: 'root', uid: 0, gid, groups: [gid, ...supplementary] };
   }
   const env: NodeJS.ProcessEnv = { ...process.env, ...ctx.env };
   // A hung worker gets SIGABRT before SIGKILL: faulthandler then dumps every thread's
@@ -51,7 +94,36 @@ export async function planSpawn(spec: DaemonGroupSpec, ctx: SpawnContext): Promi
   const cwd =
     spec.home ??
     (account?.home !== undefined ? (isDir(account.home) ? account.home : '/') : process.cwd());
-  return { python, account, env, cwd };
+  const processSettings: WorkerProcessSettings = {
+    umask: spec.umask ?? null,
+    cpuPriority: spec.cpuPriority ?? 0,
+    cpuTimeLimit: spec.cpuTimeLimit ?? 0,
+    memoryLimit: spec.memoryLimit ?? 0,
+    virtualMemoryLimit: spec.virtualMemoryLimit ?? 0,
+    stackSize: spec.stackSize ?? 0,
+    privileges,
+  };
+  return { python, account, env, cwd, process: processSettings };
+}
+
+/** ap_gname2id: a group name or `#gid` → gid (throws PythonResolveError when unknown). */
+export function resolveGroup(group: string, etc = '/etc'): number {
+  if (group.startsWith('#')) {
+    const n = Number(group.slice(1));
+    if (/^#\d+$/.test(group) && Number.isSafeInteger(n)) return n;
+    throw new PythonResolveError(`bad group id '${group}' in supplementary-groups`);
+  }
+  let text = '';
+  try {
+    text = readFileSync(`${etc}/group`, 'utf8');
+  } catch {
+    // no group file: every name is unknown
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[0] === group && f[2] !== undefined && /^\d+$/.test(f[2])) return Number(f[2]);
+  }
+  throw new PythonResolveError(`group '${group}' in supplementary-groups does not exist`);
 }
 
 function isDir(p: string): boolean {
@@ -62,14 +134,22 @@ function isDir(p: string): boolean {
   }
 }
 
-/** The argv JSON document for a worker of `spec` serving `applicationGroup`. */
+/** The argv JSON document: WorkerConfig plus the boot-time process settings. */
+export type WorkerBootConfig = WorkerConfig & { readonly process?: WorkerProcessSettings };
+
+/**
+ * The argv JSON document for a worker of `spec` serving `applicationGroup`; `plan` (from
+ * planSpawn) adds the process settings the worker applies to itself.
+ */
 export function workerConfig(
   spec: DaemonGroupSpec,
   applicationGroup: string,
   preload: readonly { script: string; callable: string }[],
   home: string,
-): WorkerConfig {
+  plan?: Pick<SpawnPlan, 'process'>,
+): WorkerBootConfig {
   return {
+    ...(plan !== undefined ? { process: plan.process } : {}),
     fd: 3,
     threads: spec.threads,
     processGroup: spec.name,

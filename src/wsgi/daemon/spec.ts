@@ -40,6 +40,23 @@ export interface DaemonGroupSpec {
   readonly queueTimeout: number;
   readonly connectTimeout: number;
   readonly socketTimeout: number;
+  /** `umask=` (octal, already parsed); undefined = inherited from the server. */
+  readonly umask?: number | undefined;
+  /** `supplementary-groups=` names (or #gid); undefined = initgroups() of the user. */
+  readonly supplementaryGroups?: readonly string[] | undefined;
+  /** `stack-size=` bytes for request threads (threading.stack_size); 0/undefined = default. */
+  readonly stackSize?: number | undefined;
+  /** `cpu-time-limit=` seconds (RLIMIT_CPU); 0/undefined = none. */
+  readonly cpuTimeLimit?: number | undefined;
+  /** `cpu-priority=` nice value (setpriority); 0/undefined = unchanged. */
+  readonly cpuPriority?: number | undefined;
+  /** `memory-limit=` bytes (RLIMIT_DATA); 0/undefined = none. */
+  readonly memoryLimit?: number | undefined;
+  /** `virtual-memory-limit=` bytes (RLIMIT_AS); 0/undefined = none. */
+  readonly virtualMemoryLimit?: number | undefined;
+  /** `script-user=` / `script-group=`: required owner of the script file and its directory. */
+  readonly scriptUser?: string | undefined;
+  readonly scriptGroup?: string | undefined;
   /** Scripts to import at process start (WSGIImportScript, or alias with both groups set). */
   readonly preload: readonly {
     readonly script: string;
