@@ -6,7 +6,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'python/**', 'benchmarks/**/*.js', 'eslint.config.js'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'python/**',
+      'benchmarks/**/*.js',
+      'eslint.config.js',
+      // stdlib-only helper scripts run by npm scripts, outside the TypeScript project
+      'scripts/**/*.mjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
