@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { applyApacheHeaderOrder, type KeepAlivePolicy } from './response-headers.js';
+import {
+  apacheOrder,
+  applyApacheHeaderOrder,
+  httpDate,
+  type KeepAlivePolicy,
+} from './response-headers.js';
 
 /** Serve one scripted response and return the raw head bytes for `request`. */
 async function head(
@@ -105,5 +110,44 @@ describe('applyApacheHeaderOrder', () => {
       res.end('x');
     });
     assert.match(h, /\r\nConnection: close/);
+  });
+});
+
+describe('apacheOrder and httpDate', () => {
+  it('formats Date once per second, as toUTCString would', () => {
+    const t = Date.UTC(2026, 10, 21, 22, 30, 5, 120);
+    assert.equal(httpDate(t), 'Sat, 21 Nov 2026 22:30:05 GMT');
+    assert.equal(httpDate(t + 800), 'Sat, 21 Nov 2026 22:30:05 GMT');
+    assert.equal(httpDate(t + 900), 'Sat, 21 Nov 2026 22:30:06 GMT');
+  });
+  it('keeps repeated headers in the order given and adds Date and the server banner first', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', (req, res) => {
+      const flat = apacheOrder(
+        res,
+        req,
+        policy,
+        [
+          ['Content-Type', 'text/plain'],
+          ['Set-Cookie', 'a=1'],
+          ['X-Mid', 'm'],
+          ['Set-Cookie', 'b=2'],
+          ['Content-Length', '2'],
+        ],
+        'Banner/1',
+      );
+      res.writeHead(200, flat as string[]);
+      res.end('ok');
+    });
+    assert.deepEqual(names(h), [
+      'Date',
+      'Server',
+      'Set-Cookie',
+      'X-Mid',
+      'Set-Cookie',
+      'Content-Length',
+      'Connection',
+      'Content-Type',
+    ]);
+    assert.match(h, /\r\nServer: Banner\/1\r\nSet-Cookie: a=1\r\nX-Mid: m\r\nSet-Cookie: b=2\r\n/);
   });
 });

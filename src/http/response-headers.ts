@@ -18,8 +18,22 @@ export interface KeepAlivePolicy {
   readonly left: number | undefined;
 }
 
-const LAST = new Set(['keep-alive', 'connection', 'content-type']);
-const FIRST = ['date', 'server'] as const;
+/** A header value as node's OutgoingMessage stores it. */
+type HeaderValue = string | number | readonly string[];
+/** One response header, name as set. */
+export type HeaderEntry = readonly [string, HeaderValue];
+
+let dateSecond = -1;
+let dateText = '';
+/** The Date header for now, formatted once per second (node's own utcDate caches the same way). */
+export function httpDate(now = Date.now()): string {
+  const sec = Math.floor(now / 1000);
+  if (sec !== dateSecond) {
+    dateSecond = sec;
+    dateText = new Date(sec * 1000).toUTCString();
+  }
+  return dateText;
+}
 
 /** 204/304 and HEAD answers need no body framing. */
 function bodyless(res: ServerResponse, req: IncomingMessage): boolean {
@@ -37,18 +51,17 @@ export function connectionHeaders(
   res: ServerResponse,
   req: IncomingMessage,
   policy: KeepAlivePolicy,
+  forcedClose: boolean,
+  hasContentLength: boolean,
 ): { keep: boolean; headers: [string, string][] } {
-  const forced = String(res.getHeader('connection') ?? '')
-    .toLowerCase()
-    .includes('close');
-  const tokens = (req.headers.connection ?? '').toLowerCase();
   const lengthKnown =
-    res.hasHeader('content-length') ||
+    hasContentLength ||
     bodyless(res, req) ||
     (req.httpVersion === '1.1' && res.useChunkedEncodingByDefault);
-  const keep = policy.allowed && res.shouldKeepAlive && !forced && lengthKnown;
+  const keep = policy.allowed && res.shouldKeepAlive && !forcedClose && lengthKnown;
   if (!keep) return { keep, headers: [['Connection', 'close']] };
-  if (!/\bkeep-alive\b/.test(tokens)) return { keep, headers: [] };
+  const tokens = req.headers.connection;
+  if (tokens === undefined || !/\bkeep-alive\b/i.test(tokens)) return { keep, headers: [] };
   const ka =
     policy.left === undefined
       ? `timeout=${String(policy.timeout)}`
@@ -62,68 +75,124 @@ export function connectionHeaders(
   };
 }
 
-/** Merge writeHead's header argument into the progressive headers, as node itself does. */
-export function mergeWriteHeadHeaders(res: ServerResponse, headers: unknown): void {
-  if (Array.isArray(headers)) {
-    const flat = headers as OutgoingHttpHeader[];
-    for (let i = 0; i + 1 < flat.length; i += 2) res.removeHeader(String(flat[i]));
+/**
+ * The headers a writeHead call would send: the progressive ones (setHeader, in insertion
+ * order), with writeHead's own argument merged as node merges it (an array replaces every
+ * same-named header and keeps its duplicates; an object sets each name in place).
+ */
+export function collectHeaders(res: ServerResponse, extra: unknown): HeaderEntry[] {
+  // getRawHeaderNames (node ≥ 15, not in @types/node): names as set, in insertion order.
+  const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
+  let out: HeaderEntry[] = [];
+  for (const n of names) {
+    const v = res.getHeader(n);
+    if (v !== undefined) out.push([n, v]);
+  }
+  if (Array.isArray(extra)) {
+    const flat = extra as OutgoingHttpHeader[];
+    if (out.length > 0) {
+      const replaced = new Set<string>();
+      for (let i = 0; i + 1 < flat.length; i += 2) replaced.add(String(flat[i]).toLowerCase());
+      out = out.filter(([n]) => !replaced.has(n.toLowerCase()));
+    }
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const v = flat[i + 1];
-      if (v !== undefined) res.appendHeader(String(flat[i]), typeof v === 'number' ? String(v) : v);
+      if (v !== undefined) out.push([String(flat[i]), typeof v === 'number' ? String(v) : v]);
     }
-  } else if (typeof headers === 'object' && headers !== null) {
-    for (const [k, v] of Object.entries(
-      headers as Record<string, OutgoingHttpHeader | undefined>,
-    )) {
-      if (v !== undefined) res.setHeader(k, v);
+  } else if (typeof extra === 'object' && extra !== null) {
+    for (const [k, v] of Object.entries(extra as Record<string, OutgoingHttpHeader | undefined>)) {
+      if (v === undefined) continue;
+      const lower = k.toLowerCase();
+      const at = out.findIndex(([n]) => n.toLowerCase() === lower);
+      if (at >= 0) out[at] = [k, v];
+      else out.push([k, v]);
     }
   }
+  return out;
 }
 
 /**
- * Re-set the headers in Apache's order: Date, Server, the rest in the order they were set,
- * then Keep-Alive, Connection, Content-Type; with the connection headers of ap_set_keepalive.
+ * Apache's order for `entries`: Date, Server, the rest as given, then Keep-Alive, Connection,
+ * Content-Type; with the connection headers of ap_set_keepalive. Returns the flat
+ * [name, value, ...] list for writeHead. Side effects on `res` decide node's own connection
+ * handling: a plain persistent HTTP/1.1 answer gets no Connection header (node would add
+ * `Connection: keep-alive` + `Keep-Alive: timeout=N`), and a closing one ends the socket.
+ * Without a policy (unit tests) node's own Connection handling is left alone.
+ */
+export function apacheOrder(
+  res: ServerResponse,
+  req: IncomingMessage,
+  policy: KeepAlivePolicy | undefined,
+  entries: readonly HeaderEntry[],
+  serverBanner?: string,
+): HeaderValue[] {
+  let date: HeaderEntry | undefined;
+  let server: HeaderEntry | undefined;
+  const rest: HeaderEntry[] = [];
+  const keepAlive: HeaderEntry[] = [];
+  const connection: HeaderEntry[] = [];
+  const contentType: HeaderEntry[] = [];
+  let forcedClose = false;
+  let hasContentLength = false;
+  for (const e of entries) {
+    switch (e[0].toLowerCase()) {
+      case 'date':
+        date ??= e;
+        break;
+      case 'server':
+        server ??= e;
+        break;
+      case 'keep-alive':
+        keepAlive.push(e);
+        break;
+      case 'connection':
+        connection.push(e);
+        if (String(e[1]).toLowerCase().includes('close')) forcedClose = true;
+        break;
+      case 'content-type':
+        contentType.push(e);
+        break;
+      case 'content-length':
+        hasContentLength = true;
+        rest.push(e);
+        break;
+      default:
+        rest.push(e);
+    }
+  }
+  const flat: HeaderValue[] = date === undefined ? ['Date', httpDate()] : [date[0], date[1]];
+  if (server !== undefined) flat.push(server[0], server[1]);
+  else if (serverBanner !== undefined) flat.push('Server', serverBanner);
+  for (const [n, v] of rest) flat.push(n, v);
+  if (policy === undefined) {
+    for (const [n, v] of keepAlive) flat.push(n, v);
+    for (const [n, v] of connection) flat.push(n, v);
+  } else {
+    const conn = connectionHeaders(res, req, policy, forcedClose, hasContentLength);
+    // No header for a plain persistent HTTP/1.1 answer: removing Connection stops node adding
+    // its own `Connection: keep-alive` + `Keep-Alive: timeout=N` while it still keeps alive.
+    if (conn.headers.length === 0) res.removeHeader('Connection');
+    for (const [n, v] of conn.headers) flat.push(n, v);
+    // Node closes after the response only when it believes the client does not keep alive.
+    if (!conn.keep) res.shouldKeepAlive = false;
+  }
+  for (const [n, v] of contentType) flat.push(n, v);
+  return flat;
+}
+
+/**
+ * Re-set the progressive headers of `res` in Apache's order (apacheOrder). The server's own
+ * writeHead (CountingResponse) passes the ordered list to node directly instead.
  */
 export function applyApacheHeaderOrder(
   res: ServerResponse,
   req: IncomingMessage,
   policy: KeepAlivePolicy | undefined,
 ): void {
-  // getRawHeaderNames (node ≥ 15, not in @types/node): names as set, in insertion order.
-  const names = (res as ServerResponse & { getRawHeaderNames(): string[] }).getRawHeaderNames();
-  const saved = names.map((n) => [n, res.getHeader(n)] as const);
-  const get = (
-    lower: string,
-  ): readonly [string, string | number | readonly string[]] | undefined => {
-    const e = saved.find(([n]) => n.toLowerCase() === lower);
-    return e?.[1] === undefined ? undefined : [e[0], e[1]];
-  };
-  const conn = policy === undefined ? undefined : connectionHeaders(res, req, policy);
-  for (const n of names) {
-    // Keep node's own Connection handling when the server gave no policy (unit tests).
-    if (conn === undefined && n.toLowerCase() === 'connection') continue;
-    res.removeHeader(n);
+  const flat = apacheOrder(res, req, policy, collectHeaders(res, undefined));
+  for (const n of res.getHeaderNames()) res.removeHeader(n);
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const v = flat[i + 1] as HeaderValue;
+    res.appendHeader(String(flat[i]), typeof v === 'number' ? String(v) : v);
   }
-  res.setHeader('Date', get('date')?.[1] ?? new Date().toUTCString());
-  const server = get('server');
-  if (server) res.setHeader(server[0], server[1]);
-  for (const [n, v] of saved) {
-    const lower = n.toLowerCase();
-    if (v === undefined || LAST.has(lower) || (FIRST as readonly string[]).includes(lower))
-      continue;
-    res.setHeader(n, v);
-  }
-  if (conn !== undefined) {
-    // No header for a plain persistent HTTP/1.1 answer: removing Connection stops node adding
-    // its own `Connection: keep-alive` + `Keep-Alive: timeout=N` while it still keeps alive.
-    if (conn.headers.length === 0) res.removeHeader('Connection');
-    for (const [n, v] of conn.headers) res.setHeader(n, v);
-    // Node closes after the response only when it believes the client does not keep alive.
-    if (!conn.keep) res.shouldKeepAlive = false;
-  } else {
-    const ka = get('keep-alive');
-    if (ka) res.setHeader(ka[0], ka[1]);
-  }
-  const ct = get('content-type');
-  if (ct) res.setHeader(ct[0], ct[1]);
 }

@@ -18,7 +18,7 @@ import { coreDir, coreServer } from '../core/view.js';
 import { cannedErrorPage, die, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
-import { applyApacheHeaderOrder, mergeWriteHeadHeaders } from './response-headers.js';
+import { apacheOrder, collectHeaders, httpDate } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
 import { statusLine } from './status.js';
 import { splitServerName } from '../request/server-name.js';
@@ -43,15 +43,24 @@ export class CountingResponse<
     if (this.req.method !== 'HEAD') this.#count(chunk, encoding);
     return super.write(chunk, encoding as never, cb as never);
   }
-  /** Apache's header order and keep-alive headers for every response (response-headers.ts). */
+  /** The Server header every response gets unless a handler set its own. */
+  serverBanner: string | undefined;
+  /**
+   * Apache's header order and keep-alive headers for every response (response-headers.ts).
+   * The ordered list goes to node as writeHead's array argument; when no handler used
+   * setHeader (the WSGI path) node takes its fast path and stores each header once.
+   */
   override writeHead(statusCode: number, reason?: unknown, headers?: unknown): this {
-    if (!this.headersSent) {
-      mergeWriteHeadHeaders(this, typeof reason === 'string' ? headers : reason);
-      applyApacheHeaderOrder(this, this.req, this.keepAlive);
-    }
-    return typeof reason === 'string'
-      ? super.writeHead(statusCode, reason)
-      : super.writeHead(statusCode);
+    if (this.headersSent) return super.writeHead(statusCode); // node raises ERR_HTTP_HEADERS_SENT
+    const message = typeof reason === 'string' ? reason : undefined;
+    const entries = collectHeaders(this, message === undefined ? reason : headers);
+    const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
+    for (const n of this.getHeaderNames()) this.removeHeader(n);
+    // @types/node types the array form as a list of [name, value] pairs or a flat string list.
+    const arg = flat as unknown as string[];
+    return message === undefined
+      ? super.writeHead(statusCode, arg)
+      : super.writeHead(statusCode, message, arg);
   }
   override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
     if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD')
@@ -125,40 +134,72 @@ export function checkHost(req: IncomingMessage): { id: string; log: string } | u
   return undefined;
 }
 
+/** Per-connection state, one WeakMap entry per socket. */
+interface ConnState {
+  /** Requests started on this connection (keepalives = count before this one). */
+  count: number;
+  /** Requests whose response is not yet closed. */
+  active: number;
+  /** socket.bytesRead when the connection last became idle (for the 408 decision). */
+  readAtIdle: number;
+}
+
+/** `::ffff:a.b.c.d` → `a.b.c.d` (IPv4-mapped addresses as Apache prints them). */
+function unmapV4(addr: string | undefined): string {
+  if (addr === undefined) return '';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** Host header → the lower-case name vhost selection matches (port and trailing dot off). */
+let lastHost = '';
+let lastHostname = '';
+function hostnameOf(host: string | undefined): string {
+  if (host === undefined) return '';
+  // Keep-alive clients repeat the same Host: a one-entry cache skips four string copies.
+  if (host === lastHost) return lastHostname;
+  const name = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  lastHost = host;
+  lastHostname = name;
+  return name;
+}
+
 /** Handle one request end to end. */
 async function handleRequest(
   src: GenerationSource,
   listen: ListenIR,
   req: IncomingMessage,
   res: CountingResponse,
-  counts: WeakMap<Socket, number>,
+  conns: WeakMap<Socket, ConnState>,
 ): Promise<void> {
   const gen = src.current();
   src.enter(gen);
   const sock = req.socket;
-  const n = counts.get(sock) ?? 0;
-  counts.set(sock, n + 1);
-  const localAddr = (sock.localAddress ?? '').replace(/^::ffff:/, '');
-  const host = req.headers.host;
-  const hostname =
-    host === undefined ? '' : host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  const server = selectServer(gen.ir, listen, localAddr, sock.localPort ?? 0, hostname);
+  let conn = conns.get(sock);
+  if (conn === undefined) {
+    conn = { count: 0, active: 0, readAtIdle: 0 };
+    conns.set(sock, conn);
+  }
+  const n = conn.count++;
+  conn.active++;
+  const localAddr = unmapV4(sock.localAddress);
+  const localPort = sock.localPort ?? 0;
+  const server = selectServer(gen.ir, listen, localAddr, localPort, hostnameOf(req.headers.host));
   const r = new Request({
     req,
     res,
     generation: gen,
     server,
     connection: {
-      remoteAddr: (sock.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      remoteAddr: unmapV4(sock.remoteAddress),
       remotePort: sock.remotePort ?? 0,
       localAddr,
-      localPort: sock.localPort ?? 0,
+      localPort,
       keepalives: n,
     },
     perDir: gen.dirDefaults(server),
     bytesSent: () => res.bodyBytes,
   });
-  res.setHeader('Server', SERVER_BANNER);
+  res.serverBanner = SERVER_BANNER;
   // ap_set_keepalive's server side (KeepAlive, KeepAliveTimeout, MaxKeepAliveRequests: httpd
   // allows max+1 requests); the headers are decided when the response head is written.
   const core = coreServer(server.server);
@@ -171,23 +212,38 @@ async function handleRequest(
     left: core.maxKeepAliveRequests > 0 ? core.maxKeepAliveRequests - n : undefined,
   };
   let logged = false;
-  // A response queued behind another on a keep-alive socket (node's state.outgoing) gets
-  // neither 'finish' nor 'close' when the socket dies, so the socket's own 'close' ends the
-  // request too; without it such a request stayed "in flight" forever and its generation
-  // (with its daemon processes) was never disposed.
-  const onSocketClose = (): void => logTransaction();
-  sock.once('close', onSocketClose);
+  const state = conn;
+  // One handler for the response's 'finish' and 'close' and the socket's 'close': a response
+  // queued behind another on a keep-alive socket (node's state.outgoing) gets neither
+  // 'finish' nor 'close' when the socket dies, so the socket's own 'close' ends the request
+  // too; without it such a request stayed "in flight" forever and its generation (with its
+  // daemon processes) was never disposed.
   const logTransaction = (): void => {
     if (logged) return;
     logged = true;
-    sock.off('close', onSocketClose);
-    Promise.resolve()
-      .then(() => runAll(gen.hooks.logTransaction, r))
-      .catch((err: unknown) =>
-        gen.log.log('error', 'core', 'MW00302', `log_transaction failed: ${String(err)}`),
-      )
-      .finally(() => src.leave(gen));
+    state.active--;
+    state.readAtIdle = sock.bytesRead;
+    sock.off('close', logTransaction);
+    queueMicrotask(() => {
+      try {
+        const rv = runAll(gen.hooks.logTransaction, r);
+        if (typeof rv !== 'number') {
+          rv.then(
+            () => src.leave(gen),
+            (err: unknown) => {
+              logFailed(gen, err);
+              src.leave(gen);
+            },
+          );
+          return;
+        }
+      } catch (err) {
+        logFailed(gen, err);
+      }
+      src.leave(gen);
+    });
   };
+  sock.once('close', logTransaction);
   res.once('finish', logTransaction);
   res.once('close', logTransaction);
   try {
@@ -223,6 +279,10 @@ async function handleRequest(
   }
 }
 
+function logFailed(gen: Generation, err: unknown): void {
+  gen.log.log('error', 'core', 'MW00302', `log_transaction failed: ${String(err)}`);
+}
+
 /** Raw 400 for bytes node's parser refused (there is no request to hang a record on). */
 function earlyError(gen: Generation, socket: Socket, status: number, method = 'GET'): void {
   if (!socket.writable) return;
@@ -240,7 +300,7 @@ function earlyError(gen: Generation, socket: Socket, status: number, method = 'G
     '',
   );
   socket.end(
-    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${new Date().toUTCString()}\r\nServer: ${SERVER_BANNER}\r\n` +
+    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_BANNER}\r\n` +
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
     'latin1',
   );
@@ -249,7 +309,7 @@ function earlyError(gen: Generation, socket: Socket, status: number, method = 'G
 /** Create (not yet listening) the node:http server for one Listen. */
 export function createListener(src: GenerationSource, listen: ListenIR): Server {
   const core = coreServer(src.current().ir.main.server);
-  const counts = new WeakMap<Socket, number>();
+  const conns = new WeakMap<Socket, ConnState>();
   // Big enough for LimitRequestLine + LimitRequestFields × LimitRequestFieldSize, so the
   // limits are checked (with httpd's statuses) by checkReadLimits, not by node's parser.
   const maxHeaderSize = Math.min(
@@ -268,7 +328,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
       keepAliveTimeout: core.keepAliveTimeout * 1000,
     },
     (req, res) => {
-      void handleRequest(src, listen, req, res, counts);
+      void handleRequest(src, listen, req, res, conns);
     },
   );
   server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
@@ -276,18 +336,9 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
   server.headersTimeout = core.timeout * 1000;
   // core Timeout: an idle socket holding part of a request gets httpd's 408 (protocol.c
   // read_request_line/ap_get_mime_headers time out → 408); otherwise it is just closed.
-  const active = new WeakMap<Socket, number>();
-  const readAtIdle = new WeakMap<Socket, number>();
-  server.on('request', (req: IncomingMessage, res: CountingResponse) => {
-    const sock = req.socket;
-    active.set(sock, (active.get(sock) ?? 0) + 1);
-    res.once('close', () => {
-      active.set(sock, (active.get(sock) ?? 1) - 1);
-      readAtIdle.set(sock, sock.bytesRead);
-    });
-  });
   server.on('timeout', (socket: Socket) => {
-    if ((active.get(socket) ?? 0) === 0 && socket.bytesRead > (readAtIdle.get(socket) ?? 0)) {
+    const conn = conns.get(socket);
+    if ((conn?.active ?? 0) === 0 && socket.bytesRead > (conn?.readAtIdle ?? 0)) {
       const gen = src.current();
       gen.log.log('info', 'core', 'AH00566', 'request failed: read timeout (Timeout)', {
         client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
