@@ -4,7 +4,8 @@ Usage: python3 python/bench_loop.py [requests] [in-flight] [threads]
 
 Plays the front end: keeps `in-flight` REQUEST frames outstanding (stream ids
 1..in-flight, reused after END), with a realistic ~25-pair environ, and
-reports completed requests per second. The driver runs in this process and
+reports completed requests per second and the worker process's CPU time
+(utime+stime from /proc) per request. The driver runs in this process and
 the worker in a child process (as in production), so on a 2-core machine the
 figure includes the driver competing for CPU.
 """
@@ -69,6 +70,7 @@ def main() -> None:
         sock = client.sock
         dec = P.FrameDecoder()
         sent = done = bad = 0
+        cpu0 = _cpu_ticks(client.proc.pid)
         t0 = time.perf_counter()
         sock.sendall(b"".join(frames[s] for s in range(1, inflight + 1)))
         sent = inflight
@@ -89,10 +91,21 @@ def main() -> None:
             if out:
                 sock.sendall(b"".join(out))
         elapsed = time.perf_counter() - t0
+        cpu = _cpu_ticks(client.proc.pid) - cpu0
         client.shutdown(2000)
         client.close()
+    tick = os.sysconf("SC_CLK_TCK")
     print("bench_loop: %d requests, %d in flight, %d threads: %.0f req/s "
-          "(%d errors)" % (total, inflight, threads, total / elapsed, bad))
+          "(%d errors), worker CPU %.1f us/request"
+          % (total, inflight, threads, total / elapsed, bad,
+             cpu * 1e6 / tick / total))
+
+
+def _cpu_ticks(pid: int) -> int:
+    """utime + stime of ``pid`` in clock ticks (Linux /proc)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
 
 
 if __name__ == "__main__":

@@ -26,6 +26,23 @@ export interface CommonVarsOptions {
 /** Default PATH when the server's environment has none (DEFAULT_PATH). */
 const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** SERVER_SIGNATURE for the last (setting, name, port, admin): the same for every request. */
+let signatureKey = '';
+let signatureText = '';
+function serverSignature(
+  setting: 'off' | 'on' | 'email',
+  name: string,
+  port: number,
+  admin: string,
+): string {
+  const key = `${setting}\0${name}\0${String(port)}\0${admin}`;
+  if (key !== signatureKey) {
+    signatureText = signatureFor(setting, name, port, admin).replace(/^<hr>\n/, '');
+    signatureKey = key;
+  }
+  return signatureText;
+}
+
 /** ap_add_common_vars: headers, server/client identity, document root. Insertion-ordered. */
 export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<string, string> {
   const env = new Map<string, string>(r.env);
@@ -54,18 +71,14 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   }
   const core = coreServer(r.server.server);
   const dir = coreDir(r.perDir);
+  const name = serverNameOf(r);
+  const port = serverPortOf(r);
   env.set('PATH', process.env['PATH'] ?? DEFAULT_PATH);
-  env.set(
-    'SERVER_SIGNATURE',
-    signatureFor(dir.serverSignature, serverNameOf(r), serverPortOf(r), core.serverAdmin).replace(
-      /^<hr>\n/,
-      '',
-    ),
-  );
+  env.set('SERVER_SIGNATURE', serverSignature(dir.serverSignature, name, port, core.serverAdmin));
   env.set('SERVER_SOFTWARE', SERVER_BANNER);
-  env.set('SERVER_NAME', escapeHtml(serverNameOf(r)));
+  env.set('SERVER_NAME', escapeHtml(name));
   env.set('SERVER_ADDR', r.connection.localAddr);
-  env.set('SERVER_PORT', String(serverPortOf(r)));
+  env.set('SERVER_PORT', String(port));
   env.set('REMOTE_ADDR', r.connection.remoteAddr);
   env.set('DOCUMENT_ROOT', core.documentRoot);
   env.set('REQUEST_SCHEME', 'http');
@@ -88,7 +101,11 @@ function originalUri(r: RequestRecord): string {
 
 /** ap_add_cgi_vars: GATEWAY_INTERFACE … SCRIPT_NAME / PATH_INFO / PATH_TRANSLATED. */
 export function cgiVars(r: RequestRecord): Map<string, string> {
-  const env = new Map<string, string>();
+  return addCgiVars(new Map<string, string>(), r);
+}
+
+/** ap_add_cgi_vars into `env` (set in place: an existing key keeps its position). */
+function addCgiVars(env: Map<string, string>, r: RequestRecord): Map<string, string> {
   env.set('GATEWAY_INTERFACE', 'CGI/1.1');
   env.set('SERVER_PROTOCOL', r.protocol);
   env.set('REQUEST_METHOD', r.method);
@@ -111,7 +128,5 @@ export function cgiEnvironment(
   r: RequestRecord,
   opts: CommonVarsOptions = {},
 ): Map<string, string> {
-  const env = commonVars(r, opts);
-  for (const [k, v] of cgiVars(r)) env.set(k, v);
-  return env;
+  return addCgiVars(commonVars(r, opts), r);
 }

@@ -13,6 +13,7 @@
 import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { ErrorLog } from '../logging/error-log.js';
+import type { Environ } from './protocol/messages.js';
 import { INITIAL_WINDOW } from './protocol/frames.js';
 import { PoolError } from './daemon/supervisor.js';
 import type { ProcessPool } from './daemon/supervisor.js';
@@ -23,7 +24,7 @@ import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 const CLIENT_BUFFER = 4 * INITIAL_WINDOW;
 
 export interface DispatchRequest {
-  readonly environ: readonly (readonly [string, string])[];
+  readonly environ: Environ;
   readonly body: Readable | null;
   readonly scriptFilename: string;
   readonly scriptMtimeMs: number;
@@ -87,8 +88,8 @@ function defaultError(res: ServerResponse, status: number): void {
 }
 
 /** The request URI for log lines: REQUEST_URI, else SCRIPT_NAME + PATH_INFO [+ ?QUERY_STRING]. */
-function requestUri(environ: readonly (readonly [string, string])[]): string {
-  const env = new Map(environ);
+function requestUri(environ: Environ): string {
+  const env: ReadonlyMap<string, string> = 'size' in environ ? environ : new Map(environ);
   const raw = env.get('REQUEST_URI');
   if (raw !== undefined) return raw;
   const qs = env.get('QUERY_STRING') ?? '';

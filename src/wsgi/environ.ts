@@ -133,8 +133,15 @@ function collapse(v: string): string {
  * keys appended; HTTPS and PATH are removed and `wsgi.url_scheme` added, as Adapter_environ
  * does on the Python side.
  */
-export function buildEnviron(cgi: Iterable<EnvPair>, w: WsgiEnvironInput): EnvPair[] {
-  const env = new Map<string, string>(cgi);
+export function buildEnviron(cgi: Iterable<EnvPair>, w: WsgiEnvironInput): Map<string, string> {
+  return buildEnvironInPlace(new Map<string, string>(cgi), w);
+}
+
+/** buildEnviron on a table the caller hands over (the handler's fresh CGI table): no copy. */
+export function buildEnvironInPlace(
+  env: Map<string, string>,
+  w: WsgiEnvironInput,
+): Map<string, string> {
   if (w.mapHeadToGet && w.method === 'HEAD') env.set('REQUEST_METHOD', 'GET');
   if (w.passAuthorization && w.authorization !== undefined) {
     env.set('HTTP_AUTHORIZATION', w.authorization);
@@ -173,7 +180,7 @@ export function buildEnviron(cgi: Iterable<EnvPair>, w: WsgiEnvironInput): EnvPa
     env.set('mod_wsgi.daemon_restarts', String(w.daemonRestarts ?? 0));
   }
   env.set('wsgi.url_scheme', https ? 'https' : 'http');
-  return [...env];
+  return env;
 }
 
 /** wsgi.multithread / wsgi.multiprocess / wsgi.run_once for a group (reference §4.6). */
@@ -202,6 +209,6 @@ export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
  * CGI variables). Authorization is left out here; buildEnviron adds it when
  * WSGIPassAuthorization allows. Callers with a RequestRecord should use this directly.
  */
-export function wsgiCgiVars(r: RequestRecord): EnvPair[] {
-  return [...cgiEnvironment(r)];
+export function wsgiCgiVars(r: RequestRecord): Map<string, string> {
+  return cgiEnvironment(r);
 }

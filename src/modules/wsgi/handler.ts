@@ -15,7 +15,7 @@ import type { RequestRecord } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import type { DispatchHooks, DispatchRequest, DispatchResult } from '../../wsgi/dispatch.js';
-import { buildEnviron, wsgiCgiVars } from '../../wsgi/environ.js';
+import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
 import { DIR_DEFAULTS } from './config.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
@@ -180,7 +180,7 @@ export async function handleWsgiScript<P>(
     return 403;
   }
   const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
-  const environ = buildEnviron(wsgiCgiVars(r), {
+  const environ = buildEnvironInPlace(wsgiCgiVars(r), {
     processGroup,
     applicationGroup,
     callableObject,

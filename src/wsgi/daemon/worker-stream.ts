@@ -5,6 +5,7 @@
 import { encodeToWorker } from '../protocol/encode.js';
 import { INITIAL_WINDOW } from '../protocol/frames.js';
 import type { WorkerProcess } from './worker-process.js';
+import type { Environ } from '../protocol/messages.js';
 
 /** Events of one request stream, delivered by the worker's frame reader. */
 export interface StreamHandler {
@@ -46,7 +47,7 @@ export class WorkerStream {
   }
 
   /** Send REQUEST. */
-  request(environ: readonly (readonly [string, string])[], body: boolean): void {
+  request(environ: Environ, body: boolean): void {
     this.worker.send(encodeToWorker({ kind: 'request', stream: this.id, body, environ }));
   }
   /** Send request-body bytes; the caller keeps within `sendCredit`. */

@@ -4,13 +4,19 @@
 // Frames (frames.ts) are bytes; these are their meaning. encode.ts turns messages into
 // frames, decode.ts turns frames into messages.
 
+/**
+ * A request's environ: name → value pairs in the order they go on the wire. The handler
+ * passes the Map it built (no copy); tests and stand-ins may pass a pair list.
+ */
+export type Environ = ReadonlyMap<string, string> | readonly (readonly [string, string])[];
+
 /** Messages the front end sends to a worker. */
 export type ToWorker =
   | {
       readonly kind: 'request';
       readonly stream: number;
       readonly body: boolean;
-      readonly environ: readonly (readonly [string, string])[];
+      readonly environ: Environ;
     }
   | { readonly kind: 'data'; readonly stream: number; readonly data: Buffer }
   | { readonly kind: 'eof'; readonly stream: number }
