@@ -46,6 +46,8 @@ def environ_items(script: str) -> list:
         "mod_wsgi.request_handler": "wsgi-script",
         "mod_wsgi.script_reloading": "1",
         "mod_wsgi.request_start": "1700000000000000",
+        # As the front end adds it with script reloading on (docs/protocol.md).
+        "tswsgi.script_mtime": str(os.stat(script).st_mtime_ns // 1000000),
     }
     items = []
     for k, v in env.items():

@@ -27,6 +27,7 @@ from .wrapper import FileWrapper
 
 _UTF8_KEYS = ("SCRIPT_FILENAME", "DOCUMENT_ROOT")
 _FILE_CHUNK = 262144
+SCRIPT_MTIME_KEY = "tswsgi.script_mtime"
 
 
 def now_us() -> str:
@@ -114,8 +115,11 @@ class RequestHandling:
         script = env.get("SCRIPT_FILENAME", "")
         name = env.get("mod_wsgi.callable_object") or "application"
         reloading = env.get("mod_wsgi.script_reloading") == "1"
+        # The front end's stat of the script (docs/protocol.md); never shown to the app.
+        hint = env.pop(SCRIPT_MTIME_KEY, None)
+        mtime_ms = int(hint) if hint is not None and hint.isdigit() else None
         try:
-            module = loader.load_script(script, reloading)
+            module = loader.load_script(script, reloading, mtime_ms)
         except loader.ScriptNotFound as exc:
             self.chan.log(sid, 3, str(exc))
             return "404 " + str(exc)

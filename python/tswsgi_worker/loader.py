@@ -26,6 +26,8 @@ _lock = threading.RLock()
 _loaded: Dict[str, types.ModuleType] = {}
 # SCRIPT_FILENAME as sent → (absolute path, module name).
 _names: Dict[str, Tuple[str, str]] = {}
+# Module name → the loaded file's mtime in whole ms (the front end's hint has this form).
+_loaded_ms: Dict[str, int] = {}
 
 
 class ScriptNotFound(Exception):
@@ -38,21 +40,23 @@ def module_name(path: str) -> str:
     return "_mod_wsgi_" + digest
 
 
-def _mtime(path: str) -> float:
+def _mtime(path: str) -> Tuple[float, int]:
+    """(st_mtime, mtime in whole ms) of ``path``."""
     try:
-        return os.stat(path).st_mtime
+        st = os.stat(path)
     except OSError as exc:
         raise ScriptNotFound(
             "Target WSGI script not found or unable to stat: %s" % path
         ) from exc
+    return st.st_mtime, st.st_mtime_ns // 1000000
 
 
-def _exec(path: str, name: str, mtime: float) -> types.ModuleType:
+def _exec(path: str, name: str, mtime: Tuple[float, int]) -> types.ModuleType:
     with open(path, "rb") as f:
         source = f.read()
     module = types.ModuleType(name)
     module.__file__ = path
-    module.__mtime__ = mtime  # type: ignore[attr-defined]
+    module.__mtime__ = mtime[0]  # type: ignore[attr-defined]
     sys.modules[name] = module
     try:
         code = compile(source, path, "exec", dont_inherit=True)
@@ -63,12 +67,18 @@ def _exec(path: str, name: str, mtime: float) -> types.ModuleType:
             del sys.modules[name]
         raise
     _loaded[name] = module
+    _loaded_ms[name] = mtime[1]
     return module
 
 
-def load_script(path: str, reloading: bool = False) -> types.ModuleType:
+def load_script(path: str, reloading: bool = False,
+                mtime_ms: Optional[int] = None) -> types.ModuleType:
     """The module for ``path``, executing (or re-executing) it if needed.
 
+    ``mtime_ms`` is the mtime the front end saw when it stat'ed the script for
+    this request (whole ms); when it equals the loaded file's, the module is
+    current without a stat here. A stat releases the GIL, and with many
+    threads that hand-off cost more than the syscall: ~15 µs per request.
     Raises ScriptNotFound, or whatever the script itself raised.
     """
     key = _names.get(path)
@@ -80,6 +90,8 @@ def load_script(path: str, reloading: bool = False) -> types.ModuleType:
     module = _loaded.get(name)
     if module is not None:
         if not reloading:
+            return module
+        if mtime_ms is not None and _loaded_ms.get(name) == mtime_ms:
             return module
         # Reloading: the common case is an unchanged file. Compare without the lock (the
         # stat releases the GIL); every request of every thread used to serialise here.
@@ -94,7 +106,8 @@ def load_script(path: str, reloading: bool = False) -> types.ModuleType:
             return module
         mtime = _mtime(path)
         if module is not None:
-            if getattr(module, "__mtime__", None) == mtime:
+            if getattr(module, "__mtime__", None) == mtime[0]:
+                _loaded_ms[name] = mtime[1]
                 return module
             del _loaded[name]
             if sys.modules.get(name) is module:

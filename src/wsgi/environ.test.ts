@@ -1,7 +1,13 @@
 // Tests for RequestRecord → environ (mod_wsgi 4.9.4 wsgi_build_environment).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEnviron, DEBIAN_MOD_WSGI_4_9_4_KEYS, wsgiCgiVars, wsgiFlags } from './environ.js';
+import {
+  buildEnviron,
+  DEBIAN_MOD_WSGI_4_9_4_KEYS,
+  SCRIPT_MTIME_KEY,
+  wsgiCgiVars,
+  wsgiFlags,
+} from './environ.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 import { createCoreServer } from '../core/config.js';
 import { defaultDaemonSpec } from './daemon/options.js';
@@ -125,5 +131,15 @@ describe('buildEnviron daemon-mode keys', () => {
     assert.equal(retried.get('mod_wsgi.daemon_connects'), '3');
     assert.equal(retried.get('mod_wsgi.daemon_restarts'), '1');
     assert.match(retried.get('mod_wsgi.queue_start') ?? '', /^\d{16}$/);
+  });
+});
+
+describe('buildEnviron script mtime note', () => {
+  it('sends the script mtime in whole ms only while script reloading is on', () => {
+    const on = buildEnviron(cgi, { ...w, scriptReloading: true, scriptMtimeMs: 1795292001405.9 });
+    assert.equal(on.get(SCRIPT_MTIME_KEY), '1795292001405');
+    const off = buildEnviron(cgi, { ...w, scriptReloading: false, scriptMtimeMs: 1795292001405.9 });
+    assert.equal(off.has(SCRIPT_MTIME_KEY), false);
+    assert.equal(buildEnviron(cgi, { ...w, scriptReloading: true }).has(SCRIPT_MTIME_KEY), false);
   });
 });

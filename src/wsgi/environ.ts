@@ -27,6 +27,12 @@ export interface WsgiEnvironInput {
   /** WSGIHandlerScript path; '' for WSGIScriptAlias/SetHandler. */
   readonly handlerScript: string;
   readonly scriptReloading: boolean;
+  /**
+   * The script's mtime (ms) as the front end stat'ed it. With script reloading on it goes to
+   * the worker as `tswsgi.script_mtime` (SCRIPT_MTIME_KEY), which the worker removes before
+   * the application sees the environ: an unchanged script then needs no stat in the worker.
+   */
+  readonly scriptMtimeMs?: number;
   readonly passAuthorization: boolean;
   /** The Authorization request header, if any. */
   readonly authorization: string | undefined;
@@ -180,8 +186,16 @@ export function buildEnvironInPlace(
     env.set('mod_wsgi.daemon_restarts', String(w.daemonRestarts ?? 0));
   }
   env.set('wsgi.url_scheme', https ? 'https' : 'http');
+  if (w.scriptReloading && w.scriptMtimeMs !== undefined)
+    env.set(SCRIPT_MTIME_KEY, String(Math.floor(w.scriptMtimeMs)));
   return env;
 }
+
+/**
+ * Environ key the worker consumes (docs/protocol.md): the script mtime in whole ms. The
+ * worker compares it with the mtime of the module it loaded; equal means no reload check.
+ */
+export const SCRIPT_MTIME_KEY = 'tswsgi.script_mtime';
 
 /** wsgi.multithread / wsgi.multiprocess / wsgi.run_once for a group (reference §4.6). */
 export interface WsgiFlags {

@@ -67,5 +67,43 @@ class ConcurrentLoad(unittest.TestCase):
             self.assertIs(loader.load_script(path), second)
 
 
+class FrontEndMtimeHint(unittest.TestCase):
+    """load_script's mtime_ms: the front end's stat stands in for the worker's."""
+
+    def test_a_matching_hint_skips_the_stat_and_a_new_one_reloads(self) -> None:
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "hinted.wsgi")
+            with open(path, "w") as f:
+                f.write("application = 'one'\n")
+            os.utime(path, ns=(1_700_000_000_123_456_789,) * 2)
+            first = loader.load_script(path, reloading=True)
+            stats = []
+            real_stat = os.stat
+
+            def counting_stat(*args, **kwargs):  # type: ignore[no-untyped-def]
+                stats.append(args[0])
+                return real_stat(*args, **kwargs)
+
+            loader.os.stat = counting_stat  # type: ignore[attr-defined]
+            try:
+                # Same mtime in whole ms as the file: current, and no stat at all.
+                self.assertIs(loader.load_script(path, True, 1_700_000_000_123), first)
+                self.assertEqual(stats, [])
+                # A hint that differs (the file changed): stat, and re-exec if it did.
+                with open(path, "w") as f:
+                    f.write("application = 'two'\n")
+                os.utime(path, ns=(1_700_000_005_000_000_000,) * 2)
+                second = loader.load_script(path, True, 1_700_000_005_000)
+                self.assertEqual(second.application, "two")
+                self.assertIsNot(second, first)
+                self.assertIn(os.path.abspath(path), stats)
+                # A stale hint (older than the loaded file) still checks the file.
+                del stats[:]
+                self.assertIs(loader.load_script(path, True, 1_700_000_000_123), second)
+                self.assertEqual(len(stats), 1)
+            finally:
+                loader.os.stat = real_stat  # type: ignore[attr-defined]
+
+
 if __name__ == "__main__":
     unittest.main()

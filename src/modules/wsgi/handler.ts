@@ -187,6 +187,7 @@ export async function handleWsgiScript<P>(
     requestHandler: r.handler,
     handlerScript: '',
     scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
+    scriptMtimeMs: r.finfo.mtimeMs,
     passAuthorization,
     authorization: r.headersIn.headers.authorization,
     mapHeadToGet: mapHead === 'on',
