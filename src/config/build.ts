@@ -117,7 +117,12 @@ export function buildConfig(input: BuildInput): ConfigIR {
         globalOnlyError('Listen', scope.place.context);
       if (e !== undefined) throw syntaxError(e, at);
       const r = parseListen(node.args);
-      if (typeof r === 'string') throw syntaxError(r, at);
+      if ('error' in r)
+        throw syntaxError(
+          r.error,
+          at,
+          r.log === undefined ? [] : [`${at.file}:${at.line}: ${r.log}`],
+        );
       if (listen.some((l) => l.host === r.host && l.port === r.port)) {
         throw syntaxError('Cannot define multiple Listeners on the same IP:port', at);
       }
@@ -176,9 +181,10 @@ export function buildConfig(input: BuildInput): ConfigIR {
       throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
 
     if (def === undefined) {
-      const addrs = parseVhostAddresses(node.args);
-      if (typeof addrs === 'string') throw syntaxError(addrs, at);
-      const vh = newServer(at, addrs);
+      const parsed = parseVhostAddresses(node.args);
+      if (typeof parsed === 'string') throw syntaxError(parsed, at);
+      for (const w of parsed.warnings) input.warnings.push(`${at.file}:${at.line}: ${w}`);
+      const vh = newServer(at, parsed.addrs);
       vhosts.push(vh);
       walk(children, {
         place: { context: { kind: 'vhost' }, parent: node.name },

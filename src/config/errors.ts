@@ -46,9 +46,17 @@ export class ConfigError extends Error {
   readonly detail: string;
   /** Include chain, outermost first, ending with the innermost location (read errors). */
   readonly frames: readonly ErrorFrame[];
+  /** Log lines httpd writes to stderr before the error itself (e.g. AH00077). */
+  readonly preface: readonly string[];
 
-  constructor(code: ConfigErrorCode, detail: string, frames: readonly ErrorFrame[]) {
-    super(formatConfigError(code, detail, frames));
+  constructor(
+    code: ConfigErrorCode,
+    detail: string,
+    frames: readonly ErrorFrame[],
+    preface: readonly string[] = [],
+  ) {
+    super(preface.map((l) => `${l}\n`).join('') + formatConfigError(code, detail, frames));
+    this.preface = preface;
     this.name = 'ConfigError';
     this.code = code;
     this.detail = detail;
@@ -60,7 +68,7 @@ export class ConfigError extends Error {
 
   /** The same read error seen from the Include directive at `outer` (one more wrapper). */
   wrappedBy(outer: ErrorFrame): ConfigError {
-    return new ConfigError(this.code, this.detail, [outer, ...this.frames]);
+    return new ConfigError(this.code, this.detail, [outer, ...this.frames], this.preface);
   }
 }
 
@@ -88,8 +96,12 @@ function formatConfigError(
 }
 
 /** A directive-application error at `at` (AH00526 shape). */
-export function syntaxError(detail: string, at: ErrorFrame): ConfigError {
-  return new ConfigError(ConfigErrorCode.SYNTAX, detail, [at]);
+export function syntaxError(
+  detail: string,
+  at: ErrorFrame,
+  preface: readonly string[] = [],
+): ConfigError {
+  return new ConfigError(ConfigErrorCode.SYNTAX, detail, [at], preface);
 }
 
 /** A read-phase error at `at` (one-line shape). */

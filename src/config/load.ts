@@ -44,10 +44,9 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
   const known = registry.knownModuleNames();
   const loaded = new Set<string>(BUILTIN_MODULES);
   const defines = new Map<string, string>();
-  for (const d of opts.defines ?? []) {
-    const eq = d.indexOf('=');
-    defines.set(eq < 0 ? d : d.slice(0, eq), eq < 0 ? '' : d.slice(eq + 1));
-  }
+  // httpd: -D defines a name only, taken literally (`-D A=b` defines "A=b", which
+  // <IfDefine A=b> tests); it never gives ${A} a value.
+  for (const d of opts.defines ?? []) defines.set(d, '');
   const extra = new Set([...BUILD_DIRECTIVES.map((d) => d.toLowerCase())]);
   const st: ReadState = {
     serverRoot: resolve(opts.serverRoot ?? DEFAULT_SERVER_ROOT),

@@ -38,12 +38,28 @@ export function exists(p: string): boolean {
   }
 }
 
-const WILDCARD = /[*?[]/;
+/**
+ * apr_fnmatch_test: does `s` hold a wildcard? `*` and `?` do; `[` only once a `]` follows
+ * it; a backslash hides the next character. So `inc/[s` names a file literally.
+ */
+export function fnmatchTest(s: string): boolean {
+  let open = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '*' || c === '?') return true;
+    if (c === '\\') {
+      if (++i >= s.length) return false;
+    } else if (c === '[') open = true;
+    else if (c === ']' && open) return true;
+  }
+  return false;
+}
 
 /** Files an Include names, in order (ap_process_fnmatch_configs semantics). */
 export function matchIncludes(path: string, optional: boolean, at: ErrorFrame): string[] {
   const parts = path.split('/');
-  const wildAt = parts.findIndex((p) => WILDCARD.test(p));
+  // The whole path is tested first, then each component (process_resource_config_fnmatch).
+  const wildAt = fnmatchTest(path) ? parts.findIndex(fnmatchTest) : -1;
   if (wildAt < 0) {
     if (!exists(path)) {
       if (optional) return [];

@@ -28,7 +28,7 @@ export const MAX_INCLUDE_DEPTH = 128;
 export interface ReadState {
   /** ServerRoot; `ServerRoot` lines change it while reading. */
   serverRoot: string;
-  /** Defined names → values ('' when defined without value); -D and Define. */
+  /** Defined names → values ('' when defined without value: not a ${} variable); -D and Define. */
   readonly defines: Map<string, string>;
   /** Short names of loaded modules (built-ins + LoadModule). */
   readonly loaded: Set<string>;
@@ -138,7 +138,9 @@ interface Expanded {
 function expandLine(node: RawNode, st: ReadState): Expanded {
   const text = expandVars(
     node.line.text,
-    (name) => st.defines.get(name) ?? st.env[name],
+    // Only a Define with a non-empty value is a variable (httpd's server_config_defined_vars);
+    // `-D X`, `Define X` and `Define X ""` define the name alone.
+    (name) => st.defines.get(name) || st.env[name],
     (name) => {
       st.warnings.push(
         `${node.line.file}:${node.line.line}: AH00111: Config variable \${${name}} is not defined`,
@@ -270,7 +272,7 @@ function conditional(
     if (lname !== 'ifversion')
       throw readError(`<${x.name}> directive requires additional arguments`, at);
   }
-  if (lname === 'ifversion') return readVersionCondition(x.args, at);
+  if (lname === 'ifversion') return readVersionCondition(splitWords(x.rawArgs), at);
   const negate = (first ?? '').startsWith('!');
   const arg = negate ? (first ?? '').slice(1) : (first ?? '');
   let holds: boolean;
