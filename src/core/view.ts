@@ -91,9 +91,8 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
   const none = (v: string | undefined): string | undefined => (v === 'none' ? undefined : v);
   const charset = c.addDefaultCharset;
   const view: CoreDirView = {
-    // AllowEncodedSlashes / MergeSlashes are not in CoreDirConf yet: httpd defaults.
-    allowEncodedSlashes: 'off',
-    mergeSlashes: true,
+    allowEncodedSlashes: c.allowEncodedSlashes ?? 'off',
+    mergeSlashes: c.mergeSlashes ?? true,
     acceptPathInfo: c.acceptPathInfo ?? 'default',
     errorDocuments: docs,
     serverSignature: c.serverSignature ?? 'off',

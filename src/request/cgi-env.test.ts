@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { cgiEnvironment, headerToEnv } from './cgi-env.js';
+import { internalRedirect } from './subrequest.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 import { createCoreServer } from '../core/config.js';
 import { SERVER_BANNER } from '../http/banner.js';
@@ -102,5 +103,60 @@ describe('cgiEnvironment', () => {
     assert.equal(e.has('CONTENT_TYPE'), false);
     assert.equal(e.has('CONTENT_LENGTH'), false);
     assert.equal(e.get('SERVER_PORT'), '80');
+  });
+});
+
+describe('cgiEnvironment (authenticated, redirected and odd path_info requests)', () => {
+  async function request(target: string) {
+    const { gen } = await generation(
+      config(server({ server: { core: { ...createCoreServer(), documentRoot: '/srv/www' } } })),
+      [],
+    );
+    return fakeRequest(gen, { target, headers: [['Host', 'h']] });
+  }
+
+  it('sets REMOTE_USER and AUTH_TYPE once a user is authenticated', async () => {
+    const r = await request('/p');
+    assert.equal(cgiEnvironment(r).has('REMOTE_USER'), false);
+    assert.equal(cgiEnvironment(r).has('AUTH_TYPE'), false);
+    r.user = 'ann';
+    r.authType = 'Basic';
+    const e = cgiEnvironment(r);
+    assert.equal(e.get('REMOTE_USER'), 'ann');
+    assert.equal(e.get('AUTH_TYPE'), 'Basic');
+  });
+
+  it('gives REQUEST_URI of the first request of an internal-redirect chain', async () => {
+    const r = await request('/orig/page?x=1');
+    await internalRedirect(r, '/second');
+    const second = r.next;
+    assert.ok(second !== undefined);
+    await internalRedirect(second, '/third?y=2');
+    const third = second.next;
+    assert.ok(third !== undefined);
+    const e = cgiEnvironment(third);
+    assert.equal(e.get('REQUEST_URI'), '/orig/page?x=1');
+    assert.equal(e.get('SCRIPT_NAME'), '/third');
+    assert.equal(e.get('QUERY_STRING'), 'y=2');
+  });
+
+  it('keeps SCRIPT_NAME whole when path_info is not a suffix of the URI', async () => {
+    const r = await request('/app');
+    r.pathInfo = '/elsewhere';
+    const e = cgiEnvironment(r);
+    assert.equal(e.get('SCRIPT_NAME'), '/app');
+    assert.equal(e.get('PATH_INFO'), '/elsewhere');
+  });
+
+  it('falls back to the default PATH when the server has none', async () => {
+    const r = await request('/p');
+    const saved = process.env['PATH'];
+    delete process.env['PATH'];
+    try {
+      assert.equal(cgiEnvironment(r).get('PATH'), '/usr/local/bin:/usr/bin:/bin');
+    } finally {
+      process.env['PATH'] = saved;
+    }
+    assert.equal(cgiEnvironment(r).get('PATH'), saved);
   });
 });

@@ -2,7 +2,16 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildHookTable, DECLINED, DONE, OK, runAll, runFirst, sortHooks } from './hooks.js';
+import {
+  buildHookTable,
+  DECLINED,
+  DONE,
+  OK,
+  runAll,
+  runFirst,
+  runPhase,
+  sortHooks,
+} from './hooks.js';
 import type { HookReg } from './hooks.js';
 import type { RequestRecord } from './record.js';
 
@@ -73,5 +82,74 @@ describe('run modes', () => {
     );
     assert.deepEqual(log, ['a', 'b', 'c']);
     assert.equal(await runAll([], r), OK);
+  });
+});
+
+describe('sortHooks (cycles and default order)', () => {
+  it('falls back to order/list position when after/before form a cycle', () => {
+    const out = sortHooks([
+      { module: 'a', reg: reg('middle', { after: ['b'] }) },
+      { module: 'b', reg: reg('middle', { after: ['a'] }) },
+      { module: 'c', reg: reg('first') },
+    ]);
+    assert.deepEqual(names(out), ['c', 'a', 'b']);
+  });
+  it('treats a registration without an order as MIDDLE', () => {
+    const plain: HookReg = { run: () => OK };
+    const out = sortHooks([
+      { module: 'late', reg: reg('last') },
+      { module: 'plain', reg: plain },
+      { module: 'plain2', reg: plain },
+      { module: 'early', reg: reg('first') },
+    ]);
+    assert.deepEqual(names(out), ['early', 'plain', 'plain2', 'late']);
+  });
+});
+
+describe('run modes with asynchronous hooks', () => {
+  const h = (module: string, rv: number, log: string[], async = false) => ({
+    module,
+    run: () => {
+      log.push(module);
+      return async ? Promise.resolve(rv) : rv;
+    },
+  });
+  it('FIRST continues after an async DECLINED and returns a promise only once one is met', async () => {
+    const log: string[] = [];
+    const hooks = [h('a', DECLINED, log), h('b', DECLINED, log, true), h('c', 403, log)];
+    const rv = runFirst(hooks, r);
+    assert.ok(rv instanceof Promise);
+    assert.equal(await rv, 403);
+    assert.deepEqual(log, ['a', 'b', 'c']);
+    assert.equal(runFirst([h('x', OK, [])], r), OK, 'plain hooks answer synchronously');
+    assert.equal(await runFirst([h('y', 500, [], true), h('z', OK, [])], r), 500);
+  });
+  it('ALL stops at an async error result', async () => {
+    const log: string[] = [];
+    const rv = runAll([h('a', OK, log, true), h('b', 401, log, true), h('c', OK, log)], r);
+    assert.equal(await rv, 401);
+    assert.deepEqual(log, ['a', 'b']);
+  });
+  it('runPhase runs a phase by its declared mode (translate_name FIRST, fixups ALL)', async () => {
+    const log: string[] = [];
+    const table = buildHookTable([
+      {
+        name: 'one',
+        hooks: {
+          translateName: { run: () => (log.push('t1'), OK) },
+          fixups: { run: () => (log.push('f1'), OK) },
+        },
+      },
+      {
+        name: 'two',
+        hooks: {
+          translateName: { run: () => (log.push('t2'), OK) },
+          fixups: { run: () => (log.push('f2'), OK) },
+        },
+      },
+    ]);
+    assert.equal(await runPhase(table, 'translateName', r), OK);
+    assert.equal(await runPhase(table, 'fixups', r), OK);
+    assert.deepEqual(log, ['t1', 'f1', 'f2']);
   });
 });

@@ -22,8 +22,11 @@ describe('normalizePath', () => {
   it('refuses invalid %-escapes', () => {
     assert.equal(normalizePath('/a%zz', true), undefined);
   });
-  it('leaves reserved escapes encoded for step 4', () => {
-    assert.equal(normalizePath('/a%2fb%20c', true), '/a%2Fb%20c');
+  it('leaves reserved escapes encoded for step 4, in the case the client sent', () => {
+    // httpd 2.4.71, AllowEncodedSlashes NoDecode: GET /x%2f%2fb.txt logs %U = /x%2f%2fb.txt
+    // and looks for the file "x%2f%2fb.txt" (ap_normalize_path never re-cases an escape).
+    assert.equal(normalizePath('/a%2fb%20c', true), '/a%2fb%20c');
+    assert.equal(normalizePath('/a%2Fb%7e', true), '/a%2Fb~');
   });
 });
 
@@ -40,5 +43,24 @@ describe('unescapePath', () => {
   });
   it('decodes UTF-8 sequences', () => {
     assert.deepEqual(unescapePath('/%C3%A9', 'off'), { path: '/é' });
+  });
+});
+
+describe('normalizePath (dot segments at the end)', () => {
+  it('keeps the trailing slash a final "." or ".." leaves behind', () => {
+    assert.equal(normalizePath('/a/.', true), '/a/');
+    assert.equal(normalizePath('/a/b/%2e', false), '/a/b/');
+    assert.equal(normalizePath('/.', true), '/');
+  });
+});
+
+describe('unescapePath (bytes that are not UTF-8)', () => {
+  it('keeps every byte of a non-UTF-8 escape, read as latin-1', () => {
+    assert.deepEqual(unescapePath('/%FF%41', 'off'), { path: '/\u00ffA' });
+    assert.deepEqual(unescapePath('/caf%E9', 'off'), { path: '/caf\u00e9' });
+  });
+  it('keeps %2F encoded under AllowEncodedSlashes NoDecode and decodes it under On', () => {
+    assert.deepEqual(unescapePath('/a%2fb', 'nodecode'), { path: '/a%2fb' });
+    assert.deepEqual(unescapePath('/a%2Fb', 'on'), { path: '/a/b' });
   });
 });

@@ -26,7 +26,7 @@ export function normalizePath(path: string, mergeSlashes: boolean): string | und
     const hex = path.slice(i + 1, i + 3);
     if (!HEX.test(hex)) return undefined;
     const ch = String.fromCharCode(parseInt(hex, 16));
-    decoded += UNRESERVED.test(ch) ? ch : '%' + hex.toUpperCase();
+    decoded += UNRESERVED.test(ch) ? ch : '%' + hex; // the client's case, as httpd
     i += 2;
   }
   const segs = decoded.split('/');

@@ -13,6 +13,7 @@ import type { RequestRecord } from './record.js';
 import { normalizePath, unescapePath } from './normalize.js';
 import { sectionsForUri } from './walk.js';
 import { forbiddenSymlink } from './symlinks.js';
+import { primeCanonicalName } from './server-name.js';
 import { coreDir } from '../core/view.js';
 import { die } from '../http/die.js';
 
@@ -113,6 +114,10 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   }
   // 8. third location walk: <Location> overrides map_to_storage config
   walkLocation(r, r.perDir);
+  // UseCanonicalName DNS: the name is a reverse lookup of the local address (apr_getnameinfo
+  // in ap_get_server_name). Resolved once per generation and address, off the event loop;
+  // every later request finds it cached.
+  if (coreDir(r.perDir).useCanonicalName === 'dns') await primeCanonicalName(r);
   // 9. header_parser (ALL), main requests only
   if (r.main === undefined && !subrequest) {
     rv = await runAll(hooks.headerParser, r);

@@ -23,6 +23,19 @@ describe('splitTarget', () => {
   });
 });
 
+describe('Request from an absolute-form target', () => {
+  it('gives the handler uri "/" and the query of `GET http://host?q=1`', async () => {
+    const { gen } = await generation(config(server({})), []);
+    const r = fakeRequest(gen, { target: 'http://Host.example?q=1' });
+    assert.deepEqual(
+      [r.uri, r.args, r.hostname, r.unparsedUri],
+      ['/', 'q=1', 'host.example', 'http://Host.example?q=1'],
+    );
+    const o = fakeRequest(gen, { method: 'OPTIONS', target: 'http://host?x' });
+    assert.deepEqual([o.uri, o.args], ['*', 'x']);
+  });
+});
+
 describe('hostnameOf', () => {
   it('lower-cases and strips the port and a trailing dot', () => {
     assert.equal(hostnameOf('WWW.Example.COM.:81'), 'www.example.com');
@@ -58,5 +71,44 @@ describe('readBody', () => {
         l.includes('AH00539: Read content-length of 10 is larger than the configured limit of 8'),
       ),
     );
+  });
+});
+
+describe('splitTarget / hostnameOf edge cases', () => {
+  it('gives an absolute-form target without a path the path "/"', () => {
+    assert.deepEqual(splitTarget('http://example.com'), {
+      path: '/',
+      args: '',
+      host: 'example.com',
+    });
+  });
+  it('gives an absolute-form target with a query but no path "/" (or "*" for OPTIONS)', () => {
+    // httpd 2.4.71: `GET http://host?q=1` logs %U "/" and %q "?q=1" (a 404 with no index);
+    // `OPTIONS http://host?x` logs %U "*" and answers 200 (ap_parse_uri).
+    assert.deepEqual(splitTarget('http://host?q=1'), { path: '/', args: 'q=1', host: 'host' });
+    assert.deepEqual(splitTarget('http://host?q=1', 'OPTIONS'), {
+      path: '*',
+      args: 'q=1',
+      host: 'host',
+    });
+    assert.deepEqual(splitTarget('http://host', 'OPTIONS'), { path: '*', args: '', host: 'host' });
+    assert.deepEqual(splitTarget('http://host/a?b', 'OPTIONS'), {
+      path: '/a',
+      args: 'b',
+      host: 'host',
+    });
+  });
+  it('collapses a leading run of slashes before parsing (not a scheme-relative URL)', () => {
+    // httpd: `GET //x//b.txt` under MergeSlashes Off has r->uri "/x//b.txt".
+    assert.deepEqual(splitTarget('//x//b.txt?q'), {
+      path: '/x//b.txt',
+      args: 'q',
+      host: undefined,
+    });
+    assert.deepEqual(splitTarget('///?q'), { path: '/', args: 'q', host: undefined });
+  });
+  it('keeps an unterminated IPv6 literal as it is (lower-cased)', () => {
+    assert.equal(hostnameOf('[::1'), '[::1');
+    assert.equal(hostnameOf(' [FE80::1]:80 '), '[fe80::1]');
   });
 });

@@ -125,23 +125,35 @@ export interface RecordInit {
   readonly bytesSent?: () => number;
 }
 
-/** Split a request-target into path and query (absolute-form keeps only the path). */
-export function splitTarget(target: string): {
+/**
+ * Split a request-target into path and query, as ap_parse_uri does: leading `//` runs
+ * collapse to one `/` first (the target is a path, not a scheme-relative URL); an
+ * absolute-form target keeps only its path, and one without a path (`http://h?q=1`) gets
+ * `/`, or `*` for OPTIONS.
+ */
+export function splitTarget(
+  target: string,
+  method = 'GET',
+): {
   path: string;
   args: string;
   host: string | undefined;
 } {
-  let t = target;
+  let t = target.replace(/^\/{2,}/, '/');
   let host: string | undefined;
+  let noPath = false;
   const abs = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)/.exec(t);
   if (abs !== null) {
     host = abs[1];
-    t = t.slice(abs[0].length) || '/';
+    t = t.slice(abs[0].length);
+    noPath = !t.startsWith('/');
   }
   const hash = t.indexOf('#');
   if (hash >= 0) t = t.slice(0, hash);
   const q = t.indexOf('?');
-  return q < 0 ? { path: t, args: '', host } : { path: t.slice(0, q), args: t.slice(q + 1), host };
+  const path = q < 0 ? t : t.slice(0, q);
+  const args = q < 0 ? '' : t.slice(q + 1);
+  return { path: noPath ? (method === 'OPTIONS' ? '*' : '/') : path, args, host };
 }
 
 /** Host header → r->hostname: lower-cased, port and trailing dot removed. */
@@ -209,7 +221,7 @@ export class Request implements RequestRecord {
     this.method = init.method ?? req.method ?? 'GET';
     this.protocol = `HTTP/${req.httpVersion}`;
     this.unparsedUri = init.target ?? req.url ?? '/';
-    const { path, args, host } = splitTarget(this.unparsedUri);
+    const { path, args, host } = splitTarget(this.unparsedUri, this.method);
     this.uri = path;
     this.args = args;
     this.hostname = hostnameOf(host ?? req.headers.host);

@@ -134,3 +134,51 @@ describe('core map_to_storage', () => {
     assert.equal(r.finfo, undefined);
   });
 });
+
+describe('globToRegExp (fnmatch details)', () => {
+  it('matches one non-slash character with ?', () => {
+    assert.equal(globToRegExp('a?c').test('abc'), true);
+    assert.equal(globToRegExp('a?c').test('a/c'), false);
+    assert.equal(globToRegExp('a?c').test('ac'), false);
+  });
+  it('takes an unterminated [ literally and a backslash as an escape', () => {
+    assert.equal(globToRegExp('a[b').test('a[b'), true);
+    assert.equal(globToRegExp('a[b').test('ab'), false);
+    assert.equal(globToRegExp('a\\*b').test('a*b'), true);
+    assert.equal(globToRegExp('a\\*b').test('axb'), false);
+    assert.equal(globToRegExp('x[!0-9]').test('xa'), true);
+    assert.equal(globToRegExp('x[!0-9]').test('x1'), false);
+  });
+});
+
+describe('wildcard <Files> and <Location>', () => {
+  it('matches a <Files> wildcard against the base name', () => {
+    const cs = compileSections(server({ sections: [section('files', '*.txt', t('txt'))] }));
+    assert.equal(sectionsForFile(cs, '/a/b/c.txt', false).length, 1);
+    assert.equal(sectionsForFile(cs, '/a/b/c.html', false).length, 0);
+  });
+  it('matches a <Location> wildcard within one path segment (FNM_PATHNAME)', () => {
+    const cs = compileSections(server({ sections: [section('location', '/img*', t('img'))] }));
+    assert.equal(sectionsForUri(cs, '/img').length, 1);
+    assert.equal(sectionsForUri(cs, '/imgs').length, 1);
+    assert.equal(sectionsForUri(cs, '/imgs/a.png').length, 0);
+    assert.equal(sectionsForUri(cs, '/im').length, 0);
+  });
+});
+
+describe('WalkCache.memo', () => {
+  it('computes once per key and starts over past 10000 keys', () => {
+    const cache = new WalkCache([]);
+    const base = {};
+    let calls = 0;
+    const f = () => ++calls;
+    assert.equal(cache.memo(base, 'k0', f), 1);
+    assert.equal(cache.memo(base, 'k0', f), 1, 'remembered');
+    for (let i = 1; i < 10000; i++) cache.memo(base, `k${i}`, f);
+    assert.equal(calls, 10000);
+    assert.equal(cache.memo(base, 'k0', f), 1, 'still remembered at the limit');
+    cache.memo(base, 'one-more', f);
+    assert.equal(cache.memo(base, 'k0', f), 10002, 'the full table was cleared');
+    assert.equal(cache.memo({}, 'k0', f), 10003, 'tables are per base config');
+  });
+});

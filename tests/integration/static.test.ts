@@ -221,3 +221,24 @@ describe('static files (default handler)', () => {
     assert.equal(res.status, 404);
   });
 });
+
+describe('UseCanonicalName DNS', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      CONF.replace('ServerName localhost', 'ServerName canon.example\nUseCanonicalName DNS'),
+      FILES,
+    );
+  });
+  after(() => h.stop());
+
+  it('names the server by the reverse lookup of the local address from the first request on', async () => {
+    // httpd 2.4.71 does the same: 127.0.0.1 → localhost (from /etc/hosts), the port from Host.
+    const res = await rawRequest(
+      h.port,
+      'GET /sub HTTP/1.1\r\nHost: example.test:81\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(res.statusLine, 'HTTP/1.1 301 Moved Permanently');
+    assert.equal(res.headers['location'], 'http://localhost:81/sub/');
+  });
+});
