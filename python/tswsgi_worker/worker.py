@@ -109,7 +109,9 @@ class Worker(RequestHandling):
         try:
             while True:
                 try:
-                    data = recv(262144)
+                    # 64 KiB, not 256: a 256 KiB recv buffer is above glibc's mmap
+                    # threshold, so every recv cost an mmap + mremap pair (strace).
+                    data = recv(65536)
                 except OSError:
                     data = b""
                 if not data:
