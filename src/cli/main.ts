@@ -117,21 +117,31 @@ async function httpdMain(args: HttpdArgs): Promise<number> {
     default:
       break;
   }
-  if (args.signal !== undefined && args.signal !== 'start') {
-    const sent = signalRunning(ir, args.signal);
-    if (sent !== 'not-running') return sent;
-    if (args.signal === 'stop' || args.signal === 'graceful-stop') return 1;
-    // apachectl: restart/graceful of a server that is not running starts it.
-    process.stderr.write(`${PROG} not running, trying to start\n`);
-  }
+  // httpd: server/mpm_unix.c ap_signal_server — what the PidFile says decides the -k action.
   const detached = process.env['TSWSGI_DETACHED'] === '1';
-  if (!detached && (args.signal === 'start' || args.signal === undefined)) {
-    const { pid, alive } = runningPid(pidFileOf(ir));
-    if (alive) {
-      // httpd's ap_signal_server: "httpd (pid N) already running", and nothing else.
-      process.stderr.write(`${PROG} (pid ${pid ?? '?'}) already running\n`);
+  const state = detached ? undefined : readPidFile(pidFileOf(ir));
+  if (state?.kind === 'unreadable') {
+    process.stderr.write(
+      `${state.error}: AH00058: Error retrieving pid file ${pidFileOf(ir)}\nAH00059: Remove it before continuing if it is corrupted.\n`,
+    );
+    return 1;
+  }
+  if (state !== undefined && args.signal !== undefined && args.signal !== 'start') {
+    if (state.kind === 'running') return signalRunning(state.pid, args.signal);
+    if (args.signal === 'stop' || args.signal === 'graceful-stop') {
+      process.stdout.write(
+        state.kind === 'none'
+          ? `${PROG} (no pid file) not running\n`
+          : `${PROG} (pid ${state.pid}?) not running\n`,
+      );
       return 0;
     }
+    // restart/graceful of a server that is not running starts it.
+    process.stdout.write(`${PROG} not running, trying to start\n`);
+  }
+  if (state?.kind === 'running' && (args.signal === 'start' || args.signal === undefined)) {
+    process.stdout.write(`${PROG} (pid ${state.pid}) already running\n`);
+    return 0;
   }
   const foreground =
     args.defines.includes('FOREGROUND') || args.debug || (args.signal === undefined && detached);
@@ -144,42 +154,59 @@ function pidFileOf(ir: ConfigIR): string {
   return resolve(ir.serverRoot, serverConfOf(coreModule, ir.main).pidFile ?? 'logs/httpd.pid');
 }
 
-/** The pid a PidFile names, if that process is alive. */
-function runningPid(pidFile: string): { pid: number | undefined; alive: boolean } {
-  let pid: number;
+/** What a PidFile says (httpd: server/log.c ap_read_pid, then kill(pid, 0)). */
+type PidState =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'unreadable'; readonly error: string }
+  | { readonly kind: 'stale' | 'running'; readonly pid: number };
+
+/** apr_strerror texts for the errors reading a PidFile can give, as `(errno)text`. */
+const READ_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: '(13)Permission denied',
+  EISDIR: '(21)Is a directory',
+  ELOOP: '(40)Too many levels of symbolic links',
+  EIO: '(5)Input/output error',
+};
+/** APR_EGENERAL: what ap_read_pid returns for an empty, overlong or non-numeric file. */
+const EGENERAL = '(20014)Internal error (specific information not available)';
+/** ap_read_pid's buffer: sizeof(long) * 3 + 2 bytes, the last kept for the NUL. */
+const PID_BUFFER = 8 * 3 + 2;
+
+function readPidFile(pidFile: string): PidState {
+  let text: Buffer;
   try {
-    pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
-  } catch {
-    return { pid: undefined, alive: false };
+    text = readFileSync(pidFile);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return { kind: 'none' };
+    return {
+      kind: 'unreadable',
+      error: READ_ERRORS[e.code ?? ''] ?? `(${-(e.errno ?? 0)})${e.message}`,
+    };
   }
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: undefined, alive: false };
+  const first = text[0];
+  if (text.length === 0 || text.length >= PID_BUFFER - 1 || first === undefined)
+    return { kind: 'unreadable', error: EGENERAL };
+  if (first < 0x30 || first > 0x39) return { kind: 'unreadable', error: EGENERAL };
+  // strtol: the leading digits; what follows them is ignored
+  const pid = Number.parseInt(text.toString('latin1'), 10);
   try {
     process.kill(pid, 0);
-    return { pid, alive: true };
-  } catch (err) {
-    // EPERM: alive but owned by someone else; signalling it will say so.
-    return { pid, alive: (err as NodeJS.ErrnoException).code === 'EPERM' };
+    return { kind: 'running', pid };
+  } catch {
+    // httpd counts only a successful kill(pid, 0) as running (EPERM too is "not running")
+    return { kind: 'stale', pid };
   }
 }
 
 /**
- * -k stop|restart|graceful|graceful-stop: signal the server named by PidFile, as
- * apachectl/httpd's ap_signal_server. Returns the exit code, or 'not-running'.
+ * -k stop|restart|graceful|graceful-stop of a running server: send it the signal, as
+ * ap_signal_server does. Returns the exit code.
  */
 function signalRunning(
-  ir: ConfigIR,
+  pid: number,
   signal: 'stop' | 'restart' | 'graceful' | 'graceful-stop',
-): number | 'not-running' {
-  const pidFile = pidFileOf(ir);
-  const { pid, alive } = runningPid(pidFile);
-  if (pid === undefined || !alive) {
-    process.stderr.write(
-      pid === undefined
-        ? `${PROG} (no pid file) not running (PidFile ${pidFile})\n`
-        : `${PROG} (pid ${pid}?) not running (stale PidFile ${pidFile})\n`,
-    );
-    return 'not-running';
-  }
+): number {
   const sig = {
     stop: 'SIGTERM',
     restart: 'SIGHUP',

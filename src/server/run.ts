@@ -6,7 +6,7 @@
 // and signals. Signal handlers only enqueue an action (gunicorn's arbiter rule); one loop
 // carries them out in order, so a HUP during a reload waits for the reload to finish.
 
-import { writeFileSync, rmSync, chownSync } from 'node:fs';
+import { existsSync, writeFileSync, rmSync, chownSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { ConfigIR } from '../config/ir.js';
@@ -14,6 +14,7 @@ import { serverConfOf } from '../config/slots.js';
 import { coreModule } from '../core/index.js';
 import { wsgiModule } from '../modules/wsgi/index.js';
 import { startServer, type RunningServer } from './server.js';
+import { BindError, makeSockLine } from './listeners.js';
 
 export type ServerAction = 'stop' | 'restart' | 'graceful' | 'graceful-stop';
 
@@ -99,31 +100,44 @@ function dropPrivileges(ir: ConfigIR, pidFile: string, log: (msg: string) => voi
 export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number> {
   const core = serverConfOf(coreModule, ir.main);
   const pidFile = resolve(ir.serverRoot, core.pidFile ?? 'logs/httpd.pid');
+  // Handlers go in before the first listener is bound: a signal sent as soon as the port
+  // answers is queued, not left to node's defaults (SIGUSR1 would start the inspector).
+  const queue: ServerAction[] = [];
+  let wake: (() => void) | undefined;
+  const handlers = new Map<string, () => void>();
+  for (const [sig, action] of Object.entries(SIGNAL_ACTIONS)) {
+    const h = (): void => {
+      queue.push(action);
+      wake?.();
+    };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  const removeHandlers = (): void => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
   let server: RunningServer;
   try {
     server = await startServer(ir);
   } catch (err) {
-    const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-    if (e.code === 'EADDRINUSE' || e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') {
-      // httpd: server/listen.c (make_sock) and main.c — the same three lines, then exit 1.
-      const errno = { EADDRINUSE: 98, EACCES: 13, EADDRNOTAVAIL: 99 }[e.code];
-      const text = {
-        EADDRINUSE: 'Address already in use',
-        EACCES: 'Permission denied',
-        EADDRNOTAVAIL: 'Cannot assign requested address',
-      }[e.code];
-      const addr =
-        e.address === undefined
-          ? `port ${e.port ?? '?'}`
-          : `${e.address.includes(':') ? `[${e.address}]` : e.address}:${e.port ?? '?'}`;
-      process.stderr.write(
-        `(${errno})${text}: AH00072: make_sock: could not bind to address ${addr}\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n`,
-      );
-      return 1;
-    }
-    throw err;
+    removeHandlers();
+    const line = makeSockLine(err);
+    if (line === undefined) throw err;
+    // httpd: server/listen.c (make_sock) and main.c — the same three lines, then exit 1.
+    process.stderr.write(
+      `${line}\nno listening sockets available, shutting down\nAH00015: Unable to open logs\n`,
+    );
+    return 1;
   }
   const log = server.generation.log;
+  // httpd: server/log.c ap_log_pid — a PidFile left by a process that is gone.
+  if (existsSync(pidFile))
+    log.log(
+      'warn',
+      'core',
+      'AH00098',
+      `pid file ${pidFile} overwritten -- Unclean shutdown of previous Apache run?`,
+    );
   try {
     writeFileSync(pidFile, `${process.pid}\n`);
   } catch (err) {
@@ -144,17 +158,6 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
     process.stderr.on('error', () => {});
   }
 
-  const queue: ServerAction[] = [];
-  let wake: (() => void) | undefined;
-  const handlers = new Map<string, () => void>();
-  for (const [sig, action] of Object.entries(SIGNAL_ACTIONS)) {
-    const h = (): void => {
-      queue.push(action);
-      wake?.();
-    };
-    handlers.set(sig, h);
-    process.on(sig, h);
-  }
   try {
     for (;;) {
       const action = queue.shift();
@@ -197,6 +200,15 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
       try {
         await server.reload(next);
       } catch (err) {
+        if (err instanceof BindError) {
+          // httpd (listen.c, main.c): a new Listen that cannot be bound ends the server, on a
+          // graceful restart as on a restart, with these lines in the error log; exit 1.
+          gen.log('crit', 'core', '', err.message);
+          gen.log('alert', 'mpm_event', '', 'no listening sockets available, shutting down');
+          gen.log('emerg', '', 'AH00019', 'Unable to open logs, exiting');
+          await server.stop({ graceful: action === 'graceful' });
+          return 1;
+        }
         // provision failed (e.g. a daemon group cannot start): the old generation stays.
         gen.log(
           'error',
@@ -214,7 +226,7 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
       );
     }
   } finally {
-    for (const [sig, h] of handlers) process.off(sig, h);
+    removeHandlers();
     try {
       rmSync(pidFile, { force: true });
     } catch {

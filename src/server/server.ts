@@ -2,25 +2,28 @@
 // caddy: caddy.go (swap configs: the new one is provisioned in full first).
 //
 // startServer provisions a Generation, binds every Listen, and serves. reload() builds the
-// next generation completely, swaps it in for new requests, and disposes the old one once
-// its in-flight requests are done. stop() closes listeners; graceful waits for requests.
+// next generation completely, binds the Listens it adds (keeping the sockets of those that
+// stay, as httpd's listen.c does), swaps it in for new requests, closes the Listens it
+// dropped, and disposes the old generation once its in-flight requests are done. stop()
+// closes listeners; graceful waits for requests.
 
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ConfigIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
 import type { AnyModule } from '../request/runtime.js';
 import { Generation } from './generation.js';
-import { createListener } from '../http/server.js';
 import type { GenerationSource } from '../http/server.js';
+import { Listeners } from './listeners.js';
 import { MODULES } from '../modules/index.js';
 
 /** A started server. */
 export interface RunningServer {
   /** The bound addresses, in Listen order (port 0 resolved to the real port). */
   addresses(): { host: string; port: number }[];
-  /** Graceful reload: provision `ir`, swap it in, drain and dispose the old generation. */
+  /**
+   * Graceful reload: provision `ir`, bind its new Listens, swap it in, close the dropped
+   * Listens, drain and dispose the old generation. A provision failure or a BindError
+   * (listeners.ts) leaves the running generation and listeners as they were.
+   */
   reload(ir: ConfigIR): Promise<void>;
   /** Stop listening; graceful waits for in-flight requests, otherwise connections are cut. */
   stop(opts: { graceful: boolean }): Promise<void>;
@@ -101,26 +104,18 @@ class Generations implements GenerationSource {
   }
 }
 
-/** Provision `ir` and listen on every `Listen`. A failed bind closes what was opened. */
+/**
+ * Provision `ir` and listen on every `Listen`. A failed bind closes what was opened and
+ * rethrows node's errno error (EADDRINUSE …).
+ */
 export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promise<RunningServer> {
   const modules = opts.modules ?? MODULES;
   const first = await Generation.provision(ir, modules, opts.log);
   const gens = new Generations(first);
-  const servers: Server[] = [];
+  const listeners = new Listeners(gens);
   try {
-    for (const l of ir.listen) {
-      const s = createListener(gens, l);
-      servers.push(s);
-      s.listen(l.port, l.host === '' ? undefined : l.host);
-      await Promise.race([
-        once(s, 'listening'),
-        once(s, 'error').then(([e]: unknown[]) =>
-          Promise.reject(e instanceof Error ? e : new Error(String(e))),
-        ),
-      ]);
-    }
+    await listeners.open(ir.listen);
   } catch (err) {
-    for (const s of servers) s.close();
     await first.dispose();
     throw err;
   }
@@ -128,23 +123,23 @@ export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promis
     get generation() {
       return gens.current();
     },
-    addresses: () =>
-      servers.map((s) => {
-        const a = s.address() as AddressInfo;
-        return { host: a.address, port: a.port };
-      }),
+    addresses: () => listeners.addresses(),
     async reload(next: ConfigIR): Promise<void> {
       const g = await Generation.provision(next, modules, opts.log);
+      let change;
+      try {
+        change = await listeners.prepare(next.listen);
+      } catch (err) {
+        await g.dispose();
+        throw err;
+      }
       gens.swap(g);
+      change.commit();
     },
     async stop({ graceful }): Promise<void> {
-      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-      for (const s of servers) {
-        if (graceful) s.closeIdleConnections();
-        else s.closeAllConnections();
-      }
+      const closed = listeners.close({ graceful });
       if (graceful) await gens.idle();
-      await Promise.all(closed);
+      await closed;
       await gens.disposeAll();
     },
   };
