@@ -25,9 +25,10 @@ export function coreTranslate(r: RequestRecord): Outcome {
 
 const tryStat = (p: string): Stats | undefined => {
   try {
-    return statSync(p);
+    // ENOENT answers undefined without building an exception (a path_info walk meets it).
+    return statSync(p, { throwIfNoEntry: false });
   } catch {
-    return undefined;
+    return undefined; // ENOTDIR, EACCES, ...: not there, as far as the walk is concerned
   }
 };
 
