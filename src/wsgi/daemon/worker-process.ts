@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import { FrameDecoder, decodeFromWorker } from '../protocol/decode.js';
 import { encodeToWorker } from '../protocol/encode.js';
-import { ProtocolError } from '../protocol/frames.js';
+import { FrameType, ProtocolError } from '../protocol/frames.js';
 import type { FromWorker, HelloInfo } from '../protocol/messages.js';
 import type { RawFrame } from '../protocol/frames.js';
 import type { ErrorLog, LogLevel } from '../../logging/error-log.js';
@@ -115,7 +115,8 @@ export class WorkerProcess {
 
   readonly #streams = new Map<number, WorkerStream>();
   readonly #channel: Socket;
-  readonly #decoder = new FrameDecoder();
+  // Response body bytes go to the client as they arrive, not once a whole frame is in.
+  readonly #decoder = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
   readonly #log: ErrorLog;
   #nextId = 1;
   #failCause: string | undefined;

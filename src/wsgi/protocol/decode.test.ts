@@ -145,3 +145,54 @@ describe('environItems', () => {
     assert.deepEqual(back, { kind: 'request', stream: 5, body: true, environ: env });
   });
 });
+
+describe('FrameDecoder pieces', () => {
+  const payload = Buffer.alloc(256 * 1024);
+  for (let i = 0; i < payload.length; i++) payload[i] = (i * 7) & 0xff;
+  const data = encodeFrame(FrameType.RESP_DATA, 9, payload);
+  const end = encodeFrame(FrameType.END, 9);
+  const log = encodeFrame(FrameType.LOG, 9, Buffer.from('\x03hello'));
+  const stream = Buffer.concat([log, data, end]);
+
+  it('hands out RESP_DATA as it arrives, without copying, and other frames whole', () => {
+    const dec = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
+    const frames = [];
+    for (let at = 0; at < stream.length; at += 65536) {
+      const chunk = stream.subarray(at, at + 65536);
+      for (const f of dec.push(chunk)) {
+        if (f.type === FrameType.RESP_DATA)
+          assert.equal(f.payload.buffer, chunk.buffer, 'a piece is a view of the read, not a copy');
+        frames.push(f);
+      }
+    }
+    assert.equal(frames[0]?.type, FrameType.LOG);
+    assert.deepEqual(frames[0]?.payload, Buffer.from('\x03hello'));
+    const pieces = frames.filter((f) => f.type === FrameType.RESP_DATA);
+    assert.equal(pieces.length, 5, 'the LOG frame and header shift 256 KiB over five reads');
+    assert.ok(pieces.every((f) => f.stream === 9));
+    assert.deepEqual(Buffer.concat(pieces.map((f) => f.payload)), payload);
+    assert.equal(frames.at(-1)?.type, FrameType.END);
+    assert.equal(dec.buffered, 0);
+  });
+
+  it('still yields whole frames by default, and an empty RESP_DATA as one frame', () => {
+    const dec = new FrameDecoder();
+    const frames = [];
+    for (let at = 0; at < stream.length; at += 65536)
+      frames.push(...dec.push(stream.subarray(at, at + 65536)));
+    assert.deepEqual(
+      frames.map((f) => [f.type, f.payload.length]),
+      [
+        [FrameType.LOG, 6],
+        [FrameType.RESP_DATA, payload.length],
+        [FrameType.END, 0],
+      ],
+    );
+    const piecewise = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
+    const empty = piecewise.push(encodeFrame(FrameType.RESP_DATA, 4));
+    assert.deepEqual(
+      empty.map((f) => [f.type, f.stream, f.payload.length]),
+      [[FrameType.RESP_DATA, 4, 0]],
+    );
+  });
+});
