@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import List
+from typing import List, Sequence, Union
+
+# What send() takes: one buffer, or several sent in order (large body data goes as a
+# memoryview of the app's bytes next to its frame header: no copy in Python).
+Buffers = Union[bytes, memoryview, Sequence[Union[bytes, memoryview]]]
+
+# At most this many buffers per sendmsg (Linux IOV_MAX is 1024).
+_IOV_BATCH = 512
 
 from .protocol import LOG, encode_frame
 
@@ -28,23 +35,28 @@ class Channel:
         self.sock = sock
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)
-        self._queue: List[bytes] = []
+        self._queue: List[Union[bytes, memoryview]] = []
         self._sending = False
         self.dead = False
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: Buffers) -> None:
+        parts: List[Union[bytes, memoryview]] = (
+            [data] if isinstance(data, (bytes, memoryview)) else list(data))
         lock = self._lock
         with lock:
             if self._sending:
-                self._queue.append(data)
+                self._queue.extend(parts)
                 return
             self._sending = True
-        sendall = self.sock.sendall
+        sock = self.sock
         try:
             while True:
                 if not self.dead:
                     try:
-                        sendall(data)
+                        if len(parts) == 1:
+                            sock.sendall(parts[0])
+                        else:
+                            _sendall_parts(sock, parts)
                     except OSError:
                         self.dead = True  # front end gone; reader sees EOF
                 with lock:
@@ -54,7 +66,7 @@ class Channel:
                         self._idle.notify_all()
                         return
                     self._queue = []
-                data = queued[0] if len(queued) == 1 else b"".join(queued)
+                parts = queued
         except BaseException:
             with lock:
                 self._sending = False
@@ -69,3 +81,22 @@ class Channel:
     def log(self, stream: int, level: int, message: str) -> None:
         payload = bytes((level,)) + message.encode("utf-8", "backslashreplace")
         self.send(encode_frame(LOG, stream, payload[:16 * 1024 * 1024]))
+
+
+def _sendall_parts(sock: socket.socket,
+                   parts: List[Union[bytes, memoryview]]) -> None:
+    """sendall over several buffers: sendmsg (scatter/gather), resumed after
+    partial writes. Small runs are joined first (one copy beats an iovec
+    entry each)."""
+    parts = [p for p in parts if len(p)]
+    i = 0
+    while i < len(parts):
+        sent = sock.sendmsg(parts[i:i + _IOV_BATCH])
+        while sent > 0:
+            first = parts[i]
+            if sent >= len(first):
+                sent -= len(first)
+                i += 1
+            else:
+                parts[i] = memoryview(first)[sent:]
+                sent = 0

@@ -19,7 +19,7 @@ from typing import Any, Dict, Optional
 
 from . import errors as errmod
 from . import loader
-from .channel import Channel
+from .channel import Buffers, Channel
 from .embedded import Embedded
 from .protocol import ERROR, encode_frame
 from .response import Response, Stream
@@ -73,7 +73,7 @@ class RequestHandling:
         emb = self.embedded
         data: Dict[str, Any] = {}  # mod_wsgi.request_data()
         cur.request_data = data
-        final = b""
+        final: Buffers = b""
         rid: Any = None
         try:
             env = self.environ(st, errors, thread_id)
@@ -155,7 +155,7 @@ class RequestHandling:
             getattr(exc_type, "__name__", "?"),)
 
     def _run(self, app: Any, env: Dict[str, Any], resp: Response,
-             sid: int) -> bytes:
+             sid: int) -> Buffers:
         try:
             result = app(env, resp.start_response)
         except BaseException:

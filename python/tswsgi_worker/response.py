@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple, cast
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union, cast
 
+from .channel import Buffers
 from .input import RequestInput
 
 from .protocol import (
@@ -32,6 +33,8 @@ from .protocol import (
 _STATUS_RE = re.compile(r"[0-9]{3}(?: [^\x00-\x1f\x7f]*)?\Z")
 _CTL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _COALESCE_LIMIT = 65536
+# Body data at least this large is sent from the app's own buffer (sendmsg), not copied.
+_ZERO_COPY_MIN = 16384
 # Statuses / methods whose body is legitimately shorter than Content-Length.
 _NO_BODY_STATUS = ("1", "204", "304")
 
@@ -134,7 +137,7 @@ class Response:
         self.content_length: Optional[int] = None
         self.produced = 0              # body bytes the app produced
         self.coalesce = False
-        self._pending: List[bytes] = []
+        self._pending: List[Union[bytes, memoryview]] = []
         self._pending_size = 0
 
     # -- the WSGI callables --------------------------------------------------
@@ -176,15 +179,24 @@ class Response:
 
     # -- output --------------------------------------------------------------
 
-    def _queue(self, frame: bytes) -> None:
+    def _queue(self, frame: Union[bytes, memoryview]) -> None:
         self._pending.append(frame)
         self._pending_size += len(frame)
 
+    def _queue_data(self, sid: int, data: Union[bytes, memoryview]) -> None:
+        """RESP_DATA for ``data``: small payloads copied behind their header
+        (one buffer), large ones queued as they are (the app's bytes are
+        immutable, so the channel can send them later without a copy)."""
+        n = len(data)
+        if n < _ZERO_COPY_MIN:
+            self._queue(encode_header(RESP_DATA, sid, n) + data)
+        else:
+            self._queue(encode_header(RESP_DATA, sid, n))
+            self._queue(data)
+
     def flush(self) -> None:
         if self._pending:
-            data = b"".join(self._pending)
-            self._pending = []
-            self._pending_size = 0
+            data = self.take_pending()
             self._send(data)
 
     def start(self, extra_cl: Optional[int] = None) -> None:
@@ -234,7 +246,7 @@ class Response:
             # reader, so reading it unlocked and lowering it locked is safe.
             with st.cond:
                 st.credit -= n
-            self._queue(encode_header(RESP_DATA, sid, n) + data)
+            self._queue_data(sid, data)
             if not self.coalesce or self._pending_size >= _COALESCE_LIMIT:
                 self.flush()
             return True
@@ -255,14 +267,13 @@ class Response:
                     return False
                 take = min(st.credit, n - pos, INITIAL_WINDOW)
                 st.credit -= take
-            self._queue(encode_header(RESP_DATA, sid, take)
-                        + bytes(view[pos:pos + take]))
+            self._queue_data(sid, view[pos:pos + take])
             pos += take
             if not self.coalesce or self._pending_size >= _COALESCE_LIMIT:
                 self.flush()
         return True
 
-    def finish(self, extra_cl: Optional[int] = None) -> bytes:
+    def finish(self, extra_cl: Optional[int] = None) -> Buffers:
         """The final frames (pending + END, or + ERROR on a short body)."""
         if not self.started:
             self.start(extra_cl)
@@ -278,13 +289,21 @@ class Response:
             self._queue(encode_frame(END, sid))
         return self.take_pending()
 
-    def fail(self, message: str) -> bytes:
+    def fail(self, message: str) -> Buffers:
         """The final frames for a failed response (pending + ERROR)."""
         self._queue(encode_frame(ERROR, self._st.sid, message.encode("utf-8")))
         return self.take_pending()
 
-    def take_pending(self) -> bytes:
-        data = b"".join(self._pending)
+    def take_pending(self) -> Buffers:
+        """Everything queued, for one Channel.send: joined into one bytes
+        unless it holds a large payload (then the list, sent by sendmsg)."""
+        pending = self._pending
         self._pending = []
+        size = self._pending_size
         self._pending_size = 0
-        return data
+        if len(pending) == 1:
+            return pending[0]
+        if size < _ZERO_COPY_MIN * 2 or all(type(p) is bytes and len(p) < _ZERO_COPY_MIN
+                                            for p in pending):
+            return b"".join(pending)
+        return pending
