@@ -233,9 +233,17 @@ export class WorkerProcess {
 
   /** Write raw frame bytes to the channel; `activity` = counts against inactivity-timeout. */
   send(frame: Buffer, activity = true): void {
+    this.sendParts(frame, undefined, activity);
+  }
+
+  /**
+   * Send one frame given as its header and its payload: both go into the same corked
+   * writev, so a request-body chunk is never copied behind a header.
+   */
+  sendParts(head: Buffer, payload: Buffer | undefined, activity = true): void {
     if (this.state !== 'exited' && !this.#channel.destroyed) {
       if (activity) this.lastActivity = Date.now();
-      this.tap?.('out', frame);
+      if (this.tap) this.tap('out', payload === undefined ? head : Buffer.concat([head, payload]));
       // Coalesce: every frame written in this event-loop turn (all the requests parsed from
       // one poll, under load) leaves in one writev once the I/O callbacks are done, so the
       // worker wakes once per batch, not per frame. setImmediate, not nextTick: nextTick
@@ -245,7 +253,8 @@ export class WorkerProcess {
         this.#channel.cork();
         setImmediate(this.#uncork);
       }
-      this.#channel.write(frame);
+      this.#channel.write(head);
+      if (payload !== undefined) this.#channel.write(payload);
     }
   }
 

@@ -2,8 +2,8 @@
 // wsgi_execute_remote's request/response exchange). Here: one multiplexed request stream
 // on a worker's channel (docs/protocol.md, streams and flow-control windows).
 
-import { encodeToWorker } from '../protocol/encode.js';
-import { INITIAL_WINDOW } from '../protocol/frames.js';
+import { encodeToWorker, writeHeader } from '../protocol/encode.js';
+import { FrameType, HEADER_SIZE, INITIAL_WINDOW, MAX_PAYLOAD } from '../protocol/frames.js';
 import type { WorkerProcess } from './worker-process.js';
 import type { Environ } from '../protocol/messages.js';
 
@@ -54,7 +54,13 @@ export class WorkerStream {
   data(data: Buffer): void {
     if (this.closed || data.length === 0) return;
     this.sendCredit -= data.length;
-    this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data }));
+    if (data.length > MAX_PAYLOAD) {
+      this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data })); // throws too-large
+      return;
+    }
+    const head = Buffer.allocUnsafe(HEADER_SIZE);
+    writeHeader(head, 0, FrameType.DATA, this.id, data.length);
+    this.worker.sendParts(head, data);
   }
   eof(): void {
     if (!this.closed) this.worker.send(encodeToWorker({ kind: 'eof', stream: this.id }));
