@@ -14,7 +14,8 @@ the last grant, a WINDOW (0x86) frame returns the consumed amount.
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator, List, Optional
+from collections import deque
+from typing import Callable, Deque, Iterator, List, Optional
 
 from .protocol import INITIAL_WINDOW
 
@@ -32,7 +33,12 @@ class RequestInput:
     def __init__(self, has_body: bool,
                  grant: Optional[Callable[[int], None]] = None,
                  cond: Optional[threading.Condition] = None) -> None:
-        self._buf = bytearray()
+        # DATA payloads as they came; _off bytes of the first are already read. A read of
+        # at least a whole chunk returns that chunk itself (no copy); a bytearray buffer
+        # copied every byte in and again out.
+        self._chunks: Deque[bytes] = deque()
+        self._off = 0
+        self._size = 0  # unread bytes
         self._eof = not has_body
         self._aborted = False
         self._cond = cond or threading.Condition(threading.Lock())
@@ -44,9 +50,10 @@ class RequestInput:
 
     def feed(self, data: bytes) -> None:
         with self._cond:
-            if self._eof or self._aborted:
+            if self._eof or self._aborted or not data:
                 return
-            self._buf += data
+            self._chunks.append(data)
+            self._size += len(data)
             self._cond.notify_all()
 
     def feed_eof(self) -> None:
@@ -57,7 +64,7 @@ class RequestInput:
     def abort(self) -> None:
         with self._cond:
             self._aborted = True
-            self._buf = bytearray()
+            self._clear()
             self._cond.notify_all()
 
     @property
@@ -66,16 +73,26 @@ class RequestInput:
 
     # -- application side --------------------------------------------------
 
+    def _clear(self) -> None:
+        self._chunks.clear()
+        self._off = 0
+        self._size = 0
+
     def _take(self, n: int) -> bytes:
-        """Remove n buffered bytes (caller holds the lock)."""
-        buf = self._buf
-        if n >= len(buf):
-            data = bytes(buf)
-            buf.clear()
+        """Remove up to n buffered bytes, from the first chunk only (caller
+        holds the lock and has waited for data)."""
+        first = self._chunks[0]
+        off = self._off
+        left = len(first) - off
+        if n >= left:
+            data = first if off == 0 else first[off:]
+            self._chunks.popleft()
+            self._off = 0
         else:
-            data = bytes(buf[:n])
-            del buf[:n]
+            data = first[off:off + n]
+            self._off = off + n
         n = len(data)
+        self._size -= n
         self.bytes_read += n
         if not self._eof:
             self._consumed += n
@@ -87,7 +104,7 @@ class RequestInput:
     def _wait(self) -> None:
         """Block until data, EOF or abort (caller holds the lock)."""
         cond = self._cond
-        while not self._buf and not self._eof and not self._aborted:
+        while not self._size and not self._eof and not self._aborted:
             cond.wait()
         if self._aborted:
             raise OSError(READ_ERROR)
@@ -98,9 +115,9 @@ class RequestInput:
             with self._cond:
                 while True:
                     self._wait()
-                    if not self._buf:
+                    if not self._size:
                         return b"".join(parts)
-                    parts.append(self._take(len(self._buf)))
+                    parts.append(self._take(self._size))
         if not isinstance(size, int):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError("integer argument expected, got %s"
                             % type(size).__name__)
@@ -114,7 +131,7 @@ class RequestInput:
         with self._cond:
             while want > 0:
                 self._wait()
-                if not self._buf:
+                if not self._size:
                     break
                 chunk = self._take(want)
                 parts.append(chunk)
@@ -130,11 +147,11 @@ class RequestInput:
         with self._cond:
             while True:
                 self._wait()
-                buf = self._buf
-                if not buf:
+                if not self._size:
                     break
-                nl = buf.find(b"\n")
-                n = len(buf) if nl < 0 else nl + 1
+                first, off = self._chunks[0], self._off
+                nl = first.find(b"\n", off)
+                n = len(first) - off if nl < 0 else nl + 1 - off
                 if limit >= 0:
                     n = min(n, limit - got)
                 chunk = self._take(n)
@@ -173,4 +190,4 @@ class RequestInput:
         """End of request: drop what is left, take no more DATA."""
         with self._cond:
             self._eof = True
-            self._buf = bytearray()
+            self._clear()

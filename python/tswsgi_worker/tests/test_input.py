@@ -48,6 +48,30 @@ class InputApi(unittest.TestCase):
         self.assertEqual(inp.readline(), b"last-no-newline")
         self.assertEqual(inp.readline(), b"")
 
+    def test_a_read_of_a_whole_chunk_returns_that_chunk_without_a_copy(self):
+        first, second = b"a" * 70000, b"b" * 70000
+        inp = RequestInput(True)
+        inp.feed(first)
+        inp.feed(second)
+        inp.feed_eof()
+        got = inp.read(70000)
+        self.assertTrue(got is first, "a whole-chunk read returns the chunk itself")
+        rest = inp.read(65536 * 2)  # more than is left: the rest, then EOF
+        self.assertTrue(rest == second, "the second chunk follows intact")
+        self.assertEqual(inp.bytes_read, 140000)
+        self.assertEqual(inp.read(), b"")
+
+    def test_lines_split_across_many_chunks_and_a_partial_first_chunk(self):
+        inp = RequestInput(True)
+        for piece in (b"ab", b"c\nd", b"e", b"f\n", b"", b"g"):
+            inp.feed(piece)
+        inp.feed_eof()
+        self.assertEqual(inp.read(1), b"a")
+        self.assertEqual(inp.readline(), b"bc\n")
+        self.assertEqual(inp.readline(2), b"de")
+        self.assertEqual(inp.readlines(), [b"f\n", b"g"])
+        self.assertEqual(inp.read(), b"")
+
     def test_readlines_with_and_without_hint(self):
         self.assertEqual(filled(self.BODY).readlines(),
                          [b"line1\n", b"line2\n", b"\n", b"last-no-newline"])
