@@ -28,25 +28,14 @@ export function forbiddenSymlink(
   const filename = r.filename;
   if (filename === undefined || !filename.startsWith('/')) return undefined;
   const rt = r.generation.runtime;
-  const parts = filename.split('/').filter((s) => s !== '');
-  let cur = '';
-  for (const part of parts) {
-    cur += '/' + part;
-    // Options of the directory holding the link (its <Directory> chain, no <Files>). As
-    // ap_directory_walk: where FollowSymLinks is in force nothing is lstat'ed at all, which
-    // is every path under Apache's default Options.
-    const path = cur;
-    const policy = rt.walk.memo(defaults, `symlinks\0${path}`, () => {
-      const sections = sectionsForFile(rt.sections(r.server), path, false).filter(
-        (s) => s.ir.kind === 'directory' || s.ir.kind === 'directoryMatch',
-      );
-      const opts = coreDir(rt.walk.merge(defaults, sections)).options;
-      return opts.has('FollowSymLinks')
-        ? 'follow'
-        : opts.has('SymLinksIfOwnerMatch')
-          ? 'owner'
-          : 'deny';
-    });
+  // The usual case, FollowSymLinks on every component, depends on the config alone: one
+  // memo lookup per request instead of one per path component (and their key strings).
+  const allFollow = rt.walk.memo(defaults, `symlinks*\0${filename}`, () =>
+    componentsOf(filename).every((path) => policyFor(r, defaults, path) === 'follow'),
+  );
+  if (allFollow) return undefined;
+  for (const cur of componentsOf(filename)) {
+    const policy = policyFor(r, defaults, cur);
     if (policy === 'follow') continue;
     const st = lstatOrUndefined(cur);
     if (st === undefined) return undefined;
@@ -59,4 +48,40 @@ export function forbiddenSymlink(
     }
   }
   return undefined;
+}
+
+/** `/a/b/c` → `/a`, `/a/b`, `/a/b/c`. */
+function componentsOf(filename: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const part of filename.split('/')) {
+    if (part === '') continue;
+    cur += '/' + part;
+    out.push(cur);
+  }
+  return out;
+}
+
+/**
+ * Options of the directory holding `path` (its <Directory> chain, no <Files>), as
+ * ap_directory_walk applies them to a link: where FollowSymLinks is in force nothing is
+ * lstat'ed at all, which is every path under Apache's default Options.
+ */
+function policyFor(
+  r: RequestRecord,
+  defaults: RequestRecord['perDir'],
+  path: string,
+): 'follow' | 'owner' | 'deny' {
+  const rt = r.generation.runtime;
+  return rt.walk.memo(defaults, `symlinks\0${path}`, () => {
+    const sections = sectionsForFile(rt.sections(r.server), path, false).filter(
+      (s) => s.ir.kind === 'directory' || s.ir.kind === 'directoryMatch',
+    );
+    const opts = coreDir(rt.walk.merge(defaults, sections)).options;
+    return opts.has('FollowSymLinks')
+      ? 'follow'
+      : opts.has('SymLinksIfOwnerMatch')
+        ? 'owner'
+        : 'deny';
+  });
 }

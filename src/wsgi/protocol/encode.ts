@@ -97,17 +97,14 @@ function utf8AsLatin1(v: string): string {
  * that allocated ~60 small Buffers and copied the payload twice.
  */
 export function encodeRequestFrame(stream: number, environ: Environ, body: boolean): Buffer {
-  let text = '';
-  let nul = false;
+  // One join, not a concatenation per pair: the rope of ~100 cons strings the latter built
+  // was the largest allocation of a hello-world request (8 KB of its ~45 KB).
+  const parts: string[] = [];
   for (const [k, v] of environ) {
-    if (k.includes('\0') || v.includes('\0')) {
-      nul = true;
-      break;
-    }
-    const value = UTF8_ENVIRON_KEYS.has(k) ? utf8AsLatin1(v) : v;
-    text = text === '' ? `${k}\0${value}` : `${text}\0${k}\0${value}`;
+    if (k.includes('\0') || v.includes('\0')) return encodeRequestStrlist(stream, environ, body);
+    parts.push(k, UTF8_ENVIRON_KEYS.has(k) ? utf8AsLatin1(v) : v);
   }
-  if (nul) return encodeRequestStrlist(stream, environ, body);
+  const text = parts.join('\0');
   // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') keeps the low 8 bits).
   const length = 1 + text.length;
   if (length > MAX_PAYLOAD) {
