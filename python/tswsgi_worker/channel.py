@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import List, Sequence, Union
+from typing import List, Sequence, Union, cast
 
 # What send() takes: one buffer, or several sent in order (large body data goes as a
 # memoryview of the app's bytes next to its frame header: no copy in Python).
@@ -40,8 +40,11 @@ class Channel:
         self.dead = False
 
     def send(self, data: Buffers) -> None:
-        parts: List[Union[bytes, memoryview]] = (
-            [data] if isinstance(data, (bytes, memoryview)) else list(data))
+        parts: List[Union[bytes, memoryview]]
+        if isinstance(data, (bytes, memoryview)):
+            parts = [cast(Union[bytes, memoryview], data)]
+        else:
+            parts = list(data)
         lock = self._lock
         with lock:
             if self._sending:

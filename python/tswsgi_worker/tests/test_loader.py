@@ -75,7 +75,7 @@ class FrontEndMtimeHint(unittest.TestCase):
             path = os.path.join(d, "hinted.wsgi")
             with open(path, "w") as f:
                 f.write("application = 'one'\n")
-            os.utime(path, ns=(1_700_000_000_123_456_789,) * 2)
+            os.utime(path, ns=(1_700_000_000_123_456_789, 1_700_000_000_123_456_789))
             first = loader.load_script(path, reloading=True)
             stats = []
             real_stat = os.stat
@@ -92,7 +92,7 @@ class FrontEndMtimeHint(unittest.TestCase):
                 # A hint that differs (the file changed): stat, and re-exec if it did.
                 with open(path, "w") as f:
                     f.write("application = 'two'\n")
-                os.utime(path, ns=(1_700_000_005_000_000_000,) * 2)
+                os.utime(path, ns=(1_700_000_005_000_000_000, 1_700_000_005_000_000_000))
                 second = loader.load_script(path, True, 1_700_000_005_000)
                 self.assertEqual(second.application, "two")
                 self.assertIsNot(second, first)
