@@ -306,36 +306,72 @@ function earlyError(gen: Generation, socket: Socket, status: number, method = 'G
   );
 }
 
-/** Create (not yet listening) the node:http server for one Listen. */
-export function createListener(src: GenerationSource, listen: ListenIR): Server {
+/** A node:http server for one Listen, with what a reload needs to reach its connections. */
+export interface HttpListener {
+  readonly server: Server;
+  /**
+   * Apply the current generation's connection settings (Timeout, KeepAliveTimeout,
+   * LimitRequest*) to the server: new connections get them (a reload).
+   */
+  configure(): void;
+  /**
+   * A reload retires every connection open now, as httpd's old children go away
+   * (event.c: a graceful restart closes idle keep-alive connections and answers the
+   * requests in progress with `Connection: close`; a restart kills the children, cutting
+   * in-flight responses). graceful: an idle connection is closed, a busy one (or one
+   * still sending its request) finishes that request and closes; otherwise every
+   * connection is destroyed at once.
+   */
+  retireConnections(opts: { graceful: boolean }): void;
+}
+
+/** The response node is writing on `socket`, if any (node's own `_httpMessage`). */
+function inFlight(socket: Socket): CountingResponse | null {
+  return (socket as Socket & { _httpMessage?: CountingResponse | null })._httpMessage ?? null;
+}
+
+/** Node's server settings from the main server's core config. */
+function applySettings(server: Server, src: GenerationSource): void {
   const core = coreServer(src.current().ir.main.server);
-  const conns = new WeakMap<Socket, ConnState>();
   // Big enough for LimitRequestLine + LimitRequestFields × LimitRequestFieldSize, so the
   // limits are checked (with httpd's statuses) by checkReadLimits, not by node's parser.
-  const maxHeaderSize = Math.min(
+  // node reads maxHeaderSize when it sets up a connection's parser, so a change reaches
+  // new connections (old ones are retired by the reload).
+  (server as Server & { maxHeaderSize: number }).maxHeaderSize = Math.min(
     64 * 1024 * 1024,
     core.limitRequestLine +
       4 +
       (core.limitRequestFields || 100) * ((core.limitRequestFieldSize || 8190) + 4) +
       4,
   );
+  server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
+  server.keepAliveTimeout = core.keepAliveTimeout * 1000;
+  server.timeout = core.timeout * 1000;
+  server.headersTimeout = core.timeout * 1000;
+}
+
+/** Create (not yet listening) the node:http server for one Listen. */
+export function createListener(src: GenerationSource, listen: ListenIR): HttpListener {
+  const conns = new WeakMap<Socket, ConnState>();
+  const sockets = new Set<Socket>();
+  /** Connections a graceful reload retired: their next request is their last. */
+  const retired = new WeakSet<Socket>();
   const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
     {
       ServerResponse: CountingResponse,
-      maxHeaderSize,
       requestTimeout: 0,
       requireHostHeader: false,
-      keepAliveTimeout: core.keepAliveTimeout * 1000,
     },
     (req, res) => {
+      if (retired.has(req.socket)) res.shouldKeepAlive = false;
       void handleRequest(src, listen, req, res, conns);
     },
   );
-  server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
-  server.timeout = core.timeout * 1000;
-  server.headersTimeout = core.timeout * 1000;
-  // core Timeout: an idle socket holding part of a request gets httpd's 408 (protocol.c
-  // read_request_line/ap_get_mime_headers time out → 408); otherwise it is just closed.
+  applySettings(server, src);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('timeout', (socket: Socket) => {
     const conn = conns.get(socket);
     if ((conn?.active ?? 0) === 0 && socket.bytesRead > (conn?.readAtIdle ?? 0)) {
@@ -375,5 +411,28 @@ export function createListener(src: GenerationSource, listen: ListenIR): Server 
     gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
     earlyError(gen, socket, 400);
   });
-  return server;
+  return {
+    server,
+    configure: () => applySettings(server, src),
+    retireConnections({ graceful }): void {
+      for (const socket of sockets) {
+        if (!graceful) {
+          socket.destroy();
+          continue;
+        }
+        const res = inFlight(socket);
+        const conn = conns.get(socket);
+        const idle =
+          conn !== undefined && conn.active === 0 && socket.bytesRead === conn.readAtIdle;
+        if (res === null && idle) {
+          socket.destroy();
+          continue;
+        }
+        retired.add(socket);
+        if (res === null) continue; // its request is still arriving: the callback marks it
+        if (!res.headersSent) res.shouldKeepAlive = false;
+        else res.once('finish', () => socket.destroySoon());
+      }
+    },
+  };
 }

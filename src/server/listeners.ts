@@ -12,11 +12,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { createListener } from '../http/server.js';
-import type { GenerationSource } from '../http/server.js';
+import type { GenerationSource, HttpListener } from '../http/server.js';
 
 interface Bound {
   readonly key: string;
   readonly server: Server;
+  readonly listener: HttpListener;
 }
 
 /** A Listen that could not be bound; `message` is httpd's make_sock line. */
@@ -55,8 +56,13 @@ const keyOf = (l: ListenIR): string => `${l.host}|${l.port}`;
 
 /** A bound-but-not-yet-installed listener set (see Listeners.prepare). */
 export interface ListenChange {
-  /** Install the new set: close the listeners the new config dropped. */
-  commit(): void;
+  /**
+   * Install the new set (the new generation is current by now): apply its connection
+   * settings to the retained listeners, retire the connections opened before the reload
+   * (HttpListener.retireConnections; graceful = SIGUSR1, not = SIGHUP) and close the
+   * listeners the new config dropped.
+   */
+  commit(opts?: { graceful: boolean }): void;
   /** Abandon: close the listeners prepare bound. */
   rollback(): void;
 }
@@ -103,25 +109,33 @@ export class Listeners {
           next.push(reused);
           continue;
         }
-        const server = createListener(this.#src, l);
+        const listener = createListener(this.#src, l);
+        const { server } = listener;
         opened.push(server);
         server.listen(l.port, l.host === '' ? undefined : l.host);
         await once(server, 'listening'); // rejects on 'error'
-        next.push({ key, server });
+        next.push({ key, server, listener });
       }
     } catch (err) {
       for (const s of opened) s.close();
       throw wrap(err instanceof Error ? err : new Error(String(err)));
     }
     return {
-      commit: () => {
+      commit: ({ graceful } = { graceful: true }) => {
+        const fresh = new Set(opened);
         this.#bound = next;
-        for (const { server } of unused) {
+        for (const { server, listener } of next) {
+          if (fresh.has(server)) continue;
+          listener.configure();
+          listener.retireConnections({ graceful });
+        }
+        for (const { server, listener } of unused) {
           // httpd closes a dropped listener; its open connections finish their request
+          // (graceful) or are cut (restart)
           const closed = new Promise<void>((resolve) => server.close(() => resolve()));
           this.#retired.set(server, closed);
           void closed.then(() => this.#retired.delete(server));
-          server.closeIdleConnections();
+          listener.retireConnections({ graceful });
         }
       },
       rollback: () => {

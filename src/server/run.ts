@@ -158,6 +158,7 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
     process.stderr.on('error', () => {});
   }
 
+  let keepPidFile = false;
   try {
     for (;;) {
       const action = queue.shift();
@@ -198,7 +199,7 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
           : 'SIGHUP received.  Attempting to restart',
       );
       try {
-        await server.reload(next);
+        await server.reload(next, { graceful: action === 'graceful' });
       } catch (err) {
         if (err instanceof BindError) {
           // httpd (listen.c, main.c): a new Listen that cannot be bound ends the server, on a
@@ -207,6 +208,8 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
           gen.log('alert', 'mpm_event', '', 'no listening sockets available, shutting down');
           gen.log('emerg', '', 'AH00019', 'Unable to open logs, exiting');
           await server.stop({ graceful: action === 'graceful' });
+          // httpd's parent exits here without removing its PidFile (checked against 2.4).
+          keepPidFile = true;
           return 1;
         }
         // provision failed (e.g. a daemon group cannot start): the old generation stays.
@@ -228,7 +231,7 @@ export async function runServer(ir: ConfigIR, opts: RunOptions): Promise<number>
   } finally {
     removeHandlers();
     try {
-      rmSync(pidFile, { force: true });
+      if (!keepPidFile) rmSync(pidFile, { force: true });
     } catch {
       // privileges dropped and the directory is root's: httpd leaves it too
     }

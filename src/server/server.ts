@@ -20,11 +20,14 @@ export interface RunningServer {
   /** The bound addresses, in Listen order (port 0 resolved to the real port). */
   addresses(): { host: string; port: number }[];
   /**
-   * Graceful reload: provision `ir`, bind its new Listens, swap it in, close the dropped
-   * Listens, drain and dispose the old generation. A provision failure or a BindError
-   * (listeners.ts) leaves the running generation and listeners as they were.
+   * Reload: provision `ir`, bind its new Listens, swap it in, close the dropped Listens and
+   * retire the connections opened before. graceful (SIGUSR1, the default): in-flight
+   * requests finish, then the old generation is disposed. Otherwise (SIGHUP, httpd killing
+   * its children): in-flight requests are cut and the old generation (its daemon
+   * processes) is disposed at once. A provision failure or a BindError (listeners.ts)
+   * leaves the running generation and listeners as they were.
    */
-  reload(ir: ConfigIR): Promise<void>;
+  reload(ir: ConfigIR, opts?: { graceful: boolean }): Promise<void>;
   /** Stop listening; graceful waits for in-flight requests, otherwise connections are cut. */
   stop(opts: { graceful: boolean }): Promise<void>;
   /** The generation serving new requests (tests, -S). */
@@ -63,12 +66,16 @@ class Generations implements GenerationSource {
     if (this.#retired.has(g)) this.#dispose(g);
     if (this.#active.size === 0) this.#idle?.();
   }
-  /** Make `g` current; the old one is disposed when idle. */
-  swap(g: Generation): void {
+  /** Make `g` current; returns the generation it replaced (see retire). */
+  swap(g: Generation): Generation {
     const old = this.#current;
     this.#current = g;
+    return old;
+  }
+  /** Dispose a replaced generation once its requests are done (drain), or now. */
+  retire(old: Generation, drain: boolean): void {
     this.#retired.add(old);
-    if (!this.#active.has(old)) this.#dispose(old);
+    if (!drain || !this.#active.has(old)) this.#dispose(old);
   }
   #dispose(g: Generation): void {
     this.#retired.delete(g);
@@ -124,7 +131,7 @@ export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promis
       return gens.current();
     },
     addresses: () => listeners.addresses(),
-    async reload(next: ConfigIR): Promise<void> {
+    async reload(next: ConfigIR, { graceful } = { graceful: true }): Promise<void> {
       const g = await Generation.provision(next, modules, opts.log);
       let change;
       try {
@@ -133,8 +140,11 @@ export async function startServer(ir: ConfigIR, opts: StartOptions = {}): Promis
         await g.dispose();
         throw err;
       }
-      gens.swap(g);
-      change.commit();
+      const old = gens.swap(g);
+      // The connections go before the old generation: on a restart a request cut here must
+      // not be answered (502) by the daemons being stopped.
+      change.commit({ graceful });
+      gens.retire(old, graceful);
     },
     async stop({ graceful }): Promise<void> {
       const closed = listeners.close({ graceful });
