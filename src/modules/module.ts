@@ -21,7 +21,11 @@ export interface ProvisionCtx {
 
 /** Something provision() started that must be undone on reload/stop. */
 export interface Disposable {
-  dispose(): Promise<void> | void;
+  /**
+   * graceful false (a restart or a hard stop, as httpd killing its children): do not wait
+   * for work in progress. Absent or true: let it finish within the module's own timeouts.
+   */
+  dispose(opts?: { readonly graceful?: boolean }): Promise<void> | void;
 }
 
 export interface ModuleDef<S = unknown, D = unknown> {

@@ -96,10 +96,10 @@ export class Generation implements GenerationView, RequestRuntime {
   }
 
   /** Undo provision (reverse order), then close the error log if this generation opened it. */
-  async dispose(): Promise<void> {
+  async dispose(opts?: { readonly graceful?: boolean }): Promise<void> {
     const states = [...this.#states.values()].reverse();
     this.#states.clear();
-    for (const s of states) await s.dispose();
+    for (const s of states) await s.dispose(opts);
     this.#ownedLog?.close();
   }
 }

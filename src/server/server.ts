@@ -75,11 +75,11 @@ class Generations implements GenerationSource {
   /** Dispose a replaced generation once its requests are done (drain), or now. */
   retire(old: Generation, drain: boolean): void {
     this.#retired.add(old);
-    if (!drain || !this.#active.has(old)) this.#dispose(old);
+    if (!drain || !this.#active.has(old)) this.#dispose(old, drain);
   }
-  #dispose(g: Generation): void {
+  #dispose(g: Generation, graceful = true): void {
     this.#retired.delete(g);
-    g.dispose().catch((err: unknown) =>
+    g.dispose({ graceful }).catch((err: unknown) =>
       this.#current.log.log('error', 'core', 'MW00002', `dispose failed: ${String(err)}`),
     );
   }

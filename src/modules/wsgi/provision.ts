@@ -62,13 +62,15 @@ export async function provisionWsgi(ctx: ProvisionCtx): Promise<WsgiState & Disp
     for (const ag of new Set(spec.preload.map((p) => p.applicationGroup)))
       runtime.getPool(spec, ag);
   }
-  const state: WsgiState & { dispose(): Promise<void> } = {
+  const state: WsgiState & { dispose(opts?: { readonly graceful?: boolean }): Promise<void> } = {
     groups,
     aliases,
     getPool: (spec, ag) => runtime.getPool(spec, ag),
     dispatch: (pool, req, res, log, hooks) =>
       dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
-    dispose: () => runtime.dispose(),
+    // Not graceful: SHUTDOWN with no grace, so the daemons go at once (SIGTERM, then SIGKILL).
+    dispose: (opts?: { readonly graceful?: boolean }) =>
+      runtime.dispose(opts?.graceful === false ? 0 : undefined),
   };
   return state;
 }
