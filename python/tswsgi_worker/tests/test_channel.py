@@ -73,5 +73,67 @@ class BufferLists(unittest.TestCase):
             theirs.close()
 
 
+class _GatedSocket:
+    """sendall/sendmsg that record (thread name, bytes) and block each call
+    until the test opens its gate."""
+
+    def __init__(self) -> None:
+        self.calls = []  # type: list
+        self.entered = threading.Semaphore(0)
+        self.gates = [threading.Event() for _ in range(8)]
+
+    def sendall(self, data) -> None:  # type: ignore[no-untyped-def]
+        n = len(self.calls)
+        self.calls.append((threading.current_thread().name, bytes(data)))
+        self.entered.release()
+        self.gates[n].wait(10)
+
+    def sendmsg(self, parts) -> int:  # type: ignore[no-untyped-def]
+        data = b"".join(bytes(p) for p in parts)
+        self.sendall(data)
+        return len(data)
+
+
+class Relay(unittest.TestCase):
+    def test_a_sender_hands_a_long_relay_to_the_relay_thread(self):
+        sock = _GatedSocket()
+        chan = Channel(sock)  # type: ignore[arg-type]
+        a = threading.Thread(target=chan.send, args=(b"A",), name="A")
+        a.start()
+        self.assertTrue(sock.entered.acquire(timeout=10))  # A is sending its own frame
+        chan.send(b"x" * 300000)  # queued for A to relay; returns at once
+        sock.gates[0].set()
+        self.assertTrue(sock.entered.acquire(timeout=10))  # A relays the 300 kB
+        chan.send(b"C")  # queued behind it
+        sock.gates[1].set()
+        a.join(10)
+        self.assertFalse(a.is_alive(), "A went back to its own request")
+        self.assertIsNotNone(chan._relay)
+        self.assertTrue(sock.entered.acquire(timeout=10))  # the relay thread sends C
+        sock.gates[2].set()
+        chan.drain(10)
+        self.assertEqual([(who, len(data)) for who, data in sock.calls],
+                         [("A", 1), ("A", 300000), ("tswsgi-relay", 1)])
+        self.assertEqual(sock.calls[2][1], b"C")
+        self.assertFalse(chan._sending)
+
+    def test_a_short_relay_stays_with_the_sender(self):
+        sock = _GatedSocket()
+        chan = Channel(sock)  # type: ignore[arg-type]
+        a = threading.Thread(target=chan.send, args=(b"A",), name="A")
+        a.start()
+        self.assertTrue(sock.entered.acquire(timeout=10))
+        chan.send(b"y" * 1000)
+        sock.gates[0].set()
+        self.assertTrue(sock.entered.acquire(timeout=10))
+        chan.send(b"D")
+        sock.gates[1].set()
+        self.assertTrue(sock.entered.acquire(timeout=10))
+        sock.gates[2].set()
+        a.join(10)
+        self.assertEqual([who for who, _ in sock.calls], ["A", "A", "A"])
+        self.assertIsNone(chan._relay)
+
+
 if __name__ == "__main__":
     unittest.main()
