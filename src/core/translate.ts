@@ -59,10 +59,62 @@ export function splitPathInfo(filename: string): {
   return { filename, pathInfo: '', finfo: undefined };
 }
 
+/** `//`, or a `.`/`..` segment: what apr_filepath_merge has to rewrite. */
+const NOT_CANONICAL = /\/\/|\/\.\.?(?:\/|$)/;
+
+/**
+ * The canonical form ap_directory_walk gives r->filename before it walks (apr_filepath_merge
+ * with no root): empty and `.` segments dropped, `..` takes the previous segment off (at
+ * the root it does nothing), a trailing slash kept. Under `MergeSlashes Off` this is why
+ * `/x//b.txt` is logged (AH00128, AH01630, %f) as `…/x/b.txt`. httpd's path_info comes
+ * out canonical too; here it stays as written (see rawPathInfo).
+ */
+export function canonicalFilename(p: string): string {
+  if (p.charCodeAt(0) !== 0x2f || !NOT_CANONICAL.test(p)) return p;
+  const out: string[] = [];
+  const segs = p.split('/');
+  for (const s of segs) {
+    if (s === '' || s === '.') continue;
+    if (s === '..') out.pop();
+    else out.push(s);
+  }
+  const last = segs[segs.length - 1];
+  const trailing = segs.length > 1 && (last === '' || last === '.' || last === '..');
+  return '/' + out.join('/') + (trailing && out.length > 0 ? '/' : '');
+}
+
+/**
+ * The part of the raw `raw` file name after the segments that make up the canonical
+ * `file`: path_info as written. SCRIPT_NAME is r->uri minus path_info (cgi-env.ts), so
+ * under MergeSlashes Off `/app//a//b` must keep `//a//b` for SCRIPT_NAME to come out
+ * `/app`, as httpd's ap_find_path_info makes it; the WSGI environ collapses the slashes of
+ * PATH_INFO as mod_wsgi does. Undefined when no prefix of `raw` gives `file`.
+ */
+export function rawPathInfo(raw: string, file: string): string | undefined {
+  const stack: string[] = [];
+  let at = 1;
+  while (at <= raw.length) {
+    let end = raw.indexOf('/', at);
+    if (end < 0) end = raw.length;
+    const seg = raw.slice(at, end);
+    if (seg === '..') stack.pop();
+    else if (seg !== '' && seg !== '.') {
+      stack.push(seg);
+      if ('/' + stack.join('/') === file) return raw.slice(end);
+    }
+    at = end + 1;
+  }
+  return undefined;
+}
+
 /** core_map_to_storage (REALLY_LAST): directory walk + file walk over the server defaults. */
 export function coreMapToStorage(r: RequestRecord): Outcome {
   if (r.filename === undefined) return DECLINED;
-  const split = splitPathInfo(r.filename);
+  const raw = r.filename;
+  const canonical = canonicalFilename(raw);
+  const split = splitPathInfo(canonical);
+  if (canonical !== raw && split.pathInfo !== '')
+    split.pathInfo = rawPathInfo(raw, split.filename) ?? split.pathInfo;
   r.filename = split.filename;
   r.pathInfo = split.pathInfo + r.pathInfo;
   r.finfo = split.finfo;

@@ -33,13 +33,19 @@ describe('normalizePath', () => {
 describe('unescapePath', () => {
   it('decodes everything but refuses %2F with 404 unless AllowEncodedSlashes', () => {
     assert.deepEqual(unescapePath('/a%20b', 'off'), { path: '/a b' });
-    assert.deepEqual(unescapePath('/a%2Fb', 'off'), { status: 404 });
+    // The refused path is still decoded, as httpd's in-place decode leaves r->uri.
+    assert.deepEqual(unescapePath('/a%2Fb%20c', 'off'), { status: 404, path: '/a/b c' });
     assert.deepEqual(unescapePath('/a%2Fb', 'on'), { path: '/a/b' });
     assert.deepEqual(unescapePath('/a%2Fb', 'nodecode'), { path: '/a%2Fb' });
   });
   it('answers 404 for %00 and 400 for a bad escape', () => {
-    assert.deepEqual(unescapePath('/a%00', 'on'), { status: 404 });
-    assert.deepEqual(unescapePath('/a%g1', 'off'), { status: 400 });
+    // A NUL ends the C string httpd keeps; a bad escape stays as written.
+    assert.deepEqual(unescapePath('/a%20%00b/c', 'on'), { status: 404, path: '/a ' });
+    assert.deepEqual(unescapePath('/a%g1%20', 'off'), { status: 400, path: '/a%g1 ' });
+    assert.deepEqual(unescapePath('/a%2F%g1', 'off'), { status: 400, path: '/a/%g1' });
+  });
+  it('returns a path without escapes as it is', () => {
+    assert.deepEqual(unescapePath('/caf\u00e9/x', 'off'), { path: '/caf\u00e9/x' });
   });
   it('decodes UTF-8 sequences', () => {
     assert.deepEqual(unescapePath('/%C3%A9', 'off'), { path: '/é' });

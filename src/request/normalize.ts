@@ -56,14 +56,20 @@ export function normalizePath(path: string, mergeSlashes: boolean): string | und
 export type EncodedSlashes = 'off' | 'on' | 'nodecode';
 
 /**
- * ap_unescape_url_ex: decode every %XX. Returns a status: 400 for a bad escape, 404 for
- * `%00` and for `%2F` when encoded slashes are not allowed; otherwise the decoded path.
+ * ap_unescape_url_ex: decode every %XX. Returns the decoded path, with a status when the
+ * path is refused: 400 for a bad escape (kept as written), 404 for `%00` and for `%2F` when
+ * encoded slashes are not allowed. httpd decodes in place and goes on past a refused
+ * escape, so a refused path is still fully decoded (and, being a C string, ends at the
+ * first NUL): that is the r->uri `%U` logs.
  */
 export function unescapePath(
   path: string,
   slashes: EncodedSlashes,
-): { status: 400 | 404 } | { path: string } {
+): { status: 400 | 404; path: string } | { path: string } {
+  if (!path.includes('%')) return { path };
   const bytes: number[] = [];
+  let badEscape = false;
+  let badPath = false;
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
     if (c !== 0x25) {
@@ -71,23 +77,28 @@ export function unescapePath(
       continue;
     }
     const hex = path.slice(i + 1, i + 3);
-    if (!HEX.test(hex)) return { status: 400 };
+    if (!HEX.test(hex)) {
+      badEscape = true;
+      bytes.push(c);
+      continue;
+    }
     const v = parseInt(hex, 16);
-    if (v === 0) return { status: 404 };
-    if (v === 0x2f) {
-      if (slashes === 'off') return { status: 404 };
-      if (slashes === 'nodecode') {
-        for (const b of Buffer.from('%' + hex, 'latin1')) bytes.push(b);
-        i += 2;
-        continue;
-      }
+    if (v === 0 || (v === 0x2f && slashes === 'off')) badPath = true;
+    else if (v === 0x2f && slashes === 'nodecode') {
+      for (const b of Buffer.from('%' + hex, 'latin1')) bytes.push(b);
+      i += 2;
+      continue;
     }
     bytes.push(v);
     i += 2;
   }
   // httpd keeps raw bytes; file names on Linux are bytes too. Decode as UTF-8 when valid,
   // else as latin1 so every byte survives.
-  const buf = Buffer.from(bytes);
+  const nul = bytes.indexOf(0);
+  const buf = Buffer.from(nul < 0 ? bytes : bytes.slice(0, nul));
   const utf8 = buf.toString('utf8');
-  return { path: Buffer.from(utf8, 'utf8').equals(buf) ? utf8 : buf.toString('latin1') };
+  const out = Buffer.from(utf8, 'utf8').equals(buf) ? utf8 : buf.toString('latin1');
+  if (badEscape) return { status: 400, path: out };
+  if (badPath) return { status: 404, path: out };
+  return { path: out };
 }

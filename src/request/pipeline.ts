@@ -10,6 +10,7 @@
 import { DECLINED, DONE, OK, runAll, runFirst } from './hooks.js';
 import type { Outcome } from './hooks.js';
 import type { RequestRecord } from './record.js';
+import { refusedScheme } from './record.js';
 import { normalizePath, unescapePath } from './normalize.js';
 import { sectionsForUri } from './walk.js';
 import { forbiddenSymlink } from './symlinks.js';
@@ -62,6 +63,8 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   // 0. post_read_request (ALL)
   let rv = await runAll(hooks.postReadRequest, r);
   if (rv !== OK) return finish(rv);
+  // ap_post_read_request: `GET ftp://host/x` → 400, nothing in the error log.
+  if (refusedScheme(r.unparsedUri)) return finish(400);
   // 1. normalise the raw path; invalid → 400 (AH10244)
   if (r.uri !== '*') {
     const norm = normalizePath(r.uri, coreDir(defaults).mergeSlashes);
@@ -78,6 +81,7 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   const slashes = coreDir(r.perDir).allowEncodedSlashes;
   const un = unescapePath(r.uri, slashes);
   if ('status' in un) {
+    r.uri = un.path; // decoded in place, as httpd leaves it: %U logs `/x/b.txt`
     if (un.status === 404 && slashes === 'off') {
       r.logError(
         'info',

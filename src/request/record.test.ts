@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostnameOf, RequestBodyTooLargeError, splitTarget } from './record.js';
+import { hostnameOf, refusedScheme, RequestBodyTooLargeError, splitTarget } from './record.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 import { createCoreDir } from '../core/config.js';
 
@@ -110,5 +110,16 @@ describe('splitTarget / hostnameOf edge cases', () => {
   it('keeps an unterminated IPv6 literal as it is (lower-cased)', () => {
     assert.equal(hostnameOf('[::1'), '[::1');
     assert.equal(hostnameOf(' [FE80::1]:80 '), '[fe80::1]');
+  });
+});
+
+describe('refusedScheme (ap_post_read_request)', () => {
+  it('refuses a scheme other than http or https, in any case', () => {
+    for (const t of ['ftp://h/x', 'FTP://h', 'httpx://h/x', 'a+b://h/x', 'ftp:x'])
+      assert.equal(refusedScheme(t), true, t);
+  });
+  it('lets origin-form, `*`, http(s) and scheme-less targets through', () => {
+    for (const t of ['/x', '//ftp://h', '*', 'http://h/x', 'HTTPS://h/x', '1ftp://h/x', ''])
+      assert.equal(refusedScheme(t), false, t);
   });
 });

@@ -156,6 +156,18 @@ export function splitTarget(
   return { path: noPath ? (method === 'OPTIONS' ? '*' : '/') : path, args, host };
 }
 
+/**
+ * ap_post_read_request's scheme rule: a request-target with a scheme other than http or
+ * https (any case) is refused with 400 unless it is a proxy request (never, here). Scheme
+ * as apr_uri_parse reads it: a letter, then letters, digits, `+`, `-`, `.`, then `:`.
+ */
+export function refusedScheme(target: string): boolean {
+  const c = target.charCodeAt(0) | 0x20;
+  if (c < 0x61 || c > 0x7a) return false; // origin-form (`/`) and `*` end here
+  const m = /^[A-Za-z][A-Za-z0-9+.-]*(?=:)/.exec(target);
+  return m !== null && !/^https?$/i.test(m[0]);
+}
+
 /** Host header → r->hostname: lower-cased, port and trailing dot removed. */
 export function hostnameOf(host: string | undefined): string {
   if (host === undefined) return '';

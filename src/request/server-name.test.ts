@@ -53,9 +53,11 @@ describe('UseCanonicalName', () => {
     assert.equal(serverPortOf(r), 8081);
   });
 
-  it('On without a port in ServerName: the local port', async () => {
+  it('On without a port in ServerName: 80, not the local port nor the Host port', async () => {
+    // Apache 2.4.71, checked live: SERVER_PORT=80 and `Location: http://name/d/` on a
+    // listener at another port (ap_get_server_port falls back to ap_default_port).
     const r = await requestFor('ServerName www.example.test\nUseCanonicalName On\n', 'h:9090');
-    assert.equal(serverPortOf(r), 8080);
+    assert.equal(serverPortOf(r), 80);
   });
 
   it('On without ServerName: the local address', async () => {

@@ -88,10 +88,14 @@ export function serverNameOf(r: RequestRecord): string {
   return configured ?? r.connection.localAddr;
 }
 
-/** ap_get_server_port: Off → Host's port, else ServerName's, else 80. */
+/**
+ * ap_get_server_port: Off/DNS → Host's port, else ServerName's, else 80; On → ServerName's
+ * port, else 80 (ap_default_port), never the port the connection came in on — that takes
+ * UseCanonicalPhysicalPort On, which is not implemented.
+ */
 export function serverPortOf(r: RequestRecord): number {
   const canon = coreDir(r.perDir).useCanonicalName;
   const configured = splitServerName(coreServer(r.server.server).serverName).port;
   if (canon === 'off' || canon === 'dns') return hostHeaderPort(r) ?? configured ?? 80;
-  return configured ?? r.connection.localPort;
+  return configured ?? 80;
 }

@@ -88,6 +88,45 @@ describe('per-dir merge order', () => {
     ]);
   });
 
+  it('applies <Files> nested in a matching <Directory>, after the top-level <Files>', () => {
+    // The mod_wsgi docs' pattern: <Directory /srv><Files app.wsgi>Require all granted…
+    const nested = (kind: 'directory' | 'directoryMatch', pattern: string, name: string) => ({
+      ...section(kind, pattern, t(name)),
+      nested: [
+        section('files', 'app.wsgi', t(`${name} > Files app.wsgi`)),
+        section('filesMatch', '\\.py$', t(`${name} > FilesMatch py`)),
+      ],
+    });
+    const srv = server({
+      sections: [
+        nested('directory', '/srv', 'Directory /srv'),
+        section('files', 'app.wsgi', t('Files app.wsgi')),
+        nested('directory', '/other', 'Directory /other'),
+        nested('directoryMatch', '^/srv/', 'DirectoryMatch ^/srv/'),
+      ],
+    });
+    const cs = compileSections(srv);
+    const cache = new WalkCache([anyModuleDef(trace)]);
+    const seen = (f: string) =>
+      (cache.merge({ trace: { seen: [] } }, sectionsForFile(cs, f, false))['trace'] as TraceDir)
+        .seen;
+    assert.deepEqual(seen('/srv/app.wsgi'), [
+      'Directory /srv',
+      'DirectoryMatch ^/srv/',
+      'Files app.wsgi',
+      'Directory /srv > Files app.wsgi',
+      'DirectoryMatch ^/srv/ > Files app.wsgi',
+    ]);
+    assert.deepEqual(seen('/srv/x.py'), [
+      'Directory /srv',
+      'DirectoryMatch ^/srv/',
+      'Directory /srv > FilesMatch py',
+      'DirectoryMatch ^/srv/ > FilesMatch py',
+    ]);
+    // A <Directory> that does not apply brings none of its <Files>.
+    assert.deepEqual(seen('/elsewhere/app.wsgi'), ['Files app.wsgi']);
+  });
+
   it('returns the same merged object for the same sections (merge cache)', () => {
     const srv = server({ sections: [section('directory', '/a', t('A'))] });
     const cs = compileSections(srv);

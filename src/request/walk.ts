@@ -20,6 +20,8 @@ export interface CompiledSection {
   /** Non-regex Directory: number of path components ('/' = 0). */
   readonly depth: number;
   readonly test: (subject: string) => boolean;
+  /** `<Files>`/`<FilesMatch>` written inside this `<Directory>` (its own sec_file). */
+  readonly nested?: readonly CompiledSection[];
 }
 
 /** A server's sections split by walk, in walk order. */
@@ -73,12 +75,33 @@ export function compileSections(server: ServerIR): CompiledSections {
   const directoryMatch: CompiledSection[] = [];
   const files: CompiledSection[] = [];
   const location: CompiledSection[] = [];
+  // Nested <Files> get indexes after the top-level sections (merge-cache identity).
+  let nextIndex = server.sections.length;
+  const fileSection = (ir: SectionIR, index: number): CompiledSection => {
+    const re = ir.regex ? new RegExp(ir.pattern) : undefined;
+    const glob = re === undefined && isGlob(ir.pattern) ? globToRegExp(ir.pattern) : undefined;
+    const pat = ir.pattern;
+    return {
+      index,
+      ir,
+      depth: depthOf(pat),
+      test: (f) => (re ? re.test(f) : glob ? glob.test(f) : f === pat),
+    };
+  };
   server.sections.forEach((ir, index) => {
     const re = ir.regex ? new RegExp(ir.pattern) : undefined;
     const pat =
       ir.kind === 'directory' || ir.kind === 'directoryMatch' ? stripSlash(ir.pattern) : ir.pattern;
     const glob = re === undefined && isGlob(pat) ? globToRegExp(pat) : undefined;
-    const base = { index, ir, depth: depthOf(pat) };
+    const nestedFiles = (ir.nested ?? [])
+      .filter((n) => n.kind === 'files' || n.kind === 'filesMatch')
+      .map((n) => fileSection(n, nextIndex++));
+    const base = {
+      index,
+      ir,
+      depth: depthOf(pat),
+      ...(nestedFiles.length > 0 ? { nested: nestedFiles } : {}),
+    };
     switch (ir.kind) {
       case 'directory':
       case 'directoryMatch':
@@ -87,7 +110,7 @@ export function compileSections(server: ServerIR): CompiledSections {
         break;
       case 'files':
       case 'filesMatch':
-        files.push({ ...base, test: (f) => (re ? re.test(f) : glob ? glob.test(f) : f === pat) });
+        files.push(fileSection(ir, index));
         break;
       case 'location':
       case 'locationMatch':
@@ -134,6 +157,13 @@ export function sectionsForFile(
   }
   const base = filename.slice(filename.lastIndexOf('/') + 1);
   for (const s of cs.files) if (s.test(base)) out.push(s);
+  // ap_file_walk reads the merged sec_file: the top-level <Files> first, then those nested
+  // in each <Directory>/<DirectoryMatch> the directory walk applied, in that order.
+  const applied = out.length;
+  for (let i = 0; i < applied; i++) {
+    const nested = out[i]?.nested;
+    if (nested !== undefined) for (const n of nested) if (n.test(base)) out.push(n);
+  }
   return out;
 }
 
