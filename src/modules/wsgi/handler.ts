@@ -21,6 +21,7 @@ import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
 import type { ExpandRequest } from './app-group.js';
 import { NOTE } from './translate.js';
+import { serverPortOf } from '../../request/server-name.js';
 import { checkScriptOwner } from './script-owner.js';
 import type { CompiledAlias } from './translate.js';
 
@@ -64,13 +65,6 @@ function serverHostname(r: RequestRecord): string {
   return osHostname();
 }
 
-/** ap_get_server_port with UseCanonicalName Off: the Host header's port, else the local port. */
-function serverPort(r: RequestRecord): number {
-  const host = r.headersIn.headers.host ?? '';
-  const m = /:(\d+)$/.exec(host);
-  return m?.[1] !== undefined ? Number(m[1]) : r.connection.localPort;
-}
-
 /** wsgi_log_script_error: "<message>: <filename>" at error level with the client address. */
 function scriptError(r: RequestRecord, id: string, message: string): void {
   r.logError('error', 'wsgi', id, `${message}: ${r.filename ?? ''}`);
@@ -95,7 +89,9 @@ export async function handleWsgiScript<P>(
   }
   const ex: ExpandRequest = {
     serverHostname: serverHostname(r),
-    serverPort: serverPort(r),
+    // ap_get_server_port, as mod_wsgi names %{RESOURCE}/%{SERVER} groups (UseCanonicalName
+    // decides between the Host header's port and ServerName's).
+    serverPort: serverPortOf(r),
     hostname: r.hostname,
     uri: r.uri,
     pathInfo: r.pathInfo,
