@@ -11,6 +11,11 @@
 //    a newline, then the message:
 //      AH00526: Syntax error on line 9 of /c.conf:
 //      DocumentRoot takes one argument, Root directory of the document tree
+//
+// Both shapes go through httpd's error log (ap_log_error / ap_log_perror; the AH00526 form is
+// two log calls, location then message), which escapes each formatted message with
+// ap_escape_errorlog_item (server/util.c): backslashes doubled, control and non-ASCII bytes
+// as \n, \t… or \xhh, quotes left alone. So `Foo\bar` reads `Invalid command 'Foo\\bar'`.
 
 /** Stable codes for configuration errors (fastify-style catalog, STYLE.md do-10). */
 export const ConfigErrorCode = {
@@ -55,7 +60,10 @@ export class ConfigError extends Error {
     frames: readonly ErrorFrame[],
     preface: readonly string[] = [],
   ) {
-    super(preface.map((l) => `${l}\n`).join('') + formatConfigError(code, detail, frames));
+    super(
+      preface.map((l) => `${escapeErrorLogItem(l)}\n`).join('') +
+        formatConfigError(code, detail, frames),
+    );
     this.preface = preface;
     this.name = 'ConfigError';
     this.code = code;
@@ -72,6 +80,31 @@ export class ConfigError extends Error {
   }
 }
 
+/** Short escapes of ap_escape_errorlog_item; other escaped bytes print as \xhh. */
+const ERRORLOG_ESCAPES: Readonly<Record<number, string>> = {
+  0x08: '\\b',
+  0x0a: '\\n',
+  0x0d: '\\r',
+  0x09: '\\t',
+  0x0b: '\\v',
+  0x5c: '\\\\',
+};
+
+/**
+ * ap_escape_errorlog_item: the message's UTF-8 bytes with `\` doubled and every control or
+ * non-ASCII byte escaped (`\n`, `\t`, … or `\xhh`); `"` is left alone.
+ */
+export function escapeErrorLogItem(s: string): string {
+  // eslint-disable-next-line no-control-regex -- escaping control bytes is the point
+  if (!/[\\\x00-\x1f\x7f-\uffff]/.test(s)) return s;
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    if (b >= 0x20 && b < 0x7f && b !== 0x5c) out += String.fromCharCode(b);
+    else out += ERRORLOG_ESCAPES[b] ?? `\\x${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
 function formatConfigError(
   code: ConfigErrorCode,
   detail: string,
@@ -80,8 +113,10 @@ function formatConfigError(
   if (code === ConfigErrorCode.SYNTAX) {
     const f = frames[frames.length - 1];
     return f === undefined
-      ? detail
-      : `AH00526: Syntax error on line ${f.line} of ${f.file}:\n${detail}`;
+      ? escapeErrorLogItem(detail)
+      : escapeErrorLogItem(`AH00526: Syntax error on line ${f.line} of ${f.file}:`) +
+          '\n' +
+          escapeErrorLogItem(detail);
   }
   if (frames[0]?.file === CMDLINE_FILE) {
     // httpd: "apache2: Syntax error in -C/-c directive: -c/-C directives:1: <X> was not closed."
@@ -89,10 +124,12 @@ function formatConfigError(
       .slice(1)
       .map((f) => `Syntax error on line ${f.line} of ${f.file}: `)
       .join('');
-    return `${PROGRAM_NAME}: Syntax error in -C/-c directive: ${inner}${detail}`;
+    return escapeErrorLogItem(
+      `${PROGRAM_NAME}: Syntax error in -C/-c directive: ${inner}${detail}`,
+    );
   }
   const chain = frames.map((f) => `Syntax error on line ${f.line} of ${f.file}: `).join('');
-  return `${PROGRAM_NAME}: ${chain}${detail}`;
+  return escapeErrorLogItem(`${PROGRAM_NAME}: ${chain}${detail}`);
 }
 
 /** A directive-application error at `at` (AH00526 shape). */
