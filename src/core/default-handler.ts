@@ -1,7 +1,10 @@
 // httpd: server/core.c (default_handler), modules/http/http_protocol.c
 // (ap_meets_conditions, ap_set_last_modified), modules/http/byterange_filter.c,
-// modules/http/http_etag.c (ap_make_etag), modules/generators/mod_autoindex.c (the 403
-// for a directory without index, AH01276).
+// modules/http/http_etag.c (ap_make_etag).
+//
+// A directory reaching the default handler (no DirectoryIndex file, no handler) gets 404 and
+// an info-level AH00129, as in core.c. httpd's 403 AH01276 comes from mod_autoindex's
+// handler for httpd/unix-directory, and tswsgi has no mod_autoindex (LoadModule refuses it).
 //
 // Static files: Content-Type from the type checker, Last-Modified, ETag (FileETag, default
 // MTime Size), If-None-Match / If-Modified-Since → 304, one Range → 206, HEAD, streaming.
@@ -96,13 +99,8 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
       return 404;
     }
     if (r.finfo.isDirectory()) {
-      r.logError(
-        'error',
-        'autoindex',
-        'AH01276',
-        `Cannot serve directory ${r.filename ?? ''}: No matching DirectoryIndex (index.html) found, and server-generated directory index forbidden by Options directive`,
-      );
-      return 403;
+      r.logError('info', 'core', 'AH00129', `Attempt to serve directory: ${r.filename ?? ''}`);
+      return 404;
     }
     if (r.pathInfo !== '' && coreDir(r.perDir).acceptPathInfo !== 'on') {
       r.logError('info', 'core', 'AH00130', `File does not exist: ${full}`);

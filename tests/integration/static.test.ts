@@ -176,25 +176,6 @@ describe('static files (default handler)', () => {
     assert.equal(res.body.toString(), 'index\n');
   });
 
-  it('answers 403 for a directory without index and logs AH01276', async () => {
-    const res = await rawRequest(h.port, get('/noindex/', 'Connection: close\r\n'));
-    assert.equal(res.statusLine, 'HTTP/1.1 403 Forbidden');
-    assert.equal(
-      res.body.toString('latin1'),
-      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don\'t have permission to access this resource.</p>\n' +
-        `<hr>\n<address>${res.headers['server'] ?? ''} Server at localhost Port 80</address>\n</body></html>\n`,
-    );
-    assert.ok(
-      h
-        .errorLog()
-        .some((l) =>
-          /\[autoindex:error\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH01276: Cannot serve directory .*\/htdocs\/noindex\/: /.test(
-            l,
-          ),
-        ),
-    );
-  });
-
   it("answers 404 with Apache's canned page byte for byte", async () => {
     const res = await rawRequest(
       h.port,
@@ -219,6 +200,48 @@ describe('static files (default handler)', () => {
   it('refuses path_info on a static file with 404 (AcceptPathInfo default)', async () => {
     const res = await rawRequest(h.port, get('/a.txt/extra', 'Connection: close\r\n'));
     assert.equal(res.status, 404);
+  });
+});
+
+describe('a directory without DirectoryIndex file (no mod_autoindex)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(CONF + 'LogLevel info\n', FILES);
+  });
+  after(() => h.stop());
+
+  it("answers 404 from the default handler with Apache's canned page and logs AH00129 at info", async () => {
+    // httpd 2.4.71 (same config, mod_autoindex not loaded): core.c default_handler refuses
+    // the directory; the 403 AH01276 only comes from mod_autoindex's handler.
+    const res = await rawRequest(h.port, get('/noindex/', 'Connection: close\r\n'));
+    assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.deepEqual(res.headerNames, [
+      'connection',
+      'content-length',
+      'content-type',
+      'date',
+      'server',
+    ]);
+    assert.equal(res.headers['content-type'], 'text/html; charset=iso-8859-1');
+    const body =
+      '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n' +
+      `<hr>\n<address>${res.headers['server'] ?? ''} Server at localhost Port 80</address>\n</body></html>\n`;
+    assert.equal(res.body.toString('latin1'), body);
+    assert.equal(res.headers['content-length'], '311');
+    await res.conn.closed;
+    const log = await h.accessLog();
+    assert.match(
+      log.at(-1) ?? '',
+      /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/noindex\/ HTTP\/1\.1" 404 311$/,
+    );
+    const dir = `${h.dir}/htdocs/noindex/`;
+    const errors = h.errorLog().filter((l) => l.includes('AH00129') || l.includes('AH01276'));
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(
+      errors[0] ?? '',
+      /^\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] \[core:info\] \[pid \d+:tid \d+\] \[client 127\.0\.0\.1:\d+\] AH00129: Attempt to serve directory: (.*)$/,
+    );
+    assert.ok(errors[0]?.endsWith(`AH00129: Attempt to serve directory: ${dir}`), errors[0]);
   });
 });
 
