@@ -18,6 +18,7 @@ import { coreDir, coreServer } from '../core/view.js';
 import { cannedErrorPage, die, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
+import { logRefusedRequest, refusedTargetLine } from './refused-request.js';
 import { apacheOrder, collectHeaders, httpDate } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
 import { statusLine } from './status.js';
@@ -283,9 +284,17 @@ function logFailed(gen: Generation, err: unknown): void {
   gen.log.log('error', 'core', 'MW00302', `log_transaction failed: ${String(err)}`);
 }
 
-/** Raw 400 for bytes node's parser refused (there is no request to hang a record on). */
-function earlyError(gen: Generation, socket: Socket, status: number, method = 'GET'): void {
-  if (!socket.writable) return;
+/**
+ * Raw 400 for bytes node's parser refused (there is no request to hang a record on).
+ * Returns the body's length, or undefined when nothing could be written.
+ */
+function earlyError(
+  gen: Generation,
+  socket: Socket,
+  status: number,
+  method = 'GET',
+): number | undefined {
+  if (!socket.writable) return undefined;
   const core = coreServer(gen.ir.main.server);
   const sigConf = coreDir(gen.ir.main.dirDefaults).serverSignature;
   const name = splitServerName(core.serverName).host ?? socket.localAddress ?? 'localhost';
@@ -304,6 +313,7 @@ function earlyError(gen: Generation, socket: Socket, status: number, method = 'G
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
     'latin1',
   );
+  return Buffer.byteLength(body, 'latin1');
 }
 
 /** A node:http server for one Listen, with what a reload needs to reach its connections. */
@@ -406,6 +416,14 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       // protocol.c: a well-formed request line with a method httpd does not know → 501.
       gen.log.log('error', 'core', 'AH00135', `Invalid method in request ${line}`, { client });
       earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');
+      return;
+    }
+    const refused = code === 'HPE_INVALID_URL' ? refusedTargetLine(line) : undefined;
+    if (refused !== undefined) {
+      // protocol.c: a target that is not origin-form is a 400 httpd still logs.
+      const bytes = earlyError(gen, socket, 400);
+      if (bytes !== undefined)
+        logRefusedRequest(gen, listen, socket, refused, 400, bytes, (e) => logFailed(gen, e));
       return;
     }
     gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
