@@ -17,6 +17,7 @@ import { runAll } from '../request/hooks.js';
 import { Request } from '../request/record.js';
 import type { Generation } from '../server/generation.js';
 import { selectServer } from './vhost.js';
+import { connectionOf, unmapV4 } from './connection.js';
 
 /** A request line node refused for its target: `METHOD SP target SP HTTP/x.y`. */
 export interface RefusedLine {
@@ -52,9 +53,6 @@ export function unparsedUriOf(target: string): string | undefined {
   return uri;
 }
 
-const unmapV4 = (a: string | undefined): string =>
-  a === undefined ? '' : a.startsWith('::ffff:') ? a.slice(7) : a;
-
 /**
  * Log a request refused at its request line as httpd does: the AH03450 debug line, then
  * log_transaction (access log) for a record with `status` and `bytes` body bytes. The
@@ -82,21 +80,14 @@ export function logRefusedRequest(
   req.httpVersion = line.version;
   const res = new ServerResponse(req);
   res.statusCode = status;
-  const localAddr = unmapV4(socket.localAddress);
-  const localPort = socket.localPort ?? 0;
-  const server = selectServer(gen.ir, listen, localAddr, localPort, '');
+  const connection = connectionOf(socket, 0);
+  const server = selectServer(gen.ir, listen, connection.localAddr, connection.localPort, '');
   const r = new Request({
     req,
     res,
     generation: gen,
     server,
-    connection: {
-      remoteAddr: unmapV4(socket.remoteAddress),
-      remotePort: socket.remotePort ?? 0,
-      localAddr,
-      localPort,
-      keepalives: 0,
-    },
+    connection,
     perDir: gen.dirDefaults(server),
     status,
     bytesSent: () => bytes,

@@ -18,6 +18,7 @@ import { coreDir, coreServer } from '../core/view.js';
 import { cannedErrorPage, die, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
+import { connectionOf } from './connection.js';
 import { logRefusedRequest, refusedTargetLine } from './refused-request.js';
 import { apacheOrder, collectHeaders, httpDate } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
@@ -145,12 +146,6 @@ interface ConnState {
   readAtIdle: number;
 }
 
-/** `::ffff:a.b.c.d` → `a.b.c.d` (IPv4-mapped addresses as Apache prints them). */
-function unmapV4(addr: string | undefined): string {
-  if (addr === undefined) return '';
-  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
-}
-
 /** Host header → the lower-case name vhost selection matches (port and trailing dot off). */
 let lastHost = '';
 let lastHostname = '';
@@ -182,21 +177,20 @@ async function handleRequest(
   }
   const n = conn.count++;
   conn.active++;
-  const localAddr = unmapV4(sock.localAddress);
-  const localPort = sock.localPort ?? 0;
-  const server = selectServer(gen.ir, listen, localAddr, localPort, hostnameOf(req.headers.host));
+  const connection = connectionOf(sock, n);
+  const server = selectServer(
+    gen.ir,
+    listen,
+    connection.localAddr,
+    connection.localPort,
+    hostnameOf(req.headers.host),
+  );
   const r = new Request({
     req,
     res,
     generation: gen,
     server,
-    connection: {
-      remoteAddr: unmapV4(sock.remoteAddress),
-      remotePort: sock.remotePort ?? 0,
-      localAddr,
-      localPort,
-      keepalives: n,
-    },
+    connection,
     perDir: gen.dirDefaults(server),
     bytesSent: () => res.bodyBytes,
   });

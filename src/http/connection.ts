@@ -1,0 +1,23 @@
+// httpd: server/connection.c (conn_rec: the client and local addresses of a connection).
+//
+// The ConnectionInfo a request record carries, from node's socket.
+
+import type { Socket } from 'node:net';
+import type { ConnectionInfo } from '../request/record.js';
+
+/** `::ffff:a.b.c.d` → `a.b.c.d` (IPv4-mapped addresses as Apache prints them). */
+export function unmapV4(addr: string | undefined): string {
+  if (addr === undefined) return '';
+  return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
+}
+
+/** conn_rec for `socket`; `keepalives` = requests already served on it. */
+export function connectionOf(socket: Socket, keepalives: number): ConnectionInfo {
+  return {
+    remoteAddr: unmapV4(socket.remoteAddress),
+    remotePort: socket.remotePort ?? 0,
+    localAddr: unmapV4(socket.localAddress),
+    localPort: socket.localPort ?? 0,
+    keepalives,
+  };
+}
