@@ -245,6 +245,23 @@ describe('processRequest: a phase that refuses', () => {
     assert.ok(!log.lines.some((l) => l.includes('AH00026')), log.lines.join('\n'));
   });
 
+  it('answers 400 with AH03450 at debug to `*` for any method but OPTIONS', async () => {
+    seen = [];
+    const { gen, log } = await withCore({});
+    const r = fakeRequest(gen, { target: '*', method: 'GET' });
+    assert.equal(await processRequest(r), 400);
+    assert.equal(r.res.statusCode, 400);
+    assert.deepEqual(seen, []);
+    assert.ok(
+      log.lines.some((l) =>
+        l.endsWith("[client 127.0.0.1:50000] AH03450: HTTP Request Line; Unable to parse URI: '*'"),
+      ),
+      log.lines.join('\n'),
+    );
+    const o = fakeRequest(gen, { target: '*', method: 'OPTIONS' });
+    assert.notEqual(await processRequest(o), 400);
+  });
+
   it('answers 404 with AH00026 for %2F under AllowEncodedSlashes Off (the default)', async () => {
     for (const core of [{}, { allowEncodedSlashes: 'off' as const }]) {
       seen = [];

@@ -60,6 +60,11 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   const defaults = r.generation.runtime.dirDefaults(r.server);
   const finish = async (status: Outcome): Promise<Outcome> =>
     subrequest || status === OK || status === DONE ? status : die(r, status);
+  // ap_parse_request_line: `*` is a request-target only for OPTIONS (RFC 9112 3.2.4).
+  if (r.unparsedUri === '*' && r.method !== 'OPTIONS' && !subrequest && r.prev === undefined) {
+    r.logError('debug', 'core', 'AH03450', "HTTP Request Line; Unable to parse URI: '*'");
+    return finish(400);
+  }
   // 0. post_read_request (ALL)
   let rv = await runAll(hooks.postReadRequest, r);
   if (rv !== OK) return finish(rv);

@@ -107,6 +107,23 @@ describe('request targets (Apache 2.4.71 parity)', () => {
     assert.equal(await lastAccess(), '127.0.0.1 "GET FTP://host HTTP/1.1" 400 266 U=/ f=-');
   });
 
+  it('answers 400 to `*` except for OPTIONS (AH03450 at debug level)', async () => {
+    const before = h.errorLog().length;
+    const res = await rawRequest(h.port, get('*'));
+    assert.equal(res.statusLine, 'HTTP/1.1 400 Bad Request');
+    assert.equal(res.headers['content-length'], '266');
+    assert.equal(res.headers['connection'], 'close');
+    assert.equal(res.body.toString(), BODY_400);
+    assert.equal(await lastAccess(), '127.0.0.1 "GET * HTTP/1.1" 400 266 U=* f=-');
+    const head = await rawRequest(h.port, get('*').replace(/^GET/, 'HEAD'), { head: true });
+    assert.equal(head.statusLine, 'HTTP/1.1 400 Bad Request');
+    assert.equal(head.body.length, 0);
+    const options = await rawRequest(h.port, get('*').replace(/^GET/, 'OPTIONS'));
+    assert.equal(options.statusLine, 'HTTP/1.1 200 OK');
+    assert.equal(options.headers['content-length'], '0');
+    assert.deepEqual(h.errorLog().slice(before), [], 'AH03450 is a debug line; LogLevel info');
+  });
+
   it('serves an absolute http(s) target in any case, as Apache does', async () => {
     const res = await rawRequest(h.port, get('HTTPS://elsewhere/x/b.txt'));
     assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
