@@ -2,11 +2,12 @@
 // LimitRequestFields → 400), modules/http/http_request.c (ap_process_request),
 // modules/http/http_protocol.c (ap_set_keepalive), server/connection.c.
 //
-// One node:http server per Listen. Each request: pick the server by address and Host,
-// check the read limits, run the pipeline, then log_transaction once the response is done.
+// One request end to end (listener.ts owns the node:http servers): pick the server by
+// address and Host, check the read limits, run the pipeline, then log_transaction once the
+// response is done. CountingResponse writes every response head in Apache's order.
 
-import { createServer, ServerResponse } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import { ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
@@ -14,16 +15,13 @@ import { Request, RequestBodyTooLargeError } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
 import type { Generation } from '../server/generation.js';
-import { coreDir, coreServer } from '../core/view.js';
-import { cannedErrorPage, die, signatureFor } from './die.js';
+import { coreServer } from '../core/view.js';
+import { die } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
 import { connectionOf } from './connection.js';
-import { logRefusedRequest, refusedTargetLine } from './refused-request.js';
-import { apacheOrder, collectHeaders, httpDate } from './response-headers.js';
+import { apacheOrder, collectHeaders } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
-import { statusLine } from './status.js';
-import { splitServerName } from '../request/server-name.js';
 
 /** A ServerResponse that counts body bytes (for %b / %B). */
 export class CountingResponse<
@@ -137,7 +135,7 @@ export function checkHost(req: IncomingMessage): { id: string; log: string } | u
 }
 
 /** Per-connection state, one WeakMap entry per socket. */
-interface ConnState {
+export interface ConnState {
   /** Requests started on this connection (keepalives = count before this one). */
   count: number;
   /** Requests whose response is not yet closed. */
@@ -160,7 +158,7 @@ function hostnameOf(host: string | undefined): string {
 }
 
 /** Handle one request end to end. */
-async function handleRequest(
+export async function handleRequest(
   src: GenerationSource,
   listen: ListenIR,
   req: IncomingMessage,
@@ -274,177 +272,6 @@ async function handleRequest(
   }
 }
 
-function logFailed(gen: Generation, err: unknown): void {
+export function logFailed(gen: Generation, err: unknown): void {
   gen.log.log('error', 'core', 'MW00302', `log_transaction failed: ${String(err)}`);
-}
-
-/**
- * Raw 400 for bytes node's parser refused (there is no request to hang a record on).
- * Returns the body's length, or undefined when nothing could be written.
- */
-function earlyError(
-  gen: Generation,
-  socket: Socket,
-  status: number,
-  method = 'GET',
-): number | undefined {
-  if (!socket.writable) return undefined;
-  const core = coreServer(gen.ir.main.server);
-  const sigConf = coreDir(gen.ir.main.dirDefaults).serverSignature;
-  const name = splitServerName(core.serverName).host ?? socket.localAddress ?? 'localhost';
-  const body = cannedErrorPage(
-    status,
-    {
-      method,
-      notes: new Map(),
-      serverAdmin: core.serverAdmin,
-      signature: signatureFor(sigConf, name, 80, core.serverAdmin),
-    },
-    '',
-  );
-  socket.end(
-    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_BANNER}\r\n` +
-      `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
-    'latin1',
-  );
-  return Buffer.byteLength(body, 'latin1');
-}
-
-/** A node:http server for one Listen, with what a reload needs to reach its connections. */
-export interface HttpListener {
-  readonly server: Server;
-  /**
-   * Apply the current generation's connection settings (Timeout, KeepAliveTimeout,
-   * LimitRequest*) to the server: new connections get them (a reload).
-   */
-  configure(): void;
-  /**
-   * A reload retires every connection open now, as httpd's old children go away
-   * (event.c: a graceful restart closes idle keep-alive connections and answers the
-   * requests in progress with `Connection: close`; a restart kills the children, cutting
-   * in-flight responses). graceful: an idle connection is closed, a busy one (or one
-   * still sending its request) finishes that request and closes; otherwise every
-   * connection is destroyed at once.
-   */
-  retireConnections(opts: { graceful: boolean }): void;
-}
-
-/** The response node is writing on `socket`, if any (node's own `_httpMessage`). */
-function inFlight(socket: Socket): CountingResponse | null {
-  return (socket as Socket & { _httpMessage?: CountingResponse | null })._httpMessage ?? null;
-}
-
-/** Node's server settings from the main server's core config. */
-function applySettings(server: Server, src: GenerationSource): void {
-  const core = coreServer(src.current().ir.main.server);
-  // Big enough for LimitRequestLine + LimitRequestFields × LimitRequestFieldSize, so the
-  // limits are checked (with httpd's statuses) by checkReadLimits, not by node's parser.
-  // node reads maxHeaderSize when it sets up a connection's parser, so a change reaches
-  // new connections (old ones are retired by the reload).
-  (server as Server & { maxHeaderSize: number }).maxHeaderSize = Math.min(
-    64 * 1024 * 1024,
-    core.limitRequestLine +
-      4 +
-      (core.limitRequestFields || 100) * ((core.limitRequestFieldSize || 8190) + 4) +
-      4,
-  );
-  server.maxHeadersCount = (core.limitRequestFields || 2000) + 1;
-  server.keepAliveTimeout = core.keepAliveTimeout * 1000;
-  server.timeout = core.timeout * 1000;
-  server.headersTimeout = core.timeout * 1000;
-}
-
-/** Create (not yet listening) the node:http server for one Listen. */
-export function createListener(src: GenerationSource, listen: ListenIR): HttpListener {
-  const conns = new WeakMap<Socket, ConnState>();
-  const sockets = new Set<Socket>();
-  /** Connections a graceful reload retired: their next request is their last. */
-  const retired = new WeakSet<Socket>();
-  const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
-    {
-      ServerResponse: CountingResponse,
-      requestTimeout: 0,
-      requireHostHeader: false,
-    },
-    (req, res) => {
-      if (retired.has(req.socket)) res.shouldKeepAlive = false;
-      void handleRequest(src, listen, req, res, conns);
-    },
-  );
-  applySettings(server, src);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  server.on('timeout', (socket: Socket) => {
-    const conn = conns.get(socket);
-    if ((conn?.active ?? 0) === 0 && socket.bytesRead > (conn?.readAtIdle ?? 0)) {
-      const gen = src.current();
-      gen.log.log('info', 'core', 'AH00566', 'request failed: read timeout (Timeout)', {
-        client: `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`,
-      });
-      earlyError(gen, socket, 408);
-      socket.destroySoon();
-      return;
-    }
-    socket.destroy();
-  });
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const gen = src.current();
-    const code = err.code ?? '';
-    if (
-      code === 'ECONNRESET' ||
-      code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
-      (code === 'HPE_HEADER_OVERFLOW' && !socket.writable)
-    ) {
-      socket.destroy();
-      return;
-    }
-    const client = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
-    const raw = (err as { rawPacket?: unknown }).rawPacket;
-    const line = Buffer.isBuffer(raw) ? (raw.toString('latin1').split(/\r?\n/)[0] ?? '') : '';
-    if (
-      code === 'HPE_INVALID_METHOD' &&
-      /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/.test(line)
-    ) {
-      // protocol.c: a well-formed request line with a method httpd does not know → 501.
-      gen.log.log('error', 'core', 'AH00135', `Invalid method in request ${line}`, { client });
-      earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');
-      return;
-    }
-    const refused = code === 'HPE_INVALID_URL' ? refusedTargetLine(line) : undefined;
-    if (refused !== undefined) {
-      // protocol.c: a target that is not origin-form is a 400 httpd still logs.
-      const bytes = earlyError(gen, socket, 400);
-      if (bytes !== undefined)
-        logRefusedRequest(gen, listen, socket, refused, 400, bytes, (e) => logFailed(gen, e));
-      return;
-    }
-    gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
-    earlyError(gen, socket, 400);
-  });
-  return {
-    server,
-    configure: () => applySettings(server, src),
-    retireConnections({ graceful }): void {
-      for (const socket of sockets) {
-        if (!graceful) {
-          socket.destroy();
-          continue;
-        }
-        const res = inFlight(socket);
-        const conn = conns.get(socket);
-        const idle =
-          conn !== undefined && conn.active === 0 && socket.bytesRead === conn.readAtIdle;
-        if (res === null && idle) {
-          socket.destroy();
-          continue;
-        }
-        retired.add(socket);
-        if (res === null) continue; // its request is still arriving: the callback marks it
-        if (!res.headersSent) res.shouldKeepAlive = false;
-        else res.once('finish', () => socket.destroySoon());
-      }
-    },
-  };
 }

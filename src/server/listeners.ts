@@ -11,8 +11,9 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
-import { createListener } from '../http/server.js';
-import type { GenerationSource, HttpListener } from '../http/server.js';
+import { createListener } from '../http/listener.js';
+import type { HttpListener } from '../http/listener.js';
+import type { GenerationSource } from '../http/server.js';
 
 interface Bound {
   readonly key: string;
