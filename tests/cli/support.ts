@@ -4,6 +4,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -151,12 +152,28 @@ export function tempDir(files: Readonly<Record<string, string>> = {}): string {
 }
 
 /** GET http://127.0.0.1:port/path → status and body. */
-export async function get(
+export function get(
   port: number,
   path: string,
 ): Promise<{ status: number; body: string; headers: Headers }> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`);
-  return { status: res.status, body: await res.text(), headers: res.headers };
+  // A new connection per call (agent: false): a reload retires the connections open at the
+  // time, as httpd does, so a pooled keep-alive connection (fetch's) could be closed under
+  // the next request.
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /**
