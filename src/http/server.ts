@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
-import { Request, RequestBodyTooLargeError } from '../request/record.js';
+import { Request, RequestBodyTooLargeError, hostnameOf } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
 import type { Generation } from '../server/generation.js';
@@ -142,19 +142,6 @@ export interface ConnState {
   active: number;
   /** socket.bytesRead when the connection last became idle (for the 408 decision). */
   readAtIdle: number;
-}
-
-/** Host header → the lower-case name vhost selection matches (port and trailing dot off). */
-let lastHost = '';
-let lastHostname = '';
-function hostnameOf(host: string | undefined): string {
-  if (host === undefined) return '';
-  // Keep-alive clients repeat the same Host: a one-entry cache skips four string copies.
-  if (host === lastHost) return lastHostname;
-  const name = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
-  lastHost = host;
-  lastHostname = name;
-  return name;
 }
 
 /** Handle one request end to end. */

@@ -168,9 +168,22 @@ export function refusedScheme(target: string): boolean {
   return m !== null && !/^https?$/i.test(m[0]);
 }
 
+let lastHost = '';
+let lastHostname = '';
+
 /** Host header → r->hostname: lower-cased, port and trailing dot removed. */
 export function hostnameOf(host: string | undefined): string {
   if (host === undefined) return '';
+  // Keep-alive clients repeat the same Host, and each request asks twice (vhost selection,
+  // then the record): a one-entry cache skips the string work.
+  if (host === lastHost) return lastHostname;
+  const name = parseHostname(host);
+  lastHost = host;
+  lastHostname = name;
+  return name;
+}
+
+function parseHostname(host: string): string {
   let h = host.trim().toLowerCase();
   if (h.startsWith('[')) {
     const end = h.indexOf(']');
