@@ -2,21 +2,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
-import {
-  apacheOrder,
-  applyApacheHeaderOrder,
-  httpDate,
-  type KeepAlivePolicy,
-} from './response-headers.js';
+import { apacheOrder, httpDate, type KeepAlivePolicy } from './response-headers.js';
+import { CountingResponse } from './server.js';
 
 /** Serve one scripted response and return the raw head bytes for `request`. */
 async function head(
   request: string,
-  write: (req: IncomingMessage, res: ServerResponse) => void,
+  write: (req: IncomingMessage, res: CountingResponse) => void,
 ): Promise<string> {
-  const srv = createServer(write);
+  // The server's own response class: its writeHead applies Apache's order and policy.
+  const srv = createServer({ ServerResponse: CountingResponse }, write);
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
   const addr = srv.address();
@@ -49,17 +46,17 @@ const names = (h: string): string[] =>
     .map((l) => l.slice(0, l.indexOf(':')));
 
 function staticLike(p: KeepAlivePolicy) {
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  return (_req: IncomingMessage, res: CountingResponse): void => {
+    res.keepAlive = p;
     res.setHeader('Server', 'X');
     res.setHeader('Content-Type', 'text/plain');
     res.setHeader('Last-Modified', 'Sat, 01 Jan 2000 00:00:00 GMT');
     res.setHeader('Content-Length', 2);
-    applyApacheHeaderOrder(res, req, p);
     res.end('ok');
   };
 }
 
-describe('applyApacheHeaderOrder', () => {
+describe('Apache header order (CountingResponse.writeHead)', () => {
   it('puts Date and Server first and Connection before a final Content-Type', async () => {
     const h = await head(
       'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
@@ -96,17 +93,17 @@ describe('applyApacheHeaderOrder', () => {
     );
     assert.match(off, /\r\nConnection: close\r\n/);
     assert.doesNotMatch(off, /Keep-Alive/);
-    const forced = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (req, res) => {
+    const forced = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
       res.setHeader('Connection', 'close');
       res.setHeader('Content-Length', 0);
-      applyApacheHeaderOrder(res, req, policy);
       res.end();
     });
     assert.match(forced, /\r\nConnection: close$/);
   });
   it('closes an HTTP/1.0 keep-alive answer whose length is unknown', async () => {
-    const h = await head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', (req, res) => {
-      applyApacheHeaderOrder(res, req, policy);
+    const h = await head('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
       res.end('x');
     });
     assert.match(h, /\r\nConnection: close/);
@@ -135,7 +132,7 @@ describe('apacheOrder and httpDate', () => {
         ],
         'Banner/1',
       );
-      res.writeHead(200, flat as string[]);
+      res.writeHead(200, flat);
       res.end('ok');
     });
     assert.deepEqual(names(h), [

@@ -179,20 +179,3 @@ export function apacheOrder(
   for (const [n, v] of contentType) flat.push(n, v);
   return flat;
 }
-
-/**
- * Re-set the progressive headers of `res` in Apache's order (apacheOrder). The server's own
- * writeHead (CountingResponse) passes the ordered list to node directly instead.
- */
-export function applyApacheHeaderOrder(
-  res: ServerResponse,
-  req: IncomingMessage,
-  policy: KeepAlivePolicy | undefined,
-): void {
-  const flat = apacheOrder(res, req, policy, collectHeaders(res, undefined));
-  for (const n of res.getHeaderNames()) res.removeHeader(n);
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const v = flat[i + 1] as HeaderValue;
-    res.appendHeader(String(flat[i]), typeof v === 'number' ? String(v) : v);
-  }
-}
