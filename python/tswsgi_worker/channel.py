@@ -141,8 +141,8 @@ class Channel:
 def _sendall_parts(sock: socket.socket,
                    parts: List[Union[bytes, memoryview]]) -> None:
     """sendall over several buffers: sendmsg (scatter/gather), resumed after
-    partial writes. Small runs are joined first (one copy beats an iovec
-    entry each)."""
+    partial writes. Empty buffers are dropped (a sendmsg of only those would
+    return 0 for ever)."""
     parts = [p for p in parts if len(p)]
     i = 0
     while i < len(parts):

@@ -139,6 +139,7 @@ class Response:
         self.coalesce = False
         self._pending: List[Union[bytes, memoryview]] = []
         self._pending_size = 0
+        self._pending_large = False  # _pending holds an app buffer queued uncopied
 
     # -- the WSGI callables --------------------------------------------------
 
@@ -193,6 +194,7 @@ class Response:
         else:
             self._queue(encode_header(RESP_DATA, sid, n))
             self._queue(data)
+            self._pending_large = True
 
     def flush(self) -> None:
         if self._pending:
@@ -298,12 +300,10 @@ class Response:
         """Everything queued, for one Channel.send: joined into one bytes
         unless it holds a large payload (then the list, sent by sendmsg)."""
         pending = self._pending
+        large = self._pending_large
         self._pending = []
-        size = self._pending_size
         self._pending_size = 0
+        self._pending_large = False
         if len(pending) == 1:
             return pending[0]
-        if size < _ZERO_COPY_MIN * 2 or all(type(p) is bytes and len(p) < _ZERO_COPY_MIN
-                                            for p in pending):
-            return b"".join(pending)
-        return pending
+        return pending if large else b"".join(pending)
