@@ -68,14 +68,24 @@ async function readResponse(s: Socket): Promise<Omit<Streamed, 'peakRssDelta'>> 
   let bodyBytes = 0;
   let sincePause = 0;
   let chunked = false;
-  let remaining = -1; // bytes left in the current chunk, or of the Content-Length body
+  // Chunked decoding as a state machine: a chunk-size line, its data, the CRLF after it.
+  // Any of them may be split across reads (the CRLF too, which once read as an empty
+  // chunk-size line). A Content-Length body is one 'data' phase.
+  let phase: 'size' | 'data' | 'crlf' = 'data';
+  let remaining = 0; // bytes left in the current chunk, or of the Content-Length body
   let finished = false;
   return new Promise((resolve, reject) => {
+    const fail = (e: Error): void => {
+      finished = true;
+      s.destroy();
+      reject(e);
+    };
     s.on('error', reject);
     s.on('close', () => {
       if (!finished) reject(new Error(`closed early after ${String(bodyBytes)} body bytes`));
     });
     s.on('data', (d: Buffer) => {
+      if (finished) return;
       buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
       if (head === undefined) {
         const end = buf.indexOf('\r\n\r\n');
@@ -84,40 +94,51 @@ async function readResponse(s: Socket): Promise<Omit<Streamed, 'peakRssDelta'>> 
         buf = buf.subarray(end + 4);
         chunked = /\r\ntransfer-encoding: chunked/i.test(head);
         const cl = /\r\ncontent-length: (\d+)/i.exec(head);
-        remaining = chunked ? -1 : Number(cl?.[1] ?? 0);
+        phase = chunked ? 'size' : 'data';
+        remaining = chunked ? 0 : Number(cl?.[1] ?? 0);
       }
       for (;;) {
-        if (chunked && remaining < 0) {
+        if (phase === 'size') {
           const le = buf.indexOf('\r\n');
           if (le < 0) break;
-          remaining = parseInt(buf.subarray(0, le).toString('latin1'), 16);
+          const line = buf.subarray(0, le).toString('latin1');
+          if (!/^[0-9a-f]+$/i.test(line)) {
+            fail(
+              new Error(
+                `bad chunk-size line ${JSON.stringify(line)} after ${String(bodyBytes)} bytes`,
+              ),
+            );
+            return;
+          }
+          remaining = parseInt(line, 16);
           buf = buf.subarray(le + 2);
           if (remaining === 0) {
             finished = true;
             break;
           }
+          phase = 'data';
         }
-        const take = Math.min(remaining, buf.length);
-        hash.update(buf.subarray(0, take));
-        bodyBytes += take;
-        sincePause += take;
-        remaining -= take;
-        buf = buf.subarray(take);
-        if (remaining > 0) break;
-        if (!chunked) {
-          finished = true;
-          break;
+        if (phase === 'data') {
+          const take = Math.min(remaining, buf.length);
+          hash.update(buf.subarray(0, take));
+          bodyBytes += take;
+          sincePause += take;
+          remaining -= take;
+          buf = buf.subarray(take);
+          if (remaining > 0) break;
+          if (!chunked) {
+            finished = true;
+            break;
+          }
+          phase = 'crlf';
         }
-        if (buf.length < 2) {
-          remaining = -2; // waiting for the CRLF after a chunk
-          break;
+        if (buf.length < 2) break; // phase === 'crlf': wait for the rest of it
+        if (buf[0] !== 0x0d || buf[1] !== 0x0a) {
+          fail(new Error(`no CRLF after a chunk at ${String(bodyBytes)} bytes`));
+          return;
         }
         buf = buf.subarray(2);
-        remaining = -1;
-      }
-      if (remaining === -2 && buf.length >= 2) {
-        buf = buf.subarray(2);
-        remaining = -1;
+        phase = 'size';
       }
       if (finished) {
         resolve({ head: head ?? '', bodyBytes, sha256: hash.digest('hex') });
