@@ -89,6 +89,17 @@ export const MESSAGES = {
     summary:
       "The WSGI script file or its directory fails the group's script-user/script-group ownership check (403).",
   },
+  MW00110: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'A script reached through SetHandler/AddHandler (not WSGIScriptAlias) where Options does not include ExecCGI (403).',
+  },
+  MW00111: {
+    module: 'wsgi',
+    level: 'error',
+    summary: 'AcceptPathInfo Off and the request has path info beyond the WSGI script (404).',
+  },
   MW00201: {
     module: 'wsgi',
     level: 'error',

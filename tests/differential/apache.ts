@@ -73,6 +73,22 @@ WSGIScriptAlias /authdump "@SRV@/dump.wsgi" process-group=diff
 <Location /authdump>
     WSGIPassAuthorization On
 </Location>
+
+# Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
+<Directory "@HTDOCS@/handler">
+    AddHandler wsgi-script .wsgi
+    Options +ExecCGI
+    WSGIProcessGroup diff
+</Directory>
+<Directory "@HTDOCS@/noexec">
+    AddHandler wsgi-script .wsgi
+</Directory>
+<Directory "@HTDOCS@/nopathinfo">
+    SetHandler wsgi-script
+    Options ExecCGI
+    AcceptPathInfo Off
+    WSGIProcessGroup diff
+</Directory>
 `;
 
 /** An app that raises: mod_wsgi answers 500 and logs the traceback. */
@@ -95,6 +111,9 @@ export const PRIVATE_BODY = 'secret\n';
 /** Contents of the static file served from DocumentRoot. */
 export const STATIC_BODY = 'static hello from DocumentRoot\n';
 
+/** DocumentRoot subdirectories holding dump.wsgi behind AddHandler/SetHandler. */
+const HANDLER_DIRS = ['handler', 'noexec', 'nopathinfo'];
+
 /** The shared on-disk tree both servers serve (apps + DocumentRoot). */
 export interface DiffTree {
   readonly base: string;
@@ -105,7 +124,7 @@ export interface DiffTree {
 /**
  * Build the shared tree in a fresh temp dir readable by www-data (dirs 755, files 644):
  * srv/dump.wsgi, srv/scripts/dump.wsgi, srv/raise.wsgi, srv/method.wsgi, htdocs/hello.txt,
- * htdocs/private/secret.txt.
+ * htdocs/private/secret.txt, htdocs/{handler,noexec,nopathinfo}/dump.wsgi.
  */
 export async function prepareTree(): Promise<DiffTree> {
   const base = await mkdtemp(join(tmpdir(), 'tswsgi-diff-'));
@@ -121,11 +140,24 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(htdocs, 'private', 'secret.txt'), PRIVATE_BODY);
   await writeFile(join(srv, 'raise.wsgi'), RAISE_APP);
   await writeFile(join(srv, 'method.wsgi'), METHOD_APP);
-  for (const d of [base, srv, join(srv, 'scripts'), htdocs, join(htdocs, 'private')])
+  const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
+  for (const d of handlerDirs) {
+    await mkdir(d);
+    await copyFile(dump, join(d, 'dump.wsgi'));
+  }
+  for (const d of [
+    base,
+    srv,
+    join(srv, 'scripts'),
+    htdocs,
+    join(htdocs, 'private'),
+    ...handlerDirs,
+  ])
     await chmod(d, 0o755);
-  const files = ['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) =>
-    join(srv, f),
-  );
+  const files = [
+    ...['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) => join(srv, f)),
+    ...handlerDirs.map((d) => join(d, 'dump.wsgi')),
+  ];
   for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
     await chmod(f, 0o644);
   }

@@ -281,4 +281,45 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['HTTP_AUTHORIZATION'], undefined);
     },
   },
+  {
+    name: 'GET /handler/dump.wsgi/x?y=1 runs a script reached through AddHandler (Options ExecCGI)',
+    path: '/handler/dump.wsgi/x?y=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['SCRIPT_NAME'], '/handler/dump.wsgi');
+      assert.equal(env?.['PATH_INFO'], '/x');
+      assert.equal(env?.['QUERY_STRING'], 'y=1');
+      assert.equal(env?.['mod_wsgi.process_group'], 'diff');
+      // %{RESOURCE}: the Host's port is part of it (not 80).
+      assert.match(
+        String(env?.['mod_wsgi.application_group']),
+        /^127\.0\.0\.1:\d+\|\/handler\/dump\.wsgi$/,
+      );
+    },
+  },
+  {
+    name: 'GET /noexec/dump.wsgi: AddHandler without Options ExecCGI is 403 and logged',
+    path: '/noexec/dump.wsgi',
+    expectStatus: 403,
+    logs: [/Options ExecCGI is off in this directory: \S*\/htdocs\/noexec\/dump\.wsgi/],
+    check: canned('403 Forbidden', "You don't have permission to access this resource."),
+  },
+  {
+    name: 'GET /nopathinfo/dump.wsgi/extra: AcceptPathInfo Off refuses path info (404, logged)',
+    path: '/nopathinfo/dump.wsgi/extra',
+    expectStatus: 404,
+    logs: [/AcceptPathInfo off disallows user's path: \S*\/htdocs\/nopathinfo\/dump\.wsgi/],
+    check: canned('404 Not Found', 'The requested URL was not found on this server.'),
+  },
+  {
+    name: 'GET /nopathinfo/dump.wsgi: AcceptPathInfo Off still runs the script without path info',
+    path: '/nopathinfo/dump.wsgi',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['SCRIPT_NAME'], '/nopathinfo/dump.wsgi');
+      assert.equal(env?.['PATH_INFO'], '');
+    },
+  },
 ];

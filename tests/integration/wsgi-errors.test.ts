@@ -297,3 +297,69 @@ describe('WSGIRestrictEmbedded On', () => {
     );
   });
 });
+
+// mod_wsgi wsgi_hook_handler: a script reached through SetHandler/AddHandler (not
+// WSGIScriptAlias) runs only under Options ExecCGI (else 403), and AcceptPathInfo Off
+// refuses path info after the script (404). Both are logged with the script's file name.
+describe('wsgi-script as a handler', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `${WSGI_PREAMBLE}
+Alias /exec @DIR@/dump.wsgi
+Alias /noexec @DIR@/dump.wsgi
+Alias /nopath @DIR@/dump.wsgi
+<Location /exec>
+  SetHandler wsgi-script
+  Options ExecCGI
+</Location>
+<Location /noexec>
+  SetHandler wsgi-script
+  Options Indexes FollowSymLinks
+</Location>
+<Location /nopath>
+  SetHandler wsgi-script
+  Options +ExecCGI
+  AcceptPathInfo Off
+</Location>
+`,
+      { 'dump.wsgi': app('dump.wsgi') },
+    );
+  });
+  after(() => h.stop());
+
+  it('runs the script where Options has ExecCGI, with the handler-path SCRIPT_NAME', async () => {
+    const { env } = await dump(h.port, req('/exec/more?q=1'));
+    assert.equal(env['SCRIPT_NAME'], '/exec');
+    assert.equal(env['PATH_INFO'], '/more');
+    assert.equal(env['QUERY_STRING'], 'q=1');
+  });
+
+  it('answers 403 without Options ExecCGI, never running the script, and logs why', async () => {
+    const res = await rawRequest(h.port, req('/noexec'));
+    assert.equal(res.statusLine, 'HTTP/1.1 403 Forbidden');
+    assert.deepEqual(res.headerNames, ERROR_HEADERS);
+    assert.match(res.body.toString(), /<h1>Forbidden<\/h1>/);
+    assert.doesNotMatch(res.body.toString(), /environ/);
+    const line = await until(() =>
+      h.errorLog().find((l) => l.includes('Options ExecCGI is off in this directory')),
+    );
+    assert.match(
+      line,
+      /\[wsgi:error\].*MW00110.*Options ExecCGI is off in this directory: \S*\/dump\.wsgi$/,
+    );
+  });
+
+  it('answers 404 to path info under AcceptPathInfo Off and logs why; without it the script runs', async () => {
+    const res = await rawRequest(h.port, req('/nopath/extra'));
+    assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.match(res.body.toString(), /<h1>Not Found<\/h1>/);
+    const line = await until(() =>
+      h.errorLog().find((l) => l.includes("AcceptPathInfo off disallows user's path")),
+    );
+    assert.match(line, /\[wsgi:error\].*MW00111.*disallows user's path: \S*\/dump\.wsgi$/);
+    const { env } = await dump(h.port, req('/nopath'));
+    assert.equal(env['SCRIPT_NAME'], '/nopath');
+    assert.equal(env['PATH_INFO'], '');
+  });
+});

@@ -23,6 +23,7 @@ import type { ExpandRequest } from './app-group.js';
 import { NOTE } from './translate.js';
 import { serverPortOf } from '../../request/server-name.js';
 import { checkScriptOwner } from './script-owner.js';
+import { coreDir } from '../../core/view.js';
 import type { CompiledAlias } from './translate.js';
 
 /** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
@@ -36,6 +37,8 @@ export const MSG = {
   embeddedRestricted: 'MW00107',
   noRuntime: 'MW00108',
   scriptOwner: 'MW00109',
+  execCgiOff: 'MW00110',
+  pathInfoRejected: 'MW00111',
 } as const;
 
 /** What the handler needs from the generation (provision builds it; tests fake it). */
@@ -78,7 +81,14 @@ export async function handleWsgiScript<P>(
   state: WsgiState<P> | undefined,
 ): Promise<Outcome> {
   if (r.handler !== 'wsgi-script' && r.handler !== 'application/x-httpd-wsgi') return DECLINED;
-  // TODO(wsgi-execcgi): without an alias, mod_wsgi wants Options ExecCGI (else 403).
+  const aliased = r.notes.get(NOTE.aliasForcedType)?.toLowerCase() === 'wsgi-script';
+  const core = coreDir(r.perDir);
+  // A script reached through SetHandler/AddHandler rather than WSGIScriptAlias runs only
+  // where Options allows ExecCGI (mod_wsgi reads ExecCGI as "any executable script").
+  if (!aliased && !core.options.has('ExecCGI')) {
+    scriptError(r, MSG.execCgiOff, 'Options ExecCGI is off in this directory');
+    return 403;
+  }
   if (r.finfo === undefined) {
     scriptError(r, MSG.notFound, 'Target WSGI script not found or unable to stat');
     return 404;
@@ -103,7 +113,7 @@ export async function handleWsgiScript<P>(
   let applicationGroup = expandApplicationGroup(ex, dir.applicationGroup);
   let callableObject = expandCallableObject(ex, dir.callableObject);
   let passAuthorization = dir.passAuthorization ?? DIR_DEFAULTS.passAuthorization;
-  if (r.notes.has(NOTE.aliasForcedType)) {
+  if (aliased) {
     // Alias options (request notes) beat the directory configuration.
     const pg = r.notes.get(NOTE.processGroup);
     const ag = r.notes.get(NOTE.applicationGroup);
@@ -114,7 +124,10 @@ export async function handleWsgiScript<P>(
     if (co !== undefined) callableObject = co;
     if (pa !== undefined) passAuthorization = pa === '1';
   }
-  // TODO(accept-path-info): AcceptPathInfo Off + path info → 404 (core per-dir config).
+  if (core.acceptPathInfo === 'off' && r.pathInfo !== '') {
+    scriptError(r, MSG.pathInfoRejected, "AcceptPathInfo off disallows user's path");
+    return 404;
+  }
   const te = r.headersIn.headers['transfer-encoding'];
   if (te !== undefined) {
     if (te.toLowerCase() !== 'chunked') {
