@@ -217,8 +217,7 @@ def main(argv: List[str]) -> NoReturn:
     if _cpu_watch is not None:
         timeout = float(config.get("shutdownTimeout", 5))
         _cpu_watch.attach(
-            lambda: w._begin_shutdown(  # pyright: ignore[reportPrivateUsage]
-                timeout, "cpu_time_limit"),
+            lambda: w.stop_by_itself(timeout, "cpu_time_limit"),
             lambda m: chan.log(0, 4, m))
     if config.get("reloadOnChanges"):
         reloader.Reloader(w.request_restart,

@@ -11,6 +11,12 @@ message starts with the HTTP status the front end should answer when no START
 was sent: "404 " when the script does not exist or lacks the callable
 (mod_wsgi answers 404 there, WSGI0089), "503 " for a REQUEST refused while
 shutting down, "500 " for everything else.
+
+A stop the worker decides by itself (reload-on-changes, cpu-time-limit) is a
+handshake, so no request is refused: the worker sends ERROR on stream 0
+("503 " + why), keeps serving every REQUEST until the front end's SHUTDOWN
+(which the front end sends after the last REQUEST it routed here), then
+drains and exits. Its own shutdown-timeout bounds the wait.
 """
 
 from __future__ import annotations
@@ -57,6 +63,7 @@ class Worker(RequestHandling):
         self._state = threading.Condition()
         self._active = 0
         self._stopping = False      # SHUTDOWN received or channel EOF
+        self._draining = False      # decided to stop by itself; SHUTDOWN pending
         self._deadline: Optional[float] = None
         self.exit_code = 0
         self.timed_out = False
@@ -98,7 +105,9 @@ class Worker(RequestHandling):
                 if self._deadline is not None:
                     timeout = self._deadline - time.monotonic()
                     if timeout <= 0:
-                        self.timed_out = True
+                        # Idle at the deadline (a self-decided stop whose SHUTDOWN
+                        # never came) is a clean stop; busy threads are cut off.
+                        self.timed_out = self._active > 0
                         break
                 self._state.wait(timeout)
         return self.exit_code
@@ -182,15 +191,28 @@ class Worker(RequestHandling):
         self.queue.put(st)
 
     def request_restart(self, path: str) -> None:
-        """reloadOnChanges saw ``path`` change: stop as SHUTDOWN would."""
+        """reloadOnChanges saw ``path`` change: drain and stop (see stop_by_itself)."""
         self.chan.log(0, 5, "tswsgi: file '%s' changed, restarting daemon "
                       "process (pid %d)" % (path, os.getpid()))
-        self._begin_shutdown(float(self.config.get(
+        self.stop_by_itself(float(self.config.get(
             "shutdownTimeout", DEFAULT_SHUTDOWN_TIMEOUT)), "reload_on_changes")
+
+    def stop_by_itself(self, timeout: float, reason: str) -> None:
+        """Tell the front end this process is stopping (ERROR on stream 0) and
+        keep serving until its SHUTDOWN, or until ``timeout`` seconds pass."""
+        with self._state:
+            if self._stopping or self._draining:
+                return
+            self._draining = True
+            self.shutdown_reason = reason
+            self._deadline = time.monotonic() + timeout
+            self._state.notify_all()
+        self.chan.send(encode_frame(
+            ERROR, 0, ("503 %s" % reason).encode("utf-8")))
 
     def _begin_shutdown(self, timeout: float, reason: str) -> None:
         with self._state:
-            if not self._stopping:
+            if not self._stopping and not self._draining:
                 self.shutdown_reason = reason
             self._stopping = True
             deadline = time.monotonic() + timeout

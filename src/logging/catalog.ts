@@ -234,6 +234,12 @@ export const MESSAGES = {
     level: 'error',
     summary: 'A daemon process missed its heartbeat and is presumed hung: SIGABRT, then SIGKILL.',
   },
+  MW00231: {
+    module: 'wsgi',
+    level: 'info',
+    summary:
+      'A daemon process said it is stopping by itself (reload-on-changes, cpu-time-limit); it gets no new requests and a replacement is started.',
+  },
   MW00301: {
     module: 'core',
     level: 'error',

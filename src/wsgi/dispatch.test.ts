@@ -11,7 +11,14 @@ import type { DaemonGroupSpec } from './daemon/spec.js';
 import { FrameDecoder } from './protocol/decode.js';
 import { INITIAL_WINDOW } from './protocol/frames.js';
 import type { RawFrame } from './protocol/frames.js';
-import { MemoryLog, fixtureApp, groupSpec, request, serveWithPool } from './daemon/testing.js';
+import {
+  MemoryLog,
+  fixtureApp,
+  groupSpec,
+  request,
+  requestSent,
+  serveWithPool,
+} from './daemon/testing.js';
 import type { DispatchResult } from './dispatch.js';
 
 interface Flow {
@@ -150,6 +157,42 @@ describe('dispatch', () => {
     assert.equal(r.status, 404);
     assert.match(r.body.toString(), /<title>404 Not Found<\/title>/);
     assert.ok(log.grep(/pool-no-callable\.wsgi' in group 'test' failed: 404 /).length === 1);
+  });
+
+  it('answers 503 to a request a stopping worker refuses, and routes no more requests to it', async (t) => {
+    const { port, log, spawned } = await setup(t, 'pool-app.wsgi', { processes: 1 });
+    assert.equal((await request(port, '/')).status, 200);
+    const [old] = spawned;
+    assert.ok(old);
+    // A slow request keeps the worker alive through its drain.
+    const sent = requestSent(spawned);
+    const slow = request(port, '/slow?1500');
+    assert.equal(await sent, old);
+    // SHUTDOWN behind the pool's back: the worker refuses what follows with "503 ".
+    old.shutdown(5000);
+    const r = await request(port, '/');
+    assert.equal(r.status, 503);
+    assert.match(r.body.toString(), /<title>503 Service Unavailable<\/title>/);
+    assert.equal(log.grep(/in group 'test' failed: 503 worker is shutting down$/).length, 1);
+    const notice = log.grep(/is stopping by itself/);
+    assert.equal(notice.length, 1);
+    assert.equal(notice[0]?.id, 'MW00231');
+    assert.equal(notice[0]?.level, 'info');
+    assert.match(
+      notice[0]?.message ?? '',
+      new RegExp(
+        `^daemon process \\(pid ${String(old.pid)}\\) of group 'test' is stopping by itself \\(worker is shutting down\\); routing new requests elsewhere$`,
+      ),
+    );
+    assert.equal(old.retiring, true);
+    // The next request goes to the replacement.
+    const next = await request(port, '/');
+    assert.equal(next.status, 200);
+    assert.equal(spawned.length, 2);
+    assert.notEqual(spawned[1]?.pid, old.pid);
+    const drained = await slow;
+    assert.equal(drained.status, 200);
+    assert.equal(drained.body.toString(), 'slow done');
   });
 
   it('answers 500 with a canned page when the script fails to import, traceback only in the log', async (t) => {

@@ -267,7 +267,7 @@ export function dispatch(
         detachBody();
         if (aborted || finished || timedOut) return;
         if (!started) {
-          const st = message.startsWith('404 ') ? 404 : 500;
+          const st = message.startsWith('404 ') ? 404 : message.startsWith('503 ') ? 503 : 500;
           log.log(
             'error',
             'wsgi',

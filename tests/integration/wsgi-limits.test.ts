@@ -169,7 +169,7 @@ WSGIScriptAlias /p ${script} process-group=g
   });
 
   it('replaces a process that exceeds cpu-time-limit, logging why', async (t) => {
-    const h = await startServer(conf('cpu-time-limit=1'));
+    const h = await startServer(`LogLevel info\n${conf('cpu-time-limit=1')}`);
     t.after(() => h.stop());
     const first = await probe(h.port);
     assert.deepEqual(first.cpu, [1, 3]);
@@ -185,16 +185,35 @@ WSGIScriptAlias /p ${script} process-group=g
         `\\[wsgi:warn\\] \\[pid ${first.pid}:tid ${first.pid}\\] MW00204: Exceeded CPU time limit of 1 seconds \\(cpu-time-limit\\), waiting for requests to complete in daemon process 'g'; it will be replaced\\.$`,
       ),
     );
+    // The worker said it is stopping (ERROR on stream 0) and still serves what was routed
+    // to it before the front end read that: requests sent at once all succeed, whichever
+    // process they reach.
+    const during = await Promise.all([1, 2, 3, 4].map(() => probe(h.port)));
+    assert.equal(during.length, 4);
     await until(() =>
       h
         .errorLog()
         .find((l) =>
           l.includes(
-            `daemon process (pid ${first.pid}) of group 'g' exited with status 0; starting a replacement`,
+            `MW00231: daemon process (pid ${first.pid}) of group 'g' is stopping by itself (cpu_time_limit); routing new requests elsewhere`,
           ),
         ),
     );
-    // The replacement serves the next request (the old process is gone: no 503 race).
+    await until(() =>
+      h
+        .errorLog()
+        .find((l) =>
+          l.includes(
+            `daemon process (pid ${first.pid}) of group 'g' exited with status 0 (retired)`,
+          ),
+        ),
+    );
+    assert.equal(
+      h.errorLog().filter((l) => l.includes('[wsgi:error]')).length,
+      0,
+      h.errorLog().join('\n'),
+    );
+    // The replacement serves the next request.
     const next = await probe(h.port);
     assert.notEqual(next.pid, first.pid);
     assert.deepEqual(next.cpu, [1, 3]);

@@ -166,6 +166,15 @@ class WorkerReload(unittest.TestCase):
             if not c.pump():
                 self.fail("channel closed without a notice")
 
+    def stop_notice(self, c):
+        """The ERROR frame on stream 0 that says the worker stops by itself."""
+        while True:
+            for ftype, sid, payload in c.process_frames:
+                if ftype == P.ERROR and sid == 0:
+                    return payload.decode()
+            if not c.pump():
+                self.fail("channel closed without a stop notice")
+
     def test_change_logs_notice_drains_in_flight_and_exits_0(self):
         c = self.worker(reloadOnChanges=True, reloadInterval=0.02)
         self.assertEqual(c.call(None, script=self.script).body, b"v1")
@@ -177,12 +186,41 @@ class WorkerReload(unittest.TestCase):
         self.assertEqual(level, 5)
         self.assertEqual(text, "tswsgi: file '%s' changed, restarting daemon "
                          "process (pid %d)" % (self.helper, c.proc.pid))
-        c.start(2, {}, None, None, script=self.script)  # like SHUTDOWN: refused
-        self.assertTrue(c.wait(2).error.startswith("503 "), c.results[2].error)
+        self.assertEqual(self.stop_notice(c),
+                         "503 reload_on_changes")
+        # A REQUEST the front end routed before it read the notice is served,
+        # not refused: the worker keeps accepting until SHUTDOWN.
+        c.start(2, {}, None, None, script=self.script)
+        r2 = c.wait(2)
+        self.assertIsNone(r2.error)
+        self.assertEqual(r2.body, b"v1")
+        self.assertIsNone(c.proc.poll())
+        c.send(P.SHUTDOWN, 0, P.encode_u32(10000))
+        c.start(3, {}, None, None, script=self.script)  # after SHUTDOWN: refused
+        self.assertTrue(c.wait(3).error.startswith("503 "), c.results[3].error)
         r1 = c.wait(1)
         self.assertEqual(r1.body, b"slow done")
         self.assertTrue(r1.ended)
         self.assertEqual(c.proc.wait(TIMEOUT), 0)
+
+    def test_no_shutdown_idle_at_the_deadline_is_a_clean_stop(self):
+        # No front end answers the notice: at its own deadline an idle worker
+        # stops cleanly (exit 0, atexit handlers run), not as a cut-off drain.
+        marker = os.path.join(self.tmp, "atexit-ran")
+        hook = os.path.join(self.tmp, "hook.wsgi")
+        with open(hook, "w") as f:
+            f.write("import atexit\n"
+                    "atexit.register(lambda: open(%r, 'w').close())\n"
+                    "def application(e, s):\n    s('200 OK', [])\n    return []\n"
+                    % marker)
+        c = self.worker(reloadOnChanges=True, reloadInterval=0.02,
+                        shutdownTimeout=0.3,
+                        preload=[{"script": self.script, "callable": "application"},
+                                 {"script": hook, "callable": "application"}])
+        touch(self.helper, 7)
+        self.stop_notice(c)
+        self.assertEqual(c.proc.wait(TIMEOUT), 0)
+        self.assertTrue(os.path.exists(marker), "atexit handlers did not run")
 
     def test_shutdown_timeout_bounds_the_drain(self):
         c = self.worker(reloadOnChanges=True, reloadInterval=0.02,

@@ -309,6 +309,7 @@ export class PoolLifecycle {
       exit: (x) => this.#onExit(x),
       streamClosed: (x) => this.#onStreamClosed(x),
       pong: () => watch.pong(),
+      stopping: (x, why) => this.#onStopping(x, why),
     });
     watch.spawned();
     this.#opts.onSpawn?.(w);
@@ -352,6 +353,19 @@ export class PoolLifecycle {
     }
     this.#reconcile();
     this.#hooks.pump();
+  }
+
+  /** The worker stops by itself: retire it (replacement first, SHUTDOWN once it is idle). */
+  #onStopping(w: WorkerProcess, why: string): void {
+    if (w.retiring || this.#stopping) return;
+    this.#log.log(
+      'info',
+      'wsgi',
+      'MW00231',
+      `daemon process (pid ${String(w.pid)}) of group '${this.#spec.name}' is stopping by itself (${why}); routing new requests elsewhere`,
+      w.pid !== undefined ? { pid: w.pid } : {},
+    );
+    this.retire(w);
   }
 
   #onStreamClosed(w: WorkerProcess): void {

@@ -124,6 +124,7 @@ export class WorkerProcess {
   #onExit: (w: WorkerProcess) => void = () => undefined;
   #onStreamClosed: (w: WorkerProcess) => void = () => undefined;
   #onPong: (w: WorkerProcess) => void = () => undefined;
+  #onStopping: (w: WorkerProcess, why: string) => void = () => undefined;
   #pings = 0;
   readonly exited: Promise<void>;
 
@@ -182,11 +183,14 @@ export class WorkerProcess {
     readonly exit: (w: WorkerProcess) => void;
     readonly streamClosed: (w: WorkerProcess) => void;
     readonly pong?: (w: WorkerProcess) => void;
+    /** The worker stopped (or is stopping) by itself: route nothing more to it. */
+    readonly stopping?: (w: WorkerProcess, why: string) => void;
   }): void {
     this.#onHello = cb.hello;
     this.#onExit = cb.exit;
     this.#onStreamClosed = cb.streamClosed;
     if (cb.pong) this.#onPong = cb.pong;
+    if (cb.stopping) this.#onStopping = cb.stopping;
   }
 
   /** Number of open request streams. */
@@ -352,6 +356,16 @@ export class WorkerProcess {
         this.#log.log(level, 'wsgi', 'MW00204', m.message.replace(/\n+$/, ''), fields);
         return;
       }
+      case 'error':
+        // ERROR on stream 0: the worker decided to stop (docs/protocol.md, Lifecycle);
+        // it serves what was routed to it until our SHUTDOWN. A stream refused with
+        // "503 " means it is stopping too (a worker that predates the notice).
+        if (m.stream === 0) {
+          this.#onStopping(this, m.message.replace(/^503 /, ''));
+          return;
+        }
+        if (m.message.startsWith('503 ')) this.#onStopping(this, m.message.slice(4));
+        break;
       default:
         break;
     }
