@@ -13,6 +13,7 @@
 import type { DaemonGroupSpec } from './daemon/spec.js';
 import type { RequestRecord } from '../request/record.js';
 import { cgiEnvironment } from '../request/cgi-env.js';
+import { applyTrustedProxyHeaders } from './proxy-headers.js';
 
 /** One environ entry, in order. */
 export type EnvPair = readonly [string, string];
@@ -59,6 +60,10 @@ export interface WsgiEnvironInput {
   readonly queueStartMs?: number;
   readonly daemonConnects?: number;
   readonly daemonRestarts?: number;
+  /** WSGITrustedProxyHeaders as environ names (HTTP_X_FORWARDED_FOR, ...); none: no rewriting. */
+  readonly trustedProxyHeaders?: readonly string[] | undefined;
+  /** WSGITrustedProxies words; undefined: every peer counts as a trusted proxy. */
+  readonly trustedProxies?: readonly string[] | undefined;
 }
 
 /**
@@ -161,7 +166,10 @@ export function buildEnvironInPlace(
   env.set('PATH_INFO', pathInfo);
   env.set('mod_wsgi.script_name', scriptName);
   env.set('mod_wsgi.path_info', pathInfo);
-  // TODO(wsgi-proxy-headers): WSGITrustedProxyHeaders rewriting (reference §4.5) goes here.
+  // wsgi_process_proxy_headers: after the SCRIPT_NAME/PATH_INFO above are saved, before
+  // HTTPS turns into wsgi.url_scheme (reference §4.5).
+  if (w.trustedProxyHeaders !== undefined)
+    applyTrustedProxyHeaders(env, w.trustedProxyHeaders, w.trustedProxies);
   const https = w.https || /^(1|on)$/i.test(env.get('HTTPS') ?? '');
   env.delete('HTTPS');
   env.delete('PATH');

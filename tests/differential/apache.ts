@@ -74,6 +74,23 @@ WSGIScriptAlias /authdump "@SRV@/dump.wsgi" process-group=diff
     WSGIPassAuthorization On
 </Location>
 
+# Trusted proxy headers: every peer trusted; a proxies list the peer is not on; a chain.
+WSGIScriptAlias /proxied "@SRV@/dump.wsgi" process-group=diff
+<Location /proxied>
+    WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto X-Forwarded-Host
+    WSGITrustedProxyHeaders X-Forwarded-Port X-Script-Name
+</Location>
+WSGIScriptAlias /untrusted "@SRV@/dump.wsgi" process-group=diff
+<Location /untrusted>
+    WSGITrustedProxyHeaders X-Forwarded-For X-Forwarded-Proto
+    WSGITrustedProxies 10.0.0.0/8
+</Location>
+WSGIScriptAlias /chain "@SRV@/dump.wsgi" process-group=diff
+<Location /chain>
+    WSGITrustedProxyHeaders X-Forwarded-For
+    WSGITrustedProxies 127.0.0.1 10.0.0.0/8
+</Location>
+
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
     AddHandler wsgi-script .wsgi

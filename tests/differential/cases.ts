@@ -37,6 +37,10 @@ export interface Case {
   readonly check?: (res: RawResponse, env: Env | undefined) => void;
 }
 
+/** Headers a front proxy would set, plus spoofable synonyms the app must not see. */
+const PROXY_HEADERS =
+  'X-Forwarded-For: 1.1.1.1, 2.2.2.2\r\nX-Real-IP: 9.9.9.9\r\nX-Forwarded-Proto: https\r\nX-Scheme: http\r\nX-Forwarded-Host: www.example.com\r\nX-Forwarded-Port: 443\r\nX-Script-Name: /mount\r\n';
+
 const POST_BODY = 'a=1&b=' + 'x'.repeat(5000);
 
 const canned =
@@ -320,6 +324,56 @@ export const CASES: readonly Case[] = [
     check: (_r, env) => {
       assert.equal(env?.['SCRIPT_NAME'], '/nopathinfo/dump.wsgi');
       assert.equal(env?.['PATH_INFO'], '');
+    },
+  },
+  {
+    name: 'GET /proxied/x: trusted proxy headers rewrite REMOTE_ADDR, scheme, host, port and SCRIPT_NAME',
+    path: '/proxied/x',
+    extraHeaders: PROXY_HEADERS,
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '1.1.1.1');
+      assert.equal(env?.['HTTP_X_FORWARDED_FOR'], '1.1.1.1, 2.2.2.2');
+      assert.equal(env?.['wsgi.url_scheme'], 'https');
+      assert.equal(env?.['HTTP_HOST'], 'www.example.com');
+      assert.equal(env?.['SERVER_PORT'], '443');
+      assert.equal(env?.['SCRIPT_NAME'], '/mount');
+      assert.equal(env?.['mod_wsgi.mount_point'], '/mount');
+      assert.equal(env?.['mod_wsgi.script_name'], '/proxied');
+      assert.equal(env?.['PATH_INFO'], '/x');
+      assert.equal(env?.['HTTP_X_REAL_IP'], undefined, 'another client header: removed');
+      assert.equal(env?.['HTTP_X_SCHEME'], undefined, 'another scheme header: removed');
+    },
+  },
+  {
+    name: 'GET /untrusted: a peer not in WSGITrustedProxies gets nothing applied and the listed categories removed',
+    path: '/untrusted',
+    extraHeaders: PROXY_HEADERS,
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '127.0.0.1');
+      assert.equal(env?.['wsgi.url_scheme'], 'http');
+      for (const k of [
+        'HTTP_X_FORWARDED_FOR',
+        'HTTP_X_REAL_IP',
+        'HTTP_X_FORWARDED_PROTO',
+        'HTTP_X_SCHEME',
+      ])
+        assert.equal(env?.[k], undefined, k);
+      assert.equal(env?.['HTTP_X_FORWARDED_HOST'], 'www.example.com', 'not listed: passed as is');
+    },
+  },
+  {
+    name: 'GET /chain: X-Forwarded-For is walked from the right past the trusted proxies',
+    path: '/chain',
+    extraHeaders: 'X-Forwarded-For: 1.1.1.1, 2.2.2.2 ,10.0.0.5\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '2.2.2.2');
+      assert.equal(env?.['HTTP_X_FORWARDED_FOR'], '2.2.2.2, 10.0.0.5');
     },
   },
 ];

@@ -9,6 +9,7 @@ import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive
 import { getwordConf } from '../../wsgi/daemon/options.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { addDaemonProcess, addImportScript, addScriptAlias } from './directive-args.js';
+import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 /** OR_FILEINFO directives: anywhere in the config files plus .htaccess (FileInfo). */
@@ -141,7 +142,6 @@ export function wsgiDirectives(
       cmd.dir.mapHeadToGet = cmd.oneOf(v, ['Off', 'On', 'Auto']).toLowerCase() as
         'off' | 'on' | 'auto';
     }),
-    // TODO(wsgi-proxy-headers): stored; the §4.5 rewriting is not applied yet.
     d.raw(
       'WSGITrustedProxyHeaders',
       FILEINFO,
@@ -151,7 +151,13 @@ export function wsgiDirectives(
         for (let rest = raw; rest.trim() !== '';) {
           const [w, next] = getwordConf(rest);
           rest = next;
-          out.push(`HTTP_${w.toUpperCase().replace(/-/g, '_')}`);
+          const name = http2env(w);
+          // mod_wsgi stores a NULL for such a name and crashes on the first request.
+          if (name === undefined)
+            cmd.warn(
+              `WSGITrustedProxyHeaders: '${w}' is not a header name (letters, digits and '-'); ignored`,
+            );
+          else out.push(name);
         }
         cmd.dir.trustedProxyHeaders = out;
       },
@@ -161,8 +167,8 @@ export function wsgiDirectives(
       for (let rest = raw; rest.trim() !== '';) {
         const [w, next] = getwordConf(rest);
         rest = next;
-        if (!/^[0-9a-fA-F.:]+(\/\d+)?$/.test(w))
-          throw cmd.fail(`Unable to parse trusted proxy IP address/subnet of "${w}".`);
+        const net = parseTrustedProxy(w);
+        if (typeof net === 'string') throw cmd.fail(net);
         out.push(w);
       }
       cmd.dir.trustedProxies = out;

@@ -209,6 +209,8 @@ export async function handleWsgiScript<P>(
     requestId: requestLogId(r),
     connectionId: undefined,
     https: 'encrypted' in r.headersIn.socket,
+    trustedProxyHeaders: dir.trustedProxyHeaders,
+    trustedProxies: dir.trustedProxies,
   });
   const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
   // The body goes through r.readBody() so LimitRequestBody also bounds chunked bodies
