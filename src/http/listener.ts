@@ -14,7 +14,12 @@ import type { Generation } from '../server/generation.js';
 import { coreDir, coreServer } from '../core/view.js';
 import { cannedErrorPage, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
-import { logRefusedRequest, refusedTargetLine } from './refused-request.js';
+import {
+  logRefusedRequest,
+  logUnparsedRequest,
+  refusedTargetLine,
+  requestLineOf,
+} from './refused-request.js';
 import { httpDate } from './response-headers.js';
 import { statusLine } from './status.js';
 import { splitServerName } from '../request/server-name.js';
@@ -143,16 +148,27 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       socket.destroy();
       return;
     }
+    if (code === 'HPE_INVALID_TRANSFER_ENCODING' && inFlight(socket) !== null) {
+      // A single coding that is not chunked ("gzip"): node dispatched the request before it
+      // refused the body, and handleRequest answers it (400, AH02539, connection closed).
+      return;
+    }
     const client = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`;
     const raw = (err as { rawPacket?: unknown }).rawPacket;
     const line = Buffer.isBuffer(raw) ? (raw.toString('latin1').split(/\r?\n/)[0] ?? '') : '';
+    const logged = (status: number, bytes: number | undefined): void => {
+      // httpd runs log_transaction for these too, with the line as it read it.
+      const parsed = Buffer.isBuffer(raw) ? requestLineOf(raw) : undefined;
+      if (bytes !== undefined && parsed !== undefined)
+        logUnparsedRequest(gen, listen, socket, parsed, status, bytes, (e) => logFailed(gen, e));
+    };
     if (
       code === 'HPE_INVALID_METHOD' &&
       /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \S+ HTTP\/\d\.\d$/.test(line)
     ) {
       // protocol.c: a well-formed request line with a method httpd does not know → 501.
       gen.log.log('error', 'core', 'AH00135', `Invalid method in request ${line}`, { client });
-      earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET');
+      logged(501, earlyError(gen, socket, 501, line.split(' ')[0] ?? 'GET'));
       return;
     }
     const refused = code === 'HPE_INVALID_URL' ? refusedTargetLine(line) : undefined;
@@ -164,7 +180,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       return;
     }
     gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
-    earlyError(gen, socket, 400);
+    logged(400, earlyError(gen, socket, 400));
   });
   return {
     server,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { refusedTargetLine, unparsedUriOf } from './refused-request.js';
+import { refusedTargetLine, requestLineOf, unparsedUriOf } from './refused-request.js';
+import { isChunked } from './server.js';
 
 describe('refusedTargetLine', () => {
   it('splits a well-formed line whose target does not start with /', () => {
@@ -44,4 +45,39 @@ describe('unparsedUriOf (AH03450, as httpd 2.4.71 logs it)', () => {
       assert.equal(unparsedUriOf(target), uri);
     });
   }
+});
+
+describe('requestLineOf', () => {
+  it('takes the first line, drops its CR and keeps a bare LF as httpd logs it', () => {
+    assert.deepEqual(requestLineOf(Buffer.from('GET /a HTTP/1.1\r\nHost: x\r\n\r\n')), {
+      method: 'GET',
+      target: '/a',
+      version: '1.1',
+      theRequest: 'GET /a HTTP/1.1',
+    });
+    assert.equal(
+      requestLineOf(Buffer.from('GET /b HTTP/1.1\nHost: x\n\n'))?.theRequest,
+      'GET /b HTTP/1.1\n',
+    );
+    assert.deepEqual(requestLineOf(Buffer.from('GARBAGE\r\n\r\n')), {
+      method: 'GARBAGE',
+      target: '',
+      version: '1.0',
+      theRequest: 'GARBAGE',
+    });
+    assert.equal(requestLineOf(Buffer.from('GET /c FOO\r\n'))?.version, '1.0');
+    assert.equal(requestLineOf(Buffer.from('GET /partial'))?.theRequest, 'GET /partial');
+    assert.equal(requestLineOf(Buffer.from('\r\n')), undefined);
+    assert.equal(requestLineOf(Buffer.from('')), undefined);
+  });
+});
+
+describe('isChunked', () => {
+  it('is true only when chunked is the final coding', () => {
+    assert.equal(isChunked('chunked'), true);
+    assert.equal(isChunked('gzip, Chunked '), true);
+    assert.equal(isChunked('gzip'), false);
+    assert.equal(isChunked('chunked, gzip'), false);
+    assert.equal(isChunked(''), false);
+  });
 });

@@ -8,7 +8,9 @@
 // answers 400 and logs it like any request, so the access log shows
 // `"GET ftp:x HTTP/1.1" 400 341`. This file builds the minimal record for that one line
 // (method, target, protocol, connection, the address-based server) and runs the
-// log_transaction hooks on it; normal requests never come here.
+// log_transaction hooks on it; normal requests never come here. The same goes for any
+// request node's parser refuses with 400 or 501 (a bad header line, a bad Content-Length,
+// a request line that is not one): httpd logs each of them with the line as it was read.
 
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -25,6 +27,25 @@ export interface RefusedLine {
   readonly target: string;
   /** `1.1` from `HTTP/1.1`. */
   readonly version: string;
+  /** r->the_request when it is not `method target HTTP/version` (a malformed line). */
+  readonly theRequest?: string;
+}
+
+/**
+ * The request line at the start of bytes node's parser refused, for the access log: up to
+ * the first LF, a CR before it dropped (a bare LF stays, as httpd's the_request keeps it).
+ * Method and target are its first two words; undefined when there is no line.
+ */
+export function requestLineOf(raw: Buffer): RefusedLine | undefined {
+  const text = raw.toString('latin1');
+  const lf = text.indexOf('\n');
+  let line = lf < 0 ? text : text.slice(0, lf);
+  if (line.endsWith('\r')) line = line.slice(0, -1);
+  else if (lf >= 0) line += '\n';
+  if (line.trim() === '') return undefined;
+  const [method = '', target = '', proto = ''] = line.trimEnd().split(' ');
+  const version = /^HTTP\/(\d\.\d)$/.exec(proto)?.[1] ?? '1.0';
+  return { method, target, version, theRequest: line };
 }
 
 /**
@@ -74,6 +95,23 @@ export function logRefusedRequest(
     gen.log.log('debug', 'core', 'AH03450', `HTTP Request Line; Unable to parse URI: '${uri}'`, {
       client,
     });
+  logUnparsedRequest(gen, listen, socket, line, status, bytes, failed);
+}
+
+/**
+ * log_transaction for a request answered before node parsed it (status, `bytes` body bytes):
+ * a minimal record with the line's method, target and the_request, on the server the
+ * connection's address selects (no Host header was read).
+ */
+export function logUnparsedRequest(
+  gen: Generation,
+  listen: ListenIR,
+  socket: Socket,
+  line: RefusedLine,
+  status: number,
+  bytes: number,
+  failed: (err: unknown) => void,
+): void {
   const req = new IncomingMessage(socket);
   req.method = line.method;
   req.url = line.target;
@@ -91,6 +129,7 @@ export function logRefusedRequest(
     perDir: gen.dirDefaults(server),
     status,
     bytesSent: () => bytes,
+    ...(line.theRequest !== undefined ? { theRequest: line.theRequest } : {}),
   });
   try {
     const rv = runAll(gen.hooks.logTransaction, r);

@@ -134,6 +134,12 @@ export function checkHost(req: IncomingMessage): { id: string; log: string } | u
   return undefined;
 }
 
+/** ap_is_chunked: the last transfer coding is `chunked`. */
+export function isChunked(te: string): boolean {
+  const codings = te.split(',');
+  return (codings[codings.length - 1] ?? '').trim().toLowerCase() === 'chunked';
+}
+
 /** Per-connection state, one WeakMap entry per socket. */
 export interface ConnState {
   /** Requests started on this connection (keepalives = count before this one). */
@@ -227,6 +233,20 @@ export async function handleRequest(
   res.once('finish', logTransaction);
   res.once('close', logTransaction);
   try {
+    const te = req.headers['transfer-encoding'];
+    if (te !== undefined && !isChunked(te)) {
+      // protocol.c (RFC 7230 3.3.3): chunked must be the final coding, else 400 and close.
+      // node dispatches a lone "gzip" before its parser refuses the body (listener.ts).
+      r.logError(
+        'debug',
+        'core',
+        'AH02539',
+        `client sent unknown Transfer-Encoding (${te}): ${r.uri}`,
+      );
+      res.shouldKeepAlive = false;
+      await die(r, 400);
+      return;
+    }
     const bad = checkHost(req);
     if (bad !== undefined) {
       r.logError('debug', 'core', bad.id, bad.log);
@@ -235,7 +255,7 @@ export async function handleRequest(
     }
     const limit = checkReadLimits(r, req);
     if (limit !== undefined) {
-      r.logError('error', 'core', limit.id, limit.log);
+      r.logError('info', 'core', limit.id, limit.log); // APLOG_INFO in protocol.c
       if (limit.note !== undefined) r.notes.set('error-notes', limit.note);
       await die(r, limit.status);
       return;

@@ -123,6 +123,8 @@ export interface RecordInit {
   readonly status?: number;
   /** Body bytes counter shared with the response (server/http layer). */
   readonly bytesSent?: () => number;
+  /** r->the_request as read, when node never parsed it (a refused request line). */
+  readonly theRequest?: string;
 }
 
 /**
@@ -251,7 +253,9 @@ export class Request implements RequestRecord {
     this.args = args;
     this.hostname = hostnameOf(host ?? req.headers.host);
     this.theRequest =
-      init.prev?.theRequest ?? `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
+      init.prev?.theRequest ??
+      init.theRequest ??
+      `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
     this.requestTime = init.prev?.requestTime ?? Date.now();
     this.headerOnly = this.method === 'HEAD';
     this.perDir = init.perDir;
