@@ -106,6 +106,8 @@ function applySettings(server: Server, src: GenerationSource): void {
 export function createListener(src: GenerationSource, listen: ListenIR): HttpListener {
   const conns = new WeakMap<Socket, ConnState>();
   const sockets = new Set<Socket>();
+  /** The last request node parsed on each connection (for a half-close, see below). */
+  const incoming = new WeakMap<Socket, IncomingMessage>();
   /** Connections a graceful reload retired: their next request is their last. */
   const retired = new WeakSet<Socket>();
   const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
@@ -115,14 +117,25 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       requireHostHeader: false,
     },
     (req, res) => {
+      incoming.set(req.socket, req);
       if (retired.has(req.socket)) res.shouldKeepAlive = false;
       void handleRequest(src, listen, req, res, conns);
     },
   );
   applySettings(server, src);
+  // A client may half-close once it has sent its request (shutdown(SHUT_WR), `nc -N`):
+  // httpd still answers it. node's default aborts the request at the FIN; with
+  // httpAllowHalfOpen its response is the connection's last. A FIN before the request
+  // (its body) is complete means the client cannot finish it: that one is aborted.
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    socket.once('end', () => {
+      const req = incoming.get(socket);
+      // (node's parser may already have answered 400 and be ending the socket.)
+      if (req !== undefined && !req.complete && !socket.writableEnded) socket.destroy();
+    });
   });
   server.on('timeout', (socket: Socket) => {
     const conn = conns.get(socket);
@@ -158,7 +171,9 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
     const line = Buffer.isBuffer(raw) ? (raw.toString('latin1').split(/\r?\n/)[0] ?? '') : '';
     const logged = (status: number, bytes: number | undefined): void => {
       // httpd runs log_transaction for these too, with the line as it read it.
-      const parsed = Buffer.isBuffer(raw) ? requestLineOf(raw) : undefined;
+      // A request node already dispatched (a bad body) is logged by its own record.
+      const parsed =
+        Buffer.isBuffer(raw) && inFlight(socket) === null ? requestLineOf(raw) : undefined;
       if (bytes !== undefined && parsed !== undefined)
         logUnparsedRequest(gen, listen, socket, parsed, status, bytes, (e) => logFailed(gen, e));
     };

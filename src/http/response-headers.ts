@@ -58,7 +58,13 @@ export function connectionHeaders(
     hasContentLength ||
     bodyless(res, req) ||
     (req.httpVersion === '1.1' && res.useChunkedEncodingByDefault);
-  const keep = policy.allowed && res.shouldKeepAlive && !forcedClose && lengthKnown;
+  // A client that half-closed (FIN after its request, listener.ts) cannot send another.
+  const keep =
+    policy.allowed &&
+    res.shouldKeepAlive &&
+    !forcedClose &&
+    lengthKnown &&
+    !req.socket.readableEnded;
   if (!keep) return { keep, headers: [['Connection', 'close']] };
   const tokens = req.headers.connection;
   if (tokens === undefined || !/\bkeep-alive\b/i.test(tokens)) return { keep, headers: [] };
