@@ -148,3 +148,47 @@ describe('apacheOrder and httpDate', () => {
     assert.match(h, /\r\nServer: Banner\/1\r\nSet-Cookie: a=1\r\nX-Mid: m\r\nSet-Cookie: b=2\r\n/);
   });
 });
+
+describe('fixup_vary and Transfer-Encoding placement', () => {
+  it('joins every Vary into one header at the first one, each name once, by ","', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
+      res.writeHead(200, [
+        'Vary',
+        'Accept, accept-encoding',
+        'X-A',
+        '1',
+        'vary',
+        ' Cookie ,Accept',
+        'Content-Length',
+        '0',
+      ]);
+      res.end();
+    });
+    assert.deepEqual(names(h), ['Date', 'Vary', 'X-A', 'Content-Length']);
+    assert.match(h, /\r\nVary: Accept,accept-encoding,Cookie\r\n/);
+  });
+  it('drops a Vary with no field names', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
+      res.writeHead(200, ['Vary', ' , ', 'Content-Length', '0']);
+      res.end();
+    });
+    assert.deepEqual(names(h), ['Date', 'Content-Length']);
+  });
+  it('puts a Transfer-Encoding given by the handler after Connection, before Content-Type', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
+      res.writeHead(200, [
+        'Content-Type',
+        'text/plain',
+        'Transfer-Encoding',
+        'chunked',
+        'X-A',
+        '1',
+      ]);
+      res.end('ok');
+    });
+    assert.deepEqual(names(h), ['Date', 'X-A', 'Connection', 'Transfer-Encoding', 'Content-Type']);
+  });
+});

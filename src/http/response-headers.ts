@@ -119,7 +119,7 @@ export function collectHeaders(res: ServerResponse, extra: unknown): HeaderEntry
 
 /**
  * Apache's order for `entries`: Date, Server, the rest as given, then Keep-Alive, Connection,
- * Content-Type; with the connection headers of ap_set_keepalive. Returns the flat
+ * Transfer-Encoding, Content-Type; with the connection headers of ap_set_keepalive. Returns the flat
  * [name, value, ...] list for writeHead. Side effects on `res` decide node's own connection
  * handling: a plain persistent HTTP/1.1 answer gets no Connection header (node would add
  * `Connection: keep-alive` + `Keep-Alive: timeout=N`), and a closing one ends the socket.
@@ -138,6 +138,9 @@ export function apacheOrder(
   const keepAlive: HeaderEntry[] = [];
   const connection: HeaderEntry[] = [];
   const contentType: HeaderEntry[] = [];
+  const transferEncoding: HeaderEntry[] = [];
+  const varies: string[] = [];
+  let varyAt = -1;
   let forcedClose = false;
   let hasContentLength = false;
   for (const e of entries) {
@@ -162,9 +165,29 @@ export function apacheOrder(
         hasContentLength = true;
         rest.push(e);
         break;
+      case 'transfer-encoding':
+        transferEncoding.push(e);
+        break;
+      case 'vary':
+        // fixup_vary: every Vary field name once (case-insensitively), in one header where
+        // the first Vary was, joined by ','.
+        for (const v of typeof e[1] === 'object' ? e[1] : [String(e[1])])
+          for (const t of v.split(/[\s,]+/))
+            if (t !== '' && !varies.some((x) => x.toLowerCase() === t.toLowerCase()))
+              varies.push(t);
+        if (varyAt < 0) {
+          varyAt = rest.length;
+          rest.push(e);
+        }
+        break;
       default:
         rest.push(e);
     }
+  }
+  if (varyAt >= 0) {
+    const first = rest[varyAt];
+    if (varies.length === 0) rest.splice(varyAt, 1);
+    else if (first !== undefined) rest[varyAt] = [first[0], varies.join(',')];
   }
   const flat: HeaderValue[] = date === undefined ? ['Date', httpDate()] : [date[0], date[1]];
   if (server !== undefined) flat.push(server[0], server[1]);
@@ -182,6 +205,8 @@ export function apacheOrder(
     // Node closes after the response only when it believes the client does not keep alive.
     if (!conn.keep) res.shouldKeepAlive = false;
   }
+  // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive's headers.
+  for (const [n, v] of transferEncoding) flat.push(n, v);
   for (const [n, v] of contentType) flat.push(n, v);
   return flat;
 }

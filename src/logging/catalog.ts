@@ -240,6 +240,12 @@ export const MESSAGES = {
     summary:
       'A daemon process said it is stopping by itself (reload-on-changes, cpu-time-limit); it gets no new requests and a replacement is started.',
   },
+  MW00232: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'Under WSGIErrorOverride the app failed while its error body was discarded; its status is still answered.',
+  },
   MW00301: {
     module: 'core',
     level: 'error',

@@ -16,6 +16,7 @@ import type { ErrorLog } from '../logging/error-log.js';
 import type { Environ } from './protocol/messages.js';
 import { INITIAL_WINDOW } from './protocol/frames.js';
 import { PoolError } from './daemon/supervisor.js';
+import { scanHeaders } from './scan-headers.js';
 import type { ProcessPool } from './daemon/supervisor.js';
 import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 
@@ -29,15 +30,40 @@ export interface DispatchRequest {
   readonly scriptFilename: string;
   readonly scriptMtimeMs: number;
   readonly headOnly: boolean;
+  /**
+   * WSGIErrorOverride (daemon mode): a 400–599 status from the application is answered
+   * through the error path (hooks.onError) and the application's body is discarded.
+   */
+  readonly errorOverride?: boolean;
+  /** r->request_time (ms since the epoch), for a Last-Modified from the app; default: now. */
+  readonly requestTimeMs?: number;
 }
 
 /** Optional hooks: ErrorDocument rendering and log decoration. */
 export interface DispatchHooks {
-  /** Render an error response (ErrorDocument logic); default: a canned Apache page. */
-  readonly onError?: (status: number) => void | Promise<void>;
+  /**
+   * Render an error response (ErrorDocument logic); default: a canned Apache page.
+   * `keep` holds the application's headers that survive into it (err_headers_out).
+   */
+  readonly onError?: (status: number, keep: readonly Header[]) => void | Promise<void>;
   /** `[client ip:port]` decoration for log lines. */
   readonly client?: string;
 }
+
+/** One response header, name and value. */
+export type Header = readonly [string, string];
+
+/**
+ * Headers mod_wsgi's wsgi_scan_headers files under r->err_headers_out, which
+ * ap_send_error_response keeps: an overridden error still carries the app's challenge.
+ */
+const KEPT_ON_OVERRIDE = new Set(['www-authenticate']);
+
+/** A status whose response has a body (not 1xx, 204 or 304). */
+const hasBody = (status: number): boolean => status >= 200 && status !== 204 && status !== 304;
+
+/** ap_is_HTTP_ERROR: the statuses WSGIErrorOverride replaces. */
+export const isHttpError = (status: number): boolean => status >= 400 && status < 600;
 
 /** Outcome for the access log. `status` is Apache's r->status (200 if the client left first). */
 export interface DispatchResult {
@@ -78,12 +104,13 @@ function truncate(res: ServerResponse): void {
   else res.destroy();
 }
 
-function defaultError(res: ServerResponse, status: number): void {
+function defaultError(res: ServerResponse, status: number, keep: readonly Header[] = []): void {
   const body = cannedErrorPage(status);
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=iso-8859-1',
-    'Content-Length': Buffer.byteLength(body, 'latin1'),
-  });
+  const headers: string[] = [];
+  for (const [k, v] of keep) headers.push(k, v);
+  headers.push('Content-Type', 'text/html; charset=iso-8859-1');
+  headers.push('Content-Length', String(Buffer.byteLength(body, 'latin1')));
+  res.writeHead(status, headers);
   res.end(body, 'latin1');
 }
 
@@ -120,6 +147,10 @@ export function dispatch(
     const pend: Buffer[] = [];
     let bodyEnded = false;
     let eofSent = false;
+    /** WSGIErrorOverride took the response: its status, while the app's body is discarded. */
+    let overridden = 0;
+    /** The app's headers an overridden error keeps (WWW-Authenticate). */
+    let keep: readonly Header[] = [];
 
     const done = (st: number): void => {
       if (finished) return;
@@ -138,13 +169,13 @@ export function dispatch(
         return;
       }
       const p = hooks.onError
-        ? Promise.resolve(hooks.onError(st))
-        : Promise.resolve(defaultError(res, st));
+        ? Promise.resolve(hooks.onError(st, keep))
+        : Promise.resolve(defaultError(res, st, keep));
       p.then(
         () => done(st),
         (e: unknown) => {
           log.log('error', 'wsgi', 'MW00220', `error page for ${st} failed: ${String(e)}`, fields);
-          if (!res.headersSent) defaultError(res, st);
+          if (!res.headersSent) defaultError(res, st, keep);
           else truncate(res);
           done(st);
         },
@@ -199,7 +230,7 @@ export function dispatch(
       aborted = true;
       stream?.abort();
       // Apache logs r->status for a client that left; it is 200 unless the app had set one.
-      done(started ? status : 200);
+      done(started || overridden !== 0 ? status : 200);
     };
     const onClose = (): void => {
       if (!res.writableFinished) abort();
@@ -213,8 +244,28 @@ export function dispatch(
         const sp = statusLine.indexOf(' ');
         const code = Number(sp < 0 ? statusLine : statusLine.slice(0, sp));
         const reason = sp < 0 ? undefined : statusLine.slice(sp + 1);
+        if (req.errorOverride === true && isHttpError(code)) {
+          // wsgi_execute_remote: the app's status goes to ap_die once its body has been read
+          // and dropped (onData grants credit at once, so the worker runs on to close());
+          // onEnd renders the page. mod_wsgi skips that wait for HEAD; here HEAD waits too,
+          // so the request body keeps flowing until the worker is done with it.
+          overridden = code;
+          status = code;
+          // r->status is the app's from here on: a client that leaves meanwhile logs it.
+          res.statusCode = code;
+          keep = headers.filter(([k]) => KEPT_ON_OVERRIDE.has(k.toLowerCase()));
+          return;
+        }
         const flat: string[] = [];
-        for (const [k, v] of headers) flat.push(k, v);
+        let length = false;
+        for (const [k, v] of scanHeaders(headers, group !== '', req.requestTimeMs ?? Date.now())) {
+          flat.push(k, v);
+          if (!length && k.length === 14 && k.toLowerCase() === 'content-length') length = true;
+        }
+        // Without a Content-Length an HTTP/1.1 body is chunked; naming it here puts the header
+        // where Apache does (after Connection) instead of where node would append it.
+        if (!length && !req.headOnly && res.useChunkedEncodingByDefault && hasBody(code))
+          flat.push('Transfer-Encoding', 'chunked');
         try {
           if (reason !== undefined) res.writeHead(code, reason, flat);
           else res.writeHead(code, flat);
@@ -250,6 +301,10 @@ export function dispatch(
       onEnd() {
         detachBody();
         if (aborted || finished || timedOut) return;
+        if (overridden !== 0) {
+          renderError(overridden);
+          return;
+        }
         if (!started) {
           log.log(
             'error',
@@ -266,6 +321,18 @@ export function dispatch(
       onError(message) {
         detachBody();
         if (aborted || finished || timedOut) return;
+        if (overridden !== 0) {
+          // wsgi_discard_output stops at the failure; the app's status is still answered.
+          log.log(
+            'error',
+            'wsgi',
+            'MW00232',
+            `response for '${req.scriptFilename}' failed while its body was discarded: ${message}; answering its status ${overridden} (WSGIErrorOverride)`,
+            fields,
+          );
+          renderError(overridden);
+          return;
+        }
         if (!started) {
           const st = message.startsWith('404 ') ? 404 : message.startsWith('503 ') ? 503 : 500;
           log.log(
@@ -298,9 +365,11 @@ export function dispatch(
         const pid = stream?.worker.pid;
         const what = !live
           ? 'the client had already gone'
-          : started
-            ? 'aborting the client connection'
-            : 'answering 504 Gateway Timeout';
+          : overridden !== 0
+            ? `answering its status ${overridden} (WSGIErrorOverride)`
+            : started
+              ? 'aborting the client connection'
+              : 'answering 504 Gateway Timeout';
         log.log(
           'error',
           'wsgi',
@@ -309,7 +378,8 @@ export function dispatch(
           pid !== undefined ? { ...fields, pid } : fields,
         );
         if (!live) return;
-        if (!started) renderError(504);
+        if (overridden !== 0) renderError(overridden);
+        else if (!started) renderError(504);
         else {
           truncate(res);
           done(status);
@@ -326,7 +396,8 @@ export function dispatch(
           `daemon process (pid ${String(pid)}) of group '${group}' ${cause} while handling request for '${req.scriptFilename}'`,
           fields,
         );
-        if (!started) renderError(502);
+        if (overridden !== 0) renderError(overridden);
+        else if (!started) renderError(502);
         else {
           truncate(res);
           done(status);

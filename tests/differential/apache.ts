@@ -91,6 +91,22 @@ WSGIScriptAlias /chain "@SRV@/dump.wsgi" process-group=diff
     WSGITrustedProxies 127.0.0.1 10.0.0.0/8
 </Location>
 
+# WSGIErrorOverride: daemon mode only; an app 4xx/5xx becomes Apache's error response.
+WSGIScriptAlias /eo "@SRV@/eo.wsgi" process-group=diff
+WSGIScriptAlias /eo-off "@SRV@/eo.wsgi" process-group=diff
+WSGIScriptAlias /eo-emb "@SRV@/eo.wsgi"
+<Location /eo>
+    WSGIErrorOverride On
+    ErrorDocument 404 "custom 404 text"
+</Location>
+<Location /eo-emb>
+    WSGIErrorOverride On
+</Location>
+
+# The application's response headers as mod_wsgi passes them (daemon and embedded).
+WSGIScriptAlias /hdr "@SRV@/hdr.wsgi" process-group=diff
+WSGIScriptAlias /hdr-emb "@SRV@/hdr.wsgi"
+
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
     AddHandler wsgi-script .wsgi
@@ -120,6 +136,33 @@ export const METHOD_APP = `def application(environ, start_response):
     start_response('200 OK', [('Content-Type', 'text/plain'), ('X-Request-Method', method),
                               ('Content-Length', str(len(body)))])
     return [body]
+`;
+
+/** An app answering the status in `?s=` with headers WSGIErrorOverride must drop or keep. */
+export const EO_APP = `def application(environ, start_response):
+    qs = environ.get('QUERY_STRING', '')
+    status = dict(p.split('=', 1) for p in qs.split('&') if '=' in p).get('s', '200+OK')
+    start_response(status.replace('+', ' '), [
+        ('Content-Type', 'text/plain'), ('X-Custom', 'yes'),
+        ('WWW-Authenticate', 'Basic realm="app"'), ('Set-Cookie', 'a=1')])
+    return [b'app body line 1\\n', b'app body line 2\\n']
+`;
+
+/**
+ * Response headers mod_wsgi reorders or merges: repeated names, cookies, WWW-Authenticate,
+ * a mixed-case Content-Type, Content-Length after other headers, Last-Modified (`?bad`: an
+ * unparsable date).
+ */
+export const HDR_APP = `def application(environ, start_response):
+    bad = environ.get('QUERY_STRING') == 'bad'
+    start_response('200 OK', [
+        ('X-B', '1'), ('Set-Cookie', 'a=1'), ('X-A', '1'),
+        ('Content-Type', 'Text/Plain; Charset=UTF-8'), ('X-B', '2'),
+        ('WWW-Authenticate', 'Basic realm="x"'), ('Set-Cookie', 'b=2'),
+        ('Content-Length', '3'),
+        ('Last-Modified', 'garbage' if bad else 'Tue, 01 Jan 2019 00:00:00 GMT'),
+        ('Vary', 'Accept'), ('vary', 'Cookie')])
+    return [b'abc']
 `;
 
 /** The file under the `Require all denied` directory. */
@@ -157,6 +200,8 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(htdocs, 'private', 'secret.txt'), PRIVATE_BODY);
   await writeFile(join(srv, 'raise.wsgi'), RAISE_APP);
   await writeFile(join(srv, 'method.wsgi'), METHOD_APP);
+  await writeFile(join(srv, 'eo.wsgi'), EO_APP);
+  await writeFile(join(srv, 'hdr.wsgi'), HDR_APP);
   const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
   for (const d of handlerDirs) {
     await mkdir(d);
@@ -172,7 +217,9 @@ export async function prepareTree(): Promise<DiffTree> {
   ])
     await chmod(d, 0o755);
   const files = [
-    ...['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi'].map((f) => join(srv, f)),
+    ...['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi', 'eo.wsgi', 'hdr.wsgi'].map(
+      (f) => join(srv, f),
+    ),
     ...handlerDirs.map((d) => join(d, 'dump.wsgi')),
   ];
   for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {

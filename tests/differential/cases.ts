@@ -376,4 +376,94 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['HTTP_X_FORWARDED_FOR'], '2.2.2.2, 10.0.0.5');
     },
   },
+  {
+    name: 'GET /eo?s=404: WSGIErrorOverride answers the ErrorDocument text, keeping only WWW-Authenticate',
+    path: '/eo?s=404+Not+Found',
+    expectStatus: 404,
+    connection: 'keep-alive',
+    check: (r) => {
+      assert.equal(r.body.toString(), 'custom 404 text');
+      assert.equal(header(r, 'WWW-Authenticate'), 'Basic realm="app"');
+      assert.equal(header(r, 'X-Custom'), undefined);
+      assert.equal(header(r, 'Set-Cookie'), undefined);
+      assert.equal(header(r, 'Content-Type'), 'text/html; charset=iso-8859-1');
+    },
+  },
+  {
+    name: 'GET /eo?s=503: WSGIErrorOverride answers the canned 503 and closes',
+    path: '/eo?s=503+Busy',
+    expectStatus: 503,
+    check: (r) => {
+      assert.match(r.body.toString(), /<title>503 Service Unavailable<\/title>/);
+      assert.equal(header(r, 'Connection'), 'close');
+    },
+  },
+  {
+    name: 'GET /eo?s=302: not an error, passed through with the app headers and body',
+    path: '/eo?s=302+Found',
+    expectStatus: 302,
+    check: (r) => {
+      assert.equal(r.body.toString(), 'app body line 1\napp body line 2\n');
+      assert.equal(header(r, 'X-Custom'), 'yes');
+    },
+  },
+  {
+    name: 'GET /eo-off?s=404: without WSGIErrorOverride the app answer goes out as is',
+    path: '/eo-off?s=404+Not+Found',
+    expectStatus: 404,
+    check: (r) => assert.equal(r.body.toString(), 'app body line 1\napp body line 2\n'),
+  },
+  {
+    name: 'GET /eo-emb?s=404: embedded mode ignores WSGIErrorOverride',
+    path: '/eo-emb?s=404+Not+Found',
+    expectStatus: 404,
+    check: (r) => {
+      assert.equal(r.body.toString(), 'app body line 1\napp body line 2\n');
+      assert.equal(header(r, 'X-Custom'), 'yes');
+    },
+  },
+  {
+    name: 'GET /hdr (daemon): repeated names merged, cookies last, WWW-Authenticate first, type lower-cased',
+    path: '/hdr',
+    expectStatus: 200,
+    check: (r) => {
+      assert.deepEqual(
+        r.headers.map(([k]) => k.toLowerCase()),
+        [
+          'date',
+          'server',
+          'www-authenticate',
+          'content-length',
+          'last-modified',
+          'x-b',
+          'x-a',
+          'vary',
+          'set-cookie',
+          'set-cookie',
+          'connection',
+          'content-type',
+        ],
+      );
+      assert.equal(header(r, 'X-B'), '1, 2');
+      assert.equal(header(r, 'Vary'), 'Accept,Cookie'); // fixup_vary
+      assert.equal(header(r, 'Content-Type'), 'text/plain; Charset=UTF-8');
+      assert.equal(header(r, 'Last-Modified'), 'Tue, 01 Jan 2019 00:00:00 GMT');
+      assert.equal(r.body.toString(), 'abc');
+    },
+  },
+  {
+    name: 'GET /hdr?bad (daemon): an unparsable Last-Modified becomes the epoch',
+    path: '/hdr?bad',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Last-Modified'), 'Thu, 01 Jan 1970 00:00:00 GMT'),
+  },
+  {
+    name: 'GET /hdr-emb (embedded): only WWW-Authenticate moves, nothing is merged',
+    path: '/hdr-emb',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(r.headers[2]?.[0], 'WWW-Authenticate');
+      assert.equal(r.headers.filter(([k]) => k === 'X-B').length, 2);
+    },
+  },
 ];

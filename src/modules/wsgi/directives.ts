@@ -108,7 +108,6 @@ export function wsgiDirectives(
       'chunkedRequest',
       'Enable/Disable support for chunked requests.',
     ),
-    // TODO(wsgi-error-override): stored; ErrorDocument replacement of app errors not done yet.
     dirFlag(
       d,
       'WSGIErrorOverride',

@@ -14,7 +14,12 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
-import type { DispatchHooks, DispatchRequest, DispatchResult } from '../../wsgi/dispatch.js';
+import type {
+  DispatchHooks,
+  DispatchRequest,
+  DispatchResult,
+  Header,
+} from '../../wsgi/dispatch.js';
 import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
 import { DIR_DEFAULTS } from './config.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
@@ -229,20 +234,62 @@ export async function handleWsgiScript<P>(
       scriptFilename: r.filename ?? '',
       scriptMtimeMs: r.finfo.mtimeMs,
       headOnly: r.headerOnly,
+      requestTimeMs: r.requestTime,
+      // mod_wsgi applies WSGIErrorOverride in wsgi_execute_remote only: daemon mode.
+      errorOverride: processGroup !== '' && (dir.errorOverride ?? DIR_DEFAULTS.errorOverride),
     },
     r.res,
     log,
     {
       client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}`,
       // Errors before the response started go through ap_die (ErrorDocument, canned page).
-      onError: async (st) => {
-        await die(r, st);
+      onError: async (st, keep) => {
+        const restore = keepOnError(r.res, keep);
+        try {
+          await die(r, st);
+        } finally {
+          restore();
+        }
       },
     },
   );
   if (tooLarge && !r.res.headersSent) return 413;
   r.status = result.status;
   return DONE;
+}
+
+/**
+ * r->err_headers_out for one error response: `keep` is added to whatever head goes out
+ * next on `res` (the canned page, an ErrorDocument text, or the response of an
+ * ErrorDocument's internal redirect), after ap_send_error_response dropped the rest.
+ * Returns the undo.
+ */
+function keepOnError(res: RequestRecord['res'], keep: readonly Header[]): () => void {
+  if (keep.length === 0) return () => undefined;
+  const own = Object.getOwnPropertyDescriptor(res, 'writeHead');
+  type WriteHead = typeof res.writeHead;
+  const writeHead = res.writeHead.bind(res) as (...args: Parameters<WriteHead>) => typeof res;
+  const patched = (...args: Parameters<WriteHead>): typeof res => {
+    if (!res.headersSent) {
+      // ap_http_header_filter overlays headers_out on err_headers_out: the kept ones first.
+      const raw = (res as typeof res & { getRawHeaderNames(): string[] }).getRawHeaderNames();
+      const later: [string, string | string[]][] = [];
+      for (const n of raw) {
+        const v = res.getHeader(n);
+        if (v !== undefined) later.push([n, typeof v === 'number' ? String(v) : v]);
+        res.removeHeader(n);
+      }
+      for (const [k, v] of keep) res.appendHeader(k, v);
+      for (const [k, v] of later) res.appendHeader(k, v);
+    }
+    return writeHead(...args);
+  };
+  res.writeHead = patched as WriteHead;
+  return () => {
+    if (res.writeHead !== patched) return;
+    if (own) Object.defineProperty(res, 'writeHead', own);
+    else delete (res as { writeHead?: unknown }).writeHead;
+  };
 }
 
 /** A stable per-request id in the shape of Apache's %L (base64-ish, 11 characters). */
