@@ -192,3 +192,14 @@ describe('fixup_vary and Transfer-Encoding placement', () => {
     assert.deepEqual(names(h), ['Date', 'X-A', 'Connection', 'Transfer-Encoding', 'Content-Type']);
   });
 });
+
+describe('204 and 304 responses', () => {
+  it('drop Content-Type, Content-Length and Transfer-Encoding, as ap_http_header_filter', async () => {
+    const h = await head('GET / HTTP/1.1\r\nHost: x\r\n\r\n', (_req, res) => {
+      res.keepAlive = policy;
+      res.writeHead(204, ['Content-Type', 'text/plain', 'X-A', '1', 'Content-Length', '5']);
+      res.end();
+    });
+    assert.deepEqual(names(h), ['Date', 'X-A']);
+  });
+});

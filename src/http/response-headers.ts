@@ -143,8 +143,16 @@ export function apacheOrder(
   let varyAt = -1;
   let forcedClose = false;
   let hasContentLength = false;
+  // ap_http_header_filter: 204/304 responses don't have content related headers.
+  const headerOnly = res.statusCode === 204 || res.statusCode === 304;
   for (const e of entries) {
-    switch (e[0].toLowerCase()) {
+    const lower = e[0].toLowerCase();
+    if (
+      headerOnly &&
+      (lower === 'content-type' || lower === 'content-length' || lower === 'transfer-encoding')
+    )
+      continue;
+    switch (lower) {
       case 'date':
         date ??= e;
         break;

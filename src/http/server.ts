@@ -53,6 +53,9 @@ export class CountingResponse<
   override writeHead(statusCode: number, reason?: unknown, headers?: unknown): this {
     if (this.headersSent) return super.writeHead(statusCode); // node raises ERR_HTTP_HEADERS_SENT
     const message = typeof reason === 'string' ? reason : undefined;
+    // apacheOrder reads the status (204/304 drop content headers); node sets it again.
+    if (Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 999)
+      this.statusCode = statusCode;
     const entries = collectHeaders(this, message === undefined ? reason : headers);
     const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
     for (const n of this.getHeaderNames()) this.removeHeader(n);

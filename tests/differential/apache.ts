@@ -106,6 +106,7 @@ WSGIScriptAlias /eo-emb "@SRV@/eo.wsgi"
 # The application's response headers as mod_wsgi passes them (daemon and embedded).
 WSGIScriptAlias /hdr "@SRV@/hdr.wsgi" process-group=diff
 WSGIScriptAlias /hdr-emb "@SRV@/hdr.wsgi"
+WSGIScriptAlias /misc "@SRV@/misc.wsgi" process-group=diff
 
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
@@ -165,6 +166,26 @@ export const HDR_APP = `def application(environ, start_response):
     return [b'abc']
 `;
 
+/** Small responses whose framing the server decides (`?mode=`). */
+export const MISC_APP = `def application(environ, start_response):
+    mode = environ.get('QUERY_STRING', '')
+    if mode == 'nolength':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [b'abc']
+    if mode == 'empty':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return []
+    if mode == 'etag':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('ETag', '"v1"'),
+                                  ('Content-Length', '5')])
+        return [b'hello']
+    if mode == '204':
+        start_response('204 No Content', [('Content-Type', 'text/plain')])
+        return [b'ignored']
+    start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Length', '10')])
+    return [b'0123456789']
+`;
+
 /** The file under the `Require all denied` directory. */
 export const PRIVATE_BODY = 'secret\n';
 
@@ -202,6 +223,7 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'method.wsgi'), METHOD_APP);
   await writeFile(join(srv, 'eo.wsgi'), EO_APP);
   await writeFile(join(srv, 'hdr.wsgi'), HDR_APP);
+  await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
   const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
   for (const d of handlerDirs) {
     await mkdir(d);
@@ -217,9 +239,15 @@ export async function prepareTree(): Promise<DiffTree> {
   ])
     await chmod(d, 0o755);
   const files = [
-    ...['dump.wsgi', 'scripts/dump.wsgi', 'raise.wsgi', 'method.wsgi', 'eo.wsgi', 'hdr.wsgi'].map(
-      (f) => join(srv, f),
-    ),
+    ...[
+      'dump.wsgi',
+      'scripts/dump.wsgi',
+      'raise.wsgi',
+      'method.wsgi',
+      'eo.wsgi',
+      'hdr.wsgi',
+      'misc.wsgi',
+    ].map((f) => join(srv, f)),
     ...handlerDirs.map((d) => join(d, 'dump.wsgi')),
   ];
   for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {

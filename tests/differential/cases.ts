@@ -466,4 +466,54 @@ export const CASES: readonly Case[] = [
       assert.equal(r.headers.filter(([k]) => k === 'X-B').length, 2);
     },
   },
+  {
+    name: 'GET /misc?nolength: a one-item body without Content-Length',
+    path: '/misc?nolength',
+    expectStatus: 200,
+  },
+  {
+    name: 'GET /misc?empty: an empty body without Content-Length',
+    path: '/misc?empty',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Transfer-Encoding'), 'chunked');
+      assert.equal(r.body.length, 0);
+    },
+  },
+  {
+    name: 'GET /misc with Range: bytes=0-1 on an app response',
+    path: '/misc',
+    extraHeaders: 'Range: bytes=0-1\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), '0123456789'), // no byte ranges for apps
+  },
+  {
+    name: 'GET /misc?etag with a matching If-None-Match',
+    path: '/misc?etag',
+    extraHeaders: 'If-None-Match: "v1"\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'hello'), // no 304 for a daemon app
+  },
+  {
+    name: 'GET /misc?204: a 204 from the app drops its body',
+    path: '/misc?204',
+    expectStatus: 204,
+    check: (r) => {
+      assert.deepEqual(
+        r.headers.map(([k]) => k),
+        ['Date', 'Server', 'Connection'],
+      );
+      assert.equal(r.body.length, 0);
+    },
+  },
+  {
+    name: 'HEAD /misc?nolength: HEAD of a body without Content-Length',
+    method: 'HEAD',
+    path: '/misc?nolength',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Transfer-Encoding'), undefined);
+      assert.equal(header(r, 'Content-Type'), 'text/plain');
+    },
+  },
 ];
