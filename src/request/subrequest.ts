@@ -12,10 +12,44 @@ import { processRequest } from './pipeline.js';
 /** Most internal redirects a chain may take before httpd's "too many redirects" (LimitInternalRecursion 10). */
 export const MAX_REDIRECTS = 10;
 
-function depth(r: RequestRecord): number {
-  let n = 0;
-  for (let p = r.prev; p !== undefined; p = p.prev) n++;
-  return n;
+/** Most nested sub-requests (ap_sub_req_*) before httpd's "too many" (LimitInternalRecursion). */
+export const MAX_SUBREQUEST_DEPTH = 10;
+
+/**
+ * ap_is_recursion_limit_exceeded: walk r's chain up, counting internal redirects (prev) and
+ * sub-request levels (main); past either limit, log AH00124 / AH00125 and return true.
+ * Without it a DirectoryIndex naming a directory looked itself up until memory ran out.
+ */
+export function recursionLimitExceeded(r: RequestRecord): boolean {
+  let redirects = 0;
+  let subreqs = 0;
+  for (let top: RequestRecord = r; top.prev !== undefined || top.main !== undefined;) {
+    if (top.prev !== undefined) {
+      if (++redirects >= MAX_REDIRECTS) {
+        r.logError(
+          'error',
+          'core',
+          'AH00124',
+          `Request exceeded the limit of ${MAX_REDIRECTS} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
+        );
+        return true;
+      }
+      top = top.prev;
+    }
+    if (top.prev === undefined && top.main !== undefined) {
+      if (++subreqs >= MAX_SUBREQUEST_DEPTH) {
+        r.logError(
+          'error',
+          'core',
+          'AH00125',
+          `Request exceeded the limit of ${MAX_SUBREQUEST_DEPTH} subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
+        );
+        return true;
+      }
+      top = top.main;
+    }
+  }
+  return false;
 }
 
 /**
@@ -29,15 +63,7 @@ export async function internalRedirect(
   target: string,
   method?: string,
 ): Promise<Outcome> {
-  if (depth(r) >= MAX_REDIRECTS) {
-    r.logError(
-      'error',
-      'core',
-      'AH00124',
-      `Request exceeded the limit of ${MAX_REDIRECTS} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
-    );
-    return 500;
-  }
+  if (recursionLimitExceeded(r)) return 500;
   const next = new Request({
     req: r.headersIn,
     res: r.res,
@@ -83,7 +109,8 @@ export async function lookupUri(
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
   });
-  const status = await processRequest(rr, true);
+  // ap_sub_req_method_uri: past the nesting limit the sub-request is a 500, not run.
+  const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };
 }

@@ -51,13 +51,24 @@ export function makeFixupDir(
       r.res.setHeader('Location', constructUrl(r, target));
       return 301;
     }
-    for (const name of conf.indexNames ?? ['index.html']) {
+    const names = conf.indexNames ?? ['index.html'];
+    let errorNotFound = 0;
+    for (const name of names) {
       const { rr, status } = await lookupUri(r, name);
       if (status === OK && rr.finfo?.isFile() === true) {
         fastRedirect(rr, r);
         return OK;
       }
+      // A redirect (or a lone name's 401/406) goes to the client as it is.
+      if (
+        (status >= 300 && status < 400) ||
+        (names.length === 1 && (status === 401 || status === 406))
+      )
+        return status;
+      // Any other failure but 404 is answered rather than falling through to a listing
+      // (mod_dir: "to be secure, we should return the error"); the last one wins.
+      if (status > 0 && status !== 404 && status !== 200) errorNotFound = status;
     }
-    return DECLINED;
+    return errorNotFound !== 0 ? errorNotFound : DECLINED;
   };
 }
