@@ -33,6 +33,8 @@ export interface CannedContext {
   readonly serverAdmin: string;
   /** ap_psignature("<hr>\n", r): '' when ServerSignature is Off. */
   readonly signature: string;
+  /** The request's Expect header (the 417 page quotes it). */
+  readonly expect?: string | undefined;
 }
 
 /** add_optional_notes: prefix + notes[key] (if any) + suffix. */
@@ -95,6 +97,13 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       );
     case 415:
       return '<p>The supplied request data is not in a format\nacceptable for processing by this resource.</p>\n';
+    case 417:
+      return notes(
+        r,
+        `<p>The expectation given in the Expect request-header\nfield could not be met by this server.\nThe client sent<pre>\n    Expect: ${escapeHtml(r.expect ?? '')}\n</pre>\n`,
+        'error-notes',
+        '</p><p>Only the 100-continue expectation is supported.</p>\n',
+      );
     case 416:
       return '<p>None of the range-specifier values in the Range\nrequest-header field overlap the current extent\nof the selected resource.</p>\n';
     case 431:
@@ -145,6 +154,7 @@ export function cannedContext(r: RequestRecord): CannedContext {
     method: r.method,
     notes: r.notes,
     serverAdmin: admin,
+    expect: r.headersIn.headers.expect,
     signature: signatureFor(
       coreDir(r.perDir).serverSignature,
       serverNameOf(r),

@@ -122,6 +122,22 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       void handleRequest(src, listen, req, res, conns);
     },
   );
+  // Expect other than 100-continue: node would answer 417 itself; handleRequest answers it
+  // as httpd does (canned page quoting the header, AH00570, access-logged).
+  server.on('checkExpectation', (req: IncomingMessage, res: CountingResponse) => {
+    incoming.set(req.socket, req);
+    void handleRequest(src, listen, req, res, conns);
+  });
+  // CONNECT: node hands over the raw socket (no proxy here). httpd runs it through the
+  // request cycle like any method (the default handler answers 405); node no longer parses
+  // the connection, so it closes after the answer.
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const res = new CountingResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket);
+    res.once('finish', () => socket.destroySoon());
+    void handleRequest(src, listen, req, res, conns);
+  });
   applySettings(server, src);
   // A client may half-close once it has sent its request (shutdown(SHUT_WR), `nc -N`):
   // httpd still answers it. node's default aborts the request at the FIN; with

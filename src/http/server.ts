@@ -123,7 +123,8 @@ function checkReadLimits(
  */
 export function checkHost(req: IncomingMessage): { id: string; log: string } | undefined {
   const hosts = req.headersDistinct['host'] ?? [];
-  if (hosts.length === 0) {
+  // An empty Host names no host: HTTP/1.1 needs one, HTTP/1.0 goes on without.
+  if (hosts.length === 0 || (hosts.length === 1 && hosts[0]?.trim() === '')) {
     if (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)
       return {
         id: 'AH00569',
@@ -248,6 +249,25 @@ export async function handleRequest(
       );
       res.shouldKeepAlive = false;
       await die(r, 400);
+      return;
+    }
+    if (req.url?.includes('#') === true) {
+      // read_request_line (HttpProtocolOptions Strict): RFC 3986 3.5, no fragment.
+      r.logError('debug', 'core', 'AH02421', 'HTTP Request Line; URI must not contain a fragment');
+      res.shouldKeepAlive = false;
+      await die(r, 400);
+      return;
+    }
+    const expect = req.headers.expect;
+    if (expect !== undefined && expect !== '' && expect.toLowerCase() !== '100-continue') {
+      // ap_check_request_header: only 100-continue is understood (node's checkExpectation).
+      r.logError(
+        'info',
+        'core',
+        'AH00570',
+        `client sent an unrecognized expectation value of Expect: ${expect}`,
+      );
+      await die(r, 417);
       return;
     }
     const bad = checkHost(req);

@@ -69,7 +69,7 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   let rv = await runAll(hooks.postReadRequest, r);
   if (rv !== OK) return finish(rv);
   // ap_post_read_request: `GET ftp://host/x` → 400, nothing in the error log.
-  if (refusedScheme(r.unparsedUri)) return finish(400);
+  if (r.method !== 'CONNECT' && refusedScheme(r.unparsedUri)) return finish(400);
   // 1. normalise the raw path; invalid → 400 (AH10244)
   if (r.uri !== '*') {
     const norm = normalizePath(r.uri, coreDir(defaults).mergeSlashes);

@@ -72,6 +72,11 @@ export interface RequestRecord {
   /** The generation serving this request (logs, hooks, module state). */
   readonly generation: GenerationView;
   /**
+   * Methods the handler allows (r->allowed, ap_allow_standard_methods), for the Allow header
+   * of OPTIONS, 405 and 501 answers (core/http-methods.ts makeAllow). Unset = none.
+   */
+  allowed?: readonly string[];
+  /**
    * The request body, enforcing LimitRequestBody while streaming: past the limit it throws
    * RequestBodyTooLargeError (the server answers 413 if nothing was sent yet).
    */
@@ -141,6 +146,8 @@ export function splitTarget(
   args: string;
   host: string | undefined;
 } {
+  // CONNECT's target is authority-form (apr_uri_parse_hostinfo): no path, so r->uri is "/".
+  if (method === 'CONNECT' && !target.startsWith('/')) return { path: '/', args: '', host: target };
   let t = target.replace(/^\/{2,}/, '/');
   let host: string | undefined;
   let noPath = false;

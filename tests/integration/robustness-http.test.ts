@@ -13,6 +13,7 @@ import { until } from '../support/wsgi.js';
 
 const CONF = `
 LoadModule mime_module modules/mod_mime.so
+LoadModule dir_module modules/mod_dir.so
 LoadModule alias_module modules/mod_alias.so
 LoadModule authz_core_module modules/mod_authz_core.so
 ServerName localhost
@@ -29,12 +30,16 @@ Alias /al @DIR@/htdocs
 <Directory @DIR@/htdocs/follow>
   Options FollowSymLinks
 </Directory>
+<Directory @DIR@/htdocs/loop>
+  DirectoryIndex ./ ../loop/
+</Directory>
 `;
 
 const BIG = 8 * 1024 * 1024;
 const FILES = {
   'htdocs/a.txt': 'hi\n',
   'htdocs/follow/.keep': '',
+  'htdocs/loop/.keep': '',
   'out/secret.txt': 'secret outside\n',
   'htdocs/big.bin': 'x'.repeat(BIG),
 };
@@ -109,6 +114,53 @@ describe('HTTP robustness', () => {
       const res = await rawRequest(h.port, 'GET /a.txt HTTP/1.0\r\n\r\n');
       assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
       await res.conn.closed;
+    });
+    it('an empty Host on HTTP/1.1 → 400 like a missing one; on HTTP/1.0 → 200', async () => {
+      await expectStatus('GET /a.txt HTTP/1.1\r\nHost: \r\n\r\n', 400);
+      const res = await rawRequest(h.port, 'GET /a.txt HTTP/1.0\r\nHost: \r\n\r\n');
+      assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
+      assert.equal(res.body.toString(), 'hi\n');
+    });
+    it('a fragment in the request-target → 400, closed (Strict: AH02421)', () =>
+      expectStatus('GET /a.txt#frag HTTP/1.1\r\nHost: x\r\n\r\n', 400));
+    it('an Expect other than 100-continue → 417 quoting it, logged (AH00570)', async () => {
+      const res = await rawRequest(
+        h.port,
+        'GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: foo<b>\r\nConnection: close\r\n\r\n',
+      );
+      assert.equal(res.statusLine, 'HTTP/1.1 417 Expectation Failed');
+      assert.equal(res.headers['content-length'], String(res.body.length));
+      assert.match(
+        res.body.toString('latin1'),
+        /<p>The expectation given in the Expect request-header\nfield could not be met by this server\.\nThe client sent<pre>\n {4}Expect: foo&lt;b&gt;\n<\/pre>\n<\/p><p>Only the 100-continue expectation is supported\.<\/p>\n/,
+      );
+      await until(() =>
+        h
+          .errorLog()
+          .find((l) =>
+            l.includes('AH00570: client sent an unrecognized expectation value of Expect: foo<b>'),
+          ),
+      );
+      await stillServes();
+    });
+    it('CONNECT without a proxy → 405 for "/" (as httpd), then the connection closes', async () => {
+      const res = await rawRequest(h.port, 'CONNECT localhost:80 HTTP/1.1\r\nHost: x\r\n\r\n');
+      assert.equal(res.statusLine, 'HTTP/1.1 405 Method Not Allowed');
+      assert.match(res.body.toString('latin1'), /The requested method CONNECT is not allowed/);
+      await res.conn.closed;
+      await stillServes();
+    });
+    it('a DirectoryIndex that names its own directory → 500 with AH00125, not a crash', async () => {
+      // Each index lookup recursed into the same directory until the heap ran out; httpd
+      // stops sub-requests nested 10 deep (ap_is_recursion_limit_exceeded) and mod_dir
+      // answers the failure (500, 571 bytes here, as Apache 2.4.71 did).
+      await expectStatus(get('/loop/'), 500);
+      const lines = h.errorLog().filter((l) => l.includes('AH00125'));
+      assert.ok(lines.length > 0);
+      assert.match(
+        lines[0] ?? '',
+        /\[core:error\] .*AH00125: Request exceeded the limit of 10 subrequest nesting levels due to probable configuration error\./,
+      );
     });
     it('malformed Host → 400; Host with a port → 200', async () => {
       await expectStatus('GET /a.txt HTTP/1.1\r\nHost: a b/c\r\n\r\n', 400);
