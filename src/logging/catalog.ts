@@ -100,6 +100,11 @@ export const MESSAGES = {
     level: 'error',
     summary: 'AcceptPathInfo Off and the request has path info beyond the WSGI script (404).',
   },
+  MW00112: {
+    module: 'wsgi',
+    level: 'error',
+    summary: 'The selected process group is not one WSGIRestrictProcess allows here (500).',
+  },
   MW00201: {
     module: 'wsgi',
     level: 'error',

@@ -108,6 +108,16 @@ WSGIScriptAlias /hdr "@SRV@/hdr.wsgi" process-group=diff
 WSGIScriptAlias /hdr-emb "@SRV@/hdr.wsgi"
 WSGIScriptAlias /misc "@SRV@/misc.wsgi" process-group=diff
 
+# WSGIRestrictProcess: the group the alias selects must be listed (%{GLOBAL} = embedded).
+WSGIScriptAlias /restricted "@SRV@/dump.wsgi" process-group=diff
+WSGIScriptAlias /allowed "@SRV@/dump.wsgi" process-group=diff
+<Location /restricted>
+    WSGIRestrictProcess other %{GLOBAL}
+</Location>
+<Location /allowed>
+    WSGIRestrictProcess %{GLOBAL} diff
+</Location>
+
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
     AddHandler wsgi-script .wsgi

@@ -516,4 +516,19 @@ export const CASES: readonly Case[] = [
       assert.equal(header(r, 'Content-Type'), 'text/plain');
     },
   },
+  {
+    name: 'GET /restricted: a process group WSGIRestrictProcess does not list is a 500',
+    path: '/restricted',
+    expectStatus: 500,
+    logs: [
+      /Daemon process called 'diff' cannot be accessed by this WSGI application as not a member of allowed groups: \S*\/dump\.wsgi/,
+    ],
+  },
+  {
+    name: 'GET /allowed: a listed process group runs the app',
+    path: '/allowed',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['mod_wsgi.process_group'], 'diff'),
+  },
 ];

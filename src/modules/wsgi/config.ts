@@ -84,6 +84,8 @@ export interface WsgiDirConf {
   /** CGI-style names (X-Forwarded-For → HTTP_X_FORWARDED_FOR), as mod_wsgi stores them. */
   trustedProxyHeaders: string[] | undefined;
   trustedProxies: string[] | undefined;
+  /** WSGIRestrictProcess: the process groups a request here may select ('' = %{GLOBAL}). */
+  restrictProcess: string[] | undefined;
   enableSendfile: boolean | undefined;
   passApacheRequest: boolean | undefined;
 }
@@ -160,6 +162,7 @@ export function createDirConf(): WsgiDirConf {
     ignoreActivity: undefined,
     trustedProxyHeaders: undefined,
     trustedProxies: undefined,
+    restrictProcess: undefined,
     enableSendfile: undefined,
     passApacheRequest: undefined,
   };
@@ -178,6 +181,7 @@ export const dirMerge: MergeSpec<WsgiDirConf> = {
   ignoreActivity: 'override',
   trustedProxyHeaders: 'override',
   trustedProxies: 'override',
+  restrictProcess: 'override',
   enableSendfile: 'override',
   passApacheRequest: 'override',
 };

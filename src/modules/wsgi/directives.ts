@@ -73,6 +73,21 @@ export function wsgiDirectives(
       addDaemonProcess,
     ),
     d.raw('WSGIImportScript', RSRC_CONF, 'Location of WSGI import script.', addImportScript),
+    d.raw(
+      'WSGIRestrictProcess',
+      DIR_OR_SERVER,
+      'Limit selectable WSGI process groups.',
+      (cmd, raw) => {
+        // Each directive replaces the list (mod_wsgi makes a new table every time).
+        const out: string[] = [];
+        for (let rest = raw; rest.trim() !== '';) {
+          const [w, next] = getwordConf(rest);
+          rest = next;
+          out.push(w === '%{GLOBAL}' ? '' : w);
+        }
+        cmd.dir.restrictProcess = out;
+      },
+    ),
     d.take1('WSGIProcessGroup', DIR_OR_SERVER, 'Name of the WSGI process group.', (cmd, v) => {
       cmd.dir.processGroup = v;
     }),

@@ -44,6 +44,7 @@ export const MSG = {
   scriptOwner: 'MW00109',
   execCgiOff: 'MW00110',
   pathInfoRejected: 'MW00111',
+  restrictProcess: 'MW00112',
 } as const;
 
 /** What the handler needs from the generation (provision builds it; tests fake it). */
@@ -164,6 +165,15 @@ export async function handleWsgiScript<P>(
   const log = r.generation.log;
   if (state === undefined) {
     scriptError(r, MSG.noRuntime, 'WSGI runtime not provisioned');
+    return 500;
+  }
+  // wsgi_execute_remote: checked first, for embedded ('' = %{GLOBAL}) and daemon alike.
+  if (dir.restrictProcess !== undefined && !dir.restrictProcess.includes(processGroup)) {
+    scriptError(
+      r,
+      MSG.restrictProcess,
+      `Daemon process called '${processGroup}' cannot be accessed by this WSGI application as not a member of allowed groups`,
+    );
     return 500;
   }
   let spec: DaemonGroupSpec | undefined;
