@@ -67,7 +67,7 @@ describe('wsgi.* flags and group keys', () => {
   // apache2 2.4 + mod_wsgi 4.9.4, ServerName localhost, on 127.0.0.1:48311: a Host without
   // a port gives ap_get_server_port 80 (UseCanonicalName Off), so no port in the name.
   const groups: readonly [string, string, (port: number) => string][] = [
-    ['/global', '', () => ''],
+    ['/global', 'localhost', () => ''],
     ['/resource/x', 'localhost', () => 'localhost|/resource'],
     ['/resource/x', 'localhost:80', () => 'localhost|/resource'],
     ['/resource/x', 'localhost:9999', () => 'localhost:9999|/resource'],
