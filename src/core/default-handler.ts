@@ -7,7 +7,9 @@
 // handler for httpd/unix-directory, and tswsgi has no mod_autoindex (LoadModule refuses it).
 //
 // Static files: Content-Type from the type checker, Last-Modified, ETag (FileETag, default
-// MTime Size), If-None-Match / If-Modified-Since → 304, one Range → 206, HEAD, streaming.
+// MTime Size), If-None-Match / If-Modified-Since → 304 (412 for POST), Range and If-Range
+// (byteranges.ts: 206, multipart/byteranges, 416), HEAD, streaming. POST serves the file
+// too; OPTIONS, 405 and 501 carry the methods allowed here (http-methods.ts).
 
 import { createReadStream, statSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -16,6 +18,14 @@ import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import { coreDir } from './view.js';
 import { reasonPhrase } from '../http/status.js';
+import {
+  ifRangeMatches,
+  newBoundary,
+  parseByteRanges,
+  planMultipart,
+  sendMultipart,
+} from './byteranges.js';
+import { DEFAULT_HANDLER_METHODS, KNOWN_METHODS, makeAllow } from './http-methods.js';
 
 /** ap_make_etag: `"size-mtime"` (hex, mtime in µs) per FileETag; W/ if modified within 1 s. */
 export function makeETag(
@@ -31,48 +41,37 @@ export function makeETag(
   return `${weak}"${vals.join('-')}"`;
 }
 
-/** A single byte range resolved against `size`, 'unsatisfiable', or undefined (ignore). */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): { start: number; end: number } | 'unsatisfiable' | undefined {
-  if (header === undefined) return undefined;
-  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header);
-  if (m === null) return undefined; // several ranges or junk: serve the whole file
-  const [, a = '', b = ''] = m;
-  if (a === '' && b === '') return undefined;
-  if (a === '') {
-    const n = Number(b);
-    if (n === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - n), end: size - 1 };
-  }
-  const start = Number(a);
-  const end = b === '' ? size - 1 : Math.min(Number(b), size - 1);
-  if (start >= size) return 'unsatisfiable';
-  if (end < start) return undefined;
-  return { start, end };
-}
-
-/** ap_meets_conditions for GET/HEAD: 304 when the validators match, else undefined. */
-function notModified(r: RequestRecord, etag: string | undefined, mtimeSec: number): boolean {
+/**
+ * ap_meets_conditions (If-None-Match, If-Modified-Since): 304 when the validators match a
+ * GET/HEAD, 412 when an If-None-Match matches any other method, else undefined.
+ */
+function conditionStatus(
+  r: RequestRecord,
+  etag: string | undefined,
+  mtimeSec: number,
+): 304 | 412 | undefined {
   const h = r.headersIn.headers;
+  const isGet = r.method === 'GET' || r.method === 'HEAD';
   const inm = h['if-none-match'];
   if (inm !== undefined) {
-    if (inm.trim() === '*') return true;
-    if (etag === undefined) return false;
+    let match: boolean;
+    if (inm.trim() === '*') match = true;
+    else if (etag === undefined) match = false;
     // Weak comparison for GET without Range (httpd: strstr); strong if a Range is present.
-    if (h.range !== undefined)
-      return !etag.startsWith('W/') && inm.split(',').some((t) => t.trim() === etag);
-    return inm.includes(etag.replace(/^W\//, ''));
+    else if (h.range !== undefined)
+      match = !etag.startsWith('W/') && inm.split(',').some((t) => t.trim() === etag);
+    else match = inm.includes(etag.replace(/^W\//, ''));
+    if (!match) return undefined;
+    return isGet ? 304 : 412;
   }
   const ims = h['if-modified-since'];
-  if (ims !== undefined) {
+  if (ims !== undefined && isGet) {
     const t = Date.parse(ims);
-    if (Number.isNaN(t)) return false;
+    if (Number.isNaN(t)) return undefined;
     const imsSec = Math.floor(t / 1000);
-    return imsSec >= mtimeSec && imsSec <= Math.floor(r.requestTime / 1000);
+    if (imsSec >= mtimeSec && imsSec <= Math.floor(r.requestTime / 1000)) return 304;
   }
-  return false;
+  return undefined;
 }
 
 /** The content type with AddDefaultCharset applied (text/plain and text/html only). */
@@ -83,41 +82,65 @@ function contentTypeOf(r: RequestRecord): string | undefined {
   return ct === 'text/plain' || ct === 'text/html' ? `${ct}; charset=${cs}` : ct;
 }
 
-/** core's default_handler (REALLY_LAST): serve r.filename. */
+/** ap_discard_request_body: read and drop the body (LimitRequestBody still applies). */
+async function discardBody(r: RequestRecord): Promise<void> {
+  const req = r.headersIn;
+  if (req.readableEnded || req.destroyed || r.main !== undefined) return;
+  // No body framed: nothing to read (and no await for every GET).
+  const h = req.headers;
+  if (h['transfer-encoding'] === undefined && (h['content-length'] ?? '0') === '0') return;
+  for await (const chunk of r.readBody()) void chunk;
+}
+
+/** The file r.filename names, or the status (and AH log line) httpd answers instead. */
+function checkFile(r: RequestRecord): number | undefined {
+  const full = (r.filename ?? '') + r.pathInfo;
+  if (r.finfo === undefined) {
+    r.logError('info', 'core', 'AH00128', `File does not exist: ${full}`);
+    return 404;
+  }
+  if (r.finfo.isDirectory()) {
+    r.logError('info', 'core', 'AH00129', `Attempt to serve directory: ${r.filename ?? ''}`);
+    return 404;
+  }
+  if (r.pathInfo !== '' && coreDir(r.perDir).acceptPathInfo !== 'on') {
+    r.logError('info', 'core', 'AH00130', `File does not exist: ${full}`);
+    return 404;
+  }
+  return undefined;
+}
+
+/**
+ * core's default_handler (REALLY_LAST): GET, HEAD and POST serve r.filename (httpd's
+ * deliver_script is always on); OPTIONS answers the Allow header; a method httpd does not
+ * know is 501 (AH00135); any other one 405. The body is read and dropped first.
+ */
 export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
+  r.allowed = DEFAULT_HANDLER_METHODS;
+  await discardBody(r);
   const res = r.res;
-  if (r.method === 'OPTIONS') {
-    res.setHeader('Allow', 'GET,POST,OPTIONS,HEAD');
+  if (r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'POST') {
+    if (!KNOWN_METHODS.has(r.method)) {
+      r.logError('error', 'core', 'AH00135', `Invalid method in request ${r.theRequest}`);
+      return 501;
+    }
+    if (r.method !== 'OPTIONS') return 405;
+    // ap_send_http_options: the Allow header; the type found for the file stays.
+    res.setHeader('Allow', makeAllow(r));
     res.setHeader('Content-Length', 0);
+    const ct = contentTypeOf(r);
+    if (ct !== undefined) res.setHeader('Content-Type', ct);
     res.end();
     return DONE;
   }
-  const full = (r.filename ?? '') + r.pathInfo;
-  if (r.method === 'GET' || r.method === 'HEAD' || r.method === 'POST') {
-    if (r.finfo === undefined) {
-      r.logError('info', 'core', 'AH00128', `File does not exist: ${full}`);
-      return 404;
-    }
-    if (r.finfo.isDirectory()) {
-      r.logError('info', 'core', 'AH00129', `Attempt to serve directory: ${r.filename ?? ''}`);
-      return 404;
-    }
-    if (r.pathInfo !== '' && coreDir(r.perDir).acceptPathInfo !== 'on') {
-      r.logError('info', 'core', 'AH00130', `File does not exist: ${full}`);
-      return 404;
-    }
-    if (r.method === 'POST') {
-      r.logError(
-        'error',
-        'core',
-        'AH00131',
-        `This resource does not accept the ${r.method} method.`,
-      );
-      return 405;
-    }
-  } else {
-    return 405;
-  }
+  const bad = checkFile(r);
+  if (bad !== undefined) return bad;
+  return serveFile(r);
+}
+
+/** The rest of default_handler for a regular file: validators, conditions, ranges, body. */
+async function serveFile(r: RequestRecord): Promise<Outcome> {
+  const res = r.res;
   const file = r.filename ?? '';
   let big;
   try {
@@ -141,30 +164,56 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
   res.setHeader('Last-Modified', new Date(mtimeMs).toUTCString());
   if (etag !== undefined) res.setHeader('ETag', etag);
   res.setHeader('Accept-Ranges', 'bytes');
-  if (ok && notModified(r, etag, Math.floor(mtimeMs / 1000))) {
-    r.status = 304;
-    res.statusCode = 304;
-    res.statusMessage = reasonPhrase(304);
+  const cond = ok ? conditionStatus(r, etag, Math.floor(mtimeMs / 1000)) : undefined;
+  if (cond !== undefined) {
+    // httpd sets r->status and sends the headers with an empty body (no ErrorDocument).
+    r.status = cond;
+    res.statusCode = cond;
+    res.statusMessage = reasonPhrase(cond);
+    if (cond === 412) {
+      res.setHeader('Content-Length', 0);
+      const ct = contentTypeOf(r);
+      if (ct !== undefined) res.setHeader('Content-Type', ct);
+    }
     res.end();
     return DONE;
   }
-  const range = ok ? parseRange(r.headersIn.headers.range, size) : undefined;
-  if (range === 'unsatisfiable') {
-    res.removeHeader('Accept-Ranges');
-    res.setHeader('Content-Range', `bytes */${size}`);
-    return 416;
-  }
+  const h = r.headersIn.headers;
+  const ifRange = h['if-range'];
+  const wanted =
+    r.status === 200 &&
+    ifRangeMatches(
+      typeof ifRange === 'string' ? ifRange : ifRange?.join(', '),
+      h.range,
+      etag,
+      Math.floor(mtimeMs / 1000),
+      r.requestTime,
+    )
+      ? parseByteRanges(h.range, size)
+      : undefined;
+  // 416 goes through ap_die, which drops the file's headers.
+  if (wanted?.kind === 'unsatisfiable') return 416;
+  const ranges = wanted?.kind === 'ranges' ? wanted.ranges : undefined;
   const ct = contentTypeOf(r);
-  let start = 0;
-  let end = size - 1;
-  if (range !== undefined) {
-    ({ start, end } = range);
+  if (ranges !== undefined) {
     r.status = 206;
     res.statusCode = 206;
     res.statusMessage = reasonPhrase(206);
-    res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
   }
+  if (ranges !== undefined && ranges.length > 1) {
+    const plan = planMultipart(ranges, size, ct, newBoundary());
+    if (plan.lengthKnown) res.setHeader('Content-Length', plan.length);
+    else if (res.useChunkedEncodingByDefault && !r.headerOnly)
+      res.setHeader('Transfer-Encoding', 'chunked');
+    res.setHeader('Content-Type', plan.contentType);
+    if (r.headerOnly) res.end();
+    else await sendMultipart(res, file, ranges, plan);
+    return DONE;
+  }
+  const { start, end } = ranges?.[0] ?? { start: 0, end: size - 1 };
+  // Content-Length first: default_handler sets it, the byterange filter adds Content-Range.
   res.setHeader('Content-Length', Math.max(0, end - start + 1));
+  if (ranges !== undefined) res.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
   if (ct !== undefined) res.setHeader('Content-Type', ct);
   if (r.headerOnly || size === 0) {
     res.end();

@@ -8,6 +8,7 @@ import { DONE, OK } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import { coreDir, coreServer } from '../core/view.js';
+import { makeAllow } from '../core/http-methods.js';
 import { internalRedirect } from '../request/subrequest.js';
 import { serverNameOf, serverPortOf } from '../request/server-name.js';
 import { reasonPhrase, statusLine } from './status.js';
@@ -222,6 +223,8 @@ export function sendErrorResponse(
   if ((status >= 300 && status < 400) || status === 201) {
     if (loc !== '') res.setHeader('Location', loc);
   }
+  // ap_send_error_response: 405 and 501 name the methods allowed here (make_allow).
+  if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');
