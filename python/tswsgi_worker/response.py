@@ -30,7 +30,8 @@ from .protocol import (
     encode_strlist,
 )
 
-_STATUS_RE = re.compile(r"[0-9]{3}(?: [^\x00-\x1f\x7f]*)?\Z")
+# A code, a space, then the reason (maybe empty): mod_wsgi refuses a bare "200".
+_STATUS_RE = re.compile(r"[0-9]{3} [^\x00-\x1f\x7f]*\Z")
 _CTL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _COALESCE_LIMIT = 65536
 # Body data at least this large is sent from the app's own buffer (sendmsg), not copied.

@@ -80,4 +80,21 @@ describe('scanHeaders', () => {
     assert.equal(lm('Fri, 01 Jan 2100 00:00:00 GMT'), 'Sun, 22 Nov 2026 12:00:02 GMT');
     assert.equal(lm('garbage'), 'Thu, 01 Jan 1970 00:00:00 GMT');
   });
+
+  it('writes Content-Type, Content-Length (and in daemon mode Last-Modified) as Apache spells them', () => {
+    const h: HeaderPair[] = [
+      ['content-type', 'text/plain'],
+      ['content-LENGTH', '1'],
+      ['last-modified', 'Tue, 01 Jan 2019 00:00:00 GMT'],
+      ['x-lower', 'kept'],
+    ];
+    assert.deepEqual(
+      scanHeaders(h, true, REQ).map(([k]) => k),
+      ['Content-Type', 'Content-Length', 'Last-Modified', 'x-lower'],
+    );
+    assert.deepEqual(
+      scanHeaders(h, false, REQ).map(([k]) => k),
+      ['Content-Type', 'Content-Length', 'last-modified', 'x-lower'],
+    );
+  });
 });

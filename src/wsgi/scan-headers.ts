@@ -21,6 +21,13 @@ export type HeaderPair = readonly [string, string];
 
 const SET = new Set(['location', 'content-length', 'content-range', 'transfer-encoding']);
 
+/** Names Apache writes itself (from r->content_type, r->clength, r->mtime), whatever the app's case. */
+const CANONICAL = new Map([
+  ['content-type', 'Content-Type'],
+  ['content-length', 'Content-Length'],
+  ['last-modified', 'Last-Modified'],
+]);
+
 /** ap_content_type_tolower: the part before the first ';' in lower case. */
 function contentTypeToLower(v: string): string {
   const semi = v.indexOf(';');
@@ -72,7 +79,9 @@ export function scanHeaders(
       continue;
     }
     if (!daemon) {
-      merged.push([k, v]);
+      // Content-Type and Content-Length become r->content_type / ap_set_content_length:
+      // Apache writes them under its own spelling.
+      merged.push([lower === 'last-modified' ? k : (CANONICAL.get(lower) ?? k), v]);
       continue;
     }
     if (lower === 'set-cookie') {
@@ -92,7 +101,7 @@ export function scanHeaders(
       prev[1] = isSet ? value : `${prev[1]}, ${value}`;
       continue;
     }
-    const entry: [string, string] = [k, value];
+    const entry: [string, string] = [CANONICAL.get(lower) ?? k, value];
     at.set(lower, entry);
     (isSet ? direct : merged).push(entry);
   }

@@ -138,7 +138,7 @@ class StartResponseValidation(WorkerCase):
         return r
 
     def test_valid_status_lines_are_accepted(self):
-        for status in ("200 OK", "404 Not Found", "200", "200 ",
+        for status in ("200 OK", "404 Not Found", "200 ",
                        "599 Custom reason with spaces", "200 caf\u00e9"):
             with self.subTest(status):
                 r = self.check(status, [], "accepted")
@@ -150,6 +150,7 @@ class StartResponseValidation(WorkerCase):
                             ("abc OK", "status code is not a 3 digit integer"),
                             ("", "status code is not a 3 digit integer"),
                             ("200OK", "no space following status code"),
+                            ("200", "no space following status code"),
                             ("200\tOK", "no space following status code"),
                             ("200 O\nK", "control character present"),
                             ("200 O\x7fK", "control character present"),
