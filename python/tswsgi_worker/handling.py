@@ -112,7 +112,9 @@ class RequestHandling:
 
     def _application(self, env: Dict[str, Any], sid: int) -> Any:
         """The WSGI callable, or an ERROR message (str) after logging."""
-        script = env.get("SCRIPT_FILENAME", "")
+        # WSGIHandlerScript: the handler script runs, SCRIPT_FILENAME is its resource.
+        handler_script = env.get("mod_wsgi.handler_script") or ""
+        script = handler_script or env.get("SCRIPT_FILENAME", "")
         name = env.get("mod_wsgi.callable_object") or "application"
         reloading = env.get("mod_wsgi.script_reloading") == "1"
         # The front end's stat of the script (docs/protocol.md); never shown to the app.
@@ -120,6 +122,8 @@ class RequestHandling:
         mtime_ms = int(hint) if hint is not None and hint.isdigit() else None
         try:
             module = loader.load_script(script, reloading, mtime_ms)
+            if handler_script and reloading:
+                module = self._handler_reload(module, script, env, sid)
         except loader.ScriptNotFound as exc:
             self.chan.log(sid, 3, str(exc))
             return "404 " + str(exc)
@@ -137,6 +141,23 @@ class RequestHandling:
             self.chan.log(sid, 3, msg)
             return "404 " + msg
         return app
+
+    def _handler_reload(self, module: Any, script: str, env: Dict[str, Any],
+                        sid: int) -> Any:
+        """wsgi_reload_required: a handler script's optional
+        ``reload_required(resource)`` asks for it to be executed again."""
+        hook = getattr(module, "reload_required", None)
+        if not callable(hook):
+            return module
+        try:
+            again = bool(hook(env.get("SCRIPT_FILENAME", "")))
+        except BaseException:
+            self.chan.log(sid, 3, (
+                "mod_wsgi (pid=%d): Exception occurred processing reload_required "
+                "of WSGI handler script '%s'.\n%s" % (
+                    os.getpid(), script, traceback.format_exc().rstrip("\n"))))
+            return module
+        return loader.reload_script(script) if again else module
 
     def _log_exception(self, sid: int, env: Dict[str, Any]) -> str:
         pid = os.getpid()

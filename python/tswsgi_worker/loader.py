@@ -115,6 +115,18 @@ def load_script(path: str, reloading: bool = False,
         return _exec(path, name, mtime)
 
 
+def reload_script(path: str) -> types.ModuleType:
+    """Execute ``path`` again whatever its mtime (a handler script's
+    ``reload_required(resource)`` said so)."""
+    abspath = os.path.abspath(path)
+    name = module_name(abspath)
+    with _lock:
+        old = _loaded.pop(name, None)
+        if old is not None and sys.modules.get(name) is old:
+            del sys.modules[name]
+        return _exec(abspath, name, _mtime(abspath))
+
+
 def find_application(module: types.ModuleType, callable_name: str) -> Optional[Any]:
     """The WSGI callable, or None when the script does not define it."""
     return getattr(module, callable_name, None)

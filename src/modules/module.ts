@@ -36,5 +36,11 @@ export interface ModuleDef<S = unknown, D = unknown> {
   readonly directives?: (d: DirectiveBuilder<S, D>) => readonly AnyDirective<S, D>[];
   readonly hooks?: { readonly [P in Phase]?: HookReg };
   readonly handlers?: Readonly<Record<string, Handler>>;
+  /**
+   * A handler for names decided at configuration time (ap_hook_handler that checks
+   * r->handler itself, e.g. WSGIHandlerScript names): tried, in module order, when no
+   * module registered r.handler's name or that one declined, before the default handler.
+   */
+  readonly anyHandler?: Handler;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

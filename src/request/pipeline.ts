@@ -187,6 +187,13 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
     const rv = await named(r);
     if (rv !== DECLINED) return rv;
   }
+  if (r.handler !== undefined) {
+    for (const m of r.generation.runtime.modules) {
+      if (m.anyHandler === undefined) continue;
+      const rv = await m.anyHandler(r);
+      if (rv !== DECLINED) return rv;
+    }
+  }
   const fallback = handlers.get('default-handler');
   if (fallback === undefined || fallback === named) {
     r.logError(

@@ -118,6 +118,12 @@ WSGIScriptAlias /allowed "@SRV@/dump.wsgi" process-group=diff
     WSGIRestrictProcess %{GLOBAL} diff
 </Location>
 
+# WSGIHandlerScript: files with the handler's extension are served by handle_request().
+WSGIHandlerScript dump-handler "@SRV@/handler.wsgi" process-group=diff
+<Directory "@HTDOCS@/handled">
+    AddHandler dump-handler .txt
+</Directory>
+
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
     AddHandler wsgi-script .wsgi
@@ -196,6 +202,18 @@ export const MISC_APP = `def application(environ, start_response):
     return [b'0123456789']
 `;
 
+/** A WSGIHandlerScript: names what it serves and which script and callable ran. */
+export const HANDLER_APP = `import os
+def handle_request(environ, start_response):
+    keys = ('SCRIPT_FILENAME', 'SCRIPT_NAME', 'PATH_INFO', 'mod_wsgi.handler_script',
+            'mod_wsgi.callable_object', 'mod_wsgi.request_handler',
+            'mod_wsgi.process_group', 'mod_wsgi.application_group')
+    body = ''.join('%s=%s\\n' % (k, environ.get(k)) for k in keys)
+    body += 'exists=%s\\n' % os.path.exists(environ['SCRIPT_FILENAME'])
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [body.encode('utf-8')]
+`;
+
 /** The file under the `Require all denied` directory. */
 export const PRIVATE_BODY = 'secret\n';
 
@@ -234,6 +252,11 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'eo.wsgi'), EO_APP);
   await writeFile(join(srv, 'hdr.wsgi'), HDR_APP);
   await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
+  await writeFile(join(srv, 'handler.wsgi'), HANDLER_APP);
+  await mkdir(join(htdocs, 'handled'));
+  await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
+  await chmod(join(htdocs, 'handled'), 0o755);
+  await chmod(join(htdocs, 'handled', 'page.txt'), 0o644);
   const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
   for (const d of handlerDirs) {
     await mkdir(d);

@@ -531,4 +531,28 @@ export const CASES: readonly Case[] = [
     dump: true,
     check: (_r, env) => assert.equal(env?.['mod_wsgi.process_group'], 'diff'),
   },
+  {
+    name: 'GET /handled/page.txt: WSGIHandlerScript runs handle_request with the file as its resource',
+    path: '/handled/page.txt',
+    expectStatus: 200,
+    check: (r) => {
+      const body = r.body.toString();
+      assert.match(body, /^SCRIPT_FILENAME=\S*\/htdocs\/handled\/page\.txt$/m);
+      assert.match(body, /^mod_wsgi\.handler_script=\S*\/srv\/handler\.wsgi$/m);
+      assert.match(body, /^mod_wsgi\.callable_object=handle_request$/m);
+      assert.match(body, /^mod_wsgi\.request_handler=dump-handler$/m);
+      assert.match(body, /^mod_wsgi\.process_group=diff$/m);
+      assert.match(body, /^exists=True$/m);
+    },
+  },
+  {
+    name: 'GET /handled/none.txt/extra: the resource need not exist; path info is passed on',
+    path: '/handled/none.txt/extra',
+    expectStatus: 200,
+    check: (r) => {
+      assert.match(r.body.toString(), /^exists=False$/m);
+      assert.match(r.body.toString(), /^SCRIPT_NAME=\/handled\/none\.txt$/m);
+      assert.match(r.body.toString(), /^PATH_INFO=\/extra$/m);
+    },
+  },
 ];

@@ -10,6 +10,14 @@ import type { MergeSpec } from '../../config/merge.js';
 import type { Origin } from '../../config/ir.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 
+/** One WSGIHandlerScript (WSGIScriptFile): the script and its options. */
+export interface WsgiHandlerScript {
+  readonly script: string;
+  readonly processGroup: string | undefined;
+  readonly applicationGroup: string | undefined;
+  readonly passAuthorization: boolean | undefined;
+}
+
 /** One WSGIScriptAlias / WSGIScriptAliasMatch (WSGIAliasEntry). */
 export interface WsgiAlias {
   /** URL-path prefix, or the regex source for the Match form. */
@@ -86,6 +94,8 @@ export interface WsgiDirConf {
   trustedProxies: string[] | undefined;
   /** WSGIRestrictProcess: the process groups a request here may select ('' = %{GLOBAL}). */
   restrictProcess: string[] | undefined;
+  /** WSGIHandlerScript by handler name (a name set here beats the parent's). */
+  handlerScripts: Readonly<Record<string, WsgiHandlerScript>> | undefined;
   enableSendfile: boolean | undefined;
   passApacheRequest: boolean | undefined;
 }
@@ -163,6 +173,7 @@ export function createDirConf(): WsgiDirConf {
     trustedProxyHeaders: undefined,
     trustedProxies: undefined,
     restrictProcess: undefined,
+    handlerScripts: undefined,
     enableSendfile: undefined,
     passApacheRequest: undefined,
   };
@@ -182,6 +193,9 @@ export const dirMerge: MergeSpec<WsgiDirConf> = {
   trustedProxyHeaders: 'override',
   trustedProxies: 'override',
   restrictProcess: 'override',
+  // apr_hash_overlay: the child's entries over the parent's.
+  handlerScripts: (base, over) =>
+    base === undefined ? over : over === undefined ? base : { ...base, ...over },
   enableSendfile: 'override',
   passApacheRequest: 'override',
 };

@@ -7,7 +7,7 @@
 import type { Cmd } from '../../config/directive.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import { getwordConf, parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
-import type { WsgiAlias, WsgiDirConf, WsgiServerConf } from './config.js';
+import type { WsgiAlias, WsgiDirConf, WsgiHandlerScript, WsgiServerConf } from './config.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 
@@ -138,4 +138,35 @@ export function addDaemonProcess(cmd: C, raw: string): void {
     throw cmd.fail('Name duplicates previous WSGI daemon definition.');
   seen.set(parsed.spec.name, parsed.spec);
   cmd.server.daemons.push({ spec: parsed.spec, ignoredOptions: parsed.ignored });
+}
+
+/** WSGIHandlerScript name path [options] (wsgi_add_handler_script). */
+export function addHandlerScript(cmd: C, raw: string): void {
+  const [name, r1] = getwordConf(raw);
+  if (name === '') throw cmd.fail('Name for handler script not supplied.');
+  const [script, r2] = getwordConf(r1);
+  if (script === '') throw cmd.fail('Location of handler script not supplied.');
+  let processGroup: string | undefined;
+  let applicationGroup: string | undefined;
+  let passAuthorization: boolean | undefined;
+  for (let rest = r2; rest.trim() !== '';) {
+    const opt = parseOption(rest);
+    if (opt === undefined) throw cmd.fail('Invalid option to WSGI handler script definition.');
+    const v = opt.value;
+    if (opt.name === 'process-group') {
+      if (v === '') throw cmd.fail('Invalid name for WSGI process group.');
+      processGroup = v;
+    } else if (opt.name === 'application-group') {
+      if (v === '') throw cmd.fail('Invalid name for WSGI application group.');
+      applicationGroup = v;
+    } else if (opt.name === 'pass-authorization') {
+      if (!/^(on|off)$/i.test(v)) throw cmd.fail('Invalid value for authorization flag.');
+      passAuthorization = v.toLowerCase() === 'on';
+    } else {
+      throw cmd.fail('Invalid option to WSGI handler script definition.');
+    }
+    rest = opt.rest;
+  }
+  const entry: WsgiHandlerScript = { script, processGroup, applicationGroup, passAuthorization };
+  cmd.dir.handlerScripts = { ...cmd.dir.handlerScripts, [name]: entry };
 }

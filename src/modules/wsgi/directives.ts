@@ -8,7 +8,12 @@ import { ACCESS_CONF, ANY_CONF, Ctx, RSRC_CONF } from '../../config/directive.js
 import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive.js';
 import { getwordConf } from '../../wsgi/daemon/options.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
-import { addDaemonProcess, addImportScript, addScriptAlias } from './directive-args.js';
+import {
+  addDaemonProcess,
+  addHandlerScript,
+  addImportScript,
+  addScriptAlias,
+} from './directive-args.js';
 import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
@@ -73,6 +78,12 @@ export function wsgiDirectives(
       addDaemonProcess,
     ),
     d.raw('WSGIImportScript', RSRC_CONF, 'Location of WSGI import script.', addImportScript),
+    d.raw(
+      'WSGIHandlerScript',
+      DIR_OR_SERVER,
+      'Location of WSGI handler script file.',
+      addHandlerScript,
+    ),
     d.raw(
       'WSGIRestrictProcess',
       DIR_OR_SERVER,

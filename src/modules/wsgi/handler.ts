@@ -6,6 +6,7 @@
 // body policy, build the environ and hand the request to the group's process pool.
 
 import { hostname as osHostname } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { DECLINED, DONE } from '../../request/hooks.js';
 import { die } from '../../http/die.js';
 import { Readable } from 'node:stream';
@@ -86,22 +87,35 @@ export async function handleWsgiScript<P>(
   dir: WsgiDirConf,
   state: WsgiState<P> | undefined,
 ): Promise<Outcome> {
-  if (r.handler !== 'wsgi-script' && r.handler !== 'application/x-httpd-wsgi') return DECLINED;
+  const isScript = r.handler === 'wsgi-script' || r.handler === 'application/x-httpd-wsgi';
+  // WSGIHandlerScript: a handler name bound to a script whose handle_request(environ,
+  // start_response) serves the request; the mapped file is only its resource.
+  const hs = isScript || r.handler === undefined ? undefined : dir.handlerScripts?.[r.handler];
+  if (!isScript && hs === undefined) return DECLINED;
   const aliased = r.notes.get(NOTE.aliasForcedType)?.toLowerCase() === 'wsgi-script';
   const core = coreDir(r.perDir);
-  // A script reached through SetHandler/AddHandler rather than WSGIScriptAlias runs only
-  // where Options allows ExecCGI (mod_wsgi reads ExecCGI as "any executable script").
-  if (!aliased && !core.options.has('ExecCGI')) {
-    scriptError(r, MSG.execCgiOff, 'Options ExecCGI is off in this directory');
-    return 403;
-  }
-  if (r.finfo === undefined) {
-    scriptError(r, MSG.notFound, 'Target WSGI script not found or unable to stat');
-    return 404;
-  }
-  if (r.finfo.isDirectory()) {
-    scriptError(r, MSG.directory, 'Attempt to invoke directory as WSGI application');
-    return 403;
+  let scriptPath = r.filename ?? '';
+  let scriptMtimeMs: number | undefined;
+  if (hs === undefined) {
+    // A script reached through SetHandler/AddHandler rather than WSGIScriptAlias runs only
+    // where Options allows ExecCGI (mod_wsgi reads ExecCGI as "any executable script").
+    if (!aliased && !core.options.has('ExecCGI')) {
+      scriptError(r, MSG.execCgiOff, 'Options ExecCGI is off in this directory');
+      return 403;
+    }
+    if (r.finfo === undefined) {
+      scriptError(r, MSG.notFound, 'Target WSGI script not found or unable to stat');
+      return 404;
+    }
+    if (r.finfo.isDirectory()) {
+      scriptError(r, MSG.directory, 'Attempt to invoke directory as WSGI application');
+      return 403;
+    }
+    scriptMtimeMs = r.finfo.mtimeMs;
+  } else {
+    scriptPath = hs.script;
+    // The worker reports a missing handler script itself (404, as the module would).
+    scriptMtimeMs = (await stat(hs.script).catch(() => undefined))?.mtimeMs;
   }
   const ex: ExpandRequest = {
     serverHostname: serverHostname(r),
@@ -117,9 +131,17 @@ export async function handleWsgiScript<P>(
   };
   let processGroup = expandProcessGroup(ex, dir.processGroup);
   let applicationGroup = expandApplicationGroup(ex, dir.applicationGroup);
-  let callableObject = expandCallableObject(ex, dir.callableObject);
+  let callableObject =
+    hs === undefined ? expandCallableObject(ex, dir.callableObject) : 'handle_request';
   let passAuthorization = dir.passAuthorization ?? DIR_DEFAULTS.passAuthorization;
-  if (aliased) {
+  if (hs !== undefined) {
+    // The handler script's own options beat the directory configuration.
+    if (hs.processGroup !== undefined) processGroup = expandProcessGroup(ex, hs.processGroup);
+    if (hs.applicationGroup !== undefined)
+      applicationGroup = expandApplicationGroup(ex, hs.applicationGroup);
+    if (hs.passAuthorization !== undefined) passAuthorization = hs.passAuthorization;
+  }
+  if (aliased && hs === undefined) {
     // Alias options (request notes) beat the directory configuration.
     const pg = r.notes.get(NOTE.processGroup);
     const ag = r.notes.get(NOTE.applicationGroup);
@@ -198,7 +220,10 @@ export async function handleWsgiScript<P>(
     );
     return 500;
   }
-  const owner = checkScriptOwner(spec, r.filename ?? '', r.finfo);
+  const owner =
+    hs === undefined && r.finfo !== undefined
+      ? checkScriptOwner(spec, r.filename ?? '', r.finfo)
+      : undefined;
   if (owner !== undefined) {
     r.logError('error', 'wsgi', MSG.scriptOwner, `${owner.message}: ${owner.path}`);
     return 403;
@@ -208,10 +233,10 @@ export async function handleWsgiScript<P>(
     processGroup,
     applicationGroup,
     callableObject,
-    requestHandler: r.handler,
-    handlerScript: '',
+    requestHandler: r.handler ?? '',
+    handlerScript: hs?.script ?? '',
     scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
-    scriptMtimeMs: r.finfo.mtimeMs,
+    ...(scriptMtimeMs !== undefined ? { scriptMtimeMs } : {}),
     passAuthorization,
     authorization: r.headersIn.headers.authorization,
     mapHeadToGet: mapHead === 'on',
@@ -241,8 +266,8 @@ export async function handleWsgiScript<P>(
     {
       environ,
       body,
-      scriptFilename: r.filename ?? '',
-      scriptMtimeMs: r.finfo.mtimeMs,
+      scriptFilename: scriptPath,
+      scriptMtimeMs: scriptMtimeMs ?? 0,
       headOnly: r.headerOnly,
       requestTimeMs: r.requestTime,
       // mod_wsgi applies WSGIErrorOverride in wsgi_execute_remote only: daemon mode.

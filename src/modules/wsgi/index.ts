@@ -47,5 +47,8 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
     'application/x-httpd-wsgi': (r) =>
       handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   },
+  // WSGIHandlerScript names (handleWsgiScript declines any other name).
+  anyHandler: (r) =>
+    handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   provision: provisionWsgi,
 };
