@@ -191,7 +191,15 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       const parsed =
         Buffer.isBuffer(raw) && inFlight(socket) === null ? requestLineOf(raw) : undefined;
       if (bytes !== undefined && parsed !== undefined)
-        logUnparsedRequest(gen, listen, socket, parsed, status, bytes, (e) => logFailed(gen, e));
+        logUnparsedRequest({
+          gen,
+          listen,
+          socket,
+          line: parsed,
+          status,
+          bytes,
+          failed: (e) => logFailed(gen, e),
+        });
     };
     if (
       code === 'HPE_INVALID_METHOD' &&
@@ -207,7 +215,15 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       // protocol.c: a target that is not origin-form is a 400 httpd still logs.
       const bytes = earlyError(gen, socket, 400);
       if (bytes !== undefined)
-        logRefusedRequest(gen, listen, socket, refused, 400, bytes, (e) => logFailed(gen, e));
+        logRefusedRequest({
+          gen,
+          listen,
+          socket,
+          line: refused,
+          status: 400,
+          bytes,
+          failed: (e) => logFailed(gen, e),
+        });
       return;
     }
     gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });

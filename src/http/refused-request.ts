@@ -74,28 +74,33 @@ export function unparsedUriOf(target: string): string | undefined {
   return uri;
 }
 
+/** A request answered before node parsed it, for log_transaction. */
+export interface UnparsedRequest {
+  readonly gen: Generation;
+  readonly listen: ListenIR;
+  readonly socket: Socket;
+  readonly line: RefusedLine;
+  readonly status: number;
+  /** Body bytes sent. */
+  readonly bytes: number;
+  /** Reports a log hook that threw (the server's MW00302). */
+  readonly failed: (err: unknown) => void;
+}
+
 /**
  * Log a request refused at its request line as httpd does: the AH03450 debug line, then
  * log_transaction (access log) for a record with `status` and `bytes` body bytes. The
- * server is the one the connection's address selects (no Host header was read). `failed`
- * reports a hook that threw (the server's MW00302).
+ * server is the one the connection's address selects (no Host header was read).
  */
-export function logRefusedRequest(
-  gen: Generation,
-  listen: ListenIR,
-  socket: Socket,
-  line: RefusedLine,
-  status: number,
-  bytes: number,
-  failed: (err: unknown) => void,
-): void {
+export function logRefusedRequest(u: UnparsedRequest): void {
+  const { gen, socket, line } = u;
   const client = `${unmapV4(socket.remoteAddress)}:${socket.remotePort ?? 0}`;
   const uri = unparsedUriOf(line.target);
   if (uri !== undefined)
     gen.log.log('debug', 'core', 'AH03450', `HTTP Request Line; Unable to parse URI: '${uri}'`, {
       client,
     });
-  logUnparsedRequest(gen, listen, socket, line, status, bytes, failed);
+  logUnparsedRequest(u);
 }
 
 /**
@@ -103,15 +108,8 @@ export function logRefusedRequest(
  * a minimal record with the line's method, target and the_request, on the server the
  * connection's address selects (no Host header was read).
  */
-export function logUnparsedRequest(
-  gen: Generation,
-  listen: ListenIR,
-  socket: Socket,
-  line: RefusedLine,
-  status: number,
-  bytes: number,
-  failed: (err: unknown) => void,
-): void {
+export function logUnparsedRequest(u: UnparsedRequest): void {
+  const { gen, listen, socket, line, status, bytes, failed } = u;
   const req = new IncomingMessage(socket);
   req.method = line.method;
   req.url = line.target;
