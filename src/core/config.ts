@@ -47,6 +47,8 @@ export interface CoreServerConf {
   limitRequestFieldSize: number | undefined;
   limitRequestFields: number | undefined;
   traceEnable: 'on' | 'off' | 'extended' | undefined;
+  /** LimitInternalRecursion: [internal redirects, sub-request depth]. */
+  recursionLimit: readonly [number, number] | undefined;
   // Global-only settings (kept in the main server's slot).
   user: string | undefined;
   group: string | undefined;
@@ -145,6 +147,7 @@ export const coreServerMerge: MergeSpec<CoreServerConf> = {
   limitRequestFieldSize: 'override',
   limitRequestFields: 'override',
   traceEnable: 'override',
+  recursionLimit: 'override',
   user: 'override',
   group: 'override',
   pidFile: 'override',
@@ -194,6 +197,7 @@ export function createCoreServer(): CoreServerConf {
     limitRequestFieldSize: undefined,
     limitRequestFields: undefined,
     traceEnable: undefined,
+    recursionLimit: undefined,
     user: undefined,
     group: undefined,
     pidFile: undefined,

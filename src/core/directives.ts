@@ -129,6 +129,30 @@ export function coreDirectives(
         c.server.traceEnable = t;
       },
     ),
+    d.take12(
+      'LimitInternalRecursion',
+      RSRC_CONF,
+      'maximum recursion depth of internal redirects and subrequests',
+      (c, a, b) => {
+        // set_recursion_limit: atoi; one number sets both limits.
+        const redirects = Number.parseInt(a, 10) || 0;
+        if (redirects <= 0) throw c.fail('The recursion limit must be greater than zero.');
+        if (redirects < 4)
+          c.warn(
+            'AH00119: Limiting internal redirects to very low numbers may cause normal requests to fail.',
+          );
+        let depth = redirects;
+        if (b !== undefined) {
+          depth = Number.parseInt(b, 10) || 0;
+          if (depth <= 0) throw c.fail('The recursion limit must be greater than zero.');
+          if (depth < 4)
+            c.warn(
+              'AH00120: Limiting the subrequest depth to a very low level may cause normal requests to fail.',
+            );
+        }
+        c.server.recursionLimit = [redirects, depth];
+      },
+    ),
     d.take1('User', RSRC_CONF, 'Effective user id for this server', (c, v) => {
       c.requireGlobal();
       c.server.user = v;

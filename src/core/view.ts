@@ -45,6 +45,9 @@ export interface CoreServerView {
   readonly limitRequestLine: number;
   readonly limitRequestFieldSize: number;
   readonly limitRequestFields: number;
+  /** LimitInternalRecursion (AP_DEFAULT_MAX_INTERNAL_REDIRECTS / _SUBREQ_DEPTH: 10, 10). */
+  readonly redirectLimit: number;
+  readonly subrequestLimit: number;
   readonly errorLog: string | undefined;
   readonly logLevel: LogLevel;
   readonly moduleLogLevels: Readonly<Record<string, LogLevel>>;
@@ -123,6 +126,8 @@ export function coreServer(server: ModuleSlots): CoreServerView {
     limitRequestLine: c.limitRequestLine ?? 8190,
     limitRequestFieldSize: c.limitRequestFieldSize ?? 8190,
     limitRequestFields: c.limitRequestFields ?? 100,
+    redirectLimit: c.recursionLimit?.[0] ?? 10,
+    subrequestLimit: c.recursionLimit?.[1] ?? 10,
     errorLog: c.errorLog,
     logLevel: c.logLevel?.level ?? 'warn',
     moduleLogLevels: c.logLevel?.modules ?? {},

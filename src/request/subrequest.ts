@@ -8,12 +8,10 @@ import { Request } from './record.js';
 import type { RequestRecord } from './record.js';
 import type { Outcome } from './hooks.js';
 import { processRequest } from './pipeline.js';
+import { coreServer } from '../core/view.js';
 
-/** Most internal redirects a chain may take before httpd's "too many redirects" (LimitInternalRecursion 10). */
+/** Default most internal redirects in a chain (AP_DEFAULT_MAX_INTERNAL_REDIRECTS). */
 export const MAX_REDIRECTS = 10;
-
-/** Most nested sub-requests (ap_sub_req_*) before httpd's "too many" (LimitInternalRecursion). */
-export const MAX_SUBREQUEST_DEPTH = 10;
 
 /**
  * ap_is_recursion_limit_exceeded: walk r's chain up, counting internal redirects (prev) and
@@ -21,28 +19,31 @@ export const MAX_SUBREQUEST_DEPTH = 10;
  * Without it a DirectoryIndex naming a directory looked itself up until memory ran out.
  */
 export function recursionLimitExceeded(r: RequestRecord): boolean {
+  const core = coreServer(r.server.server);
+  const rlimit = core.redirectLimit;
+  const slimit = core.subrequestLimit;
   let redirects = 0;
   let subreqs = 0;
   for (let top: RequestRecord = r; top.prev !== undefined || top.main !== undefined;) {
     if (top.prev !== undefined) {
-      if (++redirects >= MAX_REDIRECTS) {
+      if (++redirects >= rlimit) {
         r.logError(
           'error',
           'core',
           'AH00124',
-          `Request exceeded the limit of ${MAX_REDIRECTS} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
+          `Request exceeded the limit of ${rlimit} internal redirects due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
         );
         return true;
       }
       top = top.prev;
     }
     if (top.prev === undefined && top.main !== undefined) {
-      if (++subreqs >= MAX_SUBREQUEST_DEPTH) {
+      if (++subreqs >= slimit) {
         r.logError(
           'error',
           'core',
           'AH00125',
-          `Request exceeded the limit of ${MAX_SUBREQUEST_DEPTH} subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
+          `Request exceeded the limit of ${slimit} subrequest nesting levels due to probable configuration error. Use 'LimitInternalRecursion' to increase the limit if necessary. Use 'LogLevel debug' to get a backtrace.`,
         );
         return true;
       }
