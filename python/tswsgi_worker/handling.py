@@ -20,6 +20,7 @@ from typing import Any, Dict, Optional
 from . import errors as errmod
 from . import loader
 from .channel import Buffers, Channel
+from .dispatch import DISPATCH_KEY, dispatch_app
 from .embedded import Embedded
 from .protocol import ERROR, encode_frame
 from .response import Response, Stream
@@ -112,6 +113,8 @@ class RequestHandling:
 
     def _application(self, env: Dict[str, Any], sid: int) -> Any:
         """The WSGI callable, or an ERROR message (str) after logging."""
+        if DISPATCH_KEY in env:
+            return dispatch_app(env, self.chan.log, sid)
         # WSGIHandlerScript: the handler script runs, SCRIPT_FILENAME is its resource.
         handler_script = env.get("mod_wsgi.handler_script") or ""
         script = handler_script or env.get("SCRIPT_FILENAME", "")

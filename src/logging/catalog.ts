@@ -105,6 +105,12 @@ export const MESSAGES = {
     level: 'error',
     summary: 'The selected process group is not one WSGIRestrictProcess allows here (500).',
   },
+  MW00113: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'The WSGIDispatchScript could not answer (a hook raised or returned a non-string, or no worker) (500).',
+  },
   MW00201: {
     module: 'wsgi',
     level: 'error',

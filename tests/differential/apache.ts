@@ -124,6 +124,12 @@ WSGIHandlerScript dump-handler "@SRV@/handler.wsgi" process-group=diff
     AddHandler dump-handler .txt
 </Directory>
 
+# WSGIDispatchScript: per-request hooks choose the process and application group.
+WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
+<Location /dispatched>
+    WSGIDispatchScript "@SRV@/dispatch.wsgi"
+</Location>
+
 # Scripts reached through a handler rather than WSGIScriptAlias: mod_wsgi wants ExecCGI.
 <Directory "@HTDOCS@/handler">
     AddHandler wsgi-script .wsgi
@@ -214,6 +220,18 @@ def handle_request(environ, start_response):
     return [body.encode('utf-8')]
 `;
 
+/** A WSGIDispatchScript: ?daemon moves the request into the diff group. */
+export const DISPATCH_APP = `def process_group(environ):
+    return 'diff' if environ.get('QUERY_STRING') == 'daemon' else None
+
+def application_group(environ):
+    return 'chosen[%s|%s]' % (environ['mod_wsgi.process_group'],
+                              environ['mod_wsgi.application_group'])
+
+def callable_object(environ):
+    return 'application'
+`;
+
 /** The file under the `Require all denied` directory. */
 export const PRIVATE_BODY = 'secret\n';
 
@@ -253,6 +271,7 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'hdr.wsgi'), HDR_APP);
   await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
   await writeFile(join(srv, 'handler.wsgi'), HANDLER_APP);
+  await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
   await mkdir(join(htdocs, 'handled'));
   await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
   await chmod(join(htdocs, 'handled'), 0o755);

@@ -555,4 +555,26 @@ export const CASES: readonly Case[] = [
       assert.match(r.body.toString(), /^PATH_INFO=\/extra$/m);
     },
   },
+  {
+    name: 'GET /dispatched: a WSGIDispatchScript picks the application group (embedded)',
+    path: '/dispatched',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['mod_wsgi.process_group'], '');
+      // The hooks see the dispatch context: process group '' and its own group ''.
+      assert.equal(env?.['mod_wsgi.application_group'], 'chosen[|]');
+      assert.equal(env?.['mod_wsgi.callable_object'], 'application');
+    },
+  },
+  {
+    name: 'GET /dispatched?daemon: the WSGIDispatchScript moves the request into a daemon group',
+    path: '/dispatched?daemon',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['mod_wsgi.process_group'], 'diff');
+      assert.equal(env?.['mod_wsgi.application_group'], 'chosen[|]');
+    },
+  },
 ];

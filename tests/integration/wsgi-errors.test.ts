@@ -363,3 +363,48 @@ Alias /nopath @DIR@/dump.wsgi
     assert.equal(env['PATH_INFO'], '');
   });
 });
+
+// WSGIDispatchScript failures (mod_wsgi wsgi_execute_dispatch): a hook that raises is a
+// 500 with its traceback in the log; a script that fails to import overrides nothing.
+describe('WSGIDispatchScript errors', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `${WSGI_PREAMBLE}
+WSGIScriptAlias /raising @DIR@/dump.wsgi
+WSGIScriptAlias /broken @DIR@/dump.wsgi
+<Location /raising>
+  WSGIDispatchScript @DIR@/raising.py
+</Location>
+<Location /broken>
+  WSGIDispatchScript @DIR@/broken.py
+</Location>
+`,
+      {
+        'dump.wsgi': app('dump.wsgi'),
+        'raising.py': 'def process_group(environ):\n    raise RuntimeError("dispatch marker")\n',
+        'broken.py': 'raise ImportError("broken dispatch marker")\n',
+      },
+    );
+  });
+  after(() => h.stop());
+
+  it('answers 500 when a hook raises, logging the traceback and MW00113', async () => {
+    const res = await rawRequest(h.port, req('/raising'));
+    assert.equal(res.statusLine, 'HTTP/1.1 500 Internal Server Error');
+    assert.equal(res.body.toString('latin1'), CANNED_500);
+    await until(() => h.errorLog().find((l) => l.includes('RuntimeError: dispatch marker')));
+    const line = await until(() => h.errorLog().find((l) => l.includes('MW00113')));
+    assert.match(
+      line,
+      /WSGI dispatch script '\S*\/raising\.py' failed: 500 exception in application: RuntimeError$/,
+    );
+  });
+
+  it('runs the application unchanged when the dispatch script fails to import', async () => {
+    const { env } = await dump(h.port, req('/broken'));
+    assert.equal(env['mod_wsgi.process_group'], '');
+    assert.equal(env['mod_wsgi.callable_object'], 'application');
+    await until(() => h.errorLog().find((l) => l.includes('ImportError: broken dispatch marker')));
+  });
+});

@@ -94,6 +94,9 @@ export interface WsgiDirConf {
   trustedProxies: string[] | undefined;
   /** WSGIRestrictProcess: the process groups a request here may select ('' = %{GLOBAL}). */
   restrictProcess: string[] | undefined;
+  /** WSGIDispatchScript: the script and the application group it runs in. */
+  dispatchScript:
+    { readonly script: string; readonly applicationGroup: string | undefined } | undefined;
   /** WSGIHandlerScript by handler name (a name set here beats the parent's). */
   handlerScripts: Readonly<Record<string, WsgiHandlerScript>> | undefined;
   enableSendfile: boolean | undefined;
@@ -174,6 +177,7 @@ export function createDirConf(): WsgiDirConf {
     trustedProxies: undefined,
     restrictProcess: undefined,
     handlerScripts: undefined,
+    dispatchScript: undefined,
     enableSendfile: undefined,
     passApacheRequest: undefined,
   };
@@ -193,6 +197,7 @@ export const dirMerge: MergeSpec<WsgiDirConf> = {
   trustedProxyHeaders: 'override',
   trustedProxies: 'override',
   restrictProcess: 'override',
+  dispatchScript: 'override',
   // apr_hash_overlay: the child's entries over the parent's.
   handlerScripts: (base, over) =>
     base === undefined ? over : over === undefined ? base : { ...base, ...over },

@@ -170,3 +170,19 @@ export function addHandlerScript(cmd: C, raw: string): void {
   const entry: WsgiHandlerScript = { script, processGroup, applicationGroup, passAuthorization };
   cmd.dir.handlerScripts = { ...cmd.dir.handlerScripts, [name]: entry };
 }
+
+/** WSGIDispatchScript path [application-group=] (wsgi_set_dispatch_script). */
+export function setDispatchScript(cmd: C, raw: string): void {
+  const [script, r1] = getwordConf(raw);
+  if (script === '') throw cmd.fail('Location of dispatch script not supplied.');
+  let applicationGroup: string | undefined;
+  for (let rest = r1; rest.trim() !== '';) {
+    const opt = parseOption(rest);
+    if (opt === undefined || opt.name !== 'application-group')
+      throw cmd.fail('Invalid option to WSGI dispatch script definition.');
+    if (opt.value === '') throw cmd.fail('Invalid name for WSGI application group.');
+    applicationGroup = opt.value;
+    rest = opt.rest;
+  }
+  cmd.dir.dispatchScript = { script, applicationGroup };
+}

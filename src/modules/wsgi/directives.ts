@@ -13,6 +13,7 @@ import {
   addHandlerScript,
   addImportScript,
   addScriptAlias,
+  setDispatchScript,
 } from './directive-args.js';
 import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
 
@@ -78,6 +79,12 @@ export function wsgiDirectives(
       addDaemonProcess,
     ),
     d.raw('WSGIImportScript', RSRC_CONF, 'Location of WSGI import script.', addImportScript),
+    d.raw(
+      'WSGIDispatchScript',
+      DIR_OR_SERVER,
+      'Location of WSGI dispatch script.',
+      setDispatchScript,
+    ),
     d.raw(
       'WSGIHandlerScript',
       DIR_OR_SERVER,

@@ -22,6 +22,7 @@ import type {
   Header,
 } from '../../wsgi/dispatch.js';
 import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
+import type { WsgiEnvironInput } from '../../wsgi/environ.js';
 import { DIR_DEFAULTS } from './config.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { expandApplicationGroup, expandCallableObject, expandProcessGroup } from './app-group.js';
@@ -31,6 +32,9 @@ import { serverPortOf } from '../../request/server-name.js';
 import { checkScriptOwner } from './script-owner.js';
 import { coreDir } from '../../core/view.js';
 import type { CompiledAlias } from './translate.js';
+import type { CallResult } from '../../wsgi/call.js';
+import { runDispatchScript } from './dispatch-script.js';
+import type { Environ } from '../../wsgi/protocol/messages.js';
 
 /** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
 export const MSG = {
@@ -55,6 +59,8 @@ export interface WsgiState<P = unknown> {
   /** Compiled alias lists per server (main and each vhost). */
   readonly aliases: WeakMap<object, readonly CompiledAlias[]>;
   getPool(spec: DaemonGroupSpec, applicationGroup: string): P;
+  /** One bodiless request whose whole answer is wanted (the WSGIDispatchScript question). */
+  call?(pool: P, environ: Environ, script: string, mtimeMs: number): Promise<CallResult>;
   dispatch(
     pool: P,
     req: DispatchRequest,
@@ -189,6 +195,53 @@ export async function handleWsgiScript<P>(
     scriptError(r, MSG.noRuntime, 'WSGI runtime not provisioned');
     return 500;
   }
+  const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
+  const environInput = (
+    pg: string,
+    ag: string,
+    co: string,
+    mtimeMs: number | undefined,
+  ): WsgiEnvironInput => ({
+    processGroup: pg,
+    applicationGroup: ag,
+    callableObject: co,
+    requestHandler: r.handler ?? '',
+    handlerScript: hs?.script ?? '',
+    scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
+    ...(mtimeMs !== undefined ? { scriptMtimeMs: mtimeMs } : {}),
+    passAuthorization,
+    authorization: r.headersIn.headers.authorization,
+    mapHeadToGet: mapHead === 'on',
+    method: r.method,
+    listenerHost: r.connection.localAddr,
+    listenerPort: r.connection.localPort,
+    requestTimeMs: r.requestTime,
+    enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
+    ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
+    requestId: requestLogId(r),
+    connectionId: undefined,
+    https: 'encrypted' in r.headersIn.socket,
+    trustedProxyHeaders: dir.trustedProxyHeaders,
+    trustedProxies: dir.trustedProxies,
+  });
+  if (dir.dispatchScript !== undefined) {
+    // wsgi_execute_dispatch: the script may pick another process group, application group
+    // or callable for this request (after the environment is built, before the groups
+    // are checked).
+    const ds = dir.dispatchScript;
+    const group = expandApplicationGroup(ex, ds.applicationGroup ?? '%{GLOBAL}');
+    const over = await runDispatchScript(
+      r,
+      state,
+      ds.script,
+      environInput('', group, '', undefined),
+    );
+    if (typeof over === 'number') return over;
+    if (over.processGroup !== undefined) processGroup = expandProcessGroup(ex, over.processGroup);
+    if (over.applicationGroup !== undefined)
+      applicationGroup = expandApplicationGroup(ex, over.applicationGroup);
+    if (over.callableObject !== undefined) callableObject = over.callableObject;
+  }
   // wsgi_execute_remote: checked first, for embedded ('' = %{GLOBAL}) and daemon alike.
   if (dir.restrictProcess !== undefined && !dir.restrictProcess.includes(processGroup)) {
     scriptError(
@@ -228,30 +281,10 @@ export async function handleWsgiScript<P>(
     r.logError('error', 'wsgi', MSG.scriptOwner, `${owner.message}: ${owner.path}`);
     return 403;
   }
-  const mapHead = dir.mapHeadToGet ?? DIR_DEFAULTS.mapHeadToGet;
-  const environ = buildEnvironInPlace(wsgiCgiVars(r), {
-    processGroup,
-    applicationGroup,
-    callableObject,
-    requestHandler: r.handler ?? '',
-    handlerScript: hs?.script ?? '',
-    scriptReloading: dir.scriptReloading ?? DIR_DEFAULTS.scriptReloading,
-    ...(scriptMtimeMs !== undefined ? { scriptMtimeMs } : {}),
-    passAuthorization,
-    authorization: r.headersIn.headers.authorization,
-    mapHeadToGet: mapHead === 'on',
-    method: r.method,
-    listenerHost: r.connection.localAddr,
-    listenerPort: r.connection.localPort,
-    requestTimeMs: r.requestTime,
-    enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
-    ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
-    requestId: requestLogId(r),
-    connectionId: undefined,
-    https: 'encrypted' in r.headersIn.socket,
-    trustedProxyHeaders: dir.trustedProxyHeaders,
-    trustedProxies: dir.trustedProxies,
-  });
+  const environ = buildEnvironInPlace(
+    wsgiCgiVars(r),
+    environInput(processGroup, applicationGroup, callableObject, scriptMtimeMs),
+  );
   const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
   // The body goes through r.readBody() so LimitRequestBody also bounds chunked bodies
   // (ap_http_filter's limit): past it the stream errors and, if nothing was sent, 413.

@@ -6,6 +6,7 @@
 // scripts at start, as mod_wsgi does.
 
 import { dispatch } from '../../wsgi/dispatch.js';
+import { callPool } from '../../wsgi/call.js';
 import { WsgiRuntime } from '../../wsgi/daemon/supervisor.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import { PythonResolver, workerPackageDir } from '../../wsgi/daemon/python.js';
@@ -68,6 +69,8 @@ export async function provisionWsgi(ctx: ProvisionCtx): Promise<WsgiState & Disp
     getPool: (spec, ag) => runtime.getPool(spec, ag),
     dispatch: (pool, req, res, log, hooks) =>
       dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
+    call: (pool, environ, script, mtimeMs) =>
+      callPool(pool as ReturnType<WsgiRuntime['getPool']>, environ, script, mtimeMs),
     // Not graceful: SHUTDOWN with no grace, so the daemons go at once (SIGTERM, then SIGKILL).
     dispose: (opts?: { readonly graceful?: boolean }) =>
       runtime.dispose(opts?.graceful === false ? 0 : undefined),
