@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import type { Generation } from '../server/generation.js';
 import { coreDir, coreServer } from '../core/view.js';
+import type { CoreServerConf } from '../core/config.js';
 import { cannedErrorPage, signatureFor } from './die.js';
 import { SERVER_BANNER } from './banner.js';
 import {
@@ -50,8 +51,13 @@ function earlyError(
     },
     '',
   );
+  // A method node refuses never reaches a handler; httpd's default handler would answer
+  // its 501 with the methods it serves (make_allow), so the same Allow goes out here.
+  const trace = (gen.ir.main.server['core'] as CoreServerConf | undefined)?.traceEnable;
+  const allow =
+    status === 501 ? `Allow: GET,POST,OPTIONS,HEAD${trace === 'off' ? '' : ',TRACE'}\r\n` : '';
   socket.end(
-    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_BANNER}\r\n` +
+    `HTTP/1.1 ${statusLine(status)}\r\nDate: ${httpDate()}\r\nServer: ${SERVER_BANNER}\r\n${allow}` +
       `Content-Length: ${Buffer.byteLength(body, 'latin1')}\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n${body}`,
     'latin1',
   );

@@ -81,6 +81,14 @@ describe('HTTP robustness', () => {
   describe('request line and headers (Apache: same statuses)', () => {
     it('garbage request line → 400, closed', () => expectStatus('GARBAGE\r\n\r\n', 400));
     it('unknown and lower-case methods → 501 with AH00135', async () => {
+      const foo = await rawRequest(h.port, 'FOO /a.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+      // Apache's default handler answers it, with the methods it serves.
+      assert.equal(foo.headers['allow'], 'GET,POST,OPTIONS,HEAD,TRACE');
+      assert.deepEqual(
+        foo.headerList.map(([k]) => k),
+        ['Date', 'Server', 'Allow', 'Content-Length', 'Connection', 'Content-Type'],
+      );
+      foo.conn.close();
       await expectStatus('FOO /a.txt HTTP/1.1\r\nHost: x\r\n\r\n', 501);
       await expectStatus('get /a.txt HTTP/1.1\r\nHost: x\r\n\r\n', 501);
       await until(() =>
