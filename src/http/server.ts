@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
 import { Request, RequestBodyTooLargeError, hostnameOf } from '../request/record.js';
+import type { WireCounters } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
 import type { Generation } from '../server/generation.js';
@@ -30,19 +31,43 @@ export class CountingResponse<
   bodyBytes = 0;
   /** Set per request by the server; undefined leaves node's own Connection handling. */
   keepAlive: KeepAlivePolicy | undefined;
-  #count(chunk: unknown, encoding: unknown): void {
-    if (typeof chunk === 'string')
-      this.bodyBytes += Buffer.byteLength(
-        chunk,
-        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-      );
-    else if (chunk instanceof Uint8Array) this.bodyBytes += chunk.byteLength;
+  /** Chunked-encoding bytes around the body (size lines, CRLFs, the last chunk), for %O. */
+  framingBytes = 0;
+  #count(chunk: unknown, encoding: unknown): number {
+    const n =
+      typeof chunk === 'string'
+        ? Buffer.byteLength(
+            chunk,
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          )
+        : chunk instanceof Uint8Array
+          ? chunk.byteLength
+          : 0;
+    this.bodyBytes += n;
+    return n;
+  }
+  /** What node's chunked framing adds around `n` body bytes (hex size, CRLF, CRLF). */
+  #frame(n: number): void {
+    if (this.chunkedEncoding && n > 0) this.framingBytes += n.toString(16).length + 4;
+  }
+  /** The bytes this response puts on the wire: head, body and framing (mod_logio's %O). */
+  get wireBytes(): number {
+    const head = (this as unknown as { _header?: unknown })._header;
+    return (
+      (typeof head === 'string' ? Buffer.byteLength(head, 'latin1') : 0) +
+      this.bodyBytes +
+      this.framingBytes
+    );
   }
   // Node's write/end are overloaded; these forward every form unchanged.
   override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
-    if (this.req.method !== 'HEAD') this.#count(chunk, encoding);
-    return super.write(chunk, encoding as never, cb as never);
+    const n = this.req.method !== 'HEAD' ? this.#count(chunk, encoding) : 0;
+    const ok = super.write(chunk, encoding as never, cb as never);
+    this.#frame(n); // after: the head (and so the framing decision) goes out with the first write
+    return ok;
   }
+  /** The head as written ([name, value, …]), for the access log's %{…}o. */
+  sentHeaders: readonly unknown[] | undefined;
   /** The Server header every response gets unless a handler set its own. */
   serverBanner: string | undefined;
   /**
@@ -59,6 +84,7 @@ export class CountingResponse<
     const entries = collectHeaders(this, message === undefined ? reason : headers);
     const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
     for (const n of this.getHeaderNames()) this.removeHeader(n);
+    this.sentHeaders = flat;
     // @types/node types the array form as a list of [name, value] pairs or a flat string list.
     const arg = flat as unknown as string[];
     return message === undefined
@@ -66,9 +92,17 @@ export class CountingResponse<
       : super.writeHead(statusCode, message, arg);
   }
   override end(chunk?: unknown, encoding?: unknown, cb?: unknown): this {
-    if (typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD')
-      this.#count(chunk, encoding);
-    return super.end(chunk as never, encoding as never, cb as never);
+    const n =
+      typeof chunk !== 'function' && chunk !== undefined && this.req.method !== 'HEAD'
+        ? this.#count(chunk, encoding)
+        : 0;
+    const ended = this.writableEnded;
+    super.end(chunk as never, encoding as never, cb as never);
+    if (!ended && this.chunkedEncoding) {
+      this.#frame(n);
+      this.framingBytes += 5; // "0\r\n\r\n"
+    }
+    return this;
   }
 }
 
@@ -180,6 +214,7 @@ export async function handleRequest(
     connection.localPort,
     hostnameOf(req.headers.host),
   );
+  const wire: WireCounters = { read: conn.readAtIdle };
   const r = new Request({
     req,
     res,
@@ -188,6 +223,8 @@ export async function handleRequest(
     connection,
     perDir: gen.dirDefaults(server),
     bytesSent: () => res.bodyBytes,
+    // This request's bytes start after what the connection had read when it went idle.
+    wireStart: wire,
   });
   res.serverBanner = SERVER_BANNER;
   // ap_set_keepalive's server side (KeepAlive, KeepAliveTimeout, MaxKeepAliveRequests: httpd

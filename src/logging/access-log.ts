@@ -6,9 +6,11 @@
 // at the final request" (mod_log_config docs); `<` / `>` override that per item.
 
 import type { RequestRecord } from '../request/record.js';
+import { logIdOf } from '../request/record.js';
 import { coreServer } from '../core/view.js';
 import { splitServerName } from '../request/server-name.js';
 import { MONTHS, pad } from '../util/clock-names.js';
+import { duration, requestTime } from './log-time.js';
 
 /** Nicknames httpd's stock config defines (Debian apache2.conf); a config's own win. */
 export const STOCK_FORMATS: Readonly<Record<string, string>> = {
@@ -78,6 +80,53 @@ const final = (r: RequestRecord): RequestRecord => {
 };
 const dash = (s: string | undefined): string => (s === undefined || s === '' ? '-' : s);
 
+/** mod_logio's %O: bytes written for this response, head and chunk framing included. */
+function wireOut(c: LogContext): number {
+  const wire = (c.r.res as { wireBytes?: unknown }).wireBytes;
+  return typeof wire === 'number' ? wire : (c.bytesOut ?? c.r.bytesSent);
+}
+
+/**
+ * mod_logio's %I: bytes read for this request: the request line and headers as sent, plus
+ * the body (its Content-Length, or for a chunked body what the connection read for it).
+ */
+function wireIn(c: LogContext): number {
+  const req = c.r.headersIn;
+  const h = req.rawHeaders;
+  let head = c.r.theRequest.length + 4;
+  for (let i = 0; i + 1 < h.length; i += 2)
+    head += (h[i] ?? '').length + (h[i + 1] ?? '').length + 4;
+  const cl = req.headers['content-length'];
+  if (req.headers['transfer-encoding'] === undefined)
+    return head + (cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : 0);
+  const w = c.r.wireStart;
+  return w === undefined ? head : Math.max(head, req.socket.bytesRead - w.read);
+}
+
+/** A response header as sent (the head CountingResponse wrote), or as set. */
+function headerOut(c: LogContext, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  const sent = (c.r.res as { sentHeaders?: readonly unknown[] }).sentHeaders;
+  if (sent !== undefined) {
+    for (let i = 0; i + 1 < sent.length; i += 2)
+      if (String(sent[i]).toLowerCase() === lower) return String(sent[i + 1]);
+    return undefined;
+  }
+  const v = c.r.res.getHeader(name);
+  return v === undefined ? undefined : Array.isArray(v) ? v.join(', ') : String(v);
+}
+
+/** %{name}C: the value of one cookie of the Cookie header (log_cookie). */
+function cookieIn(r: RequestRecord, name: string): string | undefined {
+  const all = headerIn(r, 'cookie');
+  if (all === undefined) return undefined;
+  for (const part of all.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
 function headerIn(r: RequestRecord, name: string): string | undefined {
   const v = r.headersIn.headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : v;
@@ -105,7 +154,8 @@ function item(
         return u === undefined ? '-' : u === '' ? '""' : escapeLogItem(u);
       };
     case 't':
-      return (c) => clfTime(c.r.requestTime);
+      if (arg === undefined) return (c) => clfTime(c.r.requestTime);
+      return (c) => requestTime(arg, c.r.requestTime, c.endTime, clfTime);
     case 'r':
       return (c) => escapeLogItem(pick(c, true).theRequest);
     case 's':
@@ -118,11 +168,25 @@ function item(
     case 'B':
       return (c) => String(c.r.bytesSent);
     case 'O':
-      return (c) => String(c.bytesOut ?? c.r.bytesSent);
+      return (c) => String(wireOut(c));
+    case 'I':
+      return (c) => String(wireIn(c));
+    case 'S':
+      return (c) => String(wireIn(c) + wireOut(c));
+    case 'C':
+      return (c) => {
+        const cookie = cookieIn(pick(c, false), arg ?? '');
+        return cookie === undefined ? '-' : escapeLogItem(cookie);
+      };
+    case 'L':
+      // r->log_id, the same id the application sees as mod_wsgi.request_id.
+      return (c) => (arg === 'c' ? '-' : logIdOf(c.r));
+    case '^':
+      return undefined;
     case 'D':
       return (c) => String(Math.max(0, Math.round((c.endTime - c.r.requestTime) * 1000)));
     case 'T':
-      return (c) => String(Math.floor((c.endTime - c.r.requestTime) / 1000));
+      return (c) => duration(arg, c.r.requestTime, c.endTime);
     case 'i':
       return (c) => {
         const v = headerIn(pick(c, false), arg ?? '');
@@ -130,8 +194,8 @@ function item(
       };
     case 'o':
       return (c) => {
-        const v = c.r.res.getHeader(arg ?? '');
-        return v === undefined ? '-' : Array.isArray(v) ? v.join(', ') : String(v);
+        const v = headerOut(c, arg ?? '');
+        return v === undefined ? '-' : escapeLogItem(v);
       };
     case 'e':
       return (c) => dash(pick(c, false).env.get(arg ?? ''));
@@ -158,16 +222,33 @@ function item(
       if (arg === 'remote') return (c) => String(c.r.connection.remotePort);
       return (c) => String(splitServerName(coreServer(c.r.server.server).serverName).port ?? 80);
     case 'P':
+      // One thread serves every request: tid and hextid name the process.
+      if (arg === 'hextid') return () => process.pid.toString(16);
       return () => String(process.pid);
     case 'f':
       return (c) => dash(pick(c, false).filename);
     case 'k':
       return (c) => String(c.r.connection.keepalives);
     case 'X':
-      return () => '+';
+      return (c) => {
+        // c->aborted ('X'), else whether the connection stays open after this response.
+        const res = c.r.res;
+        if (res.headersSent && !res.writableFinished) return 'X';
+        return res.headersSent && res.shouldKeepAlive ? '+' : '-';
+      };
+    case 'R':
+      return (c) => dash(pick(c, false).handler);
     default:
       return undefined;
   }
+}
+
+/** %{name}^ti: a trailer field of the (chunked) request body. */
+function trailerIn(name: string): Item {
+  return (c) => {
+    const v = c.r.headersIn.trailers[name.toLowerCase()];
+    return v === undefined ? '-' : escapeLogItem(v);
+  };
 }
 
 /** A compiled LogFormat. */
@@ -223,9 +304,18 @@ export function compileLogFormat(fmt: string): CompiledFormat {
         j = end + 1;
       } else break;
     }
-    const letter = fmt[j] ?? '';
-    const it = item(letter, arg, orig);
-    if (it === undefined) throw new Error(`Unrecognized LogFormat directive %${letter}`);
+    let letter = fmt[j] ?? '';
+    let it: Item | undefined;
+    if (letter === '^' && (fmt.startsWith('ti', j + 1) || fmt.startsWith('to', j + 1))) {
+      // %{name}^ti / %{name}^to: a request trailer / a response trailer (none are sent).
+      const dir = fmt.slice(j + 1, j + 3);
+      j += 2;
+      it = dir === 'ti' ? trailerIn(arg ?? '') : () => '-';
+    } else it = item(letter, arg, orig);
+    if (it === undefined) {
+      if (letter === '^') letter = fmt.slice(j, j + 3);
+      throw new Error(`Unrecognized LogFormat directive %${letter}`);
+    }
     flush();
     items.push(it);
     i = j;

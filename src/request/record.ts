@@ -55,6 +55,11 @@ export interface RequestRecord {
   readonly theRequest: string;
   /** Request start, ms since the epoch (r->request_time). */
   readonly requestTime: number;
+  /**
+   * The connection's byte counters when this request began (mod_logio's %I / %O / %S are
+   * the differences at log time); undefined for records without a socket of their own.
+   */
+  readonly wireStart?: WireCounters | undefined;
   /** True for HEAD (r->header_only). */
   readonly headerOnly: boolean;
   /** Current per-dir config of every module (r->per_dir_config). Replaced by the walks. */
@@ -130,6 +135,8 @@ export interface RecordInit {
   readonly bytesSent?: () => number;
   /** r->the_request as read, when node never parsed it (a refused request line). */
   readonly theRequest?: string;
+  /** Socket counters when the request began (see RequestRecord.wireStart). */
+  readonly wireStart?: WireCounters;
 }
 
 /**
@@ -203,6 +210,20 @@ function parseHostname(host: string): string {
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }
 
+/**
+ * r->log_id: a stable per-request id in the shape of Apache's (11 base64url characters),
+ * shared by mod_wsgi.request_id and the access log's %L.
+ */
+export function logIdOf(r: RequestRecord): string {
+  const n = BigInt(Math.round(r.requestTime * 1000)) ^ BigInt(r.connection.remotePort);
+  return Buffer.from(n.toString(16).padStart(16, '0'), 'hex').toString('base64url').slice(0, 11);
+}
+
+/** Where this request's bytes start on its connection (mod_logio's %I for chunked bodies). */
+export interface WireCounters {
+  readonly read: number;
+}
+
 /** The body went past LimitRequestBody while being read (httpd: AH00539 → 413). */
 export class RequestBodyTooLargeError extends Error {
   readonly code = 'MW_ERR_BODY_TOO_LARGE';
@@ -236,6 +257,7 @@ export class Request implements RequestRecord {
   readonly hostname: string;
   readonly theRequest: string;
   readonly requestTime: number;
+  readonly wireStart: WireCounters | undefined;
   readonly headerOnly: boolean;
   perDir: ModuleSlots;
   finfo: Stats | undefined = undefined;
@@ -264,6 +286,7 @@ export class Request implements RequestRecord {
       init.theRequest ??
       `${req.method ?? 'GET'} ${req.url ?? '/'} ${this.protocol}`;
     this.requestTime = init.prev?.requestTime ?? Date.now();
+    this.wireStart = init.prev?.wireStart ?? init.wireStart;
     this.headerOnly = this.method === 'HEAD';
     this.perDir = init.perDir;
     this.prev = init.prev;

@@ -11,6 +11,7 @@ import {
   type DirectiveBuilder,
 } from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
+import { compileLogFormat } from '../../logging/access-log.js';
 import type { MergeSpec } from '../../config/merge.js';
 
 /** httpd's built-in default format when no LogFormat without nickname is given. */
@@ -55,7 +56,18 @@ function target(c: C, t: string): string {
   return t.startsWith('|') || t.startsWith('syslog') ? t : c.serverRootRelative(t);
 }
 
+/** parse_log_string at configuration time: a bad format is a syntax error with its line. */
+function checkFormat(c: C, fmt: string): void {
+  try {
+    compileLogFormat(fmt);
+  } catch (e) {
+    throw c.fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
 function addLog(c: C, file: string, format: string | undefined, cond: string | undefined): void {
+  // A format with no '%' is a nickname (resolved when the logs open).
+  if (format?.includes('%') === true) checkFormat(c, format);
   let env: CustomLogEntry['env'];
   let expr: string | undefined;
   if (cond !== undefined) {
@@ -99,6 +111,7 @@ export function logConfigDirectives(
       RSRC_CONF,
       'a log format string (see docs) and an optional format name',
       (c, fmt, nick) => {
+        if (nick !== undefined || fmt.includes('%')) checkFormat(c, fmt);
         if (nick !== undefined) {
           c.server.formats = { ...c.server.formats, [nick]: fmt };
         } else {

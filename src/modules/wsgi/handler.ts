@@ -13,6 +13,7 @@ import { Readable } from 'node:stream';
 import { RequestBodyTooLargeError } from '../../request/record.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
+import { logIdOf } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import type {
@@ -218,7 +219,7 @@ export async function handleWsgiScript<P>(
     requestTimeMs: r.requestTime,
     enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
     ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
-    requestId: requestLogId(r),
+    requestId: logIdOf(r),
     connectionId: undefined,
     https: 'encrypted' in r.headersIn.socket,
     trustedProxyHeaders: dir.trustedProxyHeaders,
@@ -358,10 +359,4 @@ function keepOnError(res: RequestRecord['res'], keep: readonly Header[]): () => 
     if (own) Object.defineProperty(res, 'writeHead', own);
     else delete (res as { writeHead?: unknown }).writeHead;
   };
-}
-
-/** A stable per-request id in the shape of Apache's %L (base64-ish, 11 characters). */
-function requestLogId(r: RequestRecord): string {
-  const n = BigInt(Math.round(r.requestTime * 1000)) ^ BigInt(r.connection.remotePort);
-  return Buffer.from(n.toString(16).padStart(16, '0'), 'hex').toString('base64url').slice(0, 11);
 }
