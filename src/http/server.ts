@@ -172,6 +172,15 @@ export function checkHost(req: IncomingMessage): { id: string; log: string } | u
   return undefined;
 }
 
+/**
+ * ap_parse_uri: an absolute-form target with this server's scheme names the host, and it
+ * beats the Host header (RFC 9112 §3.2.2) for the virtual host too.
+ */
+function absoluteHost(url: string | undefined): string | undefined {
+  if (url === undefined || url.charCodeAt(0) === 0x2f) return undefined;
+  return /^http:\/\/([^/?#]*)/i.exec(url)?.[1];
+}
+
 /** ap_is_chunked: the last transfer coding is `chunked`. */
 export function isChunked(te: string): boolean {
   const codings = te.split(',');
@@ -212,7 +221,7 @@ export async function handleRequest(
     listen,
     connection.localAddr,
     connection.localPort,
-    hostnameOf(req.headers.host),
+    hostnameOf(absoluteHost(req.url) ?? req.headers.host),
   );
   const wire: WireCounters = { read: conn.readAtIdle };
   const r = new Request({

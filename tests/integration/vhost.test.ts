@@ -53,6 +53,20 @@ describe('virtual host selection', () => {
     assert.equal((await rawRequest(h.port, get('www.second.example'))).body.toString(), 'second\n');
   });
 
+  it('lets an absolute-form request-target name the vhost over the Host header (Apache too)', async () => {
+    const res = await rawRequest(
+      h.port,
+      'GET http://second.example/who.txt HTTP/1.1\r\nHost: first.example\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(res.body.toString(), 'second\n');
+    // Another scheme does not name this server's host: the Host header decides.
+    const other = await rawRequest(
+      h.port,
+      'GET https://second.example/who.txt HTTP/1.1\r\nHost: first.example\r\nConnection: close\r\n\r\n',
+    );
+    assert.equal(other.body.toString(), 'first\n');
+  });
+
   it('falls back to the first vhost for unknown names, and for HTTP/1.0 without Host', async () => {
     assert.equal((await rawRequest(h.port, get('unknown.example'))).body.toString(), 'first\n');
     const res = await rawRequest(h.port, 'GET /who.txt HTTP/1.0\r\n\r\n');
@@ -67,7 +81,7 @@ describe('virtual host selection', () => {
     await rawRequest(h.port, get('first.example'));
     const lines = await h.accessLog(1, `${h.dir}/first.log`);
     assert.ok(
-      lines.every((l) => l.startsWith('first.example 127.0.0.1 "GET /who.txt HTTP/1.')),
+      lines.every((l) => /^first\.example 127\.0\.0\.1 "GET \S*\/who\.txt HTTP\/1\./.test(l)),
       lines.join('\n'),
     );
   });
