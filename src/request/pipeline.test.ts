@@ -33,6 +33,7 @@ const ir = (docs = {}) =>
               origin: { file: 't', line: 1 },
             },
           ],
+          redirects: [],
         },
       },
       dirDefaults: { core: { ...createCoreDir(), errorDocuments: docs } },

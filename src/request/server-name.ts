@@ -99,3 +99,10 @@ export function serverPortOf(r: RequestRecord): number {
   if (canon === 'off' || canon === 'dns') return hostHeaderPort(r) ?? configured ?? 80;
   return configured ?? 80;
 }
+
+/** ap_construct_url for this request: scheme://name[:port]/path (port omitted if 80). */
+export function constructUrl(r: RequestRecord, path: string): string {
+  const port = serverPortOf(r);
+  const name = serverNameOf(r);
+  return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
+}

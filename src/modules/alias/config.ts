@@ -15,6 +15,7 @@ import {
 } from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
+import { redirectDirectives } from './redirect.js';
 
 export interface AliasEntry {
   /** The URL-path (or regex source for the Match forms). */
@@ -27,8 +28,20 @@ export interface AliasEntry {
   readonly origin: Origin;
 }
 
+/** One Redirect / RedirectMatch (an alias_entry with redir_status). */
+export interface RedirectEntry {
+  /** The URL-path (or regex source for RedirectMatch). */
+  readonly fake: string;
+  /** The target URL (may hold $1… for RedirectMatch); undefined for a non-3xx status. */
+  readonly real: string | undefined;
+  readonly regex: boolean;
+  readonly status: number;
+  readonly origin: Origin;
+}
+
 export interface AliasServerConf {
   aliases: readonly AliasEntry[];
+  redirects: readonly RedirectEntry[];
 }
 
 export interface AliasDirConf {
@@ -36,15 +49,31 @@ export interface AliasDirConf {
   alias: string | undefined;
   /** True when it came from ScriptAlias. */
   aliasIsScript: boolean | undefined;
+  /** Redirects in <Directory>/<Location>/.htaccess (fixup_redir). */
+  redirects: readonly RedirectEntry[] | undefined;
+  /** `Redirect [status] URL` inside <Location>: the whole location redirects. */
+  redirect: { readonly status: number; readonly url: string | undefined } | undefined;
 }
 
-export const aliasServerMerge: MergeSpec<AliasServerConf> = { aliases: 'prepend' };
+export const aliasServerMerge: MergeSpec<AliasServerConf> = {
+  aliases: 'prepend',
+  redirects: 'prepend',
+};
 export const aliasDirMerge: MergeSpec<AliasDirConf> = {
   alias: 'override',
   aliasIsScript: 'override',
+  // merge_alias_dir_config: apr_array_append(overrides, base).
+  redirects: (base, over) =>
+    base === undefined ? over : over === undefined ? base : [...over, ...base],
+  redirect: 'override',
 };
-export const createAliasServer = (): AliasServerConf => ({ aliases: [] });
-export const createAliasDir = (): AliasDirConf => ({ alias: undefined, aliasIsScript: undefined });
+export const createAliasServer = (): AliasServerConf => ({ aliases: [], redirects: [] });
+export const createAliasDir = (): AliasDirConf => ({
+  alias: undefined,
+  aliasIsScript: undefined,
+  redirects: undefined,
+  redirect: undefined,
+});
 
 /** mod_alias's alias_matches: segment-wise prefix match, repeated slashes collapsed. */
 export function aliasPrefixMatches(uri: string, alias: string): boolean {
@@ -103,7 +132,7 @@ function addAlias(
   ];
 }
 
-/** mod_alias's directive table (the Alias family; Redirect is not implemented). */
+/** mod_alias's directive table: the Alias family, then the Redirect family (redirect.ts). */
 export function aliasDirectives(
   d: DirectiveBuilder<AliasServerConf, AliasDirConf>,
 ): AnyDirective<AliasServerConf, AliasDirConf>[] {
@@ -125,6 +154,7 @@ export function aliasDirectives(
     d.take2('ScriptAliasMatch', RSRC_CONF, 'a regular expression and a filename', (c, a, b) => {
       addAlias(c, 'ScriptAliasMatch', a, b, true, true);
     }),
+    ...redirectDirectives(d),
   ];
 }
 

@@ -5,6 +5,7 @@ import type { ModuleDef } from '../module.js';
 import { aliasConfig } from './config.js';
 import type { AliasDirConf, AliasServerConf } from './config.js';
 import { makeTranslateAlias } from './translate.js';
+import { fixupRedirect } from './redirect.js';
 
 /** mod_alias. */
 export const aliasModule: ModuleDef<AliasServerConf, AliasDirConf> = {
@@ -16,6 +17,8 @@ export const aliasModule: ModuleDef<AliasServerConf, AliasDirConf> = {
       order: 'middle',
       before: ['userdir', 'vhost_alias'],
     },
+    // fixup_redir (MIDDLE): redirects set in <Directory>, <Location> or .htaccess.
+    fixups: { run: (r) => fixupRedirect(r, r.dirConf(aliasModule)), order: 'middle' },
   },
 };
 

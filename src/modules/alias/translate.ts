@@ -11,6 +11,7 @@ import type { RequestRecord } from '../../request/record.js';
 import type { AliasDirConf, AliasEntry, AliasServerConf } from './config.js';
 import type { ModuleDef } from '../module.js';
 import { aliasMatchLength, pregsub as substitute } from '../../util/alias-match.js';
+import { translateRedirect } from './redirect.js';
 
 // alias_matches and ap_pregsub live in util/ (mod_wsgi's WSGIScriptAlias uses them too).
 export { aliasMatchLength, pregsub as substitute } from '../../util/alias-match.js';
@@ -50,6 +51,9 @@ export function makeTranslateAlias(
   return (r) => {
     if (!r.uri.startsWith('/')) return DECLINED;
     const dir = r.dirConf(mod);
+    // Redirects first (translate_alias_redir), then aliases.
+    const redirected = translateRedirect(r, r.serverConf(mod), dir);
+    if (redirected !== DECLINED) return redirected;
     if (dir.alias !== undefined) {
       // `Alias /target` inside <Location>: the whole location maps to the target.
       r.filename = dir.alias;

@@ -5,16 +5,9 @@ import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupUri } from '../../request/subrequest.js';
-import { serverNameOf, serverPortOf } from '../../request/server-name.js';
+import { constructUrl } from '../../request/server-name.js';
 import type { ModuleDef } from '../module.js';
 import type { DirDirConf } from './config.js';
-
-/** ap_construct_url for this request: scheme://name[:port]/path (port omitted if 80). */
-export function constructUrl(r: RequestRecord, path: string): string {
-  const port = serverPortOf(r);
-  const name = serverNameOf(r);
-  return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
-}
 
 /** ap_escape_uri (path form): keep unreserved, sub-delims, ':', '@', '/'. */
 const escapeUri = (p: string): string =>
