@@ -22,6 +22,8 @@ DocumentRoot @DIR@/htdocs
 <Directory @DIR@/htdocs>
   Require all granted
 </Directory>
+Redirect /old http://elsewhere.example/new
+RedirectMatch 301 ^/rm/(.*)$ /a.txt?$1
 WSGIDaemonProcess fuzz threads=4 graceful-timeout=1 shutdown-timeout=1
 WSGIScriptAlias /app @DIR@/dump.wsgi process-group=fuzz
 <Location /app>
@@ -36,6 +38,10 @@ const SEEDS = [
   'POST /app/c HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\nTrailer: t\r\n\r\n',
   'HEAD /a.txt HTTP/1.0\r\nRange: bytes=0-1\r\nIf-None-Match: "x"\r\n\r\n',
   'OPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n',
+  'GET /a.txt HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-0,2-2,-1\r\nIf-Range: "x"\r\n\r\n',
+  'TRACE /a.txt HTTP/1.1\r\nHost: localhost\r\nX-T: 1\r\n\r\n',
+  'GET /old/a%20b?q=1 HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n\r\n',
+  'CONNECT localhost:80 HTTP/1.1\r\nHost: localhost\r\n\r\n',
 ];
 const SPECIAL = [0x0d, 0x0a, 0x00, 0x20, 0x3a, 0x25, 0x2f, 0x2e, 0x80, 0xff, 0x09, 0x2c, 0x3b];
 
@@ -100,7 +106,7 @@ function exchange(port: number, data: Buffer): Promise<{ reply: Buffer; timedOut
   });
 }
 
-const CASES = 400;
+const CASES = 600;
 
 describe('HTTP mutation fuzzing', () => {
   let h: Harness;
