@@ -255,7 +255,12 @@ export async function die(r: RequestRecord, status: Outcome): Promise<Outcome> {
       return status;
     }
     if (doc.kind === 'local') {
-      // ErrorDocument local URL: GET (HEAD stays HEAD), same status (REDIRECT_STATUS).
+      // ErrorDocument local URL: GET (HEAD stays HEAD), same status (REDIRECT_STATUS). The
+      // original method and any error-notes reach it as REDIRECT_REQUEST_METHOD and
+      // REDIRECT_ERROR_NOTES (ap_die sets them before the redirect renames the env).
+      r.env.set('REQUEST_METHOD', r.method);
+      const notes = r.notes.get('error-notes');
+      if (notes !== undefined) r.env.set('ERROR_NOTES', notes);
       const rv = await internalRedirect(r, doc.value, r.method === 'HEAD' ? 'HEAD' : 'GET');
       return rv === OK || rv === DONE ? status : rv;
     }

@@ -124,6 +124,11 @@ WSGIHandlerScript dump-handler "@SRV@/handler.wsgi" process-group=diff
     AddHandler dump-handler .txt
 </Directory>
 
+# A local ErrorDocument served by a WSGI app: the internal redirect's environ.
+<Location /ed>
+    ErrorDocument 404 /dump/errdoc
+</Location>
+
 # WSGIDispatchScript: per-request hooks choose the process and application group.
 WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
 <Location /dispatched>

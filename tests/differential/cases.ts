@@ -577,4 +577,28 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['mod_wsgi.application_group'], 'chosen[|]');
     },
   },
+  {
+    name: 'GET /ed/nothing?x=1: a local ErrorDocument app answers with its own status (200) and sees REDIRECT_*',
+    path: '/ed/nothing?x=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REDIRECT_STATUS'], '404');
+      assert.equal(env?.['REDIRECT_URL'], '/ed/nothing');
+      assert.equal(env?.['REDIRECT_QUERY_STRING'], 'x=1');
+      assert.equal(env?.['PATH_INFO'], '/errdoc');
+    },
+  },
+  {
+    name: 'POST /ed/nothing: the ErrorDocument request is a GET',
+    method: 'POST',
+    path: '/ed/nothing',
+    body: 'a=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REQUEST_METHOD'], 'GET');
+      assert.equal(env?.['REDIRECT_REQUEST_METHOD'], 'POST');
+    },
+  },
 ];
