@@ -601,4 +601,20 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['REDIRECT_REQUEST_METHOD'], 'POST');
     },
   },
+  {
+    name: 'request headers reach the environ as Apache passes them (UTF-8 bytes, spaces, repeats, case)',
+    method: 'POST',
+    path: '/dump',
+    body: 'x',
+    extraHeaders:
+      'X-Utf: caf\u00e9\r\nX-Sp:   v  w  \r\nCookie: a=1\r\nCookie: b=2\r\nx-lower-case: v\r\nContent-Type: text/plain; charset=utf-8\r\nX-Empty:\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['HTTP_X_UTF'], 'caf\u00c3\u00a9', 'bytes as latin-1 (PEP 3333)');
+      assert.equal(env?.['HTTP_X_LOWER_CASE'], 'v');
+      assert.equal(env?.['CONTENT_TYPE'], 'text/plain; charset=utf-8');
+      assert.equal(env?.['HTTP_CONTENT_TYPE'], undefined);
+    },
+  },
 ];
