@@ -48,6 +48,10 @@ class RequestHandling:
     _total_requests: int
     _thread_requests: Dict[int, int]
 
+    def request_finished(self, thread_id: int) -> None:
+        """Count a finished request (the Worker keeps the counters)."""
+        raise NotImplementedError
+
     def environ(self, st: Stream, errors: errmod.RequestErrors,
                 thread_id: int) -> Dict[str, Any]:
         env: Dict[str, Any] = dict(self._defaults)
@@ -109,6 +113,9 @@ class RequestHandling:
             # Forget the id before END leaves: the front end may reuse it as
             # soon as END arrives.
             self.streams.pop(sid, None)
+            # Counted before END leaves: a request the front end sends after this one's
+            # END must see it in mod_wsgi.total_requests.
+            self.request_finished(thread_id)
             chan.send(final)
 
     def _application(self, env: Dict[str, Any], sid: int) -> Any:

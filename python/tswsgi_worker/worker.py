@@ -220,6 +220,12 @@ class Worker(RequestHandling):
                 self._deadline = deadline
             self._state.notify_all()
 
+    def request_finished(self, thread_id: int) -> None:
+        self._thread_requests[thread_id] = (
+            self._thread_requests.get(thread_id, 0) + 1)
+        with self._state:
+            self._total_requests += 1
+
     def _serve(self, thread_id: int) -> None:
         get = self.queue.get
         while True:
@@ -231,10 +237,7 @@ class Worker(RequestHandling):
             except BaseException:  # a bug here must not kill the thread
                 traceback.print_exc(file=sys.__stderr__)
             finally:
-                self._thread_requests[thread_id] = (
-                    self._thread_requests.get(thread_id, 0) + 1)
                 with self._state:
-                    self._total_requests += 1
                     self._active -= 1
                     if self._stopping and self._active == 0:
                         self._state.notify_all()
