@@ -257,6 +257,12 @@ export const MESSAGES = {
     summary:
       'Under WSGIErrorOverride the app failed while its error body was discarded; its status is still answered.',
   },
+  MW00233: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "Serving a daemon-mode app's internal redirect (200 + local Location) failed unexpectedly (500).",
+  },
   MW00301: {
     module: 'core',
     level: 'error',

@@ -35,6 +35,11 @@ export interface DispatchRequest {
    * through the error path (hooks.onError) and the application's body is discarded.
    */
   readonly errorOverride?: boolean;
+  /**
+   * Daemon mode (wsgi_execute_remote): a 200 whose Location is a local path ('/…') is an
+   * internal redirect, CGI-style: the body is discarded and hooks.onInternalRedirect runs.
+   */
+  readonly internalRedirect?: boolean;
   /** r->request_time (ms since the epoch), for a Last-Modified from the app; default: now. */
   readonly requestTimeMs?: number;
 }
@@ -48,6 +53,8 @@ export interface DispatchHooks {
   readonly onError?: (status: number, keep: readonly Header[]) => void | Promise<void>;
   /** `[client ip:port]` decoration for log lines. */
   readonly client?: string;
+  /** Serve `location` as an internal redirect (GET); resolves with the final status. */
+  readonly onInternalRedirect?: (location: string) => Promise<number>;
 }
 
 /** One response header, name and value. */
@@ -149,6 +156,8 @@ export function dispatch(
     let eofSent = false;
     /** WSGIErrorOverride took the response: its status, while the app's body is discarded. */
     let overridden = 0;
+    /** A 200 + local Location (internal redirect): its target, while the body is dropped. */
+    let redirectTo: string | undefined;
     /** The app's headers an overridden error keeps (WWW-Authenticate). */
     let keep: readonly Header[] = [];
 
@@ -178,6 +187,30 @@ export function dispatch(
           if (!res.headersSent) defaultError(res, st, keep);
           else truncate(res);
           done(st);
+        },
+      );
+    };
+
+    /** Serve the internal redirect the app asked for (its body was discarded). */
+    const followRedirect = (to: string): void => {
+      const run = hooks.onInternalRedirect;
+      if (run === undefined) {
+        renderError(500);
+        return;
+      }
+      run(to).then(
+        (st) => done(st),
+        (e: unknown) => {
+          log.log(
+            'error',
+            'wsgi',
+            'MW00233',
+            `internal redirect to ${to} failed: ${String(e)}`,
+            fields,
+          );
+          if (!res.headersSent) defaultError(res, 500);
+          else truncate(res);
+          done(500);
         },
       );
     };
@@ -256,6 +289,14 @@ export function dispatch(
           keep = headers.filter(([k]) => KEPT_ON_OVERRIDE.has(k.toLowerCase()));
           return;
         }
+        if (req.internalRedirect === true && code === 200) {
+          const loc = headers.find(([k]) => k.toLowerCase() === 'location')?.[1];
+          if (loc?.startsWith('/') === true) {
+            // wsgi_execute_remote: CGI semantics; the body is read and dropped (onData).
+            redirectTo = loc;
+            return;
+          }
+        }
         const flat: string[] = [];
         let length = false;
         for (const [k, v] of scanHeaders(headers, group !== '', req.requestTimeMs ?? Date.now())) {
@@ -301,6 +342,10 @@ export function dispatch(
       onEnd() {
         detachBody();
         if (aborted || finished || timedOut) return;
+        if (redirectTo !== undefined) {
+          followRedirect(redirectTo);
+          return;
+        }
         if (overridden !== 0) {
           renderError(overridden);
           return;
@@ -321,6 +366,11 @@ export function dispatch(
       onError(message) {
         detachBody();
         if (aborted || finished || timedOut) return;
+        if (redirectTo !== undefined) {
+          // wsgi_discard_output ignores what happens to the rest of the body.
+          followRedirect(redirectTo);
+          return;
+        }
         if (overridden !== 0) {
           // wsgi_discard_output stops at the failure; the app's status is still answered.
           log.log(
@@ -388,6 +438,10 @@ export function dispatch(
       onFail(cause) {
         detachBody();
         if (aborted || finished || timedOut) return;
+        if (redirectTo !== undefined) {
+          followRedirect(redirectTo);
+          return;
+        }
         const pid = stream?.worker.pid;
         log.log(
           'error',

@@ -107,6 +107,7 @@ WSGIScriptAlias /eo-emb "@SRV@/eo.wsgi"
 WSGIScriptAlias /hdr "@SRV@/hdr.wsgi" process-group=diff
 WSGIScriptAlias /hdr-emb "@SRV@/hdr.wsgi"
 WSGIScriptAlias /misc "@SRV@/misc.wsgi" process-group=diff
+WSGIScriptAlias /misc-emb "@SRV@/misc.wsgi"
 
 # WSGIRestrictProcess: the group the alias selects must be listed (%{GLOBAL} = embedded).
 WSGIScriptAlias /restricted "@SRV@/dump.wsgi" process-group=diff
@@ -206,6 +207,9 @@ export const MISC_APP = `def application(environ, start_response):
         start_response('200 OK', [('Content-Type', 'text/plain'), ('ETag', '"v1"'),
                                   ('Content-Length', '5')])
         return [b'hello']
+    if mode == 'loc':
+        start_response('200 OK', [('Location', '/dump/from-redirect?y=2'), ('X-Dropped', '1')])
+        return [b'discarded']
     if mode == '204':
         start_response('204 No Content', [('Content-Type', 'text/plain')])
         return [b'ignored']

@@ -617,4 +617,30 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['HTTP_CONTENT_TYPE'], undefined);
     },
   },
+  {
+    name: 'POST /misc?loc: a 200 with a local Location is an internal GET redirect (daemon mode)',
+    method: 'POST',
+    path: '/misc?loc',
+    body: 'payload',
+    expectStatus: 200,
+    dump: true,
+    check: (r, env) => {
+      assert.equal(env?.['REQUEST_METHOD'], 'GET');
+      assert.equal(env?.['PATH_INFO'], '/from-redirect');
+      assert.equal(env?.['QUERY_STRING'], 'y=2');
+      assert.equal(env?.['REDIRECT_STATUS'], '200');
+      assert.equal(env?.['REDIRECT_URL'], '/misc');
+      assert.equal(env?.['CONTENT_LENGTH'], undefined, "the body was the first request's");
+      assert.equal(header(r, 'X-Dropped'), undefined);
+    },
+  },
+  {
+    name: 'GET /misc-emb?loc: embedded mode passes the Location through',
+    path: '/misc-emb?loc',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Location'), '/dump/from-redirect?y=2');
+      assert.equal(r.body.toString(), 'discarded');
+    },
+  },
 ];

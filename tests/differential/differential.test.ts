@@ -54,6 +54,14 @@ const ENV_VALUE_IGNORED = new Set([
   'mod_wsgi.daemon_connects',
   'mod_wsgi.daemon_restarts',
   'mod_wsgi.listener_port',
+  'REDIRECT_mod_wsgi.request_start',
+  'REDIRECT_mod_wsgi.queue_start',
+  'REDIRECT_mod_wsgi.request_id',
+  'REDIRECT_mod_wsgi.daemon_connects',
+  'REDIRECT_mod_wsgi.daemon_restarts',
+  'REDIRECT_mod_wsgi.listener_port',
+  'REDIRECT_REMOTE_PORT',
+  'REDIRECT_SERVER_SOFTWARE',
   'wsgi.input',
   'wsgi.errors',
   'wsgi.file_wrapper',
@@ -118,9 +126,17 @@ function jsonType(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
 }
 
+/**
+ * Keys only Apache + mod_wsgi has, left out of the comparison: mod_wsgi.magic is the token
+ * an Apache child proves itself with to a daemon socket (tswsgi's workers talk over a
+ * socketpair; an internal redirect shows it as REDIRECT_mod_wsgi.magic).
+ */
+const ENV_APACHE_ONLY = new Set(['REDIRECT_mod_wsgi.magic']);
+
 function comparableEnv(env: Env, port: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(env)) {
+    if (ENV_APACHE_ONLY.has(k)) continue;
     out[k] = ENV_VALUE_IGNORED.has(k)
       ? `<present: ${jsonType(v)}>`
       : typeof v === 'string'

@@ -408,3 +408,30 @@ WSGIScriptAlias /broken @DIR@/dump.wsgi
     await until(() => h.errorLog().find((l) => l.includes('ImportError: broken dispatch marker')));
   });
 });
+
+// mod_wsgi daemon mode: a 200 with `Location: /local` is an internal GET redirect (CGI
+// semantics); its target's own answer (here a 404) is what the client gets.
+describe('internal redirects from a daemon-mode app', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `${WSGI_PREAMBLE}
+WSGIDaemonProcess red threads=2 graceful-timeout=1 shutdown-timeout=1
+WSGIScriptAlias /go @DIR@/go.wsgi process-group=red
+`,
+      {
+        'go.wsgi':
+          "def application(environ, start_response):\n    start_response('200 OK', [('Location', '/nowhere/at/all')])\n    return [b'dropped']\n",
+      },
+    );
+  });
+  after(() => h.stop());
+
+  it("answers with the redirect target's status (404 here), not the app's body", async () => {
+    const res = await rawRequest(h.port, req('/go'));
+    assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.equal(res.headers['location'], undefined);
+    assert.doesNotMatch(res.body.toString(), /dropped/);
+    assert.match(res.body.toString(), /<title>404 Not Found<\/title>/);
+  });
+});

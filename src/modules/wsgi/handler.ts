@@ -35,6 +35,7 @@ import { coreDir } from '../../core/view.js';
 import type { CompiledAlias } from './translate.js';
 import type { CallResult } from '../../wsgi/call.js';
 import { runDispatchScript } from './dispatch-script.js';
+import { internalRedirect } from '../../request/subrequest.js';
 import type { Environ } from '../../wsgi/protocol/messages.js';
 
 /** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
@@ -304,6 +305,7 @@ export async function handleWsgiScript<P>(
       scriptMtimeMs: scriptMtimeMs ?? 0,
       headOnly: r.headerOnly,
       requestTimeMs: r.requestTime,
+      internalRedirect: processGroup !== '',
       // mod_wsgi applies WSGIErrorOverride in wsgi_execute_remote only: daemon mode.
       errorOverride: processGroup !== '' && (dir.errorOverride ?? DIR_DEFAULTS.errorOverride),
     },
@@ -311,6 +313,22 @@ export async function handleWsgiScript<P>(
     log,
     {
       client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}`,
+      // A 200 + Location: /local from the app: ap_internal_redirect_handler as a GET; the
+      // body was read already, so the new request must not expect one.
+      onInternalRedirect: async (location) => {
+        // Apache's subprocess_env held the CGI variables and mod_wsgi's keys by now: the
+        // redirect renames them all to REDIRECT_*.
+        for (const [k, v] of wsgiCgiVars(r)) r.env.set(k, v);
+        for (const [k, v] of environ)
+          if (k.startsWith('mod_wsgi.') || k === 'SCRIPT_NAME' || k === 'PATH_INFO')
+            r.env.set(k, v);
+        const raw = r.headersIn.rawHeaders;
+        for (let i = raw.length - 2; i >= 0; i -= 2)
+          if (raw[i]?.toLowerCase() === 'content-length') raw.splice(i, 2);
+        delete r.headersIn.headers['content-length'];
+        await internalRedirect(r, location, 'GET');
+        return r.res.statusCode;
+      },
       // Errors before the response started go through ap_die (ErrorDocument, canned page).
       onError: async (st, keep) => {
         const restore = keepOnError(r.res, keep);
