@@ -418,10 +418,13 @@ describe('internal redirects from a daemon-mode app', () => {
       `${WSGI_PREAMBLE}
 WSGIDaemonProcess red threads=2 graceful-timeout=1 shutdown-timeout=1
 WSGIScriptAlias /go @DIR@/go.wsgi process-group=red
+WSGIScriptAlias /loop @DIR@/loop.wsgi process-group=red
 `,
       {
         'go.wsgi':
           "def application(environ, start_response):\n    start_response('200 OK', [('Location', '/nowhere/at/all')])\n    return [b'dropped']\n",
+        'loop.wsgi':
+          "def application(environ, start_response):\n    start_response('200 OK', [('Location', '/loop')])\n    return [b'again']\n",
       },
     );
   });
@@ -433,5 +436,16 @@ WSGIScriptAlias /go @DIR@/go.wsgi process-group=red
     assert.equal(res.headers['location'], undefined);
     assert.doesNotMatch(res.body.toString(), /dropped/);
     assert.match(res.body.toString(), /<title>404 Not Found<\/title>/);
+  });
+
+  it('answers 500 with AH00124 to a redirect loop, at once (Apache: the same)', async () => {
+    const res = await rawRequest(h.port, req('/loop'));
+    assert.equal(res.statusLine, 'HTTP/1.1 500 Internal Server Error');
+    const lines = await until(() => {
+      const l = h.errorLog().filter((x) => x.includes('AH00124'));
+      return l.length > 0 ? l : undefined;
+    });
+    assert.equal(lines.length, 1, lines.join('\n'));
+    assert.match(lines[0] ?? '', /Request exceeded the limit of 10 internal redirects/);
   });
 });

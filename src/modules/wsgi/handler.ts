@@ -7,7 +7,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import { stat } from 'node:fs/promises';
-import { DECLINED, DONE } from '../../request/hooks.js';
+import { DECLINED, DONE, OK } from '../../request/hooks.js';
 import { die } from '../../http/die.js';
 import { Readable } from 'node:stream';
 import { RequestBodyTooLargeError } from '../../request/record.js';
@@ -326,7 +326,9 @@ export async function handleWsgiScript<P>(
         for (let i = raw.length - 2; i >= 0; i -= 2)
           if (raw[i]?.toLowerCase() === 'content-length') raw.splice(i, 2);
         delete r.headersIn.headers['content-length'];
-        await internalRedirect(r, location, 'GET');
+        const rv = await internalRedirect(r, location, 'GET');
+        // Refused before it ran (LimitInternalRecursion: a redirect loop): nothing answered.
+        if (rv !== OK && rv !== DONE && !r.res.headersSent) await die(r, rv);
         return r.res.statusCode;
       },
       // Errors before the response started go through ap_die (ErrorDocument, canned page).
