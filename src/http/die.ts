@@ -262,7 +262,10 @@ export async function die(r: RequestRecord, status: Outcome): Promise<Outcome> {
       const notes = r.notes.get('error-notes');
       if (notes !== undefined) r.env.set('ERROR_NOTES', notes);
       const rv = await internalRedirect(r, doc.value, r.method === 'HEAD' ? 'HEAD' : 'GET');
-      return rv === OK || rv === DONE ? status : rv;
+      if (rv === OK || rv === DONE) return status;
+      // Refused before it ran (LimitInternalRecursion): answer here, as ap_die would.
+      if (!r.res.headersSent) sendErrorResponse(r, typeof rv === 'number' && rv > 0 ? rv : 500);
+      return rv;
     }
     if (status !== 401) {
       // Remote URL: 302 to it (ap_die turns the error into a redirect).

@@ -449,3 +449,33 @@ WSGIScriptAlias /loop @DIR@/loop.wsgi process-group=red
     assert.match(lines[0] ?? '', /Request exceeded the limit of 10 internal redirects/);
   });
 });
+
+// An ErrorDocument redirect that LimitInternalRecursion refuses (the failing request is
+// itself an internal redirect here) is answered with 500 at once, never left unanswered.
+describe('an ErrorDocument redirect past LimitInternalRecursion', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `${WSGI_PREAMBLE}
+LimitInternalRecursion 1
+WSGIDaemonProcess red2 threads=2 graceful-timeout=1 shutdown-timeout=1
+WSGIScriptAlias /go2 @DIR@/go2.wsgi process-group=red2
+<Location /missing-area>
+  ErrorDocument 404 /err-doc
+</Location>
+`,
+      {
+        'go2.wsgi':
+          "def application(environ, start_response):\n    start_response('200 OK', [('Location', '/missing-area/x')])\n    return [b'dropped']\n",
+      },
+    );
+  });
+  after(() => h.stop());
+
+  it('answers 500 and logs AH00124 for the refused ErrorDocument', async () => {
+    const res = await rawRequest(h.port, req('/go2'));
+    assert.equal(res.statusLine, 'HTTP/1.1 500 Internal Server Error');
+    const line = await until(() => h.errorLog().find((l) => l.includes('AH00124')));
+    assert.match(line, /Request exceeded the limit of 1 internal redirects/);
+  });
+});
