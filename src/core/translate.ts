@@ -8,6 +8,7 @@ import { DECLINED, OK } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import { sectionsForFile } from '../request/walk.js';
+import { HTACCESS_UNSUPPORTED, unreadAccessFile } from './htaccess.js';
 import { coreDir, coreServer } from './view.js';
 
 /** ap_core_translate (REALLY_LAST): r.filename = DocumentRoot + r.uri. */
@@ -125,6 +126,16 @@ export function coreMapToStorage(r: RequestRecord): Outcome {
     split.finfo?.isDirectory() ?? false,
   );
   r.perDir = rt.walk.merge(r.perDir, sections);
+  const access = unreadAccessFile(r, split.finfo?.isDirectory() ?? false);
+  if (access !== undefined) {
+    r.logError(
+      'error',
+      'core',
+      HTACCESS_UNSUPPORTED,
+      `${access}: .htaccess files are not supported yet; refusing the request rather than ignoring it (set AllowOverride None to serve without it)`,
+    );
+    return 500;
+  }
   return OK;
 }
 
