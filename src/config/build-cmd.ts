@@ -20,11 +20,23 @@ import { syntaxError } from './errors.js';
 /** What the server/vhost levels accept: RSRC_CONF | OR_ALL & ~(OR_AUTHCFG | OR_LIMIT). */
 const SERVER_OVERRIDES: ContextMask = Ctx.OR_FILEINFO | Ctx.OR_INDEXES | Ctx.OR_OPTIONS;
 
+/** What an .htaccess file may set (ap_parse_htaccess's parms): AllowOverride in force. */
+export interface AccessRules {
+  /** The classes allowed, as Ctx.OR_* bits (parms->override). */
+  readonly override: ContextMask;
+  /** AllowOverrideList: directive names allowed whatever their class, lower-case. */
+  readonly list: readonly string[];
+  /** The options an `Options` line may set (override_opts). */
+  readonly opts: readonly string[];
+}
+
 /** Where a directive is being applied. */
 export interface Place {
   readonly context: ConfigContext;
   /** The enclosing section's name as written (`Directory`, `VirtualHost`), if any. */
   readonly parent: string | undefined;
+  /** Set inside an .htaccess file, sections in it included. */
+  readonly access?: AccessRules;
 }
 
 /** Display name for messages: section directives are spelled `<Directory`. */
@@ -34,7 +46,10 @@ const gt = (name: string): string => (name.startsWith('<') ? `${name}>` : name);
 export function contextError(name: string, where: ContextMask, place: Place): string | undefined {
   const kind = place.context.kind;
   let ok: boolean;
-  if (kind === 'section' || kind === 'htaccess') ok = (where & (Ctx.DIRECTORY | OR_ALL)) !== 0;
+  const access = place.access;
+  if (access !== undefined)
+    ok = (where & access.override) !== 0 || access.list.includes(name.toLowerCase());
+  else if (kind === 'section' || kind === 'htaccess') ok = (where & (Ctx.DIRECTORY | OR_ALL)) !== 0;
   else if (kind === 'vhost') {
     ok = (where & (Ctx.VHOST | Ctx.SERVER | SERVER_OVERRIDES)) !== 0;
     // A main-server-only directive (SERVER without VHOST): ap_check_cmd_context(GLOBAL_ONLY).
@@ -76,6 +91,7 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
     serverRoot: x.serverRoot,
     serverRootRelative: (p) => (isAbsolute(p) ? p : resolve(x.serverRoot, p)),
     fail: (message) => syntaxError(message, at),
+    ...(x.place.access === undefined ? {} : { overrideOpts: x.place.access.opts }),
     warn: (message) => {
       x.warnings.push(`${at.file}:${at.line}: ${message}`);
     },

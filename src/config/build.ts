@@ -9,6 +9,7 @@
 
 import {
   Ctx,
+  OR_ALL,
   RSRC_CONF,
   type ConfigContext,
   type DirectiveNode,
@@ -18,7 +19,14 @@ import { syntaxError } from './errors.js';
 import type { ConfigIR, ListenIR, ModuleSlots, Origin, SectionIR, ServerIR } from './ir.js';
 import { mergeBySpec, type MergeSpec } from './merge.js';
 import type { Registry } from './registry.js';
-import { contextError, globalOnlyError, invoke, makeCmd, type Place } from './build-cmd.js';
+import {
+  contextError,
+  globalOnlyError,
+  invoke,
+  makeCmd,
+  type AccessRules,
+  type Place,
+} from './build-cmd.js';
 import { parseListen, parseVhostAddresses } from './build-listen.js';
 import type { ModuleDef } from '../modules/module.js';
 
@@ -80,156 +88,215 @@ function mergeSlot(spec: MergeSpec<object>, base: unknown, over: unknown): unkno
   );
 }
 
+/** Fresh per-module configs of one kind (create_server_config / create_dir_config). */
+function newSlots(mods: readonly ModuleDef[], which: 'server' | 'dir'): ModuleSlots {
+  const slots: ModuleSlots = {};
+  for (const m of mods) {
+    const part = m[which];
+    if (part !== undefined) slots[m.name] = part.create();
+  }
+  return slots;
+}
+
+function newServer(
+  mods: readonly ModuleDef[],
+  origin: Origin,
+  addresses: ServerBuild['addresses'],
+): ServerBuild {
+  return {
+    addresses,
+    origin,
+    server: newSlots(mods, 'server'),
+    dirDefaults: newSlots(mods, 'dir'),
+    sections: [],
+  };
+}
+
+/** What a walk over directive nodes writes to besides the scope's configs. */
+interface WalkEnv {
+  readonly registry: Registry;
+  readonly loaded: ReadonlySet<string>;
+  readonly serverRoot: string;
+  readonly warnings: string[];
+  readonly mods: readonly ModuleDef[];
+  readonly listen: ListenIR[];
+  readonly vhosts: ServerBuild[];
+  /** .htaccess with AllowOverride Nonfatal=…: what is logged and skipped instead of failing. */
+  readonly nonfatal?: AccessNonfatal;
+}
+
+/** AllowOverride Nonfatal=… for one .htaccess read. */
+export interface AccessNonfatal {
+  /** Nonfatal=Override: a directive the AllowOverride classes forbid. */
+  readonly override: boolean;
+  /** Nonfatal=Unknown: a directive no loaded module defines. */
+  readonly unknown: boolean;
+  /** Log a warning (message id, text). */
+  warn(id: string, message: string): void;
+}
+
+function walkNodes(env: WalkEnv, nodes: readonly DirectiveNode[], scope: Scope): void {
+  for (const node of nodes) {
+    if (node.children !== undefined) applySection(env, node, node.children, scope);
+    else applyDirective(env, node, scope);
+  }
+}
+
+function applyDirective(env: WalkEnv, node: DirectiveNode, scope: Scope): void {
+  const at = { file: node.file, line: node.line };
+  if (node.name.toLowerCase() === 'listen') {
+    const e =
+      contextError('Listen', RSRC_CONF, scope.place) ??
+      globalOnlyError('Listen', scope.place.context);
+    if (e !== undefined) throw syntaxError(e, at);
+    const r = parseListen(node.args);
+    if ('error' in r)
+      throw syntaxError(
+        r.error,
+        at,
+        r.log === undefined ? [] : [`${at.file}:${at.line}: ${r.log}`],
+      );
+    if (env.listen.some((l) => l.host === r.host && l.port === r.port)) {
+      throw syntaxError('Cannot define multiple Listeners on the same IP:port', at);
+    }
+    env.listen.push({ ...r, origin: at });
+    return;
+  }
+  const found = env.registry.lookup(node.name);
+  if (found === undefined || !env.loaded.has(found.module.name)) {
+    if (env.nonfatal?.unknown === true) {
+      // ap_walk_config_sub names the directive lower-cased here.
+      env.nonfatal.warn(
+        'AH02296',
+        `Unknown directive ${node.name.toLowerCase()} perhaps misspelled or defined by a module not included in the server configuration`,
+      );
+      return;
+    }
+    throw syntaxError(
+      `Invalid command '${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
+      at,
+    );
+  }
+  const { spec, module } = found;
+  const e = contextError(spec.name, spec.where, scope.place);
+  if (e !== undefined) {
+    if (env.nonfatal?.override === true && scope.place.access !== undefined) {
+      env.nonfatal.warn('AH02295', `${spec.name} in .htaccess forbidden by AllowOverride`);
+      return;
+    }
+    throw syntaxError(e, at);
+  }
+  const cmd = makeCmd(spec.name, {
+    node,
+    place: scope.place,
+    server: scope.srv.server[module.name],
+    dir: scope.dir[module.name],
+    serverRoot: env.serverRoot,
+    warnings: env.warnings,
+  });
+  invoke(spec, cmd);
+}
+
+function applySection(
+  env: WalkEnv,
+  node: DirectiveNode,
+  children: readonly DirectiveNode[],
+  scope: Scope,
+): void {
+  const at = { file: node.file, line: node.line };
+  const lname = node.name.toLowerCase();
+  const def = SECTIONS[lname];
+  if (lname !== 'virtualhost' && def === undefined) {
+    throw syntaxError(
+      `Invalid command '<${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
+      at,
+    );
+  }
+  const canonical = def?.name ?? 'VirtualHost';
+  // <Files> is OR_ALL in httpd: allowed in .htaccess whatever the AllowOverride classes.
+  const where =
+    def?.kind === 'files' || def?.kind === 'filesMatch'
+      ? Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY | OR_ALL
+      : RSRC_CONF;
+  const ce = contextError(`<${canonical}`, where, scope.place);
+  if (ce !== undefined) throw syntaxError(ce, at);
+  if (lname === 'virtualhost' && scope.place.context.kind === 'vhost') {
+    throw syntaxError('<VirtualHost> cannot occur within <VirtualHost> section', at);
+  }
+  if (def !== undefined && scope.sectionKind !== undefined && def.kind.startsWith('files')) {
+    if (scope.sectionKind.startsWith('location')) {
+      throw syntaxError(`<${canonical}> cannot occur within <Location> section`, at);
+    }
+  }
+  if (!node.rawArgs.trimEnd().endsWith('>'))
+    throw syntaxError(`<${canonical}> directive missing closing '>'`, at);
+  if (node.args.length === 0)
+    throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
+
+  if (def === undefined) {
+    const parsed = parseVhostAddresses(node.args);
+    if (typeof parsed === 'string') throw syntaxError(parsed, at);
+    for (const w of parsed.warnings) env.warnings.push(`${at.file}:${at.line}: ${w}`);
+    const vh = newServer(env.mods, at, parsed.addrs);
+    env.vhosts.push(vh);
+    walkNodes(env, children, {
+      place: { context: { kind: 'vhost' }, parent: node.name },
+      srv: vh,
+      dir: vh.dirDefaults,
+      sections: vh.sections,
+      sectionKind: undefined,
+    });
+    return;
+  }
+  const tilde = node.args[0] === '~';
+  const words = tilde ? node.args.slice(1) : node.args;
+  if (words.length !== 1)
+    throw syntaxError(`Multiple <${canonical}> arguments not (yet) supported.`, at);
+  const pattern = words[0] ?? '';
+  const regex = def.match || tilde;
+  if (regex) {
+    try {
+      new RegExp(pattern);
+    } catch {
+      throw syntaxError('Regex could not be compiled', at);
+    }
+  }
+  const dir = newSlots(env.mods, 'dir');
+  const nested: SectionIR[] = [];
+  const context: ConfigContext = { kind: 'section', section: def.kind, pattern };
+  const access = scope.place.access;
+  walkNodes(env, children, {
+    place: { context, parent: node.name, ...(access === undefined ? {} : { access }) },
+    srv: scope.srv,
+    dir,
+    sections: nested,
+    sectionKind: def.kind,
+  });
+  const ir: SectionIR = {
+    kind: def.kind,
+    pattern,
+    regex,
+    dir,
+    origin: at,
+    ...(nested.length > 0 ? { nested } : {}),
+  };
+  scope.sections.push(ir);
+}
+
 /** Build the IR. Throws ConfigError. */
 export function buildConfig(input: BuildInput): ConfigIR {
   const mods = input.registry.modules.filter((m) => input.loaded.has(m.name));
-  const newSlots = (which: 'server' | 'dir'): ModuleSlots => {
-    const slots: ModuleSlots = {};
-    for (const m of mods) {
-      const part = m[which];
-      if (part !== undefined) slots[m.name] = part.create();
-    }
-    return slots;
+  const env: WalkEnv = {
+    registry: input.registry,
+    loaded: input.loaded,
+    serverRoot: input.serverRoot,
+    warnings: input.warnings,
+    mods,
+    listen: [],
+    vhosts: [],
   };
-  const newServer = (origin: Origin, addresses: ServerBuild['addresses']): ServerBuild => ({
-    addresses,
-    origin,
-    server: newSlots('server'),
-    dirDefaults: newSlots('dir'),
-    sections: [],
-  });
-  const listen: ListenIR[] = [];
-  const vhosts: ServerBuild[] = [];
-  const main = newServer({ file: input.mainFile, line: 0 }, []);
-
-  const walk = (nodes: readonly DirectiveNode[], scope: Scope): void => {
-    for (const node of nodes) {
-      if (node.children !== undefined) section(node, node.children, scope);
-      else directive(node, scope);
-    }
-  };
-
-  const directive = (node: DirectiveNode, scope: Scope): void => {
-    const at = { file: node.file, line: node.line };
-    if (node.name.toLowerCase() === 'listen') {
-      const e =
-        contextError('Listen', RSRC_CONF, scope.place) ??
-        globalOnlyError('Listen', scope.place.context);
-      if (e !== undefined) throw syntaxError(e, at);
-      const r = parseListen(node.args);
-      if ('error' in r)
-        throw syntaxError(
-          r.error,
-          at,
-          r.log === undefined ? [] : [`${at.file}:${at.line}: ${r.log}`],
-        );
-      if (listen.some((l) => l.host === r.host && l.port === r.port)) {
-        throw syntaxError('Cannot define multiple Listeners on the same IP:port', at);
-      }
-      listen.push({ ...r, origin: at });
-      return;
-    }
-    const found = input.registry.lookup(node.name);
-    if (found === undefined || !input.loaded.has(found.module.name)) {
-      throw syntaxError(
-        `Invalid command '${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
-        at,
-      );
-    }
-    const { spec, module } = found;
-    const e = contextError(spec.name, spec.where, scope.place);
-    if (e !== undefined) throw syntaxError(e, at);
-    const cmd = makeCmd(spec.name, {
-      node,
-      place: scope.place,
-      server: scope.srv.server[module.name],
-      dir: scope.dir[module.name],
-      serverRoot: input.serverRoot,
-      warnings: input.warnings,
-    });
-    invoke(spec, cmd);
-  };
-
-  const section = (node: DirectiveNode, children: readonly DirectiveNode[], scope: Scope): void => {
-    const at = { file: node.file, line: node.line };
-    const lname = node.name.toLowerCase();
-    const def = SECTIONS[lname];
-    if (lname !== 'virtualhost' && def === undefined) {
-      throw syntaxError(
-        `Invalid command '<${node.name}', perhaps misspelled or defined by a module not included in the server configuration`,
-        at,
-      );
-    }
-    const canonical = def?.name ?? 'VirtualHost';
-    const where =
-      def?.kind === 'files' || def?.kind === 'filesMatch'
-        ? Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY
-        : RSRC_CONF;
-    const ce = contextError(`<${canonical}`, where, scope.place);
-    if (ce !== undefined) throw syntaxError(ce, at);
-    if (lname === 'virtualhost' && scope.place.context.kind === 'vhost') {
-      throw syntaxError('<VirtualHost> cannot occur within <VirtualHost> section', at);
-    }
-    if (def !== undefined && scope.sectionKind !== undefined && def.kind.startsWith('files')) {
-      if (scope.sectionKind.startsWith('location')) {
-        throw syntaxError(`<${canonical}> cannot occur within <Location> section`, at);
-      }
-    }
-    if (!node.rawArgs.trimEnd().endsWith('>'))
-      throw syntaxError(`<${canonical}> directive missing closing '>'`, at);
-    if (node.args.length === 0)
-      throw syntaxError(`<${canonical}> directive requires additional arguments`, at);
-
-    if (def === undefined) {
-      const parsed = parseVhostAddresses(node.args);
-      if (typeof parsed === 'string') throw syntaxError(parsed, at);
-      for (const w of parsed.warnings) input.warnings.push(`${at.file}:${at.line}: ${w}`);
-      const vh = newServer(at, parsed.addrs);
-      vhosts.push(vh);
-      walk(children, {
-        place: { context: { kind: 'vhost' }, parent: node.name },
-        srv: vh,
-        dir: vh.dirDefaults,
-        sections: vh.sections,
-        sectionKind: undefined,
-      });
-      return;
-    }
-    const tilde = node.args[0] === '~';
-    const words = tilde ? node.args.slice(1) : node.args;
-    if (words.length !== 1)
-      throw syntaxError(`Multiple <${canonical}> arguments not (yet) supported.`, at);
-    const pattern = words[0] ?? '';
-    const regex = def.match || tilde;
-    if (regex) {
-      try {
-        new RegExp(pattern);
-      } catch {
-        throw syntaxError('Regex could not be compiled', at);
-      }
-    }
-    const dir = newSlots('dir');
-    const nested: SectionIR[] = [];
-    const context: ConfigContext = { kind: 'section', section: def.kind, pattern };
-    walk(children, {
-      place: { context, parent: node.name },
-      srv: scope.srv,
-      dir,
-      sections: nested,
-      sectionKind: def.kind,
-    });
-    const ir: SectionIR = {
-      kind: def.kind,
-      pattern,
-      regex,
-      dir,
-      origin: at,
-      ...(nested.length > 0 ? { nested } : {}),
-    };
-    scope.sections.push(ir);
-  };
-
-  walk(input.nodes, {
+  const main = newServer(mods, { file: input.mainFile, line: 0 }, []);
+  walkNodes(env, input.nodes, {
     place: { context: { kind: 'server' }, parent: undefined },
     srv: main,
     dir: main.dirDefaults,
@@ -240,12 +307,65 @@ export function buildConfig(input: BuildInput): ConfigIR {
   return {
     serverRoot: input.serverRoot,
     defines: input.defines,
-    listen,
+    listen: env.listen,
     main: freeze(main),
-    vhosts: vhosts.map((v) => mergeVhost(mods, main, v)),
+    vhosts: env.vhosts.map((v) => mergeVhost(mods, main, v)),
     modules: mods.map((m) => m.name),
     warnings: input.warnings,
   };
+}
+
+/** Inputs to building one .htaccess file (ap_parse_htaccess). */
+export interface AccessBuildInput {
+  /** The file's directives, as read with ReadState.htaccess set. */
+  readonly nodes: readonly DirectiveNode[];
+  readonly registry: Registry;
+  /** Short names of the loaded modules (ConfigIR.modules). */
+  readonly loaded: ReadonlySet<string>;
+  readonly serverRoot: string;
+  /** The directory holding the file, with its trailing slash (cmd->path). */
+  readonly directory: string;
+  readonly rules: AccessRules;
+  readonly nonfatal: AccessNonfatal;
+}
+
+/**
+ * Apply an .htaccess file's directives to a fresh per-dir config, under the AllowOverride
+ * in force (invoke_cmd's override check). Returns the config and the `<Files>` sections
+ * written in the file. Throws ConfigError; its `detail` is what httpd logs after the name.
+ */
+export function buildAccessConfig(input: AccessBuildInput): {
+  dir: ModuleSlots;
+  nested: SectionIR[];
+} {
+  const mods = input.registry.modules.filter((m) => input.loaded.has(m.name));
+  const env: WalkEnv = {
+    registry: input.registry,
+    loaded: input.loaded,
+    serverRoot: input.serverRoot,
+    warnings: [],
+    mods,
+    listen: [],
+    vhosts: [],
+    nonfatal: input.nonfatal,
+  };
+  // Directives allowed in .htaccess are per-dir ones; a scratch server config takes any
+  // server-level write so that a request can never change the running server's config.
+  const scratch = newServer(mods, { file: input.directory, line: 0 }, []);
+  const dir = newSlots(mods, 'dir');
+  const nested: SectionIR[] = [];
+  walkNodes(env, input.nodes, {
+    place: {
+      context: { kind: 'htaccess', directory: input.directory },
+      parent: undefined,
+      access: input.rules,
+    },
+    srv: scratch,
+    dir,
+    sections: nested,
+    sectionKind: undefined,
+  });
+  return { dir, nested };
 }
 
 function freeze(s: ServerBuild): ServerIR {

@@ -139,6 +139,12 @@ export interface Cmd<S, D> {
    * to the current server.
    */
   buildState?<T>(key: string, init: () => T): T;
+  /**
+   * In an .htaccess file: the option names an `Options` line may set there (httpd's
+   * cmd->override_opts, from AllowOverride Options=…). Undefined in the config files,
+   * where every option may be set.
+   */
+  readonly overrideOpts?: readonly string[];
 }
 
 /** A declared directive (≈ command_rec), typed by its arity. */

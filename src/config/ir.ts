@@ -57,6 +57,13 @@ export interface ConfigIR {
    * named by LoadModule), in module-list order. Hooks of other modules must not run.
    */
   readonly modules?: readonly string[];
+  /**
+   * Every module name loaded while reading (built-ins, LoadModule, accepted modules), for
+   * `<IfModule>` in .htaccess files.
+   */
+  readonly loadedModules?: readonly string[];
+  /** `Define` names with their values at the end of the read, for `${VAR}` in .htaccess. */
+  readonly variables?: Readonly<Record<string, string>>;
   /** Non-fatal warnings with file:line, printed at startup and by -t. */
   readonly warnings: readonly string[];
 }

@@ -69,7 +69,7 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
   const file = isAbsolute(opts.file) ? opts.file : join(st.serverRoot, opts.file);
   nodes.push(...readConfigFile(file, st));
   for (const d of opts.after ?? []) nodes.push(...readConfigText(d, CMDLINE_FILE, st));
-  return buildConfig({
+  const ir = buildConfig({
     nodes,
     registry,
     loaded,
@@ -79,6 +79,7 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
     defines: [...defines].map(([k, v]) => (v === '' ? k : `${k}=${v}`)),
     warnings: st.warnings,
   });
+  return { ...ir, loadedModules: [...loaded], variables: Object.fromEntries(defines) };
 }
 
 export { dirConfOf, moduleSlot, serverConfOf } from './slots.js';

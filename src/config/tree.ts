@@ -41,7 +41,31 @@ export interface ReadState {
   /** Process environment for `${VAR}` after Defines. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly warnings: string[];
+  /**
+   * Set when reading an .htaccess file (ap_parse_htaccess): the read-time directives that
+   * change the server (Include, Define, LoadModule, …) are "not allowed here", and
+   * warnings go to the error log as they happen instead of onto `warnings`.
+   */
+  readonly htaccess?: AccessRead;
 }
+
+/** How an .htaccess read reports what it does not apply. */
+export interface AccessRead {
+  /** AllowOverride Nonfatal=Override: a forbidden directive is logged and skipped. */
+  readonly nonfatalOverride: boolean;
+  /** Log a warning (httpd's ap_log_perror at warn): message id and text. */
+  warn(id: string, message: string): void;
+}
+
+/** The read-time directives' names as httpd spells them (cmd->name in messages). */
+const READ_TIME_NAMES: Readonly<Record<string, string>> = {
+  include: 'Include',
+  includeoptional: 'IncludeOptional',
+  define: 'Define',
+  undefine: 'UnDefine',
+  serverroot: 'ServerRoot',
+  loadmodule: 'LoadModule',
+};
 
 /** Directives this file executes itself (reported as existing by <IfDirective>). */
 export const READ_TIME_DIRECTIVES: readonly string[] = [
@@ -81,7 +105,10 @@ export function readConfigFile(path: string, st: ReadState): DirectiveNode[] {
   return evalNodes(structure(readLines(text, path)), st, 0);
 }
 
-/** Read configuration text not from a file (-C / -c directives), e.g. file `-C`. */
+/**
+ * Read configuration text not from a file: -C / -c directives (file `-C`), or an
+ * .htaccess file's text (with st.htaccess set).
+ */
 export function readConfigText(text: string, file: string, st: ReadState): DirectiveNode[] {
   return evalNodes(structure(readLines(text, file)), st, 0);
 }
@@ -142,6 +169,10 @@ function expandLine(node: RawNode, st: ReadState): Expanded {
     // `-D X`, `Define X` and `Define X ""` define the name alone.
     (name) => st.defines.get(name) || st.env[name],
     (name) => {
+      if (st.htaccess !== undefined) {
+        st.htaccess.warn('AH00111', `Config variable \${${name}} is not defined`);
+        return;
+      }
       st.warnings.push(
         `${node.line.file}:${node.line.line}: AH00111: Config variable \${${name}} is not defined`,
       );
@@ -180,6 +211,13 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
           line: at.line,
         });
       }
+      continue;
+    }
+    const readTime = READ_TIME_NAMES[lname];
+    if (readTime !== undefined && st.htaccess !== undefined) {
+      // invoke_cmd's override check: none of these has an OR_* bit.
+      if (!st.htaccess.nonfatalOverride) throw readError(`${readTime} not allowed here`, at);
+      st.htaccess.warn('AH02295', `${readTime} in .htaccess forbidden by AllowOverride`);
       continue;
     }
     switch (lname) {

@@ -63,19 +63,75 @@ describe('Options merge (merge_core_dir_configs)', () => {
 });
 
 describe('AllowOverride', () => {
-  it('expands All, clears on None, and keeps the class of Options=…', () => {
-    assert.deepEqual(parseAllowOverride(['All']), [
-      'AuthConfig',
-      'FileInfo',
-      'Indexes',
-      'Limit',
-      'Options',
-    ]);
-    assert.deepEqual(parseAllowOverride(['None']), []);
-    assert.deepEqual(parseAllowOverride(['Options=Indexes,MultiViews', 'authconfig']), [
-      'AuthConfig',
-      'Options',
-    ]);
+  it('expands All, clears on None, and keeps the class and the list of Options=…', () => {
+    const all = parseAllowOverride(['All']);
+    assert.deepEqual(all, {
+      classes: ['AuthConfig', 'FileInfo', 'Indexes', 'Limit', 'Options'],
+      opts: undefined,
+      nonfatal: [],
+    });
+    assert.deepEqual(parseAllowOverride(['None']), { classes: [], opts: undefined, nonfatal: [] });
+    assert.deepEqual(parseAllowOverride(['Options=Indexes,MultiViews', 'authconfig']), {
+      classes: ['AuthConfig', 'Options'],
+      opts: ['Indexes', 'MultiViews'],
+      nonfatal: [],
+    });
     assert.equal(parseAllowOverride(['Bogus']), 'Illegal override option Bogus');
+    assert.equal(parseAllowOverride(['Bogus=x']), 'Illegal override option Bogus');
+  });
+
+  it('takes a bare Options as Options=All (no MultiViews), RunScripts as MultiViews+ExecCGI', () => {
+    const bare = parseAllowOverride(['Options']);
+    assert.ok(typeof bare !== 'string');
+    assert.deepEqual(bare.opts, [
+      'Indexes',
+      'Includes',
+      'IncludesExec',
+      'FollowSymLinks',
+      'ExecCGI',
+    ]);
+    const rs = parseAllowOverride(['Options=RunScripts']);
+    assert.ok(typeof rs !== 'string');
+    assert.deepEqual(rs.opts, ['ExecCGI', 'MultiViews']);
+    assert.equal(parseAllowOverride(['Options=Indexes,Bogus']), 'Illegal option Bogus');
+  });
+
+  it('reads Nonfatal=…, which a later All or None clears as in set_override', () => {
+    const nf = parseAllowOverride(['Nonfatal=All', 'FileInfo']);
+    assert.ok(typeof nf !== 'string');
+    assert.deepEqual(nf.nonfatal, ['Override', 'Unknown']);
+    assert.deepEqual(nf.classes, ['FileInfo']);
+    const cleared = parseAllowOverride(['Nonfatal=Unknown', 'All']);
+    assert.ok(typeof cleared !== 'string');
+    assert.deepEqual(cleared.nonfatal, []);
+    assert.equal(
+      parseAllowOverride(['Nonfatal']),
+      '=Override, =Unknown or =All expected after Nonfatal',
+    );
+  });
+});
+
+describe('Options in .htaccess (override_opts)', () => {
+  it('refuses an option outside the allowed set, naming it as written', () => {
+    const r = applyOptions(OPTIONS_SERVER_DEFAULT, ['+Indexes', '-FollowSymLinks'], ['Indexes']);
+    assert.equal(r, 'Option FollowSymLinks not allowed here');
+    assert.equal(
+      applyOptions(OPTIONS_SERVER_DEFAULT, ['All'], ['Indexes']),
+      'Option All not allowed here',
+    );
+    const ok = applyOptions(OPTIONS_SERVER_DEFAULT, ['None'], []);
+    assert.ok(typeof ok !== 'string');
+    assert.deepEqual(ok.opts, []);
+  });
+
+  it('says All and None must come first, as set_options does', () => {
+    assert.equal(
+      applyOptions(OPTIONS_SERVER_DEFAULT, ['Indexes', 'None']),
+      "'Options None' must be the first Option given.",
+    );
+    assert.equal(
+      applyOptions(OPTIONS_SERVER_DEFAULT, ['Indexes', 'All']),
+      "'Options All' must be the first option given.",
+    );
   });
 });

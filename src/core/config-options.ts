@@ -43,6 +43,7 @@ const WORDS: Readonly<Record<string, readonly OptionName[]>> = {
   symlinksifownermatch: ['SymLinksIfOwnerMatch'],
   execcgi: ['ExecCGI'],
   multiviews: ['MultiViews'],
+  runscripts: ['ExecCGI', 'MultiViews'],
   all: ALL,
   none: [],
 };
@@ -64,9 +65,14 @@ export const OPTIONS_SERVER_DEFAULT: OptionsConf = {
 };
 
 /**
- * Apply one `Options` line to `cur` (set_options). Returns the new value or an error text.
+ * Apply one `Options` line to `cur` (set_options). `allowed` is the override_opts in force:
+ * in .htaccess, what AllowOverride Options=… permits. Returns the new value or an error text.
  */
-export function applyOptions(cur: OptionsConf, words: readonly string[]): OptionsConf | string {
+export function applyOptions(
+  cur: OptionsConf,
+  words: readonly string[],
+  allowed: readonly OptionName[] = OPTION_NAMES,
+): OptionsConf | string {
   let { unset, opts, add, remove } = cur;
   let first = true;
   let merge = false;
@@ -89,11 +95,16 @@ export function applyOptions(cur: OptionsConf, words: readonly string[]): Option
     const lw = w.toLowerCase();
     const opt = WORDS[lw];
     if (opt === undefined) return `Illegal option ${w}`;
-    if ((lw === 'all' || lw === 'none') && action !== '') {
+    if (lw === 'all' || lw === 'none') {
       const word = lw === 'all' ? 'All' : 'None';
-      return `You may not use 'Options +${word}' or 'Options -${word}'.`;
+      if (!first)
+        return lw === 'all'
+          ? "'Options All' must be the first option given."
+          : "'Options None' must be the first Option given.";
+      if (merge) return `You may not use 'Options +${word}' or 'Options -${word}'.`;
+      allNone = true;
     }
-    if (lw === 'all' || lw === 'none') allNone = true;
+    if (!opt.every((o) => allowed.includes(o))) return `Option ${w} not allowed here`;
     if (action === '-') {
       remove = union(remove, opt);
       add = minus(add, opt);
@@ -122,20 +133,71 @@ export function mergeOptions(base: OptionsConf, over: OptionsConf): OptionsConf 
 export const OVERRIDE_CLASSES = ['AuthConfig', 'FileInfo', 'Indexes', 'Limit', 'Options'] as const;
 export type OverrideClass = (typeof OVERRIDE_CLASSES)[number];
 
-/** Parse `AllowOverride` words (set_override); `Options=a,b` keeps only the class. */
-export function parseAllowOverride(words: readonly string[]): OverrideClass[] | string {
-  const out = new Set<OverrideClass>();
+/** What one `AllowOverride` line sets (set_override). */
+export interface AllowOverrideConf {
+  readonly classes: readonly OverrideClass[];
+  /**
+   * The options an .htaccess `Options` line may name (override_opts): set by `Options=a,b`,
+   * and to All's by a bare `Options`; undefined where the line leaves them inherited.
+   */
+  readonly opts: readonly OptionName[] | undefined;
+  /** `Nonfatal=Override|Unknown|All`: such .htaccess errors are logged and skipped. */
+  readonly nonfatal: readonly ('Override' | 'Unknown')[];
+}
+
+/** The options .htaccess may set where no AllowOverride Options=… says (create_core_dir_config). */
+export const OVERRIDE_OPTS_DEFAULT: readonly OptionName[] = OPTION_NAMES;
+
+/** set_allow_opts: the comma list after `Options=`. */
+function parseAllowOpts(list: string): OptionName[] | string {
+  const out = new Set<OptionName>();
+  for (const w of list.split(',').filter((x) => x !== '')) {
+    const lw = w.toLowerCase();
+    const opt = lw === 'runscripts' ? (['MultiViews', 'ExecCGI'] as const) : WORDS[lw];
+    if (opt === undefined) return `Illegal option ${w}`;
+    opt.forEach((o) => out.add(o));
+  }
+  return sortOpts(out);
+}
+
+/** Parse `AllowOverride` words (set_override). Returns the setting or an error text. */
+export function parseAllowOverride(words: readonly string[]): AllowOverrideConf | string {
+  const classes = new Set<OverrideClass>();
+  const nonfatal = new Set<'Override' | 'Unknown'>();
+  let opts: readonly OptionName[] | undefined;
   for (const w of words) {
-    const [k = ''] = w.split('=');
+    const eq = w.indexOf('=');
+    const k = eq < 0 ? w : w.slice(0, eq);
+    const v = eq < 0 ? undefined : w.slice(eq + 1);
     const lk = k.toLowerCase();
-    if (lk === 'all') OVERRIDE_CLASSES.forEach((c) => out.add(c));
-    else if (lk === 'none') out.clear();
-    else if (lk === 'nonfatal') continue;
-    else {
+    if (lk === 'options') {
+      classes.add('Options');
+      if (v === undefined) opts = ALL;
+      else {
+        const r = parseAllowOpts(v);
+        if (typeof r === 'string') return r;
+        opts = r;
+      }
+    } else if (lk === 'nonfatal') {
+      if (v === undefined) return `=Override, =Unknown or =All expected after ${w}`;
+      const lv = v.toLowerCase();
+      if (lv === 'override' || lv === 'all') nonfatal.add('Override');
+      if (lv === 'unknown' || lv === 'all') nonfatal.add('Unknown');
+    } else if (lk === 'none' || lk === 'all') {
+      // httpd assigns the whole override word here: the Nonfatal bits go too.
+      classes.clear();
+      nonfatal.clear();
+      if (lk === 'all') OVERRIDE_CLASSES.forEach((c) => classes.add(c));
+    } else {
+      // httpd compares the word with its `=…` cut off for these (`Limit=x` is Limit).
       const c = OVERRIDE_CLASSES.find((x) => x.toLowerCase() === lk);
-      if (c === undefined) return `Illegal override option ${w}`;
-      out.add(c);
+      if (c === undefined) return `Illegal override option ${k}`;
+      classes.add(c);
     }
   }
-  return OVERRIDE_CLASSES.filter((c) => out.has(c));
+  return {
+    classes: OVERRIDE_CLASSES.filter((c) => classes.has(c)),
+    opts,
+    nonfatal: (['Override', 'Unknown'] as const).filter((n) => nonfatal.has(n)),
+  };
 }

@@ -12,6 +12,7 @@ import type { LogLevel } from '../logging/error-log.js';
 import {
   mergeOptions,
   OPTIONS_SERVER_DEFAULT,
+  type OptionName,
   type OptionsConf,
   type OverrideClass,
 } from './config-options.js';
@@ -69,7 +70,13 @@ export interface ErrorDocumentConf {
 /** Core per-dir config (core_dir_config). */
 export interface CoreDirConf {
   options: OptionsConf;
+  /** AllowOverride's classes (override); [] is None. */
   allowOverride: readonly OverrideClass[] | undefined;
+  /** AllowOverride's Nonfatal= words, set with allowOverride. */
+  allowOverrideNonfatal: readonly ('Override' | 'Unknown')[] | undefined;
+  /** The options .htaccess may set (override_opts; AllowOverride Options=…). */
+  allowOverrideOpts: readonly OptionName[] | undefined;
+  /** AllowOverrideList: directive names .htaccess may use whatever the classes. */
   allowOverrideList: readonly string[] | undefined;
   /** SetHandler, lower-cased ('none' resets). */
   handler: string | undefined;
@@ -161,6 +168,8 @@ export const coreServerMerge: MergeSpec<CoreServerConf> = {
 export const coreDirMerge: MergeSpec<CoreDirConf> = {
   options: mergeOptions,
   allowOverride: 'override',
+  allowOverrideNonfatal: 'override',
+  allowOverrideOpts: 'override',
   allowOverrideList: 'override',
   handler: 'override',
   forceType: 'override',
@@ -217,6 +226,8 @@ export function createCoreDir(): CoreDirConf {
   return {
     options: OPTIONS_SERVER_DEFAULT,
     allowOverride: undefined,
+    allowOverrideNonfatal: undefined,
+    allowOverrideOpts: undefined,
     allowOverrideList: undefined,
     handler: undefined,
     forceType: undefined,

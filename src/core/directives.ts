@@ -12,7 +12,7 @@ import {
   type AnyDirective,
   type DirectiveBuilder,
 } from '../config/directive.js';
-import { applyOptions, parseAllowOverride } from './config-options.js';
+import { applyOptions, OPTION_NAMES, parseAllowOverride } from './config-options.js';
 import {
   atoi,
   coreDirMerge,
@@ -216,12 +216,22 @@ export function coreDirectives(
       }),
     ),
     // Per-directory settings.
-    d.raw('Options', OR_ALL | PERDIR, 'Set a number of attributes for a given directory', (c) => {
-      // The words are already split (ap_getword_conf) on the node.
-      const r = applyOptions(c.dir.options, c.node.args);
-      if (typeof r === 'string') throw c.fail(r);
-      c.dir.options = r;
-    }),
+    d.raw(
+      'Options',
+      Ctx.OR_OPTIONS | PERDIR,
+      'Set a number of attributes for a given directory',
+      (c) => {
+        // The words are already split (ap_getword_conf) on the node.
+        const allowed = c.overrideOpts;
+        const r = applyOptions(
+          c.dir.options,
+          c.node.args,
+          allowed === undefined ? OPTION_NAMES : OPTION_NAMES.filter((o) => allowed.includes(o)),
+        );
+        if (typeof r === 'string') throw c.fail(r);
+        c.dir.options = r;
+      },
+    ),
     d.takeArgv(
       'AllowOverride',
       ACCESS_CONF,
@@ -229,7 +239,9 @@ export function coreDirectives(
       (c, args) => {
         const r = parseAllowOverride(args);
         if (typeof r === 'string') throw c.fail(r);
-        c.dir.allowOverride = r;
+        c.dir.allowOverride = r.classes;
+        c.dir.allowOverrideNonfatal = r.nonfatal;
+        if (r.opts !== undefined) c.dir.allowOverrideOpts = r.opts;
       },
     ),
     d.takeArgv(
@@ -237,12 +249,15 @@ export function coreDirectives(
       ACCESS_CONF,
       'Controls what individual directives can be configured by per-directory config files',
       (c, args) => {
-        c.dir.allowOverrideList = args.some((a) => a.toLowerCase() === 'none') ? [] : args;
+        const none = args.some((a) => a.toLowerCase() === 'none');
+        if (none && args.length !== 1)
+          throw c.fail("'None' not allowed with other directives in AllowOverrideList");
+        c.dir.allowOverrideList = none ? [] : args;
       },
     ),
     d.take1(
       'SetHandler',
-      OR_ALL | PERDIR,
+      Ctx.OR_FILEINFO | PERDIR,
       'a handler name that overrides any other configured handler',
       (c, v) => {
         c.dir.handler = v.toLowerCase();
@@ -250,7 +265,7 @@ export function coreDirectives(
     ),
     d.take1(
       'ForceType',
-      OR_ALL | PERDIR,
+      Ctx.OR_FILEINFO | PERDIR,
       'a mime type that overrides other configured type',
       (c, v) => {
         c.dir.forceType = v.toLowerCase();
