@@ -7,8 +7,7 @@ import type { Stats } from 'node:fs';
 import { DECLINED, OK } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
-import { sectionsForFile } from '../request/walk.js';
-import { HTACCESS_UNSUPPORTED, unreadAccessFile } from './htaccess.js';
+import { directoryWalk } from './htaccess.js';
 import { coreDir, coreServer } from './view.js';
 
 /** ap_core_translate (REALLY_LAST): r.filename = DocumentRoot + r.uri. */
@@ -119,23 +118,9 @@ export function coreMapToStorage(r: RequestRecord): Outcome {
   r.filename = split.filename;
   r.pathInfo = split.pathInfo + r.pathInfo;
   r.finfo = split.finfo;
-  const rt = r.generation.runtime;
-  const sections = sectionsForFile(
-    rt.sections(r.server),
-    r.filename,
-    split.finfo?.isDirectory() ?? false,
-  );
-  r.perDir = rt.walk.merge(r.perDir, sections);
-  const access = unreadAccessFile(r, split.finfo?.isDirectory() ?? false);
-  if (access !== undefined) {
-    r.logError(
-      'error',
-      'core',
-      HTACCESS_UNSUPPORTED,
-      `${access}: .htaccess files are not supported yet; refusing the request rather than ignoring it (set AllowOverride None to serve without it)`,
-    );
-    return 500;
-  }
+  const sections = directoryWalk(r, r.perDir, r.filename, split.finfo?.isDirectory() ?? false);
+  if (typeof sections === 'number') return sections;
+  r.perDir = r.generation.runtime.walk.merge(r.perDir, sections);
   return OK;
 }
 

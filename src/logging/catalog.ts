@@ -278,12 +278,6 @@ export const MESSAGES = {
     level: 'debug',
     summary: 'A client error on the connection (malformed request); answered 400.',
   },
-  MW00304: {
-    module: 'core',
-    level: 'error',
-    summary:
-      'An .htaccess file exists where AllowOverride would have it read; tswsgi does not read them yet, so the request is refused (500).',
-  },
   MW00501: {
     module: 'log_config',
     level: 'warn',

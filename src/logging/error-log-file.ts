@@ -36,9 +36,10 @@ export function formatErrorLine(
   fields: LogFields | undefined,
 ): string {
   const pid = fields?.pid ?? process.pid;
+  const status = fields?.status === undefined ? '' : ` ${fields.status}:`;
   const client = fields?.client === undefined ? '' : ` [client ${fields.client}]`;
   const prefix = id === '' ? '' : `${id}: `;
-  return `[${errorLogTime(now)}] [${module}:${level}] [pid ${pid}:tid ${pid}]${client} ${prefix}${message}`;
+  return `[${errorLogTime(now)}] [${module}:${level}] [pid ${pid}:tid ${pid}]${status}${client} ${prefix}${message}`;
 }
 
 /** Shared level filter for the file and memory logs. */

@@ -29,6 +29,8 @@ export interface LogFields {
   readonly client?: string;
   /** Process id to show instead of the front end's (e.g. a daemon's). */
   readonly pid?: number;
+  /** APR status text, `(13)Permission denied`: httpd prints it before the client. */
+  readonly status?: string;
 }
 
 export interface ErrorLog {

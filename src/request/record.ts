@@ -86,8 +86,11 @@ export interface RequestRecord {
    * RequestBodyTooLargeError (the server answers 413 if nothing was sent yet).
    */
   readBody(): AsyncGenerator<Buffer>;
-  /** Log through the error log with `[client addr:port]` added (ap_log_rerror). */
-  logError(level: LogLevel, module: string, id: string, message: string): void;
+  /**
+   * Log through the error log with `[client addr:port]` added (ap_log_rerror); `status`
+   * is the APR status text httpd puts before the client, e.g. `(13)Permission denied`.
+   */
+  logError(level: LogLevel, module: string, id: string, message: string, status?: string): void;
 }
 
 /** The connection a request arrived on (conn_rec). */
@@ -326,9 +329,10 @@ export class Request implements RequestRecord {
     }
   }
 
-  logError(level: LogLevel, module: string, id: string, message: string): void {
+  logError(level: LogLevel, module: string, id: string, message: string, status?: string): void {
     this.generation.log.log(level, module, id, message, {
       client: `${this.connection.remoteAddr}:${this.connection.remotePort}`,
+      ...(status === undefined ? {} : { status }),
     });
   }
 }

@@ -1,7 +1,7 @@
 // httpd: the per-generation request machinery (sorted hook arrays, handler table,
 // walk caches) that request.c reaches through globals; here it is owned by a Generation.
 
-import type { ServerIR, ModuleSlots } from '../config/ir.js';
+import type { ConfigIR, ServerIR, ModuleSlots } from '../config/ir.js';
 import type { Handler, ModuleDef } from '../modules/module.js';
 import type { HookTable } from './hooks.js';
 import type { CompiledSections, WalkCache } from './walk.js';
@@ -12,6 +12,8 @@ export type AnyModule = ModuleDef;
 
 /** What the pipeline needs from the generation serving a request. */
 export interface RequestRuntime {
+  /** The configuration this generation was built from (.htaccess reads need its variables). */
+  readonly ir: ConfigIR;
   readonly modules: readonly AnyModule[];
   readonly hooks: HookTable;
   /** Handler name → handler, from every module's `handlers` (first registration wins). */

@@ -7,6 +7,7 @@ import { lstatSync, statSync } from 'node:fs';
 import type { RequestRecord } from './record.js';
 import { sectionsForFile } from './walk.js';
 import { coreDir } from '../core/view.js';
+import { directoryConfigWithAccess, readsAccessFiles } from '../core/htaccess.js';
 
 const lstatOrUndefined = (p: string): ReturnType<typeof lstatSync> | undefined => {
   try {
@@ -28,19 +29,26 @@ export function forbiddenSymlink(
   const filename = r.filename;
   if (filename === undefined || !filename.startsWith('/')) return undefined;
   const rt = r.generation.runtime;
-  // The usual case, FollowSymLinks on every component, depends on the config alone: one
-  // memo lookup per request instead of one per path component (and their key strings).
-  const allFollow = rt.walk.memo(defaults, `symlinks*\0${filename}`, () =>
-    componentsOf(filename).every((path) => policyFor(r, defaults, path) === 'follow'),
-  );
+  // Where .htaccess files may set Options, they take part, read as the walk reads them.
+  const access = readsAccessFiles(r);
+  // Otherwise the usual case, FollowSymLinks on every component, depends on the config
+  // alone: one memo lookup per request instead of one per path component.
+  const allFollow =
+    !access &&
+    rt.walk.memo(defaults, `symlinks*\0${filename}`, () =>
+      componentsOf(filename).every((path) => policyFor(r, defaults, path) === 'follow'),
+    );
   if (allFollow) return undefined;
   for (const cur of componentsOf(filename)) {
-    const policy = policyFor(r, defaults, cur);
+    // With access files the policy costs a walk, so the lstat goes first.
+    const policy = access ? undefined : policyFor(r, defaults, cur);
     if (policy === 'follow') continue;
     const st = lstatOrUndefined(cur);
     if (st === undefined) return undefined;
     if (!st.isSymbolicLink()) continue;
-    if (policy === 'deny') return cur;
+    const p = policy ?? accessPolicy(r, defaults, cur);
+    if (p === 'follow') continue;
+    if (p === 'deny') return cur;
     try {
       if (statSync(cur).uid !== st.uid) return cur;
     } catch {
@@ -84,4 +92,21 @@ function policyFor(
         ? 'owner'
         : 'deny';
   });
+}
+
+/** policyFor with the .htaccess files of the directories on the way merged in. */
+function accessPolicy(
+  r: RequestRecord,
+  defaults: RequestRecord['perDir'],
+  path: string,
+): 'follow' | 'owner' | 'deny' {
+  const parent = path.slice(0, path.lastIndexOf('/')) || '/';
+  const merged = directoryConfigWithAccess(r, defaults, parent);
+  if (merged === undefined) return policyFor(r, defaults, path);
+  const opts = coreDir(merged).options;
+  return opts.has('FollowSymLinks')
+    ? 'follow'
+    : opts.has('SymLinksIfOwnerMatch')
+      ? 'owner'
+      : 'deny';
 }

@@ -69,6 +69,19 @@ export function locationMatches(pattern: string, uri: string): boolean {
   return pattern.endsWith('/') || uri.length === pattern.length || uri[pattern.length] === '/';
 }
 
+/** Compile a `<Files>`/`<FilesMatch>` section; `index` is its merge-cache identity. */
+export function compileFileSection(ir: SectionIR, index: number): CompiledSection {
+  const re = ir.regex ? new RegExp(ir.pattern) : undefined;
+  const glob = re === undefined && isGlob(ir.pattern) ? globToRegExp(ir.pattern) : undefined;
+  const pat = ir.pattern;
+  return {
+    index,
+    ir,
+    depth: depthOf(pat),
+    test: (f) => (re ? re.test(f) : glob ? glob.test(f) : f === pat),
+  };
+}
+
 /** Compile a server's sections (regexes, globs) once, at provision time. */
 export function compileSections(server: ServerIR): CompiledSections {
   const directory: CompiledSection[] = [];
@@ -77,17 +90,7 @@ export function compileSections(server: ServerIR): CompiledSections {
   const location: CompiledSection[] = [];
   // Nested <Files> get indexes after the top-level sections (merge-cache identity).
   let nextIndex = server.sections.length;
-  const fileSection = (ir: SectionIR, index: number): CompiledSection => {
-    const re = ir.regex ? new RegExp(ir.pattern) : undefined;
-    const glob = re === undefined && isGlob(ir.pattern) ? globToRegExp(ir.pattern) : undefined;
-    const pat = ir.pattern;
-    return {
-      index,
-      ir,
-      depth: depthOf(pat),
-      test: (f) => (re ? re.test(f) : glob ? glob.test(f) : f === pat),
-    };
-  };
+  const fileSection = compileFileSection;
   server.sections.forEach((ir, index) => {
     const re = ir.regex ? new RegExp(ir.pattern) : undefined;
     const pat =
@@ -152,13 +155,28 @@ export function sectionsForFile(
     const d = chain[s.depth];
     if (d !== undefined && s.test(d)) out.push(s);
   }
+  return finishFileWalk(cs, out, filename, chain);
+}
+
+/**
+ * The rest of a walk after the <Directory> sections (and access files) in `out`, for
+ * `filename` whose directories are `chain`: <DirectoryMatch>, then the file walk. Appends
+ * to `out` and returns it.
+ */
+export function finishFileWalk(
+  cs: CompiledSections,
+  out: CompiledSection[],
+  filename: string,
+  chain: readonly string[],
+): CompiledSection[] {
   for (const s of cs.directoryMatch) {
     if (chain.some((d) => s.test(d === '/' ? d : d + '/') || s.test(d))) out.push(s);
   }
   const base = filename.slice(filename.lastIndexOf('/') + 1);
   for (const s of cs.files) if (s.test(base)) out.push(s);
   // ap_file_walk reads the merged sec_file: the top-level <Files> first, then those nested
-  // in each <Directory>/<DirectoryMatch> the directory walk applied, in that order.
+  // in each <Directory>/<DirectoryMatch> (and .htaccess file) the directory walk applied,
+  // in that order.
   const applied = out.length;
   for (let i = 0; i < applied; i++) {
     const nested = out[i]?.nested;
@@ -236,6 +254,8 @@ export class WalkCache {
     if (hit !== undefined) return hit;
     let cur = base;
     for (const s of sections) cur = mergeSlots(this.#modules, cur, s.ir.dir);
+    // .htaccess files give new section identities when they change: keep the table bounded.
+    if (byKey.size >= MEMO_LIMIT) byKey.clear();
     byKey.set(key, cur);
     return cur;
   }

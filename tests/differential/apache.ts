@@ -38,6 +38,7 @@ LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
+LoadModule env_module /usr/lib/apache2/modules/mod_env.so
 LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
 
 @USER@
@@ -151,7 +152,28 @@ WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
     AcceptPathInfo Off
     WSGIProcessGroup diff
 </Directory>
+
+# .htaccess files (HTACCESS_FILES): read where AllowOverride allows, after their <Directory>.
+<Directory "@HTDOCS@/ht">
+    AllowOverride All
+</Directory>
+<Directory "@HTDOCS@/ht/fileinfo">
+    AllowOverride FileInfo
+</Directory>
+<Directory "@HTDOCS@/ht/app">
+    WSGIProcessGroup diff
+</Directory>
 `;
+
+/** The .htaccess tree under htdocs/ht: file → contents (every directory gets page.txt). */
+export const HTACCESS_FILES: Readonly<Record<string, string>> = {
+  'deny/.htaccess': 'Require all denied\n',
+  'files/.htaccess':
+    '# the file walk applies <Files> from .htaccess too\n<Files secret.txt>\n    Require all denied\n</Files>\n',
+  'bogus/.htaccess': 'Bogus on\n',
+  'fileinfo/.htaccess': 'Options +Indexes\n',
+  'app/.htaccess': 'SetHandler wsgi-script\nOptions +ExecCGI\nSetEnv HT_VAR from-htaccess\n',
+};
 
 /** An app that raises: mod_wsgi answers 500 and logs the traceback. */
 export const RAISE_APP = `def application(environ, start_response):
@@ -285,6 +307,19 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
   await chmod(join(htdocs, 'handled'), 0o755);
   await chmod(join(htdocs, 'handled', 'page.txt'), 0o644);
+  const htDirs = ['ht', ...new Set(Object.keys(HTACCESS_FILES).map((f) => `ht/${dirname(f)}`))];
+  for (const d of htDirs) {
+    await mkdir(join(htdocs, d), { recursive: true });
+    await writeFile(join(htdocs, d, 'page.txt'), `page in ${d}\n`);
+  }
+  for (const [f, text] of Object.entries(HTACCESS_FILES))
+    await writeFile(join(htdocs, 'ht', f), text);
+  await copyFile(dump, join(htdocs, 'ht', 'app', 'dump.wsgi'));
+  const htFiles = [
+    ...htDirs.map((d) => join(htdocs, d, 'page.txt')),
+    ...Object.keys(HTACCESS_FILES).map((f) => join(htdocs, 'ht', f)),
+    join(htdocs, 'ht', 'app', 'dump.wsgi'),
+  ];
   const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
   for (const d of handlerDirs) {
     await mkdir(d);
@@ -297,6 +332,7 @@ export async function prepareTree(): Promise<DiffTree> {
     htdocs,
     join(htdocs, 'private'),
     ...handlerDirs,
+    ...htDirs.map((d) => join(htdocs, d)),
   ])
     await chmod(d, 0o755);
   const files = [
@@ -311,13 +347,18 @@ export async function prepareTree(): Promise<DiffTree> {
     ].map((f) => join(srv, f)),
     ...handlerDirs.map((d) => join(d, 'dump.wsgi')),
   ];
-  for (const f of [...files, join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
+  for (const f of [
+    ...files,
+    ...htFiles,
+    join(htdocs, 'hello.txt'),
+    join(htdocs, 'private', 'secret.txt'),
+  ]) {
     await chmod(f, 0o644);
   }
   // Both servers make the ETag weak (W/) while the file is less than a second old
   // (httpd's ap_make_etag); a fixed old mtime makes the comparison independent of timing.
   const old = new Date('2026-01-01T00:00:00Z');
-  for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt')]) {
+  for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt'), ...htFiles]) {
     await utimes(f, old, old);
   }
   return { base, srv, htdocs };

@@ -303,6 +303,52 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: '.htaccess Require all denied (AllowOverride All) is 403 and logged',
+    path: '/ht/deny/page.txt',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/ht\/deny\/page\.txt/],
+    check: canned('403 Forbidden', "You don't have permission to access this resource"),
+  },
+  {
+    name: '<Files> in an .htaccess file denies the file it names',
+    path: '/ht/files/secret.txt',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/ht\/files\/secret\.txt/],
+  },
+  {
+    name: '<Files> in an .htaccess file leaves the other files served',
+    path: '/ht/files/page.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'page in ht/files\n'),
+  },
+  {
+    name: 'an unknown directive in .htaccess is 500, logged at alert with the file name',
+    path: '/ht/bogus/page.txt',
+    expectStatus: 500,
+    logs: [
+      /\[core:alert\] .*\/ht\/bogus\/\.htaccess: Invalid command 'Bogus', perhaps misspelled or defined by a module not included in the server configuration/,
+    ],
+    check: canned('500 Internal Server Error', 'The server encountered an internal error'),
+  },
+  {
+    name: 'Options in .htaccess under AllowOverride FileInfo is 500 (not allowed here)',
+    path: '/ht/fileinfo/page.txt',
+    expectStatus: 500,
+    logs: [/\[core:alert\] .*\/ht\/fileinfo\/\.htaccess: Options not allowed here/],
+  },
+  {
+    name: 'SetHandler, Options and SetEnv from .htaccess run a script with the variable set',
+    path: '/ht/app/dump.wsgi/more?q=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['HT_VAR'], 'from-htaccess');
+      assert.equal(env?.['SCRIPT_NAME'], '/ht/app/dump.wsgi');
+      assert.equal(env?.['PATH_INFO'], '/more');
+      assert.equal(env?.['mod_wsgi.process_group'], 'diff');
+    },
+  },
+  {
     name: 'GET /noexec/dump.wsgi: AddHandler without Options ExecCGI is 403 and logged',
     path: '/noexec/dump.wsgi',
     expectStatus: 403,
