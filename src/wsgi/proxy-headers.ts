@@ -9,13 +9,16 @@
 // the peer is a trusted proxy; the other headers of a listed header's category are removed so
 // an application cannot read a spoofed one by mistake.
 
-import { isIPv4, isIPv6 } from 'node:net';
+import {
+  inSubnets,
+  ipBytes,
+  ipSubnetCreate,
+  SUBNET_ERROR_TEXT,
+  type Subnet,
+} from '../util/ipsubnet.js';
 
-/** A parsed WSGITrustedProxies entry: address bytes and mask bytes (4 or 16 of each). */
-export interface Subnet {
-  readonly addr: Uint8Array;
-  readonly mask: Uint8Array;
-}
+export type { Subnet } from '../util/ipsubnet.js';
+export { inSubnets, ipBytes } from '../util/ipsubnet.js';
 
 const IPV4_CHARS = /^[0-9./]+$/;
 const IPV6_CHARS = /^[0-9a-f:/]+$/; // lower-case only, as wsgi_looks_like_ip
@@ -26,105 +29,20 @@ export function http2env(name: string): string | undefined {
   return `HTTP_${name.toUpperCase().replace(/-/g, '_')}`;
 }
 
-function v4Bytes(s: string): Uint8Array | undefined {
-  if (!isIPv4(s)) return undefined;
-  return Uint8Array.from(s.split('.').map(Number));
-}
-
-function v6Bytes(s: string): Uint8Array | undefined {
-  if (!isIPv6(s)) return undefined;
-  let text = s.replace(/%.*$/, ''); // a zone id does not take part in matching
-  let tail: number[] = [];
-  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (dotted?.[1] !== undefined && dotted[2] !== undefined) {
-    const b = v4Bytes(dotted[2]);
-    if (!b) return undefined;
-    tail = [((b[0] ?? 0) << 8) | (b[1] ?? 0), ((b[2] ?? 0) << 8) | (b[3] ?? 0)];
-    text = dotted[1].endsWith('::') ? dotted[1] : dotted[1].slice(0, -1);
-  }
-  const words = (part: string): number[] =>
-    part === '' ? [] : part.split(':').map((w) => parseInt(w, 16));
-  const halves = text.split('::');
-  let all: number[];
-  if (halves.length === 2) {
-    const a = words(halves[0] ?? '');
-    const b = [...words(halves[1] ?? ''), ...tail];
-    all = [...a, ...Array<number>(Math.max(0, 8 - a.length - b.length)).fill(0), ...b];
-  } else all = [...words(text), ...tail];
-  if (all.length !== 8) return undefined;
-  const out = new Uint8Array(16);
-  all.forEach((w, i) => {
-    out[i * 2] = w >> 8;
-    out[i * 2 + 1] = w & 0xff;
-  });
-  return out;
-}
-
-/** An IP address literal as bytes (4 or 16), or undefined. No name lookups. */
-export function ipBytes(s: string): Uint8Array | undefined {
-  return v4Bytes(s) ?? v6Bytes(s);
-}
-
-function prefixMask(len: number, bits: number): Uint8Array {
-  const m = new Uint8Array(len);
-  for (let i = 0; i < len; i++)
-    m[i] = bits >= (i + 1) * 8 ? 0xff : bits <= i * 8 ? 0 : 0xff << (8 - (bits - i * 8));
-  return m;
-}
-
-/** APR's parse_network: "10", "10.1", "10.1.2" (1–3 octets; a full address parses as an IP). */
-function parseNetwork(s: string): Subnet | undefined {
-  const parts = s.split('.');
-  if (parts.length > 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
-    return undefined;
-  const addr = new Uint8Array(4);
-  parts.forEach((p, i) => (addr[i] = Number(p)));
-  return { addr, mask: prefixMask(4, parts.length * 8) };
-}
-
-const BAD_IP = 'The specified IP address is invalid.';
-const BAD_MASK = 'The specified network mask is invalid.';
-
 /**
- * Parse one WSGITrustedProxies word as mod_wsgi does: a full IPv4/IPv6 address, an IPv4
- * network prefix ("10.1"), or either with "/bits" (or an IPv4 "/a.b.c.d" netmask). Returns
- * the subnet or the configuration error message mod_wsgi gives.
+ * Parse one WSGITrustedProxies word as mod_wsgi does (wsgi_looks_like_ip, then
+ * apr_ipsubnet_create). Returns the subnet or the configuration error message mod_wsgi gives.
  */
 export function parseTrustedProxy(word: string): Subnet | string {
   const prefix = `Unable to parse trusted proxy IP address/subnet of "${word}".`;
   if (word === '' || !(word.includes(':') ? IPV6_CHARS : IPV4_CHARS).test(word)) return prefix;
   const slash = word.indexOf('/');
-  const ip = slash < 0 ? word : word.slice(0, slash);
-  const maskText = slash < 0 ? undefined : word.slice(slash + 1);
-  const bytes = ipBytes(ip);
-  if (bytes && bytes.length === 16 && bytes.slice(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff)))
-    return `${prefix} ${BAD_IP}`; // IPv4-mapped IPv6 is refused by APR
-  let net: Subnet | undefined = bytes
-    ? { addr: bytes, mask: prefixMask(bytes.length, bytes.length * 8) }
-    : undefined;
-  if (!net && maskText === undefined && !ip.includes(':')) net = parseNetwork(ip);
-  if (!net) return `${prefix} ${BAD_IP}`;
-  if (maskText !== undefined) {
-    const max = net.addr.length * 8;
-    const bits = /^\d+$/.test(maskText) ? Number(maskText) : NaN;
-    if (bits > 0 && bits <= max) net = { addr: net.addr, mask: prefixMask(net.addr.length, bits) };
-    else {
-      const m = v4Bytes(maskText);
-      if (!m || net.addr.length !== 4) return `${prefix} ${BAD_MASK}`;
-      net = { addr: net.addr, mask: m };
-    }
-  }
-  return { addr: net.addr.map((b, i) => b & (net.mask[i] ?? 0)), mask: net.mask };
-}
-
-/** apr_ipsubnet_test over a list. */
-export function inSubnets(ip: string, subnets: readonly Subnet[]): boolean {
-  const b = ipBytes(ip);
-  if (!b) return false;
-  return subnets.some(
-    (s) =>
-      s.addr.length === b.length && s.addr.every((a, i) => ((b[i] ?? 0) & (s.mask[i] ?? 0)) === a),
+  const net = ipSubnetCreate(
+    slash < 0 ? word : word.slice(0, slash),
+    slash < 0 ? undefined : word.slice(slash + 1),
   );
+  if (typeof net !== 'string') return net;
+  return `${prefix} ${SUBNET_ERROR_TEXT[net === 'EINVAL' ? 'EBADIP' : net]}`;
 }
 
 const CLIENT = ['HTTP_X_FORWARDED_FOR', 'HTTP_X_CLIENT_IP', 'HTTP_X_REAL_IP'];
