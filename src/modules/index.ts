@@ -9,6 +9,7 @@
 // its index.ts once that exists (one line per module).
 
 import { coreModule } from '../core/index.js';
+import { accessCompatModule } from './access-compat/index.js';
 import { aliasModule } from './alias/index.js';
 import { authzCoreModule } from './authz-core/index.js';
 import { dirModule } from './dir/index.js';
@@ -34,6 +35,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(logConfigModule),
   anyModule(mimeModule),
   anyModule(authzCoreModule),
+  anyModule(accessCompatModule),
   anyModule(envModule),
   anyModule(dirModule),
   anyModule(aliasModule),

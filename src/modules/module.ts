@@ -42,5 +42,11 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * module registered r.handler's name or that one declined, before the default handler.
    */
   readonly anyHandler?: Handler;
+  /**
+   * The Satisfy policy in force for the request (httpd's ap_satisfies, an optional
+   * function of mod_access_compat): 'any' lets a passed access check stand in for
+   * authentication and authorization. The first module that answers decides.
+   */
+  readonly satisfies?: (r: RequestRecord) => 'all' | 'any' | undefined;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

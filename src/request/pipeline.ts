@@ -135,24 +135,29 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   // 10–12. access, then authn + authz unless access_ex granted (Satisfy All). Skipped
   // for an internal redirect whose per-dir config equals its predecessor's.
   if (!samePerDir(r)) {
+    // Satisfy Any: a passed access check is enough; otherwise access_checker_ex and authn/
+    // authz decide, and the access check's refusal is not the answer.
+    const any = satisfies(r) === 'any';
     rv = await runAll(hooks.accessChecker, r);
-    if (rv !== OK) return finish(declDie(rv, 'check access', r));
-    rv = await runFirst(hooks.accessCheckerEx, r);
-    if (rv === DECLINED) {
-      rv = await runFirst(hooks.checkUserId, r);
-      if (rv !== OK) return finish(declDie(rv, 'check user.  No user file?', r));
-      if (r.user === undefined) {
-        r.logError(
-          'error',
-          'core',
-          'AH00027',
-          `No authentication done but request not allowed without authentication for ${r.uri}. Authentication not configured?`,
-        );
-        return finish(500);
-      }
-      rv = await runFirst(hooks.authChecker, r);
-      if (rv !== OK) return finish(declDie(rv, 'check authorization', r));
-    } else if (rv !== OK) return finish(declDie(rv, 'check access', r));
+    if (rv !== OK && !any) return finish(declDie(rv, 'check access', r));
+    if (!any || rv !== OK) {
+      rv = await runFirst(hooks.accessCheckerEx, r);
+      if (rv === DECLINED) {
+        rv = await runFirst(hooks.checkUserId, r);
+        if (rv !== OK) return finish(declDie(rv, 'check user.  No user file?', r));
+        if (r.user === undefined) {
+          r.logError(
+            'error',
+            'core',
+            any ? 'AH00028' : 'AH00027',
+            `No authentication done but request not allowed without authentication for ${r.uri}. Authentication not configured?`,
+          );
+          return finish(500);
+        }
+        rv = await runFirst(hooks.authChecker, r);
+        if (rv !== OK) return finish(declDie(rv, 'check authorization', r));
+      } else if (rv !== OK) return finish(declDie(rv, 'check access', r));
+    }
   }
   // 13. type_checker (FIRST); core's do_nothing (REALLY_LAST) answers OK
   rv = await runFirst(hooks.typeChecker, r);
@@ -164,6 +169,15 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   rv = await invokeHandler(r);
   // 16. ap_die for an error status
   return finish(rv);
+}
+
+/** ap_satisfies: the first loaded module's answer, else Satisfy All. */
+function satisfies(r: RequestRecord): 'all' | 'any' {
+  for (const m of r.generation.runtime.modules) {
+    const s = m.satisfies?.(r);
+    if (s !== undefined) return s;
+  }
+  return 'all';
 }
 
 /** ap_invoke_handler: the named handler first, core's default handler as REALLY_LAST. */

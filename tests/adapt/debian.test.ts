@@ -43,6 +43,7 @@ function lineOf(file: string, re: RegExp): number {
 }
 
 const IMPLEMENTED = new Set([
+  'access_compat',
   'alias',
   'authz_core',
   'dir',

@@ -35,6 +35,7 @@ DefaultRuntimeDir "@ROOT@"
 
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule access_compat_module /usr/lib/apache2/modules/mod_access_compat.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
@@ -162,6 +163,17 @@ WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
 </Directory>
 <Directory "@HTDOCS@/ht/app">
     WSGIProcessGroup diff
+</Directory>
+
+# mod_access_compat: Order/Allow/Deny beside Require.
+<Directory "@HTDOCS@/ht/compat">
+    Order deny,allow
+    Deny from all
+    Allow from 127.0.0.1
+</Directory>
+<Directory "@HTDOCS@/ht/compat/denied">
+    Order allow,deny
+    Allow from 10.0.0.0/8
 </Directory>
 `;
 
@@ -307,7 +319,12 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
   await chmod(join(htdocs, 'handled'), 0o755);
   await chmod(join(htdocs, 'handled', 'page.txt'), 0o644);
-  const htDirs = ['ht', ...new Set(Object.keys(HTACCESS_FILES).map((f) => `ht/${dirname(f)}`))];
+  const htDirs = [
+    'ht',
+    'ht/compat',
+    'ht/compat/denied',
+    ...new Set(Object.keys(HTACCESS_FILES).map((f) => `ht/${dirname(f)}`)),
+  ];
   for (const d of htDirs) {
     await mkdir(join(htdocs, d), { recursive: true });
     await writeFile(join(htdocs, d, 'page.txt'), `page in ${d}\n`);

@@ -349,6 +349,21 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'Order deny,allow with Deny from all and Allow from the client serves the file',
+    path: '/ht/compat/page.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'page in ht/compat\n'),
+  },
+  {
+    name: 'Order allow,deny with no Allow matching the client is 403 with AH01797',
+    path: '/ht/compat/denied/page.txt',
+    expectStatus: 403,
+    logs: [
+      /\[access_compat:error\] .*AH01797: client denied by server configuration: \S*\/ht\/compat\/denied\/page\.txt/,
+    ],
+    check: canned('403 Forbidden', "You don't have permission to access this resource"),
+  },
+  {
     name: 'GET /noexec/dump.wsgi: AddHandler without Options ExecCGI is 403 and logged',
     path: '/noexec/dump.wsgi',
     expectStatus: 403,
