@@ -281,7 +281,18 @@ export const MESSAGES = {
   MW00501: {
     module: 'log_config',
     level: 'warn',
-    summary: 'Piped and syslog access logs are not supported; the log is ignored.',
+    summary: 'Syslog access logs are not supported; the log is ignored.',
+  },
+  MW00502: {
+    module: 'core',
+    level: 'warn',
+    summary:
+      'A piped log program is not running (or not reading) and 1 MiB of log lines are waiting for it; later lines are dropped until it takes them again.',
+  },
+  MW00503: {
+    module: 'core',
+    level: 'warn',
+    summary: 'ErrorLog syslog is not supported; the error log goes to stderr.',
   },
 } as const satisfies Readonly<Record<string, MessageInfo>>;
 

@@ -42,13 +42,13 @@ describe('LogLevel', () => {
       /\[mpm_event:notice\] .* AH00489: configured -- resuming normal operations$/,
     );
   });
-  it('appends to a file', () => {
+  it('appends to a file', async () => {
     const p = join(mkdtempSync(join(tmpdir(), 'elog-')), 'error.log');
     const log = new FileErrorLog(p, { level: 'warn' });
     log.log('error', 'authz_core', 'AH01630', 'client denied by server configuration: /x', {
       client: '1.2.3.4:5',
     });
-    log.close();
+    await log.close();
     assert.match(
       readFileSync(p, 'utf8'),
       /^\[.*\] \[authz_core:error\] \[pid \d+:tid \d+\] \[client 1\.2\.3\.4:5\] AH01630: client denied by server configuration: \/x\n$/,

@@ -5,6 +5,7 @@
 // log for tests.
 
 import { openSync, writeSync, closeSync } from 'node:fs';
+import { PipedLog, pipedCommand } from './piped-log.js';
 import { LOG_LEVELS } from './error-log.js';
 import type { ErrorLog, LogFields, LogLevel } from './error-log.js';
 import { DAYS, MONTHS, pad } from '../util/clock-names.js';
@@ -63,23 +64,38 @@ abstract class LevelFilteredLog implements ErrorLog {
 }
 
 /**
- * ErrorLog to a file (opened in append mode at construction, i.e. at provision) or to
- * stderr when `path` is undefined. Writes are synchronous, as Apache's are unbuffered.
+ * ErrorLog to a file (opened in append mode at construction, i.e. at provision), to a piped
+ * program (`|program`, see piped-log.ts), or to stderr when `path` is undefined. File writes
+ * are synchronous, as Apache's are unbuffered. `syslog` is not supported: the log goes to
+ * stderr, and says so in its first line.
  */
 export class FileErrorLog extends LevelFilteredLog {
   readonly #fd: number;
   readonly #owned: boolean;
+  readonly #pipe: PipedLog | undefined;
   constructor(path: string | undefined, conf: LogLevelConf) {
     super(conf);
-    this.#owned = path !== undefined;
-    this.#fd = path === undefined ? 2 : openSync(path, 'a');
+    const command = path === undefined ? undefined : pipedCommand(path);
+    const syslog = path !== undefined && /^syslog(:|$)/.test(path);
+    this.#owned = path !== undefined && command === undefined && !syslog;
+    this.#fd = this.#owned && path !== undefined ? openSync(path, 'a') : 2;
+    this.#pipe =
+      command === undefined || path === undefined
+        ? undefined
+        : new PipedLog(path, command, (level, module, id, message) =>
+            writeSync(2, formatErrorLine(new Date(), level, module, id, message, undefined) + '\n'),
+          );
+    if (syslog)
+      this.log('warn', 'core', 'MW00503', `ErrorLog ${path} is not supported; logging to stderr`);
   }
   protected write(line: string): void {
-    writeSync(this.#fd, line + '\n');
+    if (this.#pipe !== undefined) this.#pipe.write(line + '\n');
+    else writeSync(this.#fd, line + '\n');
   }
-  /** Close the file (not stderr). */
-  close(): void {
-    if (this.#owned) closeSync(this.#fd);
+  /** Close the file (not stderr), or end the piped program's input and wait for it. */
+  async close(): Promise<void> {
+    if (this.#pipe !== undefined) await this.#pipe.close();
+    else if (this.#owned) closeSync(this.#fd);
   }
 }
 

@@ -100,6 +100,6 @@ export class Generation implements GenerationView, RequestRuntime {
     const states = [...this.#states.values()].reverse();
     this.#states.clear();
     for (const s of states) await s.dispose(opts);
-    this.#ownedLog?.close();
+    await this.#ownedLog?.close();
   }
 }

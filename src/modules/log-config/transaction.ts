@@ -2,9 +2,11 @@
 // post_config, config_log_transaction, the env= condition).
 //
 // Provision opens every CustomLog file once per generation (shared between servers that
-// name the same file) and compiles its format; log_transaction writes one line.
+// name the same file), starts every piped logger (`|program`, logging/piped-log.ts), and
+// compiles its format; log_transaction writes one line.
 
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { PipedLog, pipedCommand } from '../../logging/piped-log.js';
 import type { ConfigIR, ServerIR } from '../../config/ir.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import { compileLogFormat, STOCK_FORMATS } from '../../logging/access-log.js';
@@ -15,8 +17,14 @@ import type { RequestRecord } from '../../request/record.js';
 import { DEFAULT_LOG_FORMAT } from './config.js';
 import type { CustomLogEntry, LogConfigServerConf } from './config.js';
 
+/** An open CustomLog target: a file or a piped program. */
+interface LogSink {
+  write(line: string): void;
+  close(): Promise<void> | void;
+}
+
 interface OpenLog {
-  readonly fd: number;
+  readonly sink: LogSink;
   readonly format: CompiledFormat;
   readonly env: CustomLogEntry['env'];
 }
@@ -24,7 +32,7 @@ interface OpenLog {
 /** The generation's open access logs, per server. */
 export class AccessLogs {
   readonly #byServer = new Map<ServerIR, OpenLog[]>();
-  readonly #fds = new Map<string, number>();
+  readonly #sinks = new Map<string, LogSink>();
 
   /** Open every server's CustomLog targets; on failure close what was opened. */
   static open(
@@ -38,12 +46,12 @@ export class AccessLogs {
         const conf = slot(s);
         const list: OpenLog[] = [];
         for (const e of conf?.logs ?? []) {
-          if (e.target.startsWith('|') || e.target.startsWith('syslog')) {
+          if (e.target.startsWith('syslog')) {
             log.log(
               'warn',
               'log_config',
               'MW00501',
-              `piped and syslog access logs are not supported, ignoring ${e.target} (${e.origin.file}:${e.origin.line})`,
+              `syslog access logs are not supported, ignoring ${e.target} (${e.origin.file}:${e.origin.line})`,
             );
             continue;
           }
@@ -51,24 +59,36 @@ export class AccessLogs {
             e.format === undefined
               ? (conf?.defaultFormat ?? DEFAULT_LOG_FORMAT)
               : (conf?.formats[e.format] ?? STOCK_FORMATS[e.format] ?? e.format);
-          list.push({ fd: logs.#fd(e.target), format: compileLogFormat(fmtSrc), env: e.env });
+          list.push({
+            sink: logs.#sink(e.target, log),
+            format: compileLogFormat(fmtSrc),
+            env: e.env,
+          });
         }
         logs.#byServer.set(s, list);
       }
     } catch (err) {
-      logs.dispose();
+      void logs.dispose();
       throw err;
     }
     return logs;
   }
 
-  #fd(path: string): number {
-    let fd = this.#fds.get(path);
-    if (fd === undefined) {
-      fd = openSync(path, 'a');
-      this.#fds.set(path, fd);
+  #sink(target: string, log: ErrorLog): LogSink {
+    let sink = this.#sinks.get(target);
+    if (sink === undefined) {
+      const command = pipedCommand(target);
+      if (command !== undefined) {
+        sink = new PipedLog(target, command, (level, module, id, message) =>
+          log.log(level, module, id, message),
+        );
+      } else {
+        const fd = openSync(target, 'a');
+        sink = { write: (line) => writeSync(fd, line), close: () => closeSync(fd) };
+      }
+      this.#sinks.set(target, sink);
     }
-    return fd;
+    return sink;
   }
 
   /** config_log_transaction for one finished request. */
@@ -80,14 +100,15 @@ export class AccessLogs {
     const ctx = { r, status: r.res.statusCode, endTime: Date.now() };
     for (const l of list) {
       if (l.env !== undefined && fin.env.has(l.env.name) === l.env.negate) continue;
-      writeSync(l.fd, l.format(ctx) + '\n');
+      l.sink.write(l.format(ctx) + '\n');
     }
   }
 
-  dispose(): void {
-    for (const fd of this.#fds.values()) closeSync(fd);
-    this.#fds.clear();
+  async dispose(): Promise<void> {
+    const sinks = [...this.#sinks.values()];
+    this.#sinks.clear();
     this.#byServer.clear();
+    await Promise.all(sinks.map(async (s) => s.close()));
   }
 }
 
