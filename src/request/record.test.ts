@@ -3,7 +3,15 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostnameOf, refusedScheme, RequestBodyTooLargeError, splitTarget } from './record.js';
+import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
+import {
+  hostnameOf,
+  LimitedBody,
+  refusedScheme,
+  RequestBodyTooLargeError,
+  splitTarget,
+} from './record.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 import { createCoreDir } from '../core/config.js';
 
@@ -121,5 +129,70 @@ describe('refusedScheme (ap_post_read_request)', () => {
   it('lets origin-form, `*`, http(s) and scheme-less targets through', () => {
     for (const t of ['/x', '//ftp://h', '*', 'http://h/x', 'HTTPS://h/x', '1ftp://h/x', ''])
       assert.equal(refusedScheme(t), false, t);
+  });
+});
+
+describe('LimitedBody (bodyStream)', () => {
+  const collect = (b: LimitedBody): { data: string[]; events: string[] } => {
+    const out = { data: [] as string[], events: [] as string[] };
+    b.on('data', (c: Buffer) => out.data.push(c.toString()));
+    b.on('end', () => out.events.push('end'));
+    b.on('error', (e) =>
+      out.events.push(e instanceof RequestBodyTooLargeError ? 'too-large' : 'error'),
+    );
+    return out;
+  };
+
+  it('holds the body until resume(), then passes chunks and the end', async () => {
+    const src = new PassThrough();
+    const b = new LimitedBody(src, 100, () => assert.fail('not too large'));
+    const got = collect(b);
+    src.end('abc');
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(got.data, []);
+    b.resume();
+    await once(b, 'end');
+    assert.deepEqual(got, { data: ['abc'], events: ['end'] });
+    assert.equal(b.readableEnded, true);
+  });
+
+  it('fails past the limit with the count read, and passes nothing more', async () => {
+    const src = new PassThrough();
+    const seen: number[] = [];
+    const b = new LimitedBody(src, 5, (n) => seen.push(n));
+    const got = collect(b);
+    b.resume();
+    src.write('1234');
+    src.write('5678');
+    src.end('9');
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(got, { data: ['1234'], events: ['too-large'] });
+    assert.deepEqual(seen, [8]);
+  });
+
+  it('reports a source that closes before its end (client gone)', async () => {
+    const src = new PassThrough();
+    const b = new LimitedBody(src, 0, () => undefined);
+    const got = collect(b);
+    b.resume();
+    src.write('x');
+    src.destroy();
+    await once(src, 'close');
+    assert.deepEqual(got, { data: ['x'], events: ['error'] });
+  });
+
+  it('is already ended over a body read before (an internal redirect), and fails over a destroyed one', async () => {
+    const done = new PassThrough();
+    done.end('gone');
+    done.resume();
+    await once(done, 'end');
+    assert.equal(new LimitedBody(done, 0, () => undefined).readableEnded, true);
+    const dead = new PassThrough();
+    dead.destroy();
+    await once(dead, 'close');
+    const b = new LimitedBody(dead, 0, () => undefined);
+    const got = collect(b);
+    await new Promise((r) => process.nextTick(r));
+    assert.deepEqual(got.events, ['error']);
   });
 });

@@ -3,7 +3,9 @@
 // The per-request record every phase reads and writes. Per-module configs are reached
 // through the module object (r.dirConf(mod), r.serverConf(mod)), never by string keys.
 
+import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { ModuleDef } from '../modules/module.js';
 import type { Stats } from 'node:fs';
 import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
@@ -86,6 +88,13 @@ export interface RequestRecord {
    * RequestBodyTooLargeError (the server answers 413 if nothing was sent yet).
    */
   readBody(): AsyncGenerator<Buffer>;
+  /**
+   * The same body as a paused event stream, for handlers that forward it chunk by chunk
+   * with backpressure (no async iteration per chunk): 'data' (Buffer), 'end', and 'error'
+   * (RequestBodyTooLargeError past LimitRequestBody, logged as AH00539, or the client's
+   * failure). Nothing flows until `resume()`.
+   */
+  bodyStream(): BodyStream;
   /**
    * Log through the error log with `[client addr:port]` added (ap_log_rerror); `status`
    * is the APR status text httpd puts before the client, e.g. `(13)Permission denied`.
@@ -227,6 +236,75 @@ export interface WireCounters {
   readonly read: number;
 }
 
+/** What bodyStream() returns: the part of a Readable a body consumer uses. */
+export interface BodyStream {
+  on(event: 'data', fn: (chunk: Buffer) => void): this;
+  on(event: 'end', fn: () => void): this;
+  on(event: 'error', fn: (e: unknown) => void): this;
+  off(event: 'data', fn: (chunk: Buffer) => void): this;
+  off(event: 'end', fn: () => void): this;
+  off(event: 'error', fn: (e: unknown) => void): this;
+  pause(): this;
+  resume(): this;
+  readonly readableEnded: boolean;
+}
+
+/** bodyStream(): the request's IncomingMessage with LimitRequestBody counted per chunk. */
+export class LimitedBody extends EventEmitter implements BodyStream {
+  readonly #src: Readable;
+  #ended = false;
+  #failed = false;
+  constructor(src: Readable, limit: number, tooLarge: (seen: number) => void) {
+    super();
+    this.#src = src;
+    // An internal redirect (ErrorDocument) meets a body already read or discarded.
+    this.#ended = src.readableEnded;
+    if (!this.#ended && src.destroyed)
+      process.nextTick(() => this.#fail(new Error('request body aborted')));
+    let seen = 0;
+    // Paused before the 'data' listener goes on, so nothing flows until resume().
+    src.pause();
+    src.on('data', (chunk: Buffer | string) => {
+      if (this.#failed) return;
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk;
+      seen += buf.length;
+      if (limit > 0 && seen > limit) {
+        this.#failed = true;
+        src.pause();
+        tooLarge(seen);
+        this.emit('error', new RequestBodyTooLargeError(limit));
+        return;
+      }
+      this.emit('data', buf);
+    });
+    src.on('end', () => {
+      if (this.#failed) return;
+      this.#ended = true;
+      this.emit('end');
+    });
+    src.on('error', (e: unknown) => this.#fail(e));
+    src.on('close', () => {
+      if (!this.#ended) this.#fail(new Error('request body aborted'));
+    });
+  }
+  #fail(e: unknown): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    this.emit('error', e);
+  }
+  get readableEnded(): boolean {
+    return this.#ended;
+  }
+  pause(): this {
+    this.#src.pause();
+    return this;
+  }
+  resume(): this {
+    if (!this.#failed) this.#src.resume();
+    return this;
+  }
+}
+
 /** The body went past LimitRequestBody while being read (httpd: AH00539 → 413). */
 export class RequestBodyTooLargeError extends Error {
   readonly code = 'MW_ERR_BODY_TOO_LARGE';
@@ -327,6 +405,18 @@ export class Request implements RequestRecord {
       }
       yield buf;
     }
+  }
+
+  bodyStream(): BodyStream {
+    const limit = coreDir(this.perDir).limitRequestBody;
+    return new LimitedBody(this.headersIn, limit, (seen) =>
+      this.logError(
+        'error',
+        'http',
+        'AH00539',
+        `Read content-length of ${seen} is larger than the configured limit of ${limit}`,
+      ),
+    );
   }
 
   logError(level: LogLevel, module: string, id: string, message: string, status?: string): void {

@@ -10,7 +10,6 @@
 // the one request that overran (or aborts its connection) and names URI, pid and elapsed
 // time in the log (reference §7 #9; the pool decides whether the worker must go).
 
-import type { Readable } from 'node:stream';
 import type { ServerResponse } from 'node:http';
 import type { ErrorLog } from '../logging/error-log.js';
 import type { Environ } from './protocol/messages.js';
@@ -24,9 +23,22 @@ import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 /** Response bytes the client socket may hold before credit is withheld (see onData). */
 const CLIENT_BUFFER = 4 * INITIAL_WINDOW;
 
+/** The request body as dispatch consumes it (a paused stream; RequestRecord.bodyStream). */
+export interface BodySource {
+  on(event: 'data', fn: (chunk: Buffer) => void): this;
+  on(event: 'end', fn: () => void): this;
+  on(event: 'error', fn: (e: unknown) => void): this;
+  off(event: 'data', fn: (chunk: Buffer) => void): this;
+  off(event: 'end', fn: () => void): this;
+  off(event: 'error', fn: (e: unknown) => void): this;
+  pause(): this;
+  resume(): this;
+  readonly readableEnded: boolean;
+}
+
 export interface DispatchRequest {
   readonly environ: Environ;
-  readonly body: Readable | null;
+  readonly body: BodySource | null;
   readonly scriptFilename: string;
   readonly scriptMtimeMs: number;
   readonly headOnly: boolean;

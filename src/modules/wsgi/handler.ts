@@ -9,7 +9,6 @@ import { hostname as osHostname } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { DECLINED, DONE, OK } from '../../request/hooks.js';
 import { die } from '../../http/die.js';
-import { Readable } from 'node:stream';
 import { RequestBodyTooLargeError } from '../../request/record.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
@@ -291,7 +290,7 @@ export async function handleWsgiScript<P>(
   // The body goes through r.readBody() so LimitRequestBody also bounds chunked bodies
   // (ap_http_filter's limit): past it the stream errors and, if nothing was sent, 413.
   let tooLarge = false;
-  const body = hasBody ? Readable.from(r.readBody(), { objectMode: false }) : null;
+  const body = hasBody ? r.bodyStream() : null;
   body?.on('error', (e: unknown) => {
     if (e instanceof RequestBodyTooLargeError) tooLarge = true;
   });
