@@ -16,6 +16,7 @@ import {
   type DirectiveNode,
 } from './directive.js';
 import { syntaxError } from './errors.js';
+import type { MethodLimit } from './method-limit.js';
 
 /** What the server/vhost levels accept: RSRC_CONF | OR_ALL & ~(OR_AUTHCFG | OR_LIMIT). */
 const SERVER_OVERRIDES: ContextMask = Ctx.OR_FILEINFO | Ctx.OR_INDEXES | Ctx.OR_OPTIONS;
@@ -37,6 +38,8 @@ export interface Place {
   readonly parent: string | undefined;
   /** Set inside an .htaccess file, sections in it included. */
   readonly access?: AccessRules;
+  /** Inside <Limit>/<LimitExcept>: the methods in force (cmd->limited). */
+  readonly limited?: MethodLimit;
 }
 
 /** Display name for messages: section directives are spelled `<Directory`. */
@@ -92,6 +95,7 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
     serverRootRelative: (p) => (isAbsolute(p) ? p : resolve(x.serverRoot, p)),
     fail: (message) => syntaxError(message, at),
     ...(x.place.access === undefined ? {} : { overrideOpts: x.place.access.opts }),
+    ...(x.place.limited === undefined ? {} : { limited: x.place.limited }),
     warn: (message) => {
       x.warnings.push(`${at.file}:${at.line}: ${message}`);
     },

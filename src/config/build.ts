@@ -28,6 +28,7 @@ import {
   type Place,
 } from './build-cmd.js';
 import { parseListen, parseVhostAddresses } from './build-listen.js';
+import { ALL_METHODS, intersect, KNOWN_METHODS, methodName, sameMethods } from './method-limit.js';
 import type { ModuleDef } from '../modules/module.js';
 
 /** Inputs to the build step (results of tree.ts plus the registry). */
@@ -57,6 +58,8 @@ const SECTIONS: Readonly<Record<string, { name: string; kind: SectionKind; match
 export const BUILD_DIRECTIVES: readonly string[] = [
   'Listen',
   '<VirtualHost',
+  '<Limit',
+  '<LimitExcept',
   ...Object.values(SECTIONS).map((s) => `<${s.name}`),
 ];
 
@@ -205,6 +208,10 @@ function applySection(
 ): void {
   const at = { file: node.file, line: node.line };
   const lname = node.name.toLowerCase();
+  if (lname === 'limit' || lname === 'limitexcept') {
+    applyLimit(env, node, children, scope);
+    return;
+  }
   const def = SECTIONS[lname];
   if (lname !== 'virtualhost' && def === undefined) {
     throw syntaxError(
@@ -281,6 +288,44 @@ function applySection(
     ...(nested.length > 0 ? { nested } : {}),
   };
   scope.sections.push(ir);
+}
+
+/**
+ * ap_limit_section: `<Limit m…>` / `<LimitExcept m…>` apply their directives to the same
+ * per-dir config, with cmd->limited narrowed to those methods (or all but those).
+ */
+function applyLimit(
+  env: WalkEnv,
+  node: DirectiveNode,
+  children: readonly DirectiveNode[],
+  scope: Scope,
+): void {
+  const at = { file: node.file, line: node.line };
+  const except = node.name.toLowerCase() === 'limitexcept';
+  const name = except ? 'LimitExcept' : 'Limit';
+  const ce = contextError(`<${name}`, Ctx.OR_LIMIT | Ctx.OR_AUTHCFG, scope.place);
+  if (ce !== undefined) throw syntaxError(ce, at);
+  if (!node.rawArgs.trimEnd().endsWith('>'))
+    throw syntaxError(`<${name}> directive missing closing '>'`, at);
+  if (node.args.length === 0)
+    throw syntaxError(`<${name}> directive requires additional arguments`, at);
+  for (const m of node.args) {
+    if (m === 'TRACE' && !except)
+      throw syntaxError('TRACE cannot be controlled by <Limit>, see TraceEnable', at);
+    // The config files register an unknown method; an .htaccess file may not.
+    if (scope.place.access !== undefined && !KNOWN_METHODS.includes(m))
+      throw syntaxError(
+        `Could not register method '${m}' for <${name} from .htaccess configuration`,
+        at,
+      );
+  }
+  const old = scope.place.limited ?? ALL_METHODS;
+  const limited = intersect(old, { methods: [...new Set(node.args.map(methodName))], except });
+  if (!limited.except && limited.methods.length === 0)
+    throw syntaxError(`<${name}> directive excludes all methods`, at);
+  if (sameMethods(limited, old))
+    throw syntaxError(`<${name}> directive specifies methods already excluded`, at);
+  walkNodes(env, children, { ...scope, place: { ...scope.place, parent: node.name, limited } });
 }
 
 /** Build the IR. Throws ConfigError. */

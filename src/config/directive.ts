@@ -5,6 +5,8 @@
 // owns it (STYLE.md do-1). The registry (registry.ts) is built from the module list in
 // src/modules/index.ts; build.ts walks the directive tree and calls `apply`.
 
+import type { MethodLimit } from './method-limit.js';
+
 /** One node of the directive tree (≈ ap_directive_t). Sections have `children`. */
 export interface DirectiveNode {
   /** Name as written, without `<`/`>` for sections, e.g. `VirtualHost`, `WSGIScriptAlias`. */
@@ -145,6 +147,12 @@ export interface Cmd<S, D> {
    * where every option may be set.
    */
   readonly overrideOpts?: readonly string[];
+  /**
+   * Inside <Limit>/<LimitExcept>: the methods the directive applies to (cmd->limited).
+   * Undefined elsewhere (every method). Only directives that keep it (Require, Order,
+   * Allow, Deny, Satisfy) are limited; the others apply to every method, as in httpd.
+   */
+  readonly limited?: MethodLimit;
 }
 
 /** A declared directive (≈ command_rec), typed by its arity. */

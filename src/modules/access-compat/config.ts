@@ -4,11 +4,13 @@
 // Apache 2.2's host-based access control, kept in 2.4 for old configs. mod_access_compat
 // has no merge function, so httpd takes the innermost section that names one of its
 // directives whole: here that is one `policy` value with an 'override' merge.
-// tswsgi has no <Limit> sections, so every line applies to every method (cmd->limited is
-// all methods outside <Limit>).
+// Inside <Limit>/<LimitExcept> a line applies to those methods only (cmd->limited): each
+// Allow/Deny entry keeps its methods, and Order/Satisfy are per method (the last line that
+// covers the request's method decides).
 
 import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
+import { limitAllows, type MethodLimit } from '../../config/method-limit.js';
 import { ipSubnetCreate, SUBNET_ERROR_TEXT, type Subnet } from '../../util/ipsubnet.js';
 
 /** One `Allow from` / `Deny from` word (allowdeny). */
@@ -18,12 +20,35 @@ export type AllowDeny =
   | { readonly type: 'ip'; readonly subnet: Subnet }
   | { readonly type: 'host'; readonly domain: string };
 
+export type Order = 'deny,allow' | 'allow,deny' | 'mutual-failure';
+
+/** A value set by a line, with the methods it was limited to (undefined: all). */
+export interface Limited<T> {
+  readonly value: T;
+  readonly limit?: MethodLimit;
+}
+
 /** The access policy of one section (access_compat_dir_conf). */
 export interface AccessPolicy {
-  readonly order: 'deny,allow' | 'allow,deny' | 'mutual-failure';
-  readonly allows: readonly AllowDeny[];
-  readonly denys: readonly AllowDeny[];
-  readonly satisfy: 'all' | 'any' | undefined;
+  /** Order lines in config order; the last covering the method wins, else deny,allow. */
+  readonly order: readonly Limited<Order>[];
+  readonly allows: readonly Limited<AllowDeny>[];
+  readonly denys: readonly Limited<AllowDeny>[];
+  /** Satisfy lines in config order; the last covering the method wins, else unset. */
+  readonly satisfy: readonly Limited<'all' | 'any'>[];
+}
+
+/** A line's value with the methods it is limited to. */
+const lined = <T>(limit: MethodLimit | undefined, value: T): Limited<T> =>
+  limit === undefined ? { value } : { value, limit };
+
+/** The value of the last line covering `method` (HEAD counts as GET). */
+export function forMethod<T>(lines: readonly Limited<T>[], method: string): T | undefined {
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i];
+    if (l !== undefined && limitAllows(l.limit, method)) return l.value;
+  }
+  return undefined;
 }
 
 export interface AccessCompatDirConf {
@@ -35,10 +60,10 @@ export interface AccessCompatDirConf {
 }
 
 const DEFAULT_POLICY: AccessPolicy = {
-  order: 'deny,allow',
+  order: [],
   allows: [],
   denys: [],
-  satisfy: undefined,
+  satisfy: [],
 };
 
 export const createAccessCompatDir = (): AccessCompatDirConf => ({ policy: undefined });
@@ -79,7 +104,8 @@ export function accessCompatDirectives(
       if (from.toLowerCase() !== 'from') throw c.fail("allow and deny must be followed by 'from'");
       const e = parseFrom(where);
       if (typeof e === 'string') throw c.fail(e);
-      update(c.dir, { [kind]: [...(c.dir.policy ?? DEFAULT_POLICY)[kind], e] });
+      const line = lined(c.limited, e);
+      update(c.dir, { [kind]: [...(c.dir.policy ?? DEFAULT_POLICY)[kind], line] });
     };
   };
   return [
@@ -87,7 +113,8 @@ export function accessCompatDirectives(
       const o = v.toLowerCase();
       if (o !== 'allow,deny' && o !== 'deny,allow' && o !== 'mutual-failure')
         throw c.fail('unknown order');
-      update(c.dir, { order: o });
+      const line = lined<Order>(c.limited, o);
+      update(c.dir, { order: [...(c.dir.policy ?? DEFAULT_POLICY).order, line] });
     }),
     d.iterate2(
       'allow',
@@ -108,7 +135,8 @@ export function accessCompatDirectives(
       (c, v) => {
         const s = v.toLowerCase();
         if (s !== 'all' && s !== 'any') throw c.fail("Satisfy either 'any' or 'all'.");
-        update(c.dir, { satisfy: s });
+        const line = lined<'all' | 'any'>(c.limited, s);
+        update(c.dir, { satisfy: [...(c.dir.policy ?? DEFAULT_POLICY).satisfy, line] });
       },
     ),
   ];

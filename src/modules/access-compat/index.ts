@@ -12,8 +12,9 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { inSubnets } from '../../util/ipsubnet.js';
 import type { ModuleDef } from '../module.js';
-import { accessCompatConfig } from './config.js';
-import type { AccessCompatDirConf, AllowDeny } from './config.js';
+import { limitAllows } from '../../config/method-limit.js';
+import { accessCompatConfig, forMethod } from './config.js';
+import type { AccessCompatDirConf, AllowDeny, Limited } from './config.js';
 
 /** mod_access_compat. */
 export const accessCompatModule: ModuleDef<undefined, AccessCompatDirConf> = {
@@ -22,7 +23,7 @@ export const accessCompatModule: ModuleDef<undefined, AccessCompatDirConf> = {
   hooks: {
     accessChecker: { run: (r) => checkDirAccess(r), order: 'middle' },
   },
-  satisfies: (r) => r.dirConf(accessCompatModule).policy?.satisfy,
+  satisfies: (r) => forMethod(r.dirConf(accessCompatModule).policy?.satisfy ?? [], r.method),
 };
 
 /** The client's double-reverse host name, or undefined (REMOTE_DOUBLE_REV). */
@@ -58,8 +59,12 @@ export function inDomain(domain: string, host: string): boolean {
 }
 
 /** find_allowdeny: does any entry match this request? */
-async function findAllowDeny(r: RequestRecord, list: readonly AllowDeny[]): Promise<boolean> {
-  for (const a of list) {
+async function findAllowDeny(
+  r: RequestRecord,
+  list: readonly Limited<AllowDeny>[],
+): Promise<boolean> {
+  for (const { value: a, limit } of list) {
+    if (!limitAllows(limit, r.method)) continue;
     switch (a.type) {
       case 'all':
         return true;
@@ -87,11 +92,12 @@ export async function checkDirAccess(r: RequestRecord): Promise<Outcome> {
   const p = r.dirConf(accessCompatModule).policy;
   if (p === undefined) return OK;
   let ret: Outcome = OK;
-  if (p.order === 'allow,deny') {
+  const order = forMethod(p.order, r.method) ?? 'deny,allow';
+  if (order === 'allow,deny') {
     ret = 403;
     if (await findAllowDeny(r, p.allows)) ret = OK;
     if (await findAllowDeny(r, p.denys)) ret = 403;
-  } else if (p.order === 'deny,allow') {
+  } else if (order === 'deny,allow') {
     if (await findAllowDeny(r, p.denys)) ret = 403;
     if (await findAllowDeny(r, p.allows)) ret = OK;
   } else {

@@ -6,6 +6,7 @@
 // otherwise a line that needs a user asks for authentication; otherwise access is denied
 // (AH01630). A negated line that does not match is neutral, as AUTHZ_NEUTRAL.
 
+import { limitAllows } from '../../config/method-limit.js';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
@@ -75,9 +76,15 @@ function check(r: RequestRecord, e: RequireEntry): Result {
   return hit ? 'granted' : 'denied';
 }
 
-/** RequireAny over the lines. */
+/**
+ * RequireAny over the lines. Lines limited to other methods (<Limit>) are neutral; when no
+ * line applies to the request's method the context grants (apply_authz_sections: a section
+ * limited to other methods under the top-level AND).
+ */
 export function evaluate(r: RequestRecord, entries: readonly RequireEntry[]): Result {
-  const results = entries.map((e) => check(r, e));
+  const applicable = entries.filter((e) => limitAllows(e.limit, r.method));
+  if (applicable.length === 0) return 'granted';
+  const results = applicable.map((e) => check(r, e));
   if (results.includes('granted')) return 'granted';
   if (results.includes('needUser')) return 'needUser';
   return 'denied';

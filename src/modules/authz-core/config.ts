@@ -8,6 +8,7 @@
 import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
+import type { MethodLimit } from '../../config/method-limit.js';
 
 /** Authz providers httpd registers in authz_core, authz_host, authz_user and authz_groupfile. */
 export const AUTHZ_PROVIDERS = [
@@ -33,6 +34,8 @@ export interface RequireEntry {
   readonly args: readonly string[];
   readonly negate: boolean;
   readonly origin: Origin;
+  /** Written inside <Limit>/<LimitExcept>: the methods it applies to (section->limited). */
+  readonly limit?: MethodLimit;
 }
 
 export interface AuthzCoreDirConf {
@@ -93,6 +96,7 @@ export function authzCoreDirectives(
           args,
           negate,
           origin: { file: c.node.file, line: c.node.line },
+          ...(c.limited === undefined ? {} : { limit: c.limited }),
         };
         c.dir.requires = [...(c.dir.requires ?? []), entry];
       },
