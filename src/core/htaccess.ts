@@ -20,6 +20,7 @@ import { ConfigError } from '../config/errors.js';
 import type { ModuleSlots } from '../config/ir.js';
 import { Registry } from '../config/registry.js';
 import type { RequestRecord } from '../request/record.js';
+import { aprStatus, NOT_REGULAR_FILE } from '../util/apr-status.js';
 import type { RequestRuntime } from '../request/runtime.js';
 import type { CompiledSection, CompiledSections } from '../request/walk.js';
 import {
@@ -113,7 +114,7 @@ function accessFileIn(r: RequestRecord, dir: string, merged: CoreDirConf): Found
         'AH00554',
         `Access to file ${file} denied by server: not a regular file`,
       );
-      return unreadable(r, file, d, '(9)Bad file descriptor');
+      return unreadable(r, file, d, NOT_REGULAR_FILE);
     }
     let table = parses.get(rt);
     if (table === undefined) {
@@ -209,20 +210,6 @@ function unreadable(r: RequestRecord, file: string, d: string, e: unknown): Foun
   );
   r.notes.set('error-notes', 'Server unable to read htaccess file, denying access to be safe');
   return { status: 403 };
-}
-
-/** `(13)Permission denied`: the APR status text httpd logs for an errno. */
-function aprStatus(e: unknown): string | undefined {
-  const err = e as NodeJS.ErrnoException | undefined;
-  if (err?.errno === undefined) return undefined;
-  const text: Readonly<Record<string, string>> = {
-    EACCES: 'Permission denied',
-    ELOOP: 'Too many levels of symbolic links',
-    ENAMETOOLONG: 'File name too long',
-    EIO: 'Input/output error',
-  };
-  const t = text[err.code ?? ''];
-  return t === undefined ? undefined : `(${String(Math.abs(err.errno))})${t}`;
 }
 
 /**
