@@ -17,6 +17,7 @@ import {
 } from './directive.js';
 import { syntaxError } from './errors.js';
 import type { MethodLimit } from './method-limit.js';
+import type { ModuleDef } from '../modules/module.js';
 
 /** What the server/vhost levels accept: RSRC_CONF | OR_ALL & ~(OR_AUTHCFG | OR_LIMIT). */
 const SERVER_OVERRIDES: ContextMask = Ctx.OR_FILEINFO | Ctx.OR_INDEXES | Ctx.OR_OPTIONS;
@@ -81,6 +82,8 @@ export interface CmdInput<S, D> {
   readonly dir: D;
   readonly serverRoot: string;
   readonly warnings: string[];
+  /** The loaded modules, whose auth providers the directive may name. */
+  readonly mods?: readonly ModuleDef[];
 }
 
 /** Build the Cmd for one directive (≈ cmd_parms). */
@@ -109,7 +112,22 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
       const e = globalOnlyError(name, x.place.context);
       if (e !== undefined) throw syntaxError(e, at);
     },
+    authnProvider: (n) => findProvider(x.mods, (m) => m.authnProviders, n),
+    authzProvider: (n) => findProvider(x.mods, (m) => m.authzProviders, n),
   };
+}
+
+/** The first loaded module that registers provider `name` in the group `pick` selects. */
+function findProvider<P>(
+  mods: readonly ModuleDef[] | undefined,
+  pick: (m: ModuleDef) => Readonly<Record<string, P>> | undefined,
+  name: string,
+): P | undefined {
+  for (const m of mods ?? []) {
+    const table = pick(m);
+    if (table !== undefined && Object.hasOwn(table, name)) return table[name];
+  }
+  return undefined;
 }
 
 /** Parse the node's arguments per the spec's arity and call its handler (invoke_cmd). */

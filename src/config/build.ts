@@ -196,6 +196,7 @@ function applyDirective(env: WalkEnv, node: DirectiveNode, scope: Scope): void {
     dir: scope.dir[module.name],
     serverRoot: env.serverRoot,
     warnings: env.warnings,
+    mods: env.mods,
   });
   invoke(spec, cmd);
 }

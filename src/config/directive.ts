@@ -5,6 +5,7 @@
 // owns it (STYLE.md do-1). The registry (registry.ts) is built from the module list in
 // src/modules/index.ts; build.ts walks the directive tree and calls `apply`.
 
+import type { AuthnProvider, AuthzProvider } from '../modules/module.js';
 import type { MethodLimit } from './method-limit.js';
 
 /** One node of the directive tree (≈ ap_directive_t). Sections have `children`. */
@@ -153,6 +154,14 @@ export interface Cmd<S, D> {
    * Allow, Deny, Satisfy) are limited; the others apply to every method, as in httpd.
    */
   readonly limited?: MethodLimit;
+  /**
+   * ap_lookup_provider(AUTHN_PROVIDER_GROUP, name): the authentication provider a loaded
+   * module registers under `name` (case-sensitive, as httpd's provider hash). Optional: a
+   * Cmd without it knows no providers.
+   */
+  authnProvider?(name: string): AuthnProvider | undefined;
+  /** The same for AUTHZ_PROVIDER_GROUP (the names `Require` takes). */
+  authzProvider?(name: string): AuthzProvider | undefined;
 }
 
 /** A declared directive (≈ command_rec), typed by its arity. */

@@ -12,7 +12,7 @@
 //            where it was first given out, so log greps keep working
 //   MW003xx  HTTP front end (src/http)
 //   MW004xx  command line (src/cli) — none yet
-//   MW005xx  other modules (src/modules/*): log_config
+//   MW005xx  other modules (src/modules/*): log_config (MW0050x), authn_file (MW0051x)
 // Retired ids stay retired: never give an id that was once used to a new message.
 
 import type { LogLevel } from './error-log.js';
@@ -293,6 +293,12 @@ export const MESSAGES = {
     module: 'core',
     level: 'warn',
     summary: 'ErrorLog syslog is not supported; the error log goes to stderr.',
+  },
+  MW00511: {
+    module: 'authn_file',
+    level: 'error',
+    summary:
+      'A password file entry uses a hash format tswsgi cannot check (e.g. yescrypt); the login is refused (401).',
   },
 } as const satisfies Readonly<Record<string, MessageInfo>>;
 

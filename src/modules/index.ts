@@ -11,7 +11,12 @@
 import { coreModule } from '../core/index.js';
 import { accessCompatModule } from './access-compat/index.js';
 import { aliasModule } from './alias/index.js';
+import { authBasicModule } from './auth-basic/index.js';
+import { authnCoreModule } from './authn-core/index.js';
+import { authnFileModule } from './authn-file/index.js';
 import { authzCoreModule } from './authz-core/index.js';
+import { authzHostModule } from './authz-host/index.js';
+import { authzUserModule } from './authz-user/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
 import { logConfigModule } from './log-config/index.js';
@@ -34,6 +39,11 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(coreModule),
   anyModule(logConfigModule),
   anyModule(mimeModule),
+  anyModule(authBasicModule),
+  anyModule(authnFileModule),
+  anyModule(authnCoreModule),
+  anyModule(authzHostModule),
+  anyModule(authzUserModule),
   anyModule(authzCoreModule),
   anyModule(accessCompatModule),
   anyModule(envModule),

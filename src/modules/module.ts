@@ -28,6 +28,48 @@ export interface Disposable {
   dispose(opts?: { readonly graceful?: boolean }): Promise<void> | void;
 }
 
+/** What an authentication provider answers (httpd's authn_status). */
+export type AuthnStatus = 'granted' | 'denied' | 'userNotFound' | 'generalError';
+
+/** An authentication provider (httpd's authn_provider). */
+export interface AuthnProvider {
+  /** Basic auth: is `password` right for `user`? A general error is logged by the provider. */
+  readonly checkPassword: (
+    r: RequestRecord,
+    user: string,
+    password: string,
+  ) => Promise<AuthnStatus>;
+  /**
+   * AuthBasicUseDigestAlgorithm MD5: the stored MD5 of `user:realm:password` (htdigest
+   * files), or why there is none.
+   */
+  readonly getRealmHash?: (
+    r: RequestRecord,
+    user: string,
+    realm: string,
+  ) => Promise<{ readonly hash: string } | { readonly status: AuthnStatus }>;
+}
+
+/** What an authorization provider answers (httpd's authz_status). */
+export type AuthzStatus = 'granted' | 'denied' | 'deniedNoUser' | 'neutral' | 'generalError';
+
+/** An authorization provider (httpd's authz_provider): one `Require <name> …` kind. */
+export interface AuthzProvider {
+  /**
+   * parse_require_line, at configuration time: an error message refuses the line; what
+   * `parsed` holds is kept with it and handed to check(). Absent: the words are kept as is.
+   */
+  readonly parse?: (
+    words: readonly string[],
+  ) => { readonly error: string } | { readonly parsed: unknown };
+  /** check_authorization: the line's words after the provider name, and what parse() kept. */
+  readonly check: (
+    r: RequestRecord,
+    words: readonly string[],
+    parsed: unknown,
+  ) => AuthzStatus | Promise<AuthzStatus>;
+}
+
 export interface ModuleDef<S = unknown, D = unknown> {
   /** Short name: 'alias' ⇔ `LoadModule alias_module …` ⇔ `<IfModule mod_alias.c>`. */
   readonly name: string;
@@ -48,5 +90,17 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * authentication and authorization. The first module that answers decides.
    */
   readonly satisfies?: (r: RequestRecord) => 'all' | 'any' | undefined;
+  /**
+   * Authentication providers by name (ap_register_auth_provider, AUTHN_PROVIDER_GROUP), as
+   * `AuthBasicProvider` names them: `file` (mod_authn_file), `wsgi` (mod_wsgi).
+   */
+  readonly authnProviders?: Readonly<Record<string, AuthnProvider>>;
+  /** Authorization providers by name (AUTHZ_PROVIDER_GROUP), as `Require` names them. */
+  readonly authzProviders?: Readonly<Record<string, AuthzProvider>>;
+  /**
+   * The note_auth_failure hook: add the challenge for `authType` (e.g. WWW-Authenticate for
+   * Basic) to the error response. True if this module handled the type.
+   */
+  readonly noteAuthFailure?: (r: RequestRecord, authType: string) => boolean;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

@@ -194,6 +194,9 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
     );
     return 413;
   }
+  // err_headers_out go out with every response (ap_http_header_filter overlays them
+  // first): e.g. the challenge of a 401 that a local ErrorDocument answers.
+  for (const [n, v] of r.errHeadersOut) if (!r.res.headersSent) r.res.setHeader(n, v);
   const handlers = r.generation.runtime.handlers;
   const name = r.handler ?? r.contentType?.split(';')[0]?.trim();
   const named = name === undefined ? undefined : handlers.get(name);

@@ -33,6 +33,12 @@ export interface RequestRecord {
   readonly env: Map<string, string>;
   /** Module notes (r->notes). */
   readonly notes: Map<string, string>;
+  /**
+   * Headers for an error response (r->err_headers_out), e.g. the WWW-Authenticate of a
+   * 401: ap_send_error_response keeps them when it clears the others. An internal redirect
+   * (a local ErrorDocument) shares its predecessor's.
+   */
+  readonly errHeadersOut: Map<string, string>;
   /** Lower-cased header name → values as received (node's headersDistinct). */
   readonly headersIn: IncomingMessage;
   readonly res: ServerResponse;
@@ -328,6 +334,7 @@ export class Request implements RequestRecord {
   contentType: string | undefined = undefined;
   readonly env = new Map<string, string>();
   readonly notes = new Map<string, string>();
+  readonly errHeadersOut: Map<string, string>;
   readonly headersIn: IncomingMessage;
   readonly res: ServerResponse;
   user: string | undefined = undefined;
@@ -372,6 +379,7 @@ export class Request implements RequestRecord {
     this.perDir = init.perDir;
     this.prev = init.prev;
     this.main = init.main;
+    this.errHeadersOut = init.prev?.errHeadersOut ?? new Map<string, string>();
     this.#bytesSent = init.bytesSent ?? (() => 0);
     if (init.status !== undefined) this.status = init.status;
   }

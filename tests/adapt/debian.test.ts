@@ -45,7 +45,12 @@ function lineOf(file: string, re: RegExp): number {
 const IMPLEMENTED = new Set([
   'access_compat',
   'alias',
+  'auth_basic',
+  'authn_core',
+  'authn_file',
   'authz_core',
+  'authz_host',
+  'authz_user',
   'dir',
   'env',
   'mime',

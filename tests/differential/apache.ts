@@ -41,6 +41,11 @@ LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
 LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
 LoadModule env_module /usr/lib/apache2/modules/mod_env.so
 LoadModule wsgi_module /usr/lib/apache2/modules/mod_wsgi.so
+LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 
 @USER@
 TypesConfig /etc/mime.types
@@ -175,7 +180,74 @@ WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
     Order allow,deny
     Allow from 10.0.0.0/8
 </Directory>
+
+# Basic authentication (mod_auth_basic + mod_authn_file, HTPASSWD below).
+WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff
+<Location /authed>
+    AuthType Basic
+    AuthName "Diff \\"Realm\\""
+    AuthUserFile "@SRV@/htpasswd"
+    Require valid-user
+</Location>
+<Location /authed/user>
+    Require user carol
+</Location>
+<Location /authed/forbid>
+    Require user carol
+    AuthzSendForbiddenOnFailure On
+</Location>
+<Location /authed/ip>
+    Require ip 10.9.9.9
+    Require valid-user
+</Location>
+<Location /authed/local>
+    Require local
+    Require valid-user
+</Location>
+<Location /authed/pass>
+    WSGIPassAuthorization On
+</Location>
+<Location /authed/errdoc>
+    ErrorDocument 401 /hello.txt
+</Location>
+<Location /authed/nofile>
+    AuthUserFile "@SRV@/no-such-htpasswd"
+</Location>
+<Location /authed/digestalg>
+    AuthName "Diff Realm"
+    AuthBasicUseDigestAlgorithm MD5
+    AuthUserFile "@SRV@/htdigest"
+</Location>
+<Location /authed/notauthoritative>
+    AuthBasicAuthoritative Off
+</Location>
+<Location /authed/digest>
+    AuthType Digest
+</Location>
+<Location /needuser>
+    Require valid-user
+</Location>
+WSGIScriptAlias /authnn "@SRV@/dump.wsgi" process-group=diff
+<Location /authnn>
+    AuthType Basic
+    AuthUserFile "@SRV@/htpasswd"
+    Require valid-user
+</Location>
 `;
+
+/** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
+export const HTPASSWD = [
+  'alice:$apr1$W4xb3o7i$mLY2WG3KebjRukZgAlZPq1',
+  'bob:{SHA}87u9ZqY9S/F0eUBXjsPQEDUw4h0=',
+  '# a comment, then a bcrypt line (password "pass word")',
+  'carol:$2y$05$nuytCN9tulevbkF7AgvhGeUmpJIBII4cAQMzscwZNCyJEyZSgw2OG',
+  '',
+  'dave:$apr1$vHAM9pS8$.ihhGiSFMtaz5/v.yDSzF0',
+  '',
+].join('\n');
+
+/** htdigest lines for AuthBasicUseDigestAlgorithm MD5 (md5 of `erin:Diff Realm:letmein`). */
+export const HTDIGEST = 'erin:Diff Realm:710ad964e680335f8b85aa9d26fa00a1\n';
 
 /** The .htaccess tree under htdocs/ht: file → contents (every directory gets page.txt). */
 export const HTACCESS_FILES: Readonly<Record<string, string>> = {
@@ -315,6 +387,8 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
   await writeFile(join(srv, 'handler.wsgi'), HANDLER_APP);
   await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
+  await writeFile(join(srv, 'htpasswd'), HTPASSWD, { mode: 0o644 });
+  await writeFile(join(srv, 'htdigest'), HTDIGEST, { mode: 0o644 });
   await mkdir(join(htdocs, 'handled'));
   await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
   await chmod(join(htdocs, 'handled'), 0o755);

@@ -43,6 +43,13 @@ const PROXY_HEADERS =
 
 const POST_BODY = 'a=1&b=' + 'x'.repeat(5000);
 
+/** An Authorization header line for Basic credentials. */
+const basic = (user: string, password: string): string =>
+  `Authorization: Basic ${Buffer.from(`${user}:${password}`).toString('base64')}\r\n`;
+
+/** The challenge /authed answers (AuthName "Diff \"Realm\"", quotes kept escaped). */
+const CHALLENGE = 'Basic realm="Diff \\"Realm\\""';
+
 const canned =
   (status: string, text: string): ((r: RawResponse) => void) =>
   (r) => {
@@ -703,5 +710,194 @@ export const CASES: readonly Case[] = [
       assert.equal(header(r, 'Location'), '/dump/from-redirect?y=2');
       assert.equal(r.body.toString(), 'discarded');
     },
+  },
+  {
+    name: 'GET /authed without credentials: 401, the challenge and the canned page',
+    path: '/authed',
+    expectStatus: 401,
+    connection: 'keep-alive',
+    check: (r) => {
+      canned('401 Unauthorized', 'could not verify that you')(r);
+      assert.equal(header(r, 'WWW-Authenticate'), CHALLENGE);
+    },
+  },
+  {
+    name: 'GET /authed as alice ($apr1$): the app sees REMOTE_USER and AUTH_TYPE, not the header',
+    path: '/authed/x',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_USER'], 'alice');
+      assert.equal(env?.['AUTH_TYPE'], 'Basic');
+      assert.equal(env?.['HTTP_AUTHORIZATION'], undefined);
+      assert.equal(env?.['PATH_INFO'], '/x');
+    },
+  },
+  {
+    name: 'GET /authed as bob ({SHA}) with the scheme in lower case and extra blanks',
+    path: '/authed',
+    extraHeaders: `Authorization: basic  \t${Buffer.from('bob:hunter2').toString('base64')}\r\n`,
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'bob'),
+  },
+  {
+    name: 'GET /authed as carol (bcrypt $2y$, a password with a space)',
+    path: '/authed',
+    extraHeaders: basic('carol', 'pass word'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'carol'),
+  },
+  {
+    name: 'GET /authed as dave: a UTF-8 password is checked as its bytes',
+    path: '/authed',
+    extraHeaders: basic('dave', 'pässwörd'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'dave'),
+  },
+  {
+    name: 'GET /authed with a wrong password: 401 and AH01617',
+    path: '/authed',
+    extraHeaders: basic('alice', 'secreT'),
+    expectStatus: 401,
+    logs: [/AH01617: user alice: authentication failure for "\/authed": Password Mismatch/],
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), CHALLENGE),
+  },
+  {
+    name: 'GET /authed as an unknown user: 401 and AH01618',
+    path: '/authed/who',
+    extraHeaders: basic('mallory', 'secret'),
+    expectStatus: 401,
+    logs: [/AH01618: user mallory not found: \/authed\/who/],
+  },
+  {
+    name: 'GET /authed with a Bearer token: 401 and AH01614',
+    path: '/authed',
+    extraHeaders: 'Authorization: Bearer abc.def\r\n',
+    expectStatus: 401,
+    logs: [/AH01614: client used wrong authentication scheme: \/authed/],
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), CHALLENGE),
+  },
+  {
+    name: 'GET /authed with credentials that are not base64 text: the user is the decoded prefix',
+    path: '/authed',
+    extraHeaders: 'Authorization: Basic !!!\r\n',
+    expectStatus: 401,
+    logs: [/AH01618: user {2}not found: \/authed/],
+  },
+  {
+    name: 'GET /authed/user as alice: Require user carol refuses with 401 and AH01631',
+    path: '/authed/user',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 401,
+    logs: [/AH01631: user alice: authorization failure for "\/authed\/user": /],
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), CHALLENGE),
+  },
+  {
+    name: 'GET /authed/user as carol is granted',
+    path: '/authed/user',
+    extraHeaders: basic('carol', 'pass word'),
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'GET /authed/forbid as alice: AuthzSendForbiddenOnFailure answers 403, no challenge',
+    path: '/authed/forbid',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 403,
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), undefined),
+  },
+  {
+    name: 'GET /authed/ip without credentials: the ip line fails, valid-user asks for a login',
+    path: '/authed/ip',
+    expectStatus: 401,
+  },
+  {
+    name: 'GET /authed/local without credentials: Require local grants, no user in the environ',
+    path: '/authed/local',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_USER'], undefined);
+      assert.equal(env?.['AUTH_TYPE'], undefined);
+    },
+  },
+  {
+    name: 'GET /authed/pass as alice: WSGIPassAuthorization On shows the header to the app',
+    path: '/authed/pass',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) =>
+      assert.equal(
+        env?.['HTTP_AUTHORIZATION'],
+        `Basic ${Buffer.from('alice:secret').toString('base64')}`,
+      ),
+  },
+  {
+    name: 'GET /authed/errdoc without credentials: a local ErrorDocument 401 keeps the challenge',
+    path: '/authed/errdoc',
+    expectStatus: 401,
+    check: (r) => {
+      assert.equal(r.body.toString(), STATIC_BODY);
+      assert.equal(header(r, 'WWW-Authenticate'), CHALLENGE);
+    },
+  },
+  {
+    name: 'GET /authed/nofile as alice: a missing AuthUserFile is a 500 with AH01620',
+    path: '/authed/nofile',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 500,
+    logs: [
+      /\(2\)No such file or directory: \[client [^\]]*\] AH01620: Could not open password file: \S*\/no-such-htpasswd/,
+    ],
+  },
+  {
+    name: 'GET /authed/digestalg as erin: AuthBasicUseDigestAlgorithm MD5 checks the htdigest hash',
+    path: '/authed/digestalg',
+    extraHeaders: basic('erin', 'letmein'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'erin'),
+  },
+  {
+    name: 'GET /authed/digestalg with a wrong password: 401 and AH01617',
+    path: '/authed/digestalg',
+    extraHeaders: basic('erin', 'letmeout'),
+    expectStatus: 401,
+    logs: [
+      /AH01617: user erin: authentication failure for "\/authed\/digestalg": Password Mismatch/,
+    ],
+  },
+  {
+    name: 'GET /authed/notauthoritative as an unknown user: auth_basic declines, AH01796 500',
+    path: '/authed/notauthoritative',
+    extraHeaders: basic('mallory', 'x'),
+    expectStatus: 500,
+    logs: [/AH01796: AuthType Basic configured without corresponding module/],
+  },
+  {
+    name: 'GET /authed/digest: AuthType Digest without mod_auth_digest is a 500 (AH01796)',
+    path: '/authed/digest',
+    expectStatus: 500,
+    logs: [/AH01796: AuthType Digest configured without corresponding module/],
+  },
+  {
+    name: 'GET /needuser: Require valid-user without AuthType is a 500 (AH00027)',
+    path: '/needuser',
+    expectStatus: 500,
+    logs: [
+      /AH00027: No authentication done but request not allowed without authentication for \/needuser\. Authentication not configured\?/,
+    ],
+  },
+  {
+    name: 'GET /authnn: AuthType Basic without AuthName is a 500 (AH01615)',
+    path: '/authnn',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 500,
+    logs: [/AH01615: need AuthName: \/authnn/],
   },
 ];

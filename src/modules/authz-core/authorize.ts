@@ -1,129 +1,140 @@
-// httpd: modules/aaa/mod_authz_core.c (authorize_userless = access_checker_ex,
-// authorize_user = auth_checker, apply_authz_sections with RequireAny semantics),
-// modules/aaa/mod_authz_host.c (ip, local), mod_authz_user.c (user, valid-user).
+// httpd: modules/aaa/mod_authz_core.c (authorize_user_core: authorize_userless =
+// access_checker_ex, authorize_user = auth_checker; apply_authz_sections; the all, env,
+// method and expr providers).
 //
-// The Require lines of a context are an implicit <RequireAny>: one granted line grants;
-// otherwise a line that needs a user asks for authentication; otherwise access is denied
-// (AH01630). A negated line that does not match is neutral, as AUTHZ_NEUTRAL.
+// The Require lines of a context are an implicit <RequireAny>: one granted line grants; a
+// line that needs a user (AUTHZ_DENIED_NO_USER) asks for authentication; otherwise access
+// is denied (AH01630), or, once a user is known, refused with 401 and a new challenge
+// (AH01631). Each line is checked by the provider a loaded module registered for its name.
 
 import { limitAllows } from '../../config/method-limit.js';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
-import type { ModuleDef } from '../module.js';
+import { authType, noteAuthFailure } from '../authn-core/index.js';
+import type { AuthzProvider, AuthzStatus, ModuleDef } from '../module.js';
 import type { AuthzCoreDirConf, RequireEntry } from './config.js';
 
-type Result = 'granted' | 'denied' | 'neutral' | 'needUser';
+/** The providers mod_authz_core registers itself. */
+export const CORE_AUTHZ_PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
+  all: {
+    parse: (words) => {
+      const a = words.join(' ').toLowerCase();
+      return a === 'granted' || a === 'denied'
+        ? { parsed: a === 'granted' }
+        : { error: "Argument for 'Require all' must be 'granted' or 'denied'" };
+    },
+    check: (_r, _words, parsed) => (parsed === true ? 'granted' : 'denied'),
+  },
+  env: { check: (r, words) => (words.some((v) => r.env.has(v)) ? 'granted' : 'denied') },
+  method: {
+    check: (r, words) => (words.some((m) => m.toUpperCase() === r.method) ? 'granted' : 'denied'),
+  },
+  // ap_expr is not evaluated by tswsgi: the line never grants.
+  expr: { check: () => 'denied' },
+};
 
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-
-/** `Require ip` argument: full address, partial (`10.1`), or CIDR (`10.0.0.0/8`, IPv4 only). */
-export function ipMatches(pattern: string, addr: string): boolean {
-  const a = addr.replace(/^::ffff:/, '');
-  const [net, bits] = pattern.split('/');
-  if (net === undefined) return false;
-  if (bits === undefined)
-    return a === net || (!net.includes(':') && a.startsWith(net.endsWith('.') ? net : net + '.'));
-  const toInt = (s: string): number | undefined => {
-    const p = s.split('.').map(Number);
-    if (p.length !== 4 || p.some((x) => !(x >= 0 && x <= 255))) return undefined;
-    return (((p[0] ?? 0) << 24) | ((p[1] ?? 0) << 16) | ((p[2] ?? 0) << 8) | (p[3] ?? 0)) >>> 0;
-  };
-  const n = toInt(net);
-  const x = toInt(a);
-  const b = Number(bits);
-  if (n === undefined || x === undefined || !(b >= 0 && b <= 32)) return false;
-  const mask = b === 0 ? 0 : (~0 << (32 - b)) >>> 0;
-  return (n & mask) === (x & mask);
+/** The provider registered under `name` by a loaded module. */
+function providerFor(r: RequestRecord, name: string): AuthzProvider | undefined {
+  for (const m of r.generation.runtime.modules) {
+    const table = m.authzProviders;
+    if (table !== undefined && Object.hasOwn(table, name)) return table[name];
+  }
+  return undefined;
 }
 
-/** One Require line. */
-function check(r: RequestRecord, e: RequireEntry): Result {
-  let hit: boolean;
-  switch (e.provider) {
-    case 'all':
-      hit = e.args[0]?.toLowerCase() === 'granted';
-      break;
-    case 'env':
-      hit = e.args.some((v) => r.env.has(v));
-      break;
-    case 'method':
-      hit = e.args.some((m) => m.toUpperCase() === r.method);
-      break;
-    case 'ip':
-      hit = e.args.some((p) => ipMatches(p, r.connection.remoteAddr));
-      break;
-    case 'local':
-      hit =
-        LOOPBACK.test(r.connection.remoteAddr) ||
-        r.connection.remoteAddr === r.connection.localAddr;
-      break;
-    case 'user':
-    case 'valid-user':
-    case 'group':
-    case 'file-owner':
-    case 'file-group':
-      if (r.user === undefined) return 'needUser';
-      hit = e.provider === 'valid-user' || (e.provider === 'user' && e.args.includes(r.user));
-      break;
-    case 'host':
-    case 'forward-dns':
-    case 'expr':
-      hit = false; // not evaluated by tswsgi: never grants
-      break;
-  }
-  if (e.negate) return hit ? 'denied' : 'neutral';
-  return hit ? 'granted' : 'denied';
+/** One Require line (a provider section of apply_authz_sections). */
+async function checkLine(r: RequestRecord, e: RequireEntry): Promise<AuthzStatus> {
+  const p = providerFor(r, e.provider);
+  if (p === undefined) return 'generalError'; // the config was built with it: cannot happen
+  const res = await p.check(r, e.args, e.parsed);
+  if (!e.negate) return res;
+  if (res === 'granted') return 'denied';
+  return res === 'denied' || res === 'deniedNoUser' ? 'neutral' : res;
 }
 
 /**
- * RequireAny over the lines. Lines limited to other methods (<Limit>) are neutral; when no
- * line applies to the request's method the context grants (apply_authz_sections: a section
- * limited to other methods under the top-level AND).
+ * apply_authz_sections for the implicit <RequireAny> under the top-level AND: when no line
+ * applies to the request's method (<Limit>) the context grants; lines limited to other
+ * methods are neutral.
  */
-export function evaluate(r: RequestRecord, entries: readonly RequireEntry[]): Result {
-  const applicable = entries.filter((e) => limitAllows(e.limit, r.method));
-  if (applicable.length === 0) return 'granted';
-  const results = applicable.map((e) => check(r, e));
-  if (results.includes('granted')) return 'granted';
-  if (results.includes('needUser')) return 'needUser';
-  return 'denied';
+export async function evaluate(
+  r: RequestRecord,
+  entries: readonly RequireEntry[],
+): Promise<AuthzStatus> {
+  let result: AuthzStatus = 'neutral';
+  let applied = false;
+  for (const e of entries) {
+    if (!limitAllows(e.limit, r.method)) continue;
+    applied = true;
+    const child = await checkLine(r, e);
+    if (child === 'generalError' || child === 'granted') return child;
+    if (child === 'neutral') continue;
+    if ((child === 'deniedNoUser' && result === 'denied') || result === 'neutral') result = child;
+  }
+  return applied ? result : 'granted';
 }
 
-function denied(r: RequestRecord): Outcome {
-  const what = r.filename === undefined ? `uri ${r.uri}` : r.filename;
-  r.logError('error', 'authz_core', 'AH01630', `client denied by server configuration: ${what}`);
-  return 403;
+/** authorize_user_core. */
+async function authorizeUserCore(
+  mod: ModuleDef<undefined, AuthzCoreDirConf>,
+  r: RequestRecord,
+  afterAuthn: boolean,
+): Promise<Outcome> {
+  const conf = r.dirConf(mod);
+  const req = conf.requires;
+  if (req === undefined || req.length === 0) {
+    if (authType(r) !== undefined) {
+      r.logError(
+        'error',
+        'authz_core',
+        'AH01627',
+        'AuthType configured with no corresponding authorization directives',
+      );
+      return 500;
+    }
+    return OK; // granted (no directives)
+  }
+  const res = await evaluate(r, req);
+  if (res === 'granted') return OK;
+  if (res === 'deniedNoUser') {
+    if (!afterAuthn) return DECLINED; // a user is needed: authenticate first
+    r.logError(
+      'error',
+      'authz_core',
+      'AH01629',
+      `authorization failure (no authenticated user): ${r.uri}`,
+    );
+    if (r.user !== undefined) noteAuthFailure(r);
+    return 401;
+  }
+  if (res === 'generalError') return 500; // the provider logged why
+  if (!afterAuthn || authType(r) === undefined) {
+    const what = r.filename === undefined ? `uri ${r.uri}` : r.filename;
+    r.logError('error', 'authz_core', 'AH01630', `client denied by server configuration: ${what}`);
+    return 403;
+  }
+  r.logError(
+    'error',
+    'authz_core',
+    'AH01631',
+    `user ${r.user ?? '(null)'}: authorization failure for "${r.uri}": `,
+  );
+  if (conf.forbiddenOnFail === true) return 403;
+  if (r.user !== undefined) noteAuthFailure(r);
+  return 401;
 }
 
 /** authorize_userless (access_checker_ex, FIRST). */
 export function makeAuthorizeUserless(
   mod: ModuleDef<undefined, AuthzCoreDirConf>,
-): (r: RequestRecord) => Outcome {
-  return (r) => {
-    const req = r.dirConf(mod).requires;
-    if (req === undefined || req.length === 0) return OK; // no authz configured: granted
-    const res = evaluate(r, req);
-    if (res === 'granted') return OK;
-    if (res === 'needUser') return DECLINED;
-    return denied(r);
-  };
+): (r: RequestRecord) => Promise<Outcome> {
+  return (r) => authorizeUserCore(mod, r, false);
 }
 
 /** authorize_user (auth_checker, FIRST): after authentication set r.user. */
 export function makeAuthorizeUser(
   mod: ModuleDef<undefined, AuthzCoreDirConf>,
-): (r: RequestRecord) => Outcome {
-  return (r) => {
-    const req = r.dirConf(mod).requires;
-    if (req === undefined || req.length === 0) return OK;
-    if (evaluate(r, req) === 'granted') return OK;
-    r.logError(
-      'error',
-      'authz_core',
-      'AH01631',
-      `user ${r.user ?? ''}: authorization failure for "${r.uri}": `,
-    );
-    return 401;
-  };
+): (r: RequestRecord) => Promise<Outcome> {
+  return (r) => authorizeUserCore(mod, r, true);
 }

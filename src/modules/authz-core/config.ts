@@ -10,28 +10,13 @@ import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
 import type { MethodLimit } from '../../config/method-limit.js';
 
-/** Authz providers httpd registers in authz_core, authz_host, authz_user and authz_groupfile. */
-export const AUTHZ_PROVIDERS = [
-  'all',
-  'env',
-  'method',
-  'expr',
-  'ip',
-  'host',
-  'local',
-  'forward-dns',
-  'user',
-  'valid-user',
-  'group',
-  'file-owner',
-  'file-group',
-] as const;
-export type AuthzProvider = (typeof AUTHZ_PROVIDERS)[number];
-
 export interface RequireEntry {
-  readonly provider: AuthzProvider;
+  /** The provider's name as written (`ip`, `valid-user`), registered by a loaded module. */
+  readonly provider: string;
   /** The argument words after the provider name. */
   readonly args: readonly string[];
+  /** What the provider's parse() kept (e.g. `Require ip`'s subnets). */
+  readonly parsed?: unknown;
   readonly negate: boolean;
   readonly origin: Origin;
   /** Written inside <Limit>/<LimitExcept>: the methods it applies to (section->limited). */
@@ -43,6 +28,8 @@ export interface AuthzCoreDirConf {
   requires: readonly RequireEntry[] | undefined;
   /** AuthMerging: how this context combines with the enclosing one. */
   merging: 'off' | 'and' | 'or' | undefined;
+  /** AuthzSendForbiddenOnFailure: 403 instead of 401 when an authenticated user is refused. */
+  forbiddenOnFail: boolean | undefined;
 }
 
 /** With AuthMerging Off (the default) the inner Require lines replace the outer ones. */
@@ -56,10 +43,12 @@ function mergeRequires(
 export const authzCoreDirMerge: MergeSpec<AuthzCoreDirConf> = {
   requires: mergeRequires,
   merging: 'override',
+  forbiddenOnFail: 'override',
 };
 export const createAuthzCoreDir = (): AuthzCoreDirConf => ({
   requires: undefined,
   merging: undefined,
+  forbiddenOnFail: undefined,
 });
 
 /** mod_authz_core's directive table. */
@@ -78,22 +67,21 @@ export function authzCoreDirectives(
           negate = true;
           rest = rest.slice(1);
         }
-        const name = (rest[0] ?? '').toLowerCase();
-        const provider = AUTHZ_PROVIDERS.find((p) => p === name);
-        if (provider === undefined) throw c.fail(`Unknown Authz provider: ${rest[0] ?? ''}`);
+        // httpd looks the name up as written: provider names are case-sensitive.
+        const name = rest[0] ?? '';
+        const provider = c.authzProvider?.(name);
+        if (provider === undefined) throw c.fail(`Unknown Authz provider: ${name}`);
         const args = rest.slice(1);
-        if (provider === 'all') {
-          const a = args.join(' ').toLowerCase();
-          if (a !== 'granted' && a !== 'denied')
-            throw c.fail("Argument for 'Require all' must be 'granted' or 'denied'");
-        }
+        const p = provider.parse?.(args);
+        if (p !== undefined && 'error' in p) throw c.fail(p.error);
         // Outside <RequireAll>/<RequireNone> (not implemented) every Require sits in the
         // implicit <RequireAny>, where httpd rejects negation.
         if (negate)
           throw c.fail('negative Require directive has no effect in <RequireAny> directive');
         const entry: RequireEntry = {
-          provider,
+          provider: name,
           args,
+          ...(p === undefined ? {} : { parsed: p.parsed }),
           negate,
           origin: { file: c.node.file, line: c.node.line },
           ...(c.limited === undefined ? {} : { limit: c.limited }),
@@ -110,6 +98,14 @@ export function authzCoreDirectives(
         if (t !== 'off' && t !== 'and' && t !== 'or')
           throw c.fail("Argument for AuthMerging must be 'Off', 'And', or 'Or'");
         c.dir.merging = t;
+      },
+    ),
+    d.flag(
+      'AuthzSendForbiddenOnFailure',
+      Ctx.OR_AUTHCFG,
+      "Controls if an authorization failure should result in a '403 FORBIDDEN' response instead of the HTTP-conforming '401 UNAUTHORIZED'",
+      (c, on) => {
+        c.dir.forbiddenOnFail = on;
       },
     ),
   ];

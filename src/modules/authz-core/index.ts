@@ -4,12 +4,13 @@
 import type { ModuleDef } from '../module.js';
 import { authzCoreConfig } from './config.js';
 import type { AuthzCoreDirConf } from './config.js';
-import { makeAuthorizeUser, makeAuthorizeUserless } from './authorize.js';
+import { CORE_AUTHZ_PROVIDERS, makeAuthorizeUser, makeAuthorizeUserless } from './authorize.js';
 
 /** mod_authz_core. */
 export const authzCoreModule: ModuleDef<undefined, AuthzCoreDirConf> = {
   name: 'authz_core',
   ...authzCoreConfig,
+  authzProviders: CORE_AUTHZ_PROVIDERS,
   hooks: {
     accessCheckerEx: { run: (r) => userless(r), order: 'last' },
     authChecker: { run: (r) => user(r), order: 'last' },
