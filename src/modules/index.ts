@@ -15,6 +15,7 @@ import { authBasicModule } from './auth-basic/index.js';
 import { authnCoreModule } from './authn-core/index.js';
 import { authnFileModule } from './authn-file/index.js';
 import { authzCoreModule } from './authz-core/index.js';
+import { authzGroupfileModule } from './authz-groupfile/index.js';
 import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
 import { dirModule } from './dir/index.js';
@@ -44,6 +45,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(authnCoreModule),
   anyModule(authzHostModule),
   anyModule(authzUserModule),
+  anyModule(authzGroupfileModule),
   anyModule(authzCoreModule),
   anyModule(accessCompatModule),
   anyModule(envModule),

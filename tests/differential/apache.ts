@@ -46,6 +46,7 @@ LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
 LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
 LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
+LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.so
 
 @USER@
 TypesConfig /etc/mime.types
@@ -204,6 +205,13 @@ WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff
     Require local
     Require valid-user
 </Location>
+<Location /authed/group>
+    AuthGroupFile "@SRV@/htgroup"
+    Require group admins
+</Location>
+<Location /authed/nogroupfile>
+    Require group admins
+</Location>
 <Location /authed/pass>
     WSGIPassAuthorization On
 </Location>
@@ -245,6 +253,9 @@ export const HTPASSWD = [
   'dave:$apr1$vHAM9pS8$.ihhGiSFMtaz5/v.yDSzF0',
   '',
 ].join('\n');
+
+/** The AuthGroupFile of /authed/group (members as ap_getword_conf splits them). */
+export const HTGROUP = '# groups\nadmins : dave "carol"\nstaff: alice\n';
 
 /** htdigest lines for AuthBasicUseDigestAlgorithm MD5 (md5 of `erin:Diff Realm:letmein`). */
 export const HTDIGEST = 'erin:Diff Realm:710ad964e680335f8b85aa9d26fa00a1\n';
@@ -389,6 +400,7 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
   await writeFile(join(srv, 'htpasswd'), HTPASSWD, { mode: 0o644 });
   await writeFile(join(srv, 'htdigest'), HTDIGEST, { mode: 0o644 });
+  await writeFile(join(srv, 'htgroup'), HTGROUP, { mode: 0o644 });
   await mkdir(join(htdocs, 'handled'));
   await writeFile(join(htdocs, 'handled', 'page.txt'), 'resource text\n');
   await chmod(join(htdocs, 'handled'), 0o755);

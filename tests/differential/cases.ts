@@ -900,4 +900,26 @@ export const CASES: readonly Case[] = [
     expectStatus: 500,
     logs: [/AH01615: need AuthName: \/authnn/],
   },
+  {
+    name: 'GET /authed/group as carol: a quoted member of admins is granted',
+    path: '/authed/group',
+    extraHeaders: basic('carol', 'pass word'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'carol'),
+  },
+  {
+    name: 'GET /authed/group as alice: in staff, not admins: 401 and AH01631',
+    path: '/authed/group',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 401,
+    logs: [/AH01631: user alice: authorization failure for "\/authed\/group": /],
+  },
+  {
+    name: 'GET /authed/nogroupfile as carol: Require group without AuthGroupFile (AH01664)',
+    path: '/authed/nogroupfile',
+    extraHeaders: basic('carol', 'pass word'),
+    expectStatus: 401,
+    logs: [/AH01664: No group file was specified in the configuration/],
+  },
 ];

@@ -17,6 +17,7 @@ LoadModule authz_user_module modules/mod_authz_user.so
 LoadModule auth_basic_module modules/mod_auth_basic.so
 LoadModule authn_core_module modules/mod_authn_core.so
 LoadModule authn_file_module modules/mod_authn_file.so
+LoadModule authz_groupfile_module modules/mod_authz_groupfile.so
 ServerName localhost
 DocumentRoot @DIR@/htdocs
 CustomLog @DIR@/access.log "%u %>s %U"
@@ -35,6 +36,13 @@ CustomLog @DIR@/access.log "%u %>s %U"
   AuthName x
   AuthUserFile @DIR@/htdocs
   Require valid-user
+</Directory>
+<Directory @DIR@/htdocs/nogroups>
+  AuthType Basic
+  AuthName x
+  AuthUserFile users
+  AuthGroupFile no-such-groups
+  Require group admins
 </Directory>
 <Directory @DIR@/htdocs/nofile>
   AuthType Basic
@@ -68,6 +76,7 @@ describe('Basic authentication (mod_auth_basic, mod_authn_file)', () => {
         'AuthType Basic\nAuthName "From \\"htaccess\\""\nAuthUserFile users\nRequire user bob\n',
       'htdocs/dirfile/page.txt': 'x\n',
       'htdocs/nofile/page.txt': 'x\n',
+      'htdocs/nogroups/page.txt': 'x\n',
     });
   });
   after(() => h.stop());
@@ -149,6 +158,16 @@ describe('Basic authentication (mod_auth_basic, mod_authn_file)', () => {
     assert.match(
       log,
       /\[authn_file:error\] .*\(9\)Bad file descriptor: \[client [^\]]+\] AH01620: Could not open password file: \S*\/htdocs$/m,
+    );
+  });
+
+  it('refuses Require group when the group file cannot be opened (AH01665 with the errno)', async () => {
+    const res = await rawRequest(h.port, get('/nogroups/page.txt', auth('alice', 'secret')));
+    assert.equal(res.status, 401);
+    assert.equal(res.headers['www-authenticate'], 'Basic realm="x"');
+    assert.match(
+      h.errorLog().join('\n'),
+      /\[authz_groupfile:error\] .*\(2\)No such file or directory: \[client [^\]]+\] AH01665: Could not open group file: \S*\/no-such-groups$/m,
     );
   });
 

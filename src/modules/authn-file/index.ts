@@ -6,11 +6,10 @@
 // next request. Lines are `user:hash[:anything]` (htpasswd) or `user:realm:md5` (htdigest,
 // for AuthBasicUseDigestAlgorithm MD5); `#` lines and blank lines are skipped.
 
-import { open } from 'node:fs/promises';
 import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 import type { RequestRecord } from '../../request/record.js';
-import { aprStatus, NOT_REGULAR_FILE } from '../../util/apr-status.js';
+import { requestCfgLines } from '../../request/cfg-file.js';
 import { passwordValidate } from '../../util/password.js';
 import type { AuthnProvider, AuthnStatus, ModuleDef } from '../module.js';
 
@@ -39,50 +38,19 @@ function directives(
 /** ap_cfg_getline's limit (MAX_STRING_LEN): a longer line ends the read, as in httpd. */
 const MAX_LINE = 8191;
 
-/**
- * ap_pcfg_openfile + the ap_cfg_getline loop: the file's lines with surrounding white
- * space removed, or the error logged (AH01620 / AH01622) as a general error.
- */
-async function readLines(
+/** The password file's lines, or undefined after logging AH01620 / AH01622. */
+function readLines(
   r: RequestRecord,
   file: string,
   id: 'AH01620' | 'AH01622',
-): Promise<string[] | undefined> {
-  let text: string;
-  try {
-    const fh = await open(file, 'r');
-    try {
-      const st = await fh.stat();
-      if (!st.isFile() && file !== '/dev/null') {
-        r.generation.log.log(
-          'error',
-          'core',
-          'AH00554',
-          `Access to file ${file} denied by server: not a regular file`,
-        );
-        r.logError(
-          'error',
-          'authn_file',
-          id,
-          `Could not open password file: ${file}`,
-          NOT_REGULAR_FILE,
-        );
-        return undefined;
-      }
-      text = await fh.readFile('latin1');
-    } finally {
-      await fh.close();
-    }
-  } catch (e) {
-    r.logError('error', 'authn_file', id, `Could not open password file: ${file}`, aprStatus(e));
-    return undefined;
-  }
-  const lines: string[] = [];
-  for (const raw of text.split('\n')) {
-    if (raw.length > MAX_LINE) break;
-    lines.push(raw.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, ''));
-  }
-  return lines;
+): Promise<readonly string[] | undefined> {
+  return requestCfgLines(
+    r,
+    file,
+    (status) =>
+      r.logError('error', 'authn_file', id, `Could not open password file: ${file}`, status),
+    MAX_LINE,
+  );
 }
 
 /** The module's check_password. */

@@ -12,6 +12,9 @@
 
 import { DAEMON_OPTIONS } from './option-table.js';
 import type { DaemonOption, DaemonSpecBuilder } from './option-table.js';
+import { getwordConf } from '../../util/getword.js';
+
+export { getwordConf };
 
 export { DAEMON_OPTIONS } from './option-table.js';
 export type { DaemonOption, DaemonSpecBuilder } from './option-table.js';
@@ -24,34 +27,7 @@ export interface ParsedDaemon {
 }
 
 // ---------------------------------------------------------------------------------------
-// ap_getword_conf / wsgi_parse_option
-
-/**
- * httpd's ap_getword_conf: skip blanks, read one word, honouring "double" or 'single'
- * quotes (a backslash escapes the quote character inside). Returns [word, rest].
- */
-export function getwordConf(line: string): [string, string] {
-  let i = 0;
-  while (i < line.length && /\s/.test(line.charAt(i))) i++;
-  const q = line.charAt(i);
-  if (q === '"' || q === "'") {
-    let word = '';
-    let j = i + 1;
-    while (j < line.length && line.charAt(j) !== q) {
-      if (line.charAt(j) === '\\' && line.charAt(j + 1) === q) j++;
-      word += line.charAt(j);
-      j++;
-    }
-    if (j < line.length) j++; // closing quote
-    while (j < line.length && /\s/.test(line.charAt(j))) j++;
-    return [word, line.slice(j)];
-  }
-  let j = i;
-  while (j < line.length && !/\s/.test(line.charAt(j))) j++;
-  const word = line.slice(i, j);
-  while (j < line.length && /\s/.test(line.charAt(j))) j++;
-  return [word, line.slice(j)];
-}
+// wsgi_parse_option (ap_getword_conf is util/getword.ts)
 
 /**
  * mod_wsgi's wsgi_parse_option: one `name=value` (value may be quoted). Returns undefined
