@@ -20,6 +20,7 @@ from typing import Any, Dict, Optional
 from . import errors as errmod
 from . import loader
 from .channel import Buffers, Channel
+from .auth import AUTH_KEY, auth_app
 from .dispatch import DISPATCH_KEY, dispatch_app
 from .embedded import Embedded
 from .protocol import ERROR, encode_frame
@@ -122,6 +123,8 @@ class RequestHandling:
         """The WSGI callable, or an ERROR message (str) after logging."""
         if DISPATCH_KEY in env:
             return dispatch_app(env, self.chan.log, sid)
+        if AUTH_KEY in env:
+            return auth_app(env, self.chan.log, sid)
         # WSGIHandlerScript: the handler script runs, SCRIPT_FILENAME is its resource.
         handler_script = env.get("mod_wsgi.handler_script") or ""
         script = handler_script or env.get("SCRIPT_FILENAME", "")

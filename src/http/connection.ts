@@ -3,7 +3,7 @@
 // The ConnectionInfo a request record carries, from node's socket.
 
 import type { Socket } from 'node:net';
-import type { ConnectionInfo } from '../request/record.js';
+import type { ConnectionInfo, ConnectionLog } from '../request/record.js';
 
 /** `::ffff:a.b.c.d` → `a.b.c.d` (IPv4-mapped addresses as Apache prints them). */
 export function unmapV4(addr: string | undefined): string {
@@ -11,9 +11,17 @@ export function unmapV4(addr: string | undefined): string {
   return addr.startsWith('::ffff:') ? addr.slice(7) : addr;
 }
 
-/** conn_rec for `socket`; `keepalives` = requests already served on it. */
-export function connectionOf(socket: Socket, keepalives: number): ConnectionInfo {
+/**
+ * conn_rec for `socket`; `keepalives` = requests already served on it, `log` the
+ * connection's log id holder (shared by its requests).
+ */
+export function connectionOf(
+  socket: Socket,
+  keepalives: number,
+  log: ConnectionLog = { id: undefined },
+): ConnectionInfo {
   return {
+    log,
     remoteAddr: unmapV4(socket.remoteAddress),
     remotePort: socket.remotePort ?? 0,
     localAddr: unmapV4(socket.localAddress),

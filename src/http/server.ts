@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
 import { Request, RequestBodyTooLargeError, hostnameOf } from '../request/record.js';
-import type { WireCounters } from '../request/record.js';
+import type { ConnectionLog, WireCounters } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
 import type { Generation } from '../server/generation.js';
@@ -195,6 +195,8 @@ export interface ConnState {
   active: number;
   /** socket.bytesRead when the connection last became idle (for the 408 decision). */
   readAtIdle: number;
+  /** conn_rec->log_id, once an error-log line was written for the connection. */
+  readonly log: ConnectionLog;
 }
 
 /** Handle one request end to end. */
@@ -210,12 +212,12 @@ export async function handleRequest(
   const sock = req.socket;
   let conn = conns.get(sock);
   if (conn === undefined) {
-    conn = { count: 0, active: 0, readAtIdle: 0 };
+    conn = { count: 0, active: 0, readAtIdle: 0, log: { id: undefined } };
     conns.set(sock, conn);
   }
   const n = conn.count++;
   conn.active++;
-  const connection = connectionOf(sock, n);
+  const connection = connectionOf(sock, n, conn.log);
   const server = selectServer(
     gen.ir,
     listen,

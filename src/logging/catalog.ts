@@ -111,6 +111,33 @@ export const MESSAGES = {
     summary:
       'The WSGIDispatchScript could not answer (a hook raised or returned a non-string, or no worker) (500).',
   },
+  MW00114: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'A WSGIAuthUserScript, WSGIAuthGroupScript or WSGIAccessScript could not be run (no embedded worker, or the worker failed); the check fails.',
+    shared: true,
+  },
+  MW00115: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'AuthBasicProvider wsgi or Require wsgi-group is used where no WSGIAuthUserScript / WSGIAuthGroupScript is configured (mod_wsgi\'s "Location of WSGI … script not provided.").',
+    shared: true,
+  },
+  MW00116: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "Require wsgi-group refused the user: groups_for_user() named no groups, or none of the required ones (mod_wsgi's message).",
+    shared: true,
+  },
+  MW00117: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      'WSGIAccessScript: allow_access() returned False (or failed), so the client is refused with 403 (mod_wsgi\'s "Client denied by server configuration").',
+  },
   MW00201: {
     module: 'wsgi',
     level: 'error',

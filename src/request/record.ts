@@ -3,6 +3,7 @@
 // The per-request record every phase reads and writes. Per-module configs are reached
 // through the module object (r.dirConf(mod), r.serverConf(mod)), never by string keys.
 
+import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -116,6 +117,21 @@ export interface ConnectionInfo {
   readonly localPort: number;
   /** Requests already served on this connection before this one. */
   readonly keepalives: number;
+  /** The connection's log id (conn_rec->log_id), shared by its requests. */
+  readonly log: ConnectionLog;
+}
+
+/**
+ * conn_rec->log_id: httpd creates it the first time an error-log line is written for the
+ * connection; mod_wsgi shows it as `mod_wsgi.connection_id` from then on.
+ */
+export interface ConnectionLog {
+  id: string | undefined;
+}
+
+/** Give the connection its log id if it has none (server/log.c add_log_id). */
+export function noteConnectionLogged(c: ConnectionInfo): void {
+  c.log.id ??= randomBytes(8).toString('base64url').slice(0, 11);
 }
 
 /** What a request may see of its generation (server/generation.ts implements it). */
@@ -428,6 +444,7 @@ export class Request implements RequestRecord {
   }
 
   logError(level: LogLevel, module: string, id: string, message: string, status?: string): void {
+    if (this.generation.log.enabled(level, module)) noteConnectionLogged(this.connection);
     this.generation.log.log(level, module, id, message, {
       client: `${this.connection.remoteAddr}:${this.connection.remotePort}`,
       ...(status === undefined ? {} : { status }),

@@ -23,6 +23,7 @@ export function callPool(
   environ: Environ,
   script: string,
   scriptMtimeMs: number,
+  onLog?: () => void,
 ): Promise<CallResult> {
   return new Promise<CallResult>((resolve) => {
     let status = 0;
@@ -57,6 +58,7 @@ export function callPool(
       onFail(cause) {
         settle({ ok: false, error: `the worker ${cause}` });
       },
+      ...(onLog === undefined ? {} : { onLog }),
       onTimeout(elapsedMs) {
         settle({ ok: false, error: `no answer within ${String(Math.round(elapsedMs))} ms` });
       },

@@ -235,6 +235,34 @@ WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff
 <Location /needuser>
     Require valid-user
 </Location>
+# mod_wsgi's own auth hooks: the \`wsgi\` authn provider, \`Require wsgi-group\`, access.
+WSGIScriptAlias /wsgiauth "@SRV@/dump.wsgi" process-group=diff
+<Location /wsgiauth>
+    AuthType Basic
+    AuthName "WSGI"
+    AuthBasicProvider wsgi
+    WSGIAuthUserScript "@SRV@/auth.wsgi"
+    Require valid-user
+</Location>
+<Location /wsgiauth/group>
+    WSGIAuthGroupScript "@SRV@/auth.wsgi" application-group=groups
+    Require wsgi-group editors
+</Location>
+<Location /wsgiauth/both>
+    AuthBasicProvider wsgi file
+    AuthUserFile "@SRV@/htpasswd"
+</Location>
+WSGIScriptAlias /wsgiauthnone "@SRV@/dump.wsgi" process-group=diff
+<Location /wsgiauthnone>
+    AuthType Basic
+    AuthName "WSGI"
+    AuthBasicProvider wsgi
+    Require valid-user
+</Location>
+WSGIScriptAlias /wsgiaccess "@SRV@/dump.wsgi" process-group=diff
+<Location /wsgiaccess>
+    WSGIAccessScript "@SRV@/auth.wsgi"
+</Location>
 WSGIScriptAlias /authnn "@SRV@/dump.wsgi" process-group=diff
 <Location /authnn>
     AuthType Basic
@@ -346,6 +374,31 @@ def handle_request(environ, start_response):
     return [body.encode('utf-8')]
 `;
 
+/** WSGIAuthUserScript / WSGIAuthGroupScript / WSGIAccessScript of /wsgiauth, /wsgiaccess. */
+export const AUTH_APP = `def check_password(environ, user, password):
+    keys = ' '.join(sorted(environ))
+    environ['wsgi.errors'].write('auth-environ %s\\n' % keys)
+    environ['wsgi.errors'].write('auth-context %r %r %r\\n' % (
+        environ['mod_wsgi.process_group'], environ['mod_wsgi.application_group'],
+        environ['SCRIPT_NAME']))
+    if user in ('nobody', 'alice'):
+        return None
+    if user == 'rename':
+        return 'renamed-user'
+    if user == 'boom':
+        raise RuntimeError('auth script boom')
+    return password == 'pw-' + user
+
+def groups_for_user(environ, user):
+    if user == 'lonely':
+        return []
+    return ['editors'] if user == 'eve' else ['viewers']
+
+def allow_access(environ, host):
+    environ['wsgi.errors'].write('access-host %s\\n' % host)
+    return {'allow': True, 'deny': False}.get(environ['QUERY_STRING'])
+`;
+
 /** A WSGIDispatchScript: ?daemon moves the request into the diff group. */
 export const DISPATCH_APP = `def process_group(environ):
     return 'diff' if environ.get('QUERY_STRING') == 'daemon' else None
@@ -398,6 +451,7 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
   await writeFile(join(srv, 'handler.wsgi'), HANDLER_APP);
   await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
+  await writeFile(join(srv, 'auth.wsgi'), AUTH_APP);
   await writeFile(join(srv, 'htpasswd'), HTPASSWD, { mode: 0o644 });
   await writeFile(join(srv, 'htdigest'), HTDIGEST, { mode: 0o644 });
   await writeFile(join(srv, 'htgroup'), HTGROUP, { mode: 0o644 });

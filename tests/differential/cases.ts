@@ -922,4 +922,111 @@ export const CASES: readonly Case[] = [
     expectStatus: 401,
     logs: [/AH01664: No group file was specified in the configuration/],
   },
+  {
+    name: 'GET /wsgiauth as eve: WSGIAuthUserScript check_password grants, with its Auth_environ',
+    path: '/wsgiauth/x?q=1',
+    extraHeaders: basic('eve', 'pw-eve'),
+    expectStatus: 200,
+    dump: true,
+    logs: [
+      /auth-environ DOCUMENT_ROOT HTTP_CONNECTION HTTP_HOST PATH_INFO QUERY_STRING REMOTE_ADDR REMOTE_PORT REQUEST_METHOD REQUEST_URI SCRIPT_NAME SERVER_ADDR SERVER_ADMIN SERVER_NAME SERVER_PORT SERVER_PROTOCOL SERVER_SIGNATURE SERVER_SOFTWARE apache\.version mod_ssl\.is_https mod_ssl\.var_lookup mod_wsgi\.application_group mod_wsgi\.process_group mod_wsgi\.script_reloading mod_wsgi\.version wsgi\.errors$/m,
+      /auth-context '' '' '\/wsgiauth'/,
+    ],
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_USER'], 'eve');
+      assert.equal(env?.['AUTH_TYPE'], 'Basic');
+    },
+  },
+  {
+    name: 'GET /wsgiauth as rename: a str result replaces the user name',
+    path: '/wsgiauth',
+    extraHeaders: basic('rename', 'x'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'renamed-user'),
+  },
+  {
+    name: 'GET /wsgiauth with a wrong password: False is a mismatch (AH01617)',
+    path: '/wsgiauth',
+    extraHeaders: basic('eve', 'nope'),
+    expectStatus: 401,
+    logs: [/AH01617: user eve: authentication failure for "\/wsgiauth": Password Mismatch/],
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), 'Basic realm="WSGI"'),
+  },
+  {
+    name: 'GET /wsgiauth as nobody: None is an unknown user (AH01618)',
+    path: '/wsgiauth',
+    extraHeaders: basic('nobody', 'x'),
+    expectStatus: 401,
+    logs: [/AH01618: user nobody not found: \/wsgiauth/],
+  },
+  {
+    name: 'GET /wsgiauth as boom: a hook that raises is a 500 with its traceback',
+    path: '/wsgiauth',
+    extraHeaders: basic('boom', 'x'),
+    expectStatus: 500,
+    logs: [
+      /Exception occurred processing WSGI script '[^']*\/auth\.wsgi'/,
+      /RuntimeError: auth script boom/,
+    ],
+  },
+  {
+    name: 'GET /wsgiauth/both as alice: None passes the user on to the file provider',
+    path: '/wsgiauth/both',
+    extraHeaders: basic('alice', 'secret'),
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_USER'], 'alice'),
+  },
+  {
+    name: 'GET /wsgiauth/group as eve: Require wsgi-group grants a member',
+    path: '/wsgiauth/group',
+    extraHeaders: basic('eve', 'pw-eve'),
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'GET /wsgiauth/group as ann: not in the group, 401 and mod_wsgi says why',
+    path: '/wsgiauth/group',
+    extraHeaders: basic('ann', 'pw-ann'),
+    expectStatus: 401,
+    logs: [
+      /Authorization of user 'ann' to access '\/wsgiauth\/group' failed\. User is not a member of designated groups\./,
+    ],
+  },
+  {
+    name: 'GET /wsgiaccess?allow: allow_access True grants',
+    path: '/wsgiaccess?allow',
+    expectStatus: 200,
+    dump: true,
+    logs: [/access-host 127\.0\.0\.1/],
+  },
+  {
+    name: 'GET /wsgiaccess?deny: allow_access False is a 403',
+    path: '/wsgiaccess?deny',
+    expectStatus: 403,
+    logs: [/Client denied by server configuration: '[^']*\/dump\.wsgi'\./],
+  },
+  {
+    name: 'GET /wsgiaccess: allow_access None leaves the decision to Require',
+    path: '/wsgiaccess',
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'GET /wsgiauth/group as lonely: no groups at all, 401 and mod_wsgi says so',
+    path: '/wsgiauth/group',
+    extraHeaders: basic('lonely', 'pw-lonely'),
+    expectStatus: 401,
+    logs: [
+      /Authorization of user 'lonely' to access '\/wsgiauth\/group' failed\. User is not a member of any groups\./,
+    ],
+  },
+  {
+    name: 'GET /wsgiauthnone: AuthBasicProvider wsgi without WSGIAuthUserScript is a 500',
+    path: '/wsgiauthnone',
+    extraHeaders: basic('eve', 'pw-eve'),
+    expectStatus: 500,
+    logs: [/mod_wsgi \(pid=\d+\): Location of WSGI user authentication script not provided\./],
+  },
 ];

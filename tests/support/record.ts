@@ -102,6 +102,7 @@ export function fakeRequest(gen: Generation, opts: FakeRequestOptions = {}): Req
       localAddr: '127.0.0.1',
       localPort: 8080,
       keepalives: 0,
+      log: { id: undefined },
     },
     perDir: gen.dirDefaults(srv),
   });

@@ -11,6 +11,13 @@ import type { Origin } from '../../config/ir.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 
 /** One WSGIHandlerScript (WSGIScriptFile): the script and its options. */
+/** A WSGIAccessScript / WSGIAuthUserScript / WSGIAuthGroupScript (WSGIScriptFile). */
+export interface WsgiAuthScript {
+  readonly script: string;
+  /** application-group=; unset = %{GLOBAL}. */
+  readonly applicationGroup: string | undefined;
+}
+
 export interface WsgiHandlerScript {
   readonly script: string;
   readonly processGroup: string | undefined;
@@ -97,6 +104,14 @@ export interface WsgiDirConf {
   /** WSGIDispatchScript: the script and the application group it runs in. */
   dispatchScript:
     { readonly script: string; readonly applicationGroup: string | undefined } | undefined;
+  /** WSGIAccessScript: allow_access(environ, host) decides in the access phase. */
+  accessScript: WsgiAuthScript | undefined;
+  /** WSGIAuthUserScript: the `wsgi` authn provider's check_password / get_realm_hash. */
+  authUserScript: WsgiAuthScript | undefined;
+  /** WSGIAuthGroupScript: groups_for_user for `Require wsgi-group`. */
+  authGroupScript: WsgiAuthScript | undefined;
+  /** WSGIGroupAuthoritative (accepted; a no-op with the authz provider, as in mod_wsgi 4.9.4). */
+  groupAuthoritative: boolean | undefined;
   /** WSGIHandlerScript by handler name (a name set here beats the parent's). */
   handlerScripts: Readonly<Record<string, WsgiHandlerScript>> | undefined;
   enableSendfile: boolean | undefined;
@@ -178,6 +193,10 @@ export function createDirConf(): WsgiDirConf {
     restrictProcess: undefined,
     handlerScripts: undefined,
     dispatchScript: undefined,
+    accessScript: undefined,
+    authUserScript: undefined,
+    authGroupScript: undefined,
+    groupAuthoritative: undefined,
     enableSendfile: undefined,
     passApacheRequest: undefined,
   };
@@ -198,6 +217,10 @@ export const dirMerge: MergeSpec<WsgiDirConf> = {
   trustedProxies: 'override',
   restrictProcess: 'override',
   dispatchScript: 'override',
+  accessScript: 'override',
+  authUserScript: 'override',
+  authGroupScript: 'override',
+  groupAuthoritative: 'override',
   // apr_hash_overlay: the child's entries over the parent's.
   handlerScripts: (base, over) =>
     base === undefined ? over : over === undefined ? base : { ...base, ...over },

@@ -7,7 +7,13 @@
 import type { Cmd } from '../../config/directive.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import { getwordConf, parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
-import type { WsgiAlias, WsgiDirConf, WsgiHandlerScript, WsgiServerConf } from './config.js';
+import type {
+  WsgiAlias,
+  WsgiAuthScript,
+  WsgiDirConf,
+  WsgiHandlerScript,
+  WsgiServerConf,
+} from './config.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 
@@ -185,4 +191,28 @@ export function setDispatchScript(cmd: C, raw: string): void {
     rest = opt.rest;
   }
   cmd.dir.dispatchScript = { script, applicationGroup };
+}
+
+/**
+ * WSGIAccessScript / WSGIAuthUserScript / WSGIAuthGroupScript path [application-group=]
+ * (wsgi_set_access_script, wsgi_set_auth_user_script, wsgi_set_auth_group_script).
+ * `what` is the phrase of mod_wsgi's messages: 'access', 'auth user', 'auth group'.
+ */
+export function parseAuthScript(
+  cmd: C,
+  raw: string,
+  what: 'access' | 'auth user' | 'auth group',
+): WsgiAuthScript {
+  const [script, r1] = getwordConf(raw);
+  if (script === '') throw cmd.fail(`Location of ${what} script not supplied.`);
+  let applicationGroup: string | undefined;
+  for (let rest = r1; rest.trim() !== '';) {
+    const opt = parseOption(rest);
+    if (opt === undefined || opt.name !== 'application-group')
+      throw cmd.fail(`Invalid option to WSGI ${what} script definition.`);
+    if (opt.value === '') throw cmd.fail('Invalid name for WSGI application group.');
+    applicationGroup = opt.value;
+    rest = opt.rest;
+  }
+  return { script, applicationGroup };
 }

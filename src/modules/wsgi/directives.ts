@@ -13,6 +13,7 @@ import {
   addHandlerScript,
   addImportScript,
   addScriptAlias,
+  parseAuthScript,
   setDispatchScript,
 } from './directive-args.js';
 import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
@@ -84,6 +85,38 @@ export function wsgiDirectives(
       DIR_OR_SERVER,
       'Location of WSGI dispatch script.',
       setDispatchScript,
+    ),
+    d.raw(
+      'WSGIAccessScript',
+      Ctx.OR_AUTHCFG,
+      'Location of WSGI host access script file.',
+      (cmd, raw) => {
+        cmd.dir.accessScript = parseAuthScript(cmd, raw, 'access');
+      },
+    ),
+    d.raw(
+      'WSGIAuthUserScript',
+      Ctx.OR_AUTHCFG,
+      'Location of WSGI user auth script file.',
+      (cmd, raw) => {
+        cmd.dir.authUserScript = parseAuthScript(cmd, raw, 'auth user');
+      },
+    ),
+    d.raw(
+      'WSGIAuthGroupScript',
+      Ctx.OR_AUTHCFG,
+      'Location of WSGI group auth script file.',
+      (cmd, raw) => {
+        cmd.dir.authGroupScript = parseAuthScript(cmd, raw, 'auth group');
+      },
+    ),
+    d.take1(
+      'WSGIGroupAuthoritative',
+      Ctx.OR_AUTHCFG,
+      'Enable/Disable as being authoritative on groups.',
+      (cmd, v) => {
+        cmd.dir.groupAuthoritative = onOff(cmd, v);
+      },
     ),
     d.raw(
       'WSGIHandlerScript',

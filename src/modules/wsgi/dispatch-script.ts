@@ -6,6 +6,7 @@
 
 import { stat } from 'node:fs/promises';
 import type { RequestRecord } from '../../request/record.js';
+import { noteConnectionLogged } from '../../request/record.js';
 import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
 import type { WsgiEnvironInput } from '../../wsgi/environ.js';
 import type { WsgiState } from './handler.js';
@@ -44,6 +45,7 @@ export async function runDispatchScript<P>(
     environ,
     script,
     mtimeMs,
+    () => noteConnectionLogged(r.connection),
   );
   if (!answer.ok) return fail(answer.error);
   if (answer.status !== 200) return fail(`status ${String(answer.status)}`);

@@ -61,7 +61,13 @@ export interface WsgiState<P = unknown> {
   readonly aliases: WeakMap<object, readonly CompiledAlias[]>;
   getPool(spec: DaemonGroupSpec, applicationGroup: string): P;
   /** One bodiless request whose whole answer is wanted (the WSGIDispatchScript question). */
-  call?(pool: P, environ: Environ, script: string, mtimeMs: number): Promise<CallResult>;
+  call?(
+    pool: P,
+    environ: Environ,
+    script: string,
+    mtimeMs: number,
+    onLog?: () => void,
+  ): Promise<CallResult>;
   dispatch(
     pool: P,
     req: DispatchRequest,
@@ -72,7 +78,7 @@ export interface WsgiState<P = unknown> {
 }
 
 /** ServerName of the selected server, read from core's slot when it is there. */
-function serverHostname(r: RequestRecord): string {
+export function serverHostname(r: RequestRecord): string {
   // TODO(core-servername): read through the core module's index.ts once it exists.
   const core: unknown = r.server.server['core'];
   if (typeof core === 'object' && core !== null && 'serverName' in core) {
@@ -220,7 +226,7 @@ export async function handleWsgiScript<P>(
     enableSendfile: dir.enableSendfile ?? DIR_DEFAULTS.enableSendfile,
     ignoreActivity: dir.ignoreActivity ?? DIR_DEFAULTS.ignoreActivity,
     requestId: logIdOf(r),
-    connectionId: undefined,
+    connectionId: r.connection.log.id,
     https: 'encrypted' in r.headersIn.socket,
     trustedProxyHeaders: dir.trustedProxyHeaders,
     trustedProxies: dir.trustedProxies,

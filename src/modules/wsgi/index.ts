@@ -14,6 +14,13 @@ import type { WsgiState } from './handler.js';
 import type { RequestRecord } from '../../request/record.js';
 import { wsgiDirectives } from './directives.js';
 import { provisionWsgi } from './provision.js';
+import {
+  wsgiAccessChecker,
+  wsgiCheckGroup,
+  wsgiCheckPassword,
+  wsgiGetRealmHash,
+} from './auth-script.js';
+import type { AuthContext } from './auth-script.js';
 
 /** This generation's WSGI state (what provision returned), checked structurally. */
 function stateOf(r: RequestRecord): WsgiState | undefined {
@@ -22,6 +29,12 @@ function stateOf(r: RequestRecord): WsgiState | undefined {
     ? (s as WsgiState)
     : undefined;
 }
+
+/** What the auth entry points read: the request's wsgi dir config and the runtime. */
+const authCtx = (r: RequestRecord): AuthContext => ({
+  dir: r.dirConf(wsgiModule),
+  state: stateOf(r),
+});
 
 /** The mod_wsgi module. */
 export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
@@ -40,6 +53,19 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
         return translateWsgiAlias(r, aliases);
       },
     },
+    // WSGIAccessScript (wsgi_hook_access_checker, MIDDLE, before mod_authz_host).
+    accessChecker: { order: 'middle', run: (r) => wsgiAccessChecker(r, authCtx(r)) },
+  },
+  // WSGIAuthUserScript: `AuthBasicProvider wsgi`.
+  authnProviders: {
+    wsgi: {
+      checkPassword: (r, user, password) => wsgiCheckPassword(r, authCtx(r), user, password),
+      getRealmHash: (r, user, realm) => wsgiGetRealmHash(r, authCtx(r), user, realm),
+    },
+  },
+  // WSGIAuthGroupScript: `Require wsgi-group name …`.
+  authzProviders: {
+    'wsgi-group': { check: (r, words) => wsgiCheckGroup(r, authCtx(r), words) },
   },
   handlers: {
     'wsgi-script': (r) =>

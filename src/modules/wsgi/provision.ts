@@ -69,8 +69,8 @@ export async function provisionWsgi(ctx: ProvisionCtx): Promise<WsgiState & Disp
     getPool: (spec, ag) => runtime.getPool(spec, ag),
     dispatch: (pool, req, res, log, hooks) =>
       dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
-    call: (pool, environ, script, mtimeMs) =>
-      callPool(pool as ReturnType<WsgiRuntime['getPool']>, environ, script, mtimeMs),
+    call: (pool, environ, script, mtimeMs, onLog) =>
+      callPool(pool as ReturnType<WsgiRuntime['getPool']>, environ, script, mtimeMs, onLog),
     // Not graceful: SHUTDOWN with no grace, so the daemons go at once (SIGTERM, then SIGKILL).
     dispose: (opts?: { readonly graceful?: boolean }) =>
       runtime.dispose(opts?.graceful === false ? 0 : undefined),

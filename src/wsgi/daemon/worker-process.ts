@@ -354,6 +354,7 @@ export class WorkerProcess {
         if (this.pid !== undefined) fields.pid = this.pid;
         if (s?.handler.client !== undefined) fields.client = s.handler.client;
         this.#log.log(level, 'wsgi', 'MW00204', m.message.replace(/\n+$/, ''), fields);
+        if (this.#log.enabled(level, 'wsgi')) s?.handler.onLog?.();
         return;
       }
       case 'error':

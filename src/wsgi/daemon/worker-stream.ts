@@ -25,6 +25,8 @@ export interface StreamHandler {
   onTimeout?(elapsedMs: number): void;
   /** `[client …]` decoration for LOG frames of this stream. */
   readonly client?: string | undefined;
+  /** A LOG frame of this stream was written to the error log. */
+  onLog?(): void;
 }
 
 /** One open request stream on a worker. */
