@@ -226,6 +226,7 @@ export function sendErrorResponse(
   // ap_send_error_response: 405 and 501 name the methods allowed here (make_allow).
   if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
+  if (r.env.has('nokeepalive')) res.shouldKeepAlive = false;
   for (const [name, value] of r.errHeadersOut) res.setHeader(name, value);
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');

@@ -20,6 +20,7 @@ import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
+import { setenvifModule } from './setenvif/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
 import type { ModuleDef } from './module.js';
@@ -49,6 +50,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(authzCoreModule),
   anyModule(accessCompatModule),
   anyModule(envModule),
+  anyModule(setenvifModule),
   anyModule(dirModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),

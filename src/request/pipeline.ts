@@ -65,8 +65,9 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
     r.logError('debug', 'core', 'AH03450', "HTTP Request Line; Unable to parse URI: '*'");
     return finish(400);
   }
-  // 0. post_read_request (ALL)
-  let rv = await runAll(hooks.postReadRequest, r);
+  // 0. post_read_request (ALL): main requests and internal redirects, never sub-requests
+  // (ap_read_request, internal_internal_redirect).
+  let rv = subrequest || r.main !== undefined ? OK : await runAll(hooks.postReadRequest, r);
   if (rv !== OK) return finish(rv);
   // ap_post_read_request: `GET ftp://host/x` → 400, nothing in the error log.
   if (r.method !== 'CONNECT' && refusedScheme(r.unparsedUri)) return finish(400);
@@ -197,6 +198,8 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   // err_headers_out go out with every response (ap_http_header_filter overlays them
   // first): e.g. the challenge of a 401 that a local ErrorDocument answers.
   for (const [n, v] of r.errHeadersOut) if (!r.res.headersSent) r.res.setHeader(n, v);
+  // ap_set_keepalive: `nokeepalive` in the environment (SetEnv, BrowserMatch) closes.
+  if (r.env.has('nokeepalive')) r.res.shouldKeepAlive = false;
   const handlers = r.generation.runtime.handlers;
   const name = r.handler ?? r.contentType?.split(';')[0]?.trim();
   const named = name === undefined ? undefined : handlers.get(name);

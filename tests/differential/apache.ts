@@ -47,6 +47,7 @@ LoadModule authn_file_module /usr/lib/apache2/modules/mod_authn_file.so
 LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.so
+LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 
 @USER@
 TypesConfig /etc/mime.types
@@ -181,6 +182,20 @@ WSGIScriptAlias /dispatched "@SRV@/dump.wsgi"
     Order allow,deny
     Allow from 10.0.0.0/8
 </Directory>
+
+# mod_setenvif: server conditions at post_read_request, per-dir ones at header_parser.
+SetEnvIf User-Agent "^DiffAgent/([0-9]+)" DIFF_AGENT=v$1 agent_seen
+BrowserMatchNoCase "mozilla/2" nokeepalive
+SetEnvIfNoCase ^X-Diff- "^yes$" DIFF_HDR_REGEX
+SetEnvIf Request_URI "^/dump/se" DIFF_URI_SERVER
+<Location /dump/se>
+    SetEnvIf Request_Method GET DIFF_METHOD=get
+    SetEnvIf DIFF_AGENT "^v7$" FROM_ENV=1
+    SetEnvIf Remote_Addr "^127\\.0\\.0\\.1$" LOCAL_CLIENT
+    BrowserMatch "DiffAgent" !agent_seen
+    SetEnvIf X-Missing "^$" MISSING_HEADER_EMPTY
+    SetEnvIf Request_Protocol "HTTP/1\\.1" PROTO_11
+</Location>
 
 # Basic authentication (mod_auth_basic + mod_authn_file, HTPASSWD below).
 WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff

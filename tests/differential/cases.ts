@@ -1029,4 +1029,33 @@ export const CASES: readonly Case[] = [
     expectStatus: 500,
     logs: [/mod_wsgi \(pid=\d+\): Location of WSGI user authentication script not provided\./],
   },
+  {
+    name: 'GET /dump/se: SetEnvIf/BrowserMatch set and unset variables the app sees',
+    path: '/dump/se',
+    extraHeaders: 'User-Agent: DiffAgent/7\r\nX-Diff-Thing: YES\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['DIFF_AGENT'], 'v7');
+      assert.equal(env?.['agent_seen'], undefined, 'unset again by the per-dir BrowserMatch');
+      assert.equal(env?.['DIFF_HDR_REGEX'], '1');
+      assert.equal(env?.['DIFF_URI_SERVER'], '1');
+      assert.equal(env?.['DIFF_METHOD'], 'get');
+      assert.equal(env?.['FROM_ENV'], '1');
+      assert.equal(env?.['LOCAL_CLIENT'], '1');
+      assert.equal(env?.['MISSING_HEADER_EMPTY'], '1');
+      assert.equal(env?.['PROTO_11'], '1');
+    },
+  },
+  {
+    name: 'GET /dump with a Mozilla/2 agent: BrowserMatchNoCase sets nokeepalive',
+    path: '/dump',
+    extraHeaders: 'User-Agent: MOZILLA/2.02Gold\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['nokeepalive'], '1');
+      assert.equal(env?.['DIFF_AGENT'], undefined);
+    },
+  },
 ];

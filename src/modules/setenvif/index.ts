@@ -1,0 +1,115 @@
+// httpd: modules/metadata/mod_setenvif.c (match_headers at post_read_request MIDDLE with
+// the server's conditions, then at header_parser MIDDLE with the per-dir ones).
+//
+// Each condition takes its value (a special, the first request header of that name or, if
+// none, an environment variable of that name; or the last header whose name matches a
+// name regex), matches it (missing = ""), and sets or unsets its variables in r.env; with
+// a regex, `$1`… in a value are the match's groups (ap_pregsub).
+
+import { DECLINED } from '../../request/hooks.js';
+import type { Outcome } from '../../request/hooks.js';
+import type { RequestRecord } from '../../request/record.js';
+import { pregsub } from '../../util/alias-match.js';
+import type { ModuleDef } from '../module.js';
+import { setenvifConfig } from './config.js';
+import type { SeiEntry, SetenvifConf } from './config.js';
+
+/** mod_setenvif. */
+export const setenvifModule: ModuleDef<SetenvifConf, SetenvifConf> = {
+  name: 'setenvif',
+  ...setenvifConfig,
+  hooks: {
+    postReadRequest: { run: (r) => matchHeaders(r, r.serverConf(setenvifModule)), order: 'middle' },
+    headerParser: { run: (r) => matchHeaders(r, r.dirConf(setenvifModule)), order: 'middle' },
+  },
+};
+
+/** Compiled regexes per condition (value regex, name regex), built at first use. */
+const compiled = new WeakMap<SeiEntry, { value: RegExp | undefined; name: RegExp | undefined }>();
+function regexesOf(e: SeiEntry): { value: RegExp | undefined; name: RegExp | undefined } {
+  let c = compiled.get(e);
+  if (c === undefined) {
+    const flags = e.icase ? 'i' : '';
+    c = {
+      value: e.literal === undefined ? new RegExp(e.regex, flags) : undefined,
+      name: e.nameRegex === undefined ? undefined : new RegExp(e.nameRegex, flags),
+    };
+    compiled.set(e, c);
+  }
+  return c;
+}
+
+/** apr_table_get(headers_in, name): the first field of that name, any case. */
+function firstHeader(r: RequestRecord, name: string): string | undefined {
+  const raw = r.headersIn.rawHeaders;
+  const lower = name.toLowerCase();
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (raw[i]?.toLowerCase() === lower) return raw[i + 1];
+  return undefined;
+}
+
+/** apr_table_get(subprocess_env, name): case-insensitive. */
+function envGet(r: RequestRecord, name: string): string | undefined {
+  const exact = r.env.get(name);
+  if (exact !== undefined) return exact;
+  const lower = name.toLowerCase();
+  for (const [k, v] of r.env) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function envDelete(r: RequestRecord, name: string): void {
+  const lower = name.toLowerCase();
+  for (const k of [...r.env.keys()]) if (k.toLowerCase() === lower) r.env.delete(k);
+}
+
+/** The value a condition looks at, undefined when absent. */
+function valueOf(r: RequestRecord, e: SeiEntry): string | undefined {
+  switch (e.special) {
+    case 'remote_addr':
+    case 'remote_host': // HostnameLookups Off: the address (REMOTE_NAME)
+      return r.connection.remoteAddr;
+    case 'server_addr':
+      return r.connection.localAddr;
+    case 'request_uri':
+      return r.uri;
+    case 'request_method':
+      return r.method;
+    case 'request_protocol':
+      return r.protocol;
+    case undefined:
+      break;
+  }
+  if (e.nameRegex !== undefined) {
+    const re = regexesOf(e).name ?? /$^/;
+    const raw = r.headersIn.rawHeaders;
+    let found: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) if (re.test(raw[i] ?? '')) found = raw[i + 1];
+    return found;
+  }
+  return firstHeader(r, e.name) ?? envGet(r, e.name);
+}
+
+/** match_headers over one list of conditions. */
+export function matchHeaders(r: RequestRecord, conf: SetenvifConf): Outcome {
+  for (const e of conf.conditionals) {
+    const val = valueOf(r, e) ?? '';
+    let m: RegExpExecArray | null = null;
+    if (e.literal !== undefined) {
+      const hit = e.icase
+        ? val.toLowerCase().includes(e.literal.toLowerCase())
+        : val.includes(e.literal);
+      if (!hit) continue;
+    } else {
+      m = (regexesOf(e).value ?? /$^/).exec(val);
+      if (m === null) continue;
+    }
+    for (const [name, value] of e.features) {
+      if (value === '!') envDelete(r, name);
+      else {
+        envDelete(r, name);
+        r.env.set(name, m === null ? value : pregsub(value, m));
+      }
+    }
+  }
+  return DECLINED;
+}
