@@ -26,6 +26,7 @@ const SYNTAX: Readonly<Record<Arity, string>> = {
   iterate2: 'arg1 arg2 [arg2] ...',
   takeArgv: '[arg] ...',
   raw: 'raw-args',
+  section: '',
 };
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n\t?/g, ' ');
@@ -66,7 +67,10 @@ export function directivesMarkdown(): string {
       );
     }
     const name = spec.name.startsWith('<') ? `${spec.name}>` : spec.name;
-    const syntax = `${spec.name}${SYNTAX[spec.args] === '' ? '' : ` ${SYNTAX[spec.args]}`}${spec.name.startsWith('<') ? '>' : ''}`;
+    const syntax =
+      spec.args === 'section'
+        ? `<${spec.name}> ... </${spec.name}>`
+        : `${spec.name}${SYNTAX[spec.args] === '' ? '' : ` ${SYNTAX[spec.args]}`}${spec.name.startsWith('<') ? '>' : ''}`;
     out.push(
       `| \`${cell(name)}\` | \`${cell(syntax)}\` | ${spec.args} | ${text(allowedIn(spec.where).replace(/^Allowed in /, ''))} | ${text(spec.help)} |`,
     );

@@ -41,6 +41,8 @@ export interface Place {
   readonly access?: AccessRules;
   /** Inside <Limit>/<LimitExcept>: the methods in force (cmd->limited). */
   readonly limited?: MethodLimit;
+  /** Inside a module's section directive: what its handler passed down (Cmd.enclosing). */
+  readonly enclosing?: unknown;
 }
 
 /** Display name for messages: section directives are spelled `<Directory`. */
@@ -99,6 +101,7 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
     fail: (message) => syntaxError(message, at),
     ...(x.place.access === undefined ? {} : { overrideOpts: x.place.access.opts }),
     ...(x.place.limited === undefined ? {} : { limited: x.place.limited }),
+    ...(x.place.enclosing === undefined ? {} : { enclosing: x.place.enclosing }),
     warn: (message) => {
       x.warnings.push(`${at.file}:${at.line}: ${message}`);
     },
@@ -194,5 +197,8 @@ export function invoke<S, D>(spec: AnyDirective<S, D>, cmd: Cmd<S, D>): void {
     case 'raw':
       spec.apply(cmd, cmd.node.rawArgs);
       return;
+    case 'section':
+      // A section spec is applied by build.ts applyModuleSection, with its walk.
+      throw cmd.fail(`${spec.name} is a section: write it as <${spec.name}>`);
   }
 }

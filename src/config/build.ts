@@ -18,7 +18,7 @@ import {
 import { syntaxError } from './errors.js';
 import type { ConfigIR, ListenIR, ModuleSlots, Origin, SectionIR, ServerIR } from './ir.js';
 import { mergeBySpec, type MergeSpec } from './merge.js';
-import type { Registry } from './registry.js';
+import type { RegisteredDirective, Registry } from './registry.js';
 import {
   contextError,
   globalOnlyError,
@@ -213,6 +213,11 @@ function applySection(
     applyLimit(env, node, children, scope);
     return;
   }
+  const own = env.registry.lookup(node.name);
+  if (own !== undefined && own.spec.args === 'section' && env.loaded.has(own.module.name)) {
+    applyModuleSection(env, node, children, scope, own);
+    return;
+  }
   const def = SECTIONS[lname];
   if (lname !== 'virtualhost' && def === undefined) {
     throw syntaxError(
@@ -327,6 +332,45 @@ function applyLimit(
   if (sameMethods(limited, old))
     throw syntaxError(`<${name}> directive specifies methods already excluded`, at);
   walkNodes(env, children, { ...scope, place: { ...scope.place, parent: node.name, limited } });
+}
+
+/**
+ * A section a module defines (`<RequireAll>`): the override check as for any directive of
+ * the module, then its handler, whose walk applies the contents with `enclosing` set.
+ */
+function applyModuleSection(
+  env: WalkEnv,
+  node: DirectiveNode,
+  children: readonly DirectiveNode[],
+  scope: Scope,
+  found: RegisteredDirective,
+): void {
+  const at = { file: node.file, line: node.line };
+  const { spec, module } = found;
+  const e = contextError(`<${spec.name}`, spec.where, scope.place);
+  if (e !== undefined) {
+    if (env.nonfatal?.override === true && scope.place.access !== undefined) {
+      env.nonfatal.warn('AH02295', `<${spec.name} in .htaccess forbidden by AllowOverride`);
+      return;
+    }
+    throw syntaxError(e, at);
+  }
+  const cmd = makeCmd(spec.name, {
+    node,
+    place: scope.place,
+    server: scope.srv.server[module.name],
+    dir: scope.dir[module.name],
+    serverRoot: env.serverRoot,
+    warnings: env.warnings,
+    mods: env.mods,
+  });
+  if (spec.args !== 'section') return;
+  spec.apply(cmd, (enclosing) => {
+    walkNodes(env, children, {
+      ...scope,
+      place: { ...scope.place, parent: node.name, enclosing },
+    });
+  });
 }
 
 /** Build the IR. Throws ConfigError. */

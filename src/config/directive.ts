@@ -67,7 +67,8 @@ export type Arity =
   | 'iterate'
   | 'iterate2'
   | 'takeArgv'
-  | 'raw';
+  | 'raw'
+  | 'section';
 
 /** The handler's argument tuple for each arity. */
 export type ArgsOf<A extends Arity> = A extends 'noArgs'
@@ -96,7 +97,15 @@ export type ArgsOf<A extends Arity> = A extends 'noArgs'
                         ? [readonly string[]]
                         : A extends 'raw'
                           ? [string]
-                          : never;
+                          : A extends 'section'
+                            ? [SectionWalk]
+                            : never;
+
+/**
+ * A module's own section (`<RequireAll>`): apply the section's directives, each of whose
+ * Cmd carries `enclosing` (the module's data for the innermost such section).
+ */
+export type SectionWalk = (enclosing: unknown) => void;
 
 /** Which kind of place the directive is being applied in. */
 export type ConfigContext =
@@ -154,6 +163,11 @@ export interface Cmd<S, D> {
    * Allow, Deny, Satisfy) are limited; the others apply to every method, as in httpd.
    */
   readonly limited?: MethodLimit;
+  /**
+   * Inside a module's own section (a `section` directive such as `<RequireAll>`): what
+   * that section's handler passed to its walk. Undefined elsewhere.
+   */
+  readonly enclosing?: unknown;
   /**
    * ap_lookup_provider(AUTHN_PROVIDER_GROUP, name): the authentication provider a loaded
    * module registers under `name` (case-sensitive, as httpd's provider hash). Optional: a
@@ -262,5 +276,15 @@ export interface DirectiveBuilder<S, D> {
     where: ContextMask,
     help: string,
     apply: (cmd: Cmd<S, D>, raw: string) => void,
+  ): AnyDirective<S, D>;
+  /**
+   * A section a module defines (`<RequireAll>…</RequireAll>`), registered without its `<`.
+   * `apply` decides when, and with what `enclosing` data, the contents are applied.
+   */
+  section(
+    name: string,
+    where: ContextMask,
+    help: string,
+    apply: (cmd: Cmd<S, D>, walk: SectionWalk) => void,
   ): AnyDirective<S, D>;
 }

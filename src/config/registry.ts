@@ -147,5 +147,6 @@ export function directiveBuilder<S, D>(): DirectiveBuilder<S, D> {
     iterate2: (n, w, h, f) => spec<S, D, 'iterate2'>(n, 'iterate2', w, h, f),
     takeArgv: (n, w, h, f) => spec<S, D, 'takeArgv'>(n, 'takeArgv', w, h, f),
     raw: (n, w, h, f) => spec<S, D, 'raw'>(n, 'raw', w, h, f),
+    section: (n, w, h, f) => spec<S, D, 'section'>(n, 'section', w, h, f),
   };
 }

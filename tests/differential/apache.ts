@@ -197,6 +197,31 @@ SetEnvIf Request_URI "^/dump/se" DIFF_URI_SERVER
     SetEnvIf Request_Protocol "HTTP/1\\.1" PROTO_11
 </Location>
 
+# <RequireAll>/<RequireNone> and AuthMerging (mod_authz_core's section tree).
+<Location /dump/ra>
+    <RequireAll>
+        Require all granted
+        Require not ip 127.0.0.1
+    </RequireAll>
+</Location>
+<Location /dump/rn>
+    <RequireAll>
+        Require method GET POST
+        <RequireNone>
+            Require ip 10.0.0.0/8
+            Require method POST
+        </RequireNone>
+    </RequireAll>
+</Location>
+<Location /dump/mand>
+    AuthMerging And
+    Require ip 10.0.0.0/8
+</Location>
+<Location /dump/mor>
+    AuthMerging Or
+    Require ip 10.0.0.0/8
+</Location>
+
 # Basic authentication (mod_auth_basic + mod_authn_file, HTPASSWD below).
 WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff
 <Location /authed>

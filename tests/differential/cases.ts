@@ -1058,4 +1058,34 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['DIFF_AGENT'], undefined);
     },
   },
+  {
+    name: 'GET /dump/ra: <RequireAll> with Require not ip refuses the client (AH01630)',
+    path: '/dump/ra',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/dump\.wsgi/],
+  },
+  {
+    name: 'GET /dump/rn: <RequireNone> inside <RequireAll> grants GET',
+    path: '/dump/rn',
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'POST /dump/rn: the same <RequireNone> refuses POST',
+    method: 'POST',
+    path: '/dump/rn',
+    body: 'x=1',
+    expectStatus: 403,
+  },
+  {
+    name: 'GET /dump/mand: AuthMerging And with the directory grant and an ip line refuses',
+    path: '/dump/mand',
+    expectStatus: 403,
+  },
+  {
+    name: 'GET /dump/mor: AuthMerging Or keeps the directory grant',
+    path: '/dump/mor',
+    expectStatus: 200,
+    dump: true,
+  },
 ];

@@ -13,7 +13,8 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { authType, noteAuthFailure } from '../authn-core/index.js';
 import type { AuthzProvider, AuthzStatus, ModuleDef } from '../module.js';
-import type { AuthzCoreDirConf, RequireEntry } from './config.js';
+import { anySection } from './config.js';
+import type { AuthzCoreDirConf, AuthzNode } from './config.js';
 
 /** The providers mod_authz_core registers itself. */
 export const CORE_AUTHZ_PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
@@ -43,36 +44,56 @@ function providerFor(r: RequestRecord, name: string): AuthzProvider | undefined 
   return undefined;
 }
 
-/** One Require line (a provider section of apply_authz_sections). */
-async function checkLine(r: RequestRecord, e: RequireEntry): Promise<AuthzStatus> {
-  const p = providerFor(r, e.provider);
-  if (p === undefined) return 'generalError'; // the config was built with it: cannot happen
-  const res = await p.check(r, e.args, e.parsed);
-  if (!e.negate) return res;
-  if (res === 'granted') return 'denied';
-  return res === 'denied' || res === 'deniedNoUser' ? 'neutral' : res;
+/** Does a node apply to this method (section->limited, the union of its lines' limits)? */
+function applies(node: AuthzNode, method: string): boolean {
+  return node.kind === 'section'
+    ? node.children.some((ch) => applies(ch, method))
+    : limitAllows(node.limit, method);
 }
 
-/**
- * apply_authz_sections for the implicit <RequireAny> under the top-level AND: when no line
- * applies to the request's method (<Limit>) the context grants; lines limited to other
- * methods are neutral.
- */
-export async function evaluate(
+/** apply_authz_sections. */
+async function apply(
   r: RequestRecord,
-  entries: readonly RequireEntry[],
+  node: AuthzNode,
+  parentOp: 'and' | 'or',
 ): Promise<AuthzStatus> {
-  let result: AuthzStatus = 'neutral';
-  let applied = false;
-  for (const e of entries) {
-    if (!limitAllows(e.limit, r.method)) continue;
-    applied = true;
-    const child = await checkLine(r, e);
-    if (child === 'generalError' || child === 'granted') return child;
-    if (child === 'neutral') continue;
-    if ((child === 'deniedNoUser' && result === 'denied') || result === 'neutral') result = child;
+  if (!applies(node, r.method)) return parentOp === 'and' ? 'granted' : 'neutral';
+  let result: AuthzStatus;
+  if (node.kind !== 'section') {
+    const p = providerFor(r, node.provider);
+    if (p === undefined) return 'generalError'; // the config was built with it: cannot happen
+    result = await p.check(r, node.args, node.parsed);
+  } else {
+    result = 'neutral';
+    for (const child of node.children) {
+      const c = await apply(r, child, node.op);
+      if (c === 'generalError') return c;
+      if (c === 'neutral') continue;
+      if (node.op === 'and') {
+        if (c === 'denied') {
+          result = c;
+          break;
+        }
+        if ((c === 'deniedNoUser' && result !== 'denied') || result === 'neutral') result = c;
+      } else {
+        if (c === 'granted') {
+          result = c;
+          break;
+        }
+        if ((c === 'deniedNoUser' && result === 'denied') || result === 'neutral') result = c;
+      }
+    }
   }
-  return applied ? result : 'granted';
+  if (node.negate) {
+    if (result === 'granted') result = 'denied';
+    else if (result === 'denied' || result === 'deniedNoUser') result = 'neutral';
+  }
+  return result;
+}
+
+/** The context's implicit <RequireAny> under the top-level AND. */
+export function evaluate(r: RequestRecord, nodes: readonly AuthzNode[]): Promise<AuthzStatus> {
+  return apply(r, anySection(nodes), 'and');
 }
 
 /** authorize_user_core. */
@@ -82,7 +103,7 @@ async function authorizeUserCore(
   afterAuthn: boolean,
 ): Promise<Outcome> {
   const conf = r.dirConf(mod);
-  const req = conf.requires;
+  const req = conf.authz?.nodes;
   if (req === undefined || req.length === 0) {
     if (authType(r) !== undefined) {
       r.logError(
