@@ -6,6 +6,7 @@
 // builds its environ from exactly this table (wsgi/environ.ts).
 
 import type { RequestRecord } from './record.js';
+import { knownRemoteHost } from './remote-host.js';
 import { coreDir, coreServer } from '../core/view.js';
 import { serverNameOf, serverPortOf } from './server-name.js';
 import { SERVER_BANNER } from '../http/banner.js';
@@ -79,6 +80,9 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   env.set('SERVER_NAME', escapeHtml(name));
   env.set('SERVER_ADDR', r.connection.localAddr);
   env.set('SERVER_PORT', String(port));
+  // HostnameLookups Off: a name only when a host-based access check looked it up.
+  const host = knownRemoteHost(r);
+  if (host !== undefined) env.set('REMOTE_HOST', host);
   env.set('REMOTE_ADDR', r.connection.remoteAddr);
   env.set('DOCUMENT_ROOT', core.documentRoot);
   env.set('REQUEST_SCHEME', 'http');

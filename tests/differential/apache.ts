@@ -222,6 +222,17 @@ SetEnvIf Request_URI "^/dump/se" DIFF_URI_SERVER
     Require ip 10.0.0.0/8
 </Location>
 
+# Name-based Require lines (mod_authz_host): the client is 127.0.0.1 = localhost.
+<Location /dump/rhost>
+    Require host localhost
+</Location>
+<Location /dump/rhostno>
+    Require host example.invalid
+</Location>
+<Location /dump/rfwd>
+    Require forward-dns localhost
+</Location>
+
 # Basic authentication (mod_auth_basic + mod_authn_file, HTPASSWD below).
 WSGIScriptAlias /authed "@SRV@/dump.wsgi" process-group=diff
 <Location /authed>

@@ -1088,4 +1088,22 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     dump: true,
   },
+  {
+    name: 'GET /dump/rhost: Require host localhost grants 127.0.0.1 by its double-reverse name',
+    path: '/dump/rhost',
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'GET /dump/rhostno: Require host of another domain refuses (AH01630)',
+    path: '/dump/rhostno',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/dump\.wsgi/],
+  },
+  {
+    name: 'GET /dump/rfwd: Require forward-dns localhost grants the address localhost resolves to',
+    path: '/dump/rfwd',
+    expectStatus: 200,
+    dump: true,
+  },
 ];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFrom } from './config.js';
-import { inDomain } from './index.js';
+import { inDomain } from '../../request/remote-host.js';
 
 describe('Allow/Deny from words (allow_cmd)', () => {
   it('tells env=, env=!, all, addresses, networks and host names apart', () => {

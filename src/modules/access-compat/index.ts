@@ -6,10 +6,10 @@
 // name its address resolves to, which must resolve back to the address), cached per
 // connection as httpd keeps it in conn->remote_host.
 
-import { promises as dns } from 'node:dns';
 import { OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
+import { inDomain, remoteHostDoubleRev } from '../../request/remote-host.js';
 import { inSubnets } from '../../util/ipsubnet.js';
 import type { ModuleDef } from '../module.js';
 import { limitAllows } from '../../config/method-limit.js';
@@ -25,38 +25,6 @@ export const accessCompatModule: ModuleDef<undefined, AccessCompatDirConf> = {
   },
   satisfies: (r) => forMethod(r.dirConf(accessCompatModule).policy?.satisfy ?? [], r.method),
 };
-
-/** The client's double-reverse host name, or undefined (REMOTE_DOUBLE_REV). */
-const remoteHosts = new WeakMap<object, Promise<string | undefined>>();
-
-async function doubleReverse(addr: string): Promise<string | undefined> {
-  try {
-    const { hostname } = await dns.lookupService(addr, 0);
-    const back = await dns.lookup(hostname, { all: true });
-    const plain = addr.replace(/^::ffff:(?=\d+\.)/, '');
-    return back.some((a) => a.address === addr || a.address === plain) ? hostname : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function remoteHost(r: RequestRecord): Promise<string | undefined> {
-  let p = remoteHosts.get(r.connection);
-  if (p === undefined) {
-    p = doubleReverse(r.connection.remoteAddr);
-    remoteHosts.set(r.connection, p);
-  }
-  return p;
-}
-
-/** in_domain: `domain` matches `host` on a whole label (`good.com` never `nogood.com`). */
-export function inDomain(domain: string, host: string): boolean {
-  const d = domain.toLowerCase();
-  const h = host.toLowerCase();
-  if (!h.endsWith(d)) return false;
-  if (h.length === d.length) return true;
-  return d.startsWith('.') || h[h.length - d.length - 1] === '.';
-}
 
 /** find_allowdeny: does any entry match this request? */
 async function findAllowDeny(
@@ -78,7 +46,7 @@ async function findAllowDeny(
         if (inSubnets(r.connection.remoteAddr, [a.subnet])) return true;
         break;
       case 'host': {
-        const host = await remoteHost(r);
+        const host = await remoteHostDoubleRev(r);
         if (host !== undefined && inDomain(a.domain, host)) return true;
         break;
       }

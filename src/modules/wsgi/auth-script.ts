@@ -14,6 +14,7 @@ import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { logIdOf, noteConnectionLogged } from '../../request/record.js';
+import { knownRemoteHost } from '../../request/remote-host.js';
 import { serverPortOf } from '../../request/server-name.js';
 import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
 import type { AuthnStatus, AuthzStatus } from '../module.js';
@@ -222,8 +223,9 @@ export async function wsgiCheckGroup(
 export async function wsgiAccessChecker(r: RequestRecord, ctx: AuthContext): Promise<Outcome> {
   const ref = ctx.dir.accessScript;
   if (ref === undefined) return DECLINED;
-  // HostnameLookups Off: ap_get_remote_host gives no name, so the host is the address.
-  const host = r.connection.remoteAddr.replace(/^::ffff:(?=\d+\.)/, '');
+  // HostnameLookups Off: ap_get_remote_host gives the name only if a host-based check
+  // looked it up on this connection, else the address.
+  const host = knownRemoteHost(r) ?? r.connection.remoteAddr.replace(/^::ffff:(?=\d+\.)/, '');
   const got = await callAuthHook(r, ctx, ref, 'allow_access', { host });
   if (got?.result === null) return DECLINED;
   if (got?.result === true) return OK;
