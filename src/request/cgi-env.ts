@@ -6,6 +6,7 @@
 // builds its environ from exactly this table (wsgi/environ.ts).
 
 import type { RequestRecord } from './record.js';
+import { lookupUri } from './subrequest.js';
 import { knownRemoteHost } from './remote-host.js';
 import { coreDir, coreServer } from '../core/view.js';
 import { serverNameOf, serverPortOf } from './server-name.js';
@@ -22,6 +23,11 @@ export function headerToEnv(name: string): string | undefined {
 export interface CommonVarsOptions {
   /** Pass Authorization / Proxy-Authorization through (CGIPassAuth / WSGIPassAuthorization). */
   readonly passAuthorization?: boolean;
+  /**
+   * PATH_TRANSLATED as a sub-request for PATH_INFO mapped it (pathTranslatedOf); without
+   * it, DocumentRoot + PATH_INFO.
+   */
+  readonly pathTranslated?: string | undefined;
 }
 
 /** Default PATH when the server's environment has none (DEFAULT_PATH). */
@@ -109,7 +115,11 @@ export function cgiVars(r: RequestRecord): Map<string, string> {
 }
 
 /** ap_add_cgi_vars into `env` (set in place: an existing key keeps its position). */
-function addCgiVars(env: Map<string, string>, r: RequestRecord): Map<string, string> {
+function addCgiVars(
+  env: Map<string, string>,
+  r: RequestRecord,
+  pathTranslated?: string,
+): Map<string, string> {
   env.set('GATEWAY_INTERFACE', 'CGI/1.1');
   env.set('SERVER_PROTOCOL', r.protocol);
   env.set('REQUEST_METHOD', r.method);
@@ -119,7 +129,7 @@ function addCgiVars(env: Map<string, string>, r: RequestRecord): Map<string, str
   if (pi !== '' && r.uri.endsWith(pi)) {
     env.set('SCRIPT_NAME', r.uri.slice(0, r.uri.length - pi.length));
     env.set('PATH_INFO', pi);
-    env.set('PATH_TRANSLATED', coreServer(r.server.server).documentRoot + pi);
+    env.set('PATH_TRANSLATED', pathTranslated ?? coreServer(r.server.server).documentRoot + pi);
   } else {
     env.set('SCRIPT_NAME', r.uri);
     if (pi !== '') env.set('PATH_INFO', pi);
@@ -132,5 +142,17 @@ export function cgiEnvironment(
   r: RequestRecord,
   opts: CommonVarsOptions = {},
 ): Map<string, string> {
-  return addCgiVars(commonVars(r, opts), r);
+  return addCgiVars(commonVars(r, opts), r, opts.pathTranslated);
+}
+
+/**
+ * ap_add_cgi_vars' PATH_TRANSLATED: what a sub-request for PATH_INFO maps to (its filename
+ * plus its own path info), so aliases and WSGIScriptAlias apply as in httpd. Undefined when
+ * there is no PATH_INFO or the sub-request maps to no file.
+ */
+export async function pathTranslatedOf(r: RequestRecord): Promise<string | undefined> {
+  const pi = r.pathInfo;
+  if (pi === '' || !r.uri.endsWith(pi)) return undefined;
+  const { rr } = await lookupUri(r, pi);
+  return rr.filename === undefined ? undefined : rr.filename + rr.pathInfo;
 }

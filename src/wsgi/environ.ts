@@ -231,6 +231,6 @@ export function wsgiFlags(spec: DaemonGroupSpec): WsgiFlags {
  * CGI variables). Authorization is left out here; buildEnviron adds it when
  * WSGIPassAuthorization allows. Callers with a RequestRecord should use this directly.
  */
-export function wsgiCgiVars(r: RequestRecord): Map<string, string> {
-  return cgiEnvironment(r);
+export function wsgiCgiVars(r: RequestRecord, pathTranslated?: string): Map<string, string> {
+  return cgiEnvironment(r, { pathTranslated });
 }

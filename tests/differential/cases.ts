@@ -1106,4 +1106,14 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     dump: true,
   },
+  {
+    name: 'GET /dump/chain: PATH_TRANSLATED is what a sub-request for PATH_INFO maps to (an alias)',
+    path: '/dump/chain',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['PATH_INFO'], '/chain');
+      assert.match(String(env?.['PATH_TRANSLATED']), /\/srv\/dump\.wsgi$/);
+    },
+  },
 ];

@@ -68,6 +68,17 @@ describe('WSGIScriptAlias mount splitting', () => {
     });
   }
 
+  it('gives PATH_TRANSLATED from a sub-request for PATH_INFO (ap_add_cgi_vars)', async () => {
+    // Mounted at '/', the path info maps through the same alias: the script plus its own
+    // path info; under /app, '/special' is another script.
+    const root = await dump(h.port, req('/a/b'));
+    assert.equal(root.env['PATH_TRANSLATED'], `${h.dir}/dump.wsgi/a/b`);
+    const special = await dump(h.port, req('/app/special'));
+    assert.equal(special.env['PATH_TRANSLATED'], `${h.dir}/dump.wsgi/special`);
+    const none = await dump(h.port, req('/app'));
+    assert.equal(none.env['PATH_TRANSLATED'], undefined);
+  });
+
   it('maps the directory alias /ws/name to the file scripts/name', async () => {
     const { env } = await dump(h.port, req('/ws/name/extra'));
     assert.equal(env['SCRIPT_FILENAME'], `${h.dir}/scripts/name`);

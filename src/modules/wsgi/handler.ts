@@ -35,6 +35,7 @@ import type { CompiledAlias } from './translate.js';
 import type { CallResult } from '../../wsgi/call.js';
 import { runDispatchScript } from './dispatch-script.js';
 import { internalRedirect } from '../../request/subrequest.js';
+import { pathTranslatedOf } from '../../request/cgi-env.js';
 import type { Environ } from '../../wsgi/protocol/messages.js';
 
 /** Message ids of the wsgi module's error-log lines (MW catalog, wsgi range 001xx). */
@@ -288,8 +289,10 @@ export async function handleWsgiScript<P>(
     r.logError('error', 'wsgi', MSG.scriptOwner, `${owner.message}: ${owner.path}`);
     return 403;
   }
+  // ap_add_cgi_vars: PATH_TRANSLATED comes from a sub-request for the path info.
+  const pathTranslated = await pathTranslatedOf(r);
   const environ = buildEnvironInPlace(
-    wsgiCgiVars(r),
+    wsgiCgiVars(r, pathTranslated),
     environInput(processGroup, applicationGroup, callableObject, scriptMtimeMs),
   );
   const hasBody = te !== undefined || (cl !== undefined && cl !== '0');
@@ -323,7 +326,7 @@ export async function handleWsgiScript<P>(
       onInternalRedirect: async (location) => {
         // Apache's subprocess_env held the CGI variables and mod_wsgi's keys by now: the
         // redirect renames them all to REDIRECT_*.
-        for (const [k, v] of wsgiCgiVars(r)) r.env.set(k, v);
+        for (const [k, v] of wsgiCgiVars(r, pathTranslated)) r.env.set(k, v);
         for (const [k, v] of environ)
           if (k.startsWith('mod_wsgi.') || k === 'SCRIPT_NAME' || k === 'PATH_INFO')
             r.env.set(k, v);
