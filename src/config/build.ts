@@ -11,6 +11,7 @@ import {
   Ctx,
   OR_ALL,
   RSRC_CONF,
+  type Cmd,
   type ConfigContext,
   type DirectiveNode,
   type SectionKind,
@@ -180,16 +181,31 @@ function applyDirective(env: WalkEnv, node: DirectiveNode, scope: Scope): void {
       at,
     );
   }
+  const cmd = checkedCmd(env, node, scope, found, found.spec.name);
+  if (cmd !== undefined) invoke(found.spec, cmd);
+}
+
+/**
+ * invoke_cmd's override check for a module's directive (or section, `shown` as `<Name`),
+ * then its Cmd; undefined when .htaccess Nonfatal=Override skipped it (AH02295).
+ */
+function checkedCmd(
+  env: WalkEnv,
+  node: DirectiveNode,
+  scope: Scope,
+  found: RegisteredDirective,
+  shown: string,
+): Cmd<unknown, unknown> | undefined {
   const { spec, module } = found;
-  const e = contextError(spec.name, spec.where, scope.place);
+  const e = contextError(shown, spec.where, scope.place);
   if (e !== undefined) {
     if (env.nonfatal?.override === true && scope.place.access !== undefined) {
-      env.nonfatal.warn('AH02295', `${spec.name} in .htaccess forbidden by AllowOverride`);
-      return;
+      env.nonfatal.warn('AH02295', `${shown} in .htaccess forbidden by AllowOverride`);
+      return undefined;
     }
-    throw syntaxError(e, at);
+    throw syntaxError(e, { file: node.file, line: node.line });
   }
-  const cmd = makeCmd(spec.name, {
+  return makeCmd(spec.name, {
     node,
     place: scope.place,
     server: scope.srv.server[module.name],
@@ -198,7 +214,6 @@ function applyDirective(env: WalkEnv, node: DirectiveNode, scope: Scope): void {
     warnings: env.warnings,
     mods: env.mods,
   });
-  invoke(spec, cmd);
 }
 
 function applySection(
@@ -319,7 +334,7 @@ function applyLimit(
     if (m === 'TRACE' && !except)
       throw syntaxError('TRACE cannot be controlled by <Limit>, see TraceEnable', at);
     // The config files register an unknown method; an .htaccess file may not.
-    if (scope.place.access !== undefined && !KNOWN_METHODS.includes(m))
+    if (scope.place.access !== undefined && !KNOWN_METHODS.has(m))
       throw syntaxError(
         `Could not register method '${m}' for <${name} from .htaccess configuration`,
         at,
@@ -345,26 +360,9 @@ function applyModuleSection(
   scope: Scope,
   found: RegisteredDirective,
 ): void {
-  const at = { file: node.file, line: node.line };
-  const { spec, module } = found;
-  const e = contextError(`<${spec.name}`, spec.where, scope.place);
-  if (e !== undefined) {
-    if (env.nonfatal?.override === true && scope.place.access !== undefined) {
-      env.nonfatal.warn('AH02295', `<${spec.name} in .htaccess forbidden by AllowOverride`);
-      return;
-    }
-    throw syntaxError(e, at);
-  }
-  const cmd = makeCmd(spec.name, {
-    node,
-    place: scope.place,
-    server: scope.srv.server[module.name],
-    dir: scope.dir[module.name],
-    serverRoot: env.serverRoot,
-    warnings: env.warnings,
-    mods: env.mods,
-  });
-  if (spec.args !== 'section') return;
+  const { spec } = found;
+  const cmd = checkedCmd(env, node, scope, found, `<${spec.name}`);
+  if (cmd === undefined || spec.args !== 'section') return;
   spec.apply(cmd, (enclosing) => {
     walkNodes(env, children, {
       ...scope,

@@ -16,8 +16,11 @@ export interface MethodLimit {
 /** Every method (cmd->limited outside <Limit>). */
 export const ALL_METHODS: MethodLimit = { methods: [], except: true };
 
-/** The methods httpd knows without registering them (ap_method_number_of's table). */
-export const KNOWN_METHODS: readonly string[] = [
+/**
+ * The methods httpd knows without registering them (ap_method_number_of's table, M_GET …
+ * M_MERGE); any other one is M_INVALID.
+ */
+export const KNOWN_METHODS: ReadonlySet<string> = new Set([
   'GET',
   'HEAD',
   'PUT',
@@ -45,7 +48,7 @@ export const KNOWN_METHODS: readonly string[] = [
   'MKACTIVITY',
   'BASELINE-CONTROL',
   'MERGE',
-];
+]);
 
 /** The method number's name: HEAD shares GET's. */
 export const methodName = (m: string): string => (m === 'HEAD' ? 'GET' : m);

@@ -13,36 +13,8 @@ import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import type { CoreServerConf } from './config.js';
 
-/** Methods httpd registers at startup (M_GET … M_MERGE); any other one is M_INVALID. */
-export const KNOWN_METHODS: ReadonlySet<string> = new Set([
-  'GET',
-  'HEAD',
-  'PUT',
-  'POST',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-  'PROPFIND',
-  'PROPPATCH',
-  'MKCOL',
-  'COPY',
-  'MOVE',
-  'LOCK',
-  'UNLOCK',
-  'VERSION-CONTROL',
-  'CHECKOUT',
-  'UNCHECKOUT',
-  'CHECKIN',
-  'UPDATE',
-  'LABEL',
-  'REPORT',
-  'MKWORKSPACE',
-  'MKACTIVITY',
-  'BASELINE-CONTROL',
-  'MERGE',
-]);
+/** Methods httpd registers at startup: one table, shared with <Limit>'s checks. */
+export { KNOWN_METHODS } from '../config/method-limit.js';
 
 /** What core's default_handler allows (ap_allow_standard_methods M_GET, M_OPTIONS, M_POST). */
 export const DEFAULT_HANDLER_METHODS: readonly string[] = ['GET', 'POST', 'OPTIONS'];

@@ -130,7 +130,6 @@ export const MESSAGES = {
     level: 'error',
     summary:
       "Require wsgi-group refused the user: groups_for_user() named no groups, or none of the required ones (mod_wsgi's message).",
-    shared: true,
   },
   MW00117: {
     module: 'wsgi',

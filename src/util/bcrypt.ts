@@ -76,6 +76,8 @@ export function blowfishPiWords(): Int32Array {
  * Encrypts the (L, R) chain through the whole state, replacing P and then the S-boxes
  * with successive ciphertexts. With `salt`, each block is first XORed with the next two
  * salt words (cycling through the four); without, the plain Blowfish key schedule.
+ * encryptBlock's rounds are written out again here rather than called: this loop runs
+ * 2^cost × 521 times per check.
  */
 function expandState(s: Int32Array, salt: Int32Array | undefined): void {
   let l = 0;

@@ -28,3 +28,14 @@ export function getwordConf(line: string): [string, string] {
   while (j < line.length && /\s/.test(line.charAt(j))) j++;
   return [word, line.slice(j)];
 }
+
+/** Every word of `line`: the `while (*args) w = ap_getword_conf(…)` loop. */
+export function getwordsConf(line: string): string[] {
+  const out: string[] = [];
+  for (let rest = line; rest.trim() !== '';) {
+    const [w, next] = getwordConf(rest);
+    rest = next;
+    out.push(w);
+  }
+  return out;
+}

@@ -12,6 +12,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { ErrorLog } from '../logging/error-log.js';
+import type { BodyStream } from '../request/record.js';
 import type { Environ } from './protocol/messages.js';
 import { INITIAL_WINDOW } from './protocol/frames.js';
 import { PoolError } from './daemon/supervisor.js';
@@ -19,23 +20,13 @@ import { scanHeaders } from './scan-headers.js';
 import type { ProcessPool } from './daemon/supervisor.js';
 import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 
-/** What the wsgi handler hands to a daemon group for one request. */
 /** Response bytes the client socket may hold before credit is withheld (see onData). */
 const CLIENT_BUFFER = 4 * INITIAL_WINDOW;
 
-/** The request body as dispatch consumes it (a paused stream; RequestRecord.bodyStream). */
-export interface BodySource {
-  on(event: 'data', fn: (chunk: Buffer) => void): this;
-  on(event: 'end', fn: () => void): this;
-  on(event: 'error', fn: (e: unknown) => void): this;
-  off(event: 'data', fn: (chunk: Buffer) => void): this;
-  off(event: 'end', fn: () => void): this;
-  off(event: 'error', fn: (e: unknown) => void): this;
-  pause(): this;
-  resume(): this;
-  readonly readableEnded: boolean;
-}
+/** The request body as dispatch consumes it: RequestRecord.bodyStream(), paused. */
+export type BodySource = BodyStream;
 
+/** What the wsgi handler hands to a daemon group for one request. */
 export interface DispatchRequest {
   readonly environ: Environ;
   readonly body: BodySource | null;

@@ -9,7 +9,7 @@ import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/dire
 import type { MergeSpec } from '../../config/merge.js';
 import { requestCfgLines } from '../../request/cfg-file.js';
 import type { RequestRecord } from '../../request/record.js';
-import { getwordConf } from '../../util/getword.js';
+import { getwordsConf } from '../../util/getword.js';
 import type { AuthzStatus, ModuleDef } from '../module.js';
 
 export interface AuthzGroupfileDirConf {
@@ -34,17 +34,6 @@ function directives(
   ];
 }
 
-/** ap_getword_conf over the rest of a line: every word. */
-function words(line: string): string[] {
-  const out: string[] = [];
-  for (let rest = line; rest.trim() !== '';) {
-    const [w, next] = getwordConf(rest);
-    rest = next;
-    out.push(w);
-  }
-  return out;
-}
-
 /** groups_for_user: the groups whose member list names `user`. */
 export function groupsForUser(lines: readonly string[], user: string): Set<string> {
   const groups = new Set<string>();
@@ -53,7 +42,7 @@ export function groupsForUser(lines: readonly string[], user: string): Set<strin
     const colon = l.indexOf(':');
     const name = (colon < 0 ? l : l.slice(0, colon)).replace(/[ \t\n\v\f\r]+$/, '');
     const members = colon < 0 ? '' : l.slice(colon + 1);
-    if (words(members).includes(user)) groups.add(name);
+    if (getwordsConf(members).includes(user)) groups.add(name);
   }
   return groups;
 }

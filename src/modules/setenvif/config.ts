@@ -8,7 +8,7 @@
 
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
-import { getwordConf } from '../../util/getword.js';
+import { getwordsConf } from '../../util/getword.js';
 
 /** What a condition tests besides a request header (httpd's `enum special`). */
 export type Special =
@@ -74,15 +74,11 @@ export function nonRegexPattern(s: string): string | undefined {
   return out;
 }
 
-/** The words of a RAW_ARGS line (ap_getword_conf until empty). */
+/** The words of a RAW_ARGS line, up to the first empty one (ap_getword_conf until ""). */
 function words(raw: string): string[] {
-  const out: string[] = [];
-  for (let rest = raw; ;) {
-    const [w, next] = getwordConf(rest);
-    if (w === '') return out;
-    out.push(w);
-    rest = next;
-  }
+  const all = getwordsConf(raw);
+  const empty = all.indexOf('');
+  return empty < 0 ? all : all.slice(0, empty);
 }
 
 type C = Cmd<SetenvifConf, SetenvifConf>;

@@ -15,14 +15,13 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { logIdOf, noteConnectionLogged } from '../../request/record.js';
 import { knownRemoteHost } from '../../request/remote-host.js';
-import { serverPortOf } from '../../request/server-name.js';
 import { buildEnvironInPlace, wsgiCgiVars } from '../../wsgi/environ.js';
 import type { AuthnStatus, AuthzStatus } from '../module.js';
 import { expandApplicationGroup, findPathInfoStart } from './app-group.js';
 import type { WsgiAuthScript, WsgiDirConf } from './config.js';
 import { DIR_DEFAULTS } from './config.js';
 import type { WsgiState } from './handler.js';
-import { serverHostname } from './handler.js';
+import { expandRequestOf } from './handler.js';
 
 /** Environ key naming the hook a worker must call (python: auth.py AUTH_KEY). */
 export const AUTH_KEY = 'tswsgi.auth';
@@ -43,19 +42,7 @@ export interface AuthContext {
 function authGroup(r: RequestRecord, name: string | undefined): string {
   if (name === undefined) return '';
   if (name !== '%{GLOBAL}' && name !== '%{SERVER}' && name !== '%{HOST}') return name;
-  return expandApplicationGroup(
-    {
-      serverHostname: serverHostname(r),
-      serverPort: serverPortOf(r),
-      hostname: r.hostname,
-      uri: r.uri,
-      pathInfo: r.pathInfo,
-      notes: r.notes,
-      env: r.env,
-      processEnv: process.env,
-    },
-    name,
-  );
+  return expandApplicationGroup(expandRequestOf(r), name);
 }
 
 /** mod_wsgi logs these without a client (ap_log_error on wsgi_server). */
@@ -196,22 +183,13 @@ export async function wsgiCheckGroup(
   const got = await callAuthHook(r, ctx, ref, 'groups_for_user', { user: r.user });
   if (got === undefined || !Array.isArray(got.result)) return 'denied';
   const groups = new Set(got.result.filter((g): g is string => typeof g === 'string'));
-  const pid = String(process.pid);
-  if (groups.size === 0) {
-    r.logError(
-      'error',
-      'wsgi',
-      'MW00116',
-      `mod_wsgi (pid=${pid}): Authorization of user '${r.user}' to access '${r.uri}' failed. User is not a member of any groups.`,
-    );
-    return 'denied';
-  }
-  if (required.some((g) => groups.has(g))) return 'granted';
+  if (groups.size > 0 && required.some((g) => groups.has(g))) return 'granted';
+  const why = groups.size === 0 ? 'any groups' : 'designated groups';
   r.logError(
     'error',
     'wsgi',
     'MW00116',
-    `mod_wsgi (pid=${pid}): Authorization of user '${r.user}' to access '${r.uri}' failed. User is not a member of designated groups.`,
+    `mod_wsgi (pid=${String(process.pid)}): Authorization of user '${r.user}' to access '${r.uri}' failed. User is not a member of ${why}.`,
   );
   return 'denied';
 }

@@ -6,7 +6,8 @@
 
 import type { Cmd } from '../../config/directive.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
-import { getwordConf, parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
+import { parseDaemonProcess, parseOption } from '../../wsgi/daemon/options.js';
+import { getwordConf } from '../../util/getword.js';
 import type {
   WsgiAlias,
   WsgiAuthScript,

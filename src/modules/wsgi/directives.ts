@@ -6,7 +6,7 @@
 
 import { ACCESS_CONF, ANY_CONF, Ctx, RSRC_CONF } from '../../config/directive.js';
 import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive.js';
-import { getwordConf } from '../../wsgi/daemon/options.js';
+import { getwordsConf } from '../../util/getword.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import {
   addDaemonProcess,
@@ -57,6 +57,19 @@ function dirFlag(
   });
 }
 
+/** WSGIAccessScript / WSGIAuthUserScript / WSGIAuthGroupScript: OR_AUTHCFG, one dir field. */
+function authScript(
+  d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>,
+  name: string,
+  kind: string,
+  what: 'access' | 'auth user' | 'auth group',
+  key: 'accessScript' | 'authUserScript' | 'authGroupScript',
+): AnyDirective<WsgiServerConf, WsgiDirConf> {
+  return d.raw(name, Ctx.OR_AUTHCFG, `Location of WSGI ${kind} script file.`, (cmd, raw) => {
+    cmd.dir[key] = parseAuthScript(cmd, raw, what);
+  });
+}
+
 /** The mod_wsgi directive table (wsgi_commands), in mod_wsgi's order. */
 export function wsgiDirectives(
   d: DirectiveBuilder<WsgiServerConf, WsgiDirConf>,
@@ -86,30 +99,9 @@ export function wsgiDirectives(
       'Location of WSGI dispatch script.',
       setDispatchScript,
     ),
-    d.raw(
-      'WSGIAccessScript',
-      Ctx.OR_AUTHCFG,
-      'Location of WSGI host access script file.',
-      (cmd, raw) => {
-        cmd.dir.accessScript = parseAuthScript(cmd, raw, 'access');
-      },
-    ),
-    d.raw(
-      'WSGIAuthUserScript',
-      Ctx.OR_AUTHCFG,
-      'Location of WSGI user auth script file.',
-      (cmd, raw) => {
-        cmd.dir.authUserScript = parseAuthScript(cmd, raw, 'auth user');
-      },
-    ),
-    d.raw(
-      'WSGIAuthGroupScript',
-      Ctx.OR_AUTHCFG,
-      'Location of WSGI group auth script file.',
-      (cmd, raw) => {
-        cmd.dir.authGroupScript = parseAuthScript(cmd, raw, 'auth group');
-      },
-    ),
+    authScript(d, 'WSGIAccessScript', 'host access', 'access', 'accessScript'),
+    authScript(d, 'WSGIAuthUserScript', 'user auth', 'auth user', 'authUserScript'),
+    authScript(d, 'WSGIAuthGroupScript', 'group auth', 'auth group', 'authGroupScript'),
     d.take1(
       'WSGIGroupAuthoritative',
       Ctx.OR_AUTHCFG,
@@ -130,13 +122,7 @@ export function wsgiDirectives(
       'Limit selectable WSGI process groups.',
       (cmd, raw) => {
         // Each directive replaces the list (mod_wsgi makes a new table every time).
-        const out: string[] = [];
-        for (let rest = raw; rest.trim() !== '';) {
-          const [w, next] = getwordConf(rest);
-          rest = next;
-          out.push(w === '%{GLOBAL}' ? '' : w);
-        }
-        cmd.dir.restrictProcess = out;
+        cmd.dir.restrictProcess = getwordsConf(raw).map((w) => (w === '%{GLOBAL}' ? '' : w));
       },
     ),
     d.take1('WSGIProcessGroup', DIR_OR_SERVER, 'Name of the WSGI process group.', (cmd, v) => {
@@ -213,9 +199,7 @@ export function wsgiDirectives(
       'Specify a list of trusted proxy headers.',
       (cmd, raw) => {
         const out = cmd.dir.trustedProxyHeaders ?? [];
-        for (let rest = raw; rest.trim() !== '';) {
-          const [w, next] = getwordConf(rest);
-          rest = next;
+        for (const w of getwordsConf(raw)) {
           const name = http2env(w);
           // mod_wsgi stores a NULL for such a name and crashes on the first request.
           if (name === undefined)
@@ -229,9 +213,7 @@ export function wsgiDirectives(
     ),
     d.raw('WSGITrustedProxies', FILEINFO, 'Specify a list of trusted proxies.', (cmd, raw) => {
       const out = cmd.dir.trustedProxies ?? [];
-      for (let rest = raw; rest.trim() !== '';) {
-        const [w, next] = getwordConf(rest);
-        rest = next;
+      for (const w of getwordsConf(raw)) {
         const net = parseTrustedProxy(w);
         if (typeof net === 'string') throw cmd.fail(net);
         out.push(w);

@@ -30,6 +30,7 @@ export async function runDispatchScript<P>(
   state: WsgiState<P>,
   script: string,
   input: WsgiEnvironInput,
+  pathTranslated?: string,
 ): Promise<DispatchOverrides | number> {
   const spec = state.groups.get('');
   const fail = (why: string): number => {
@@ -37,7 +38,7 @@ export async function runDispatchScript<P>(
     return 500;
   };
   if (spec === undefined || state.call === undefined) return fail('no embedded process group');
-  const environ = buildEnvironInPlace(wsgiCgiVars(r), input);
+  const environ = buildEnvironInPlace(wsgiCgiVars(r, pathTranslated), input);
   environ.set(DISPATCH_KEY, script);
   const mtimeMs = (await stat(script).catch(() => undefined))?.mtimeMs ?? 0;
   const answer = await state.call(

@@ -79,7 +79,7 @@ export interface WsgiState<P = unknown> {
 }
 
 /** ServerName of the selected server, read from core's slot when it is there. */
-export function serverHostname(r: RequestRecord): string {
+function serverHostname(r: RequestRecord): string {
   // TODO(core-servername): read through the core module's index.ts once it exists.
   const core: unknown = r.server.server['core'];
   if (typeof core === 'object' && core !== null && 'serverName' in core) {
@@ -87,6 +87,22 @@ export function serverHostname(r: RequestRecord): string {
     if (typeof n === 'string' && n !== '') return n.replace(/:\d+$/, '');
   }
   return osHostname();
+}
+
+/** What mod_wsgi's %{…} group names expand from, for this request. */
+export function expandRequestOf(r: RequestRecord): ExpandRequest {
+  return {
+    serverHostname: serverHostname(r),
+    // ap_get_server_port, as mod_wsgi names %{RESOURCE}/%{SERVER} groups (UseCanonicalName
+    // decides between the Host header's port and ServerName's).
+    serverPort: serverPortOf(r),
+    hostname: r.hostname,
+    uri: r.uri,
+    pathInfo: r.pathInfo,
+    notes: r.notes,
+    env: r.env,
+    processEnv: process.env,
+  };
 }
 
 /** wsgi_log_script_error: "<message>: <filename>" at error level with the client address. */
@@ -131,18 +147,7 @@ export async function handleWsgiScript<P>(
     // The worker reports a missing handler script itself (404, as the module would).
     scriptMtimeMs = (await stat(hs.script).catch(() => undefined))?.mtimeMs;
   }
-  const ex: ExpandRequest = {
-    serverHostname: serverHostname(r),
-    // ap_get_server_port, as mod_wsgi names %{RESOURCE}/%{SERVER} groups (UseCanonicalName
-    // decides between the Host header's port and ServerName's).
-    serverPort: serverPortOf(r),
-    hostname: r.hostname,
-    uri: r.uri,
-    pathInfo: r.pathInfo,
-    notes: r.notes,
-    env: r.env,
-    processEnv: process.env,
-  };
+  const ex = expandRequestOf(r);
   let processGroup = expandProcessGroup(ex, dir.processGroup);
   let applicationGroup = expandApplicationGroup(ex, dir.applicationGroup);
   let callableObject =
@@ -232,6 +237,9 @@ export async function handleWsgiScript<P>(
     trustedProxyHeaders: dir.trustedProxyHeaders,
     trustedProxies: dir.trustedProxies,
   });
+  // ap_add_cgi_vars: PATH_TRANSLATED comes from a sub-request for the path info (before
+  // the dispatch script, whose environ has it too).
+  const pathTranslated = await pathTranslatedOf(r);
   if (dir.dispatchScript !== undefined) {
     // wsgi_execute_dispatch: the script may pick another process group, application group
     // or callable for this request (after the environment is built, before the groups
@@ -243,6 +251,7 @@ export async function handleWsgiScript<P>(
       state,
       ds.script,
       environInput('', group, '', undefined),
+      pathTranslated,
     );
     if (typeof over === 'number') return over;
     if (over.processGroup !== undefined) processGroup = expandProcessGroup(ex, over.processGroup);
@@ -289,8 +298,6 @@ export async function handleWsgiScript<P>(
     r.logError('error', 'wsgi', MSG.scriptOwner, `${owner.message}: ${owner.path}`);
     return 403;
   }
-  // ap_add_cgi_vars: PATH_TRANSLATED comes from a sub-request for the path info.
-  const pathTranslated = await pathTranslatedOf(r);
   const environ = buildEnvironInPlace(
     wsgiCgiVars(r, pathTranslated),
     environInput(processGroup, applicationGroup, callableObject, scriptMtimeMs),

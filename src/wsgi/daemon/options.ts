@@ -14,8 +14,6 @@ import { DAEMON_OPTIONS } from './option-table.js';
 import type { DaemonOption, DaemonSpecBuilder } from './option-table.js';
 import { getwordConf } from '../../util/getword.js';
 
-export { getwordConf };
-
 export { DAEMON_OPTIONS } from './option-table.js';
 export type { DaemonOption, DaemonSpecBuilder } from './option-table.js';
 
