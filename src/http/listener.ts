@@ -25,6 +25,10 @@ import { httpDate } from './response-headers.js';
 import { statusLine } from './status.js';
 import { splitServerName } from '../request/server-name.js';
 import { CountingResponse, handleRequest, logFailed } from './server.js';
+import { HeaderWatch } from './header-deadline.js';
+import { unmapV4 } from './connection.js';
+import { selectServer } from './vhost.js';
+import type { StageLimits } from '../request/read-deadline.js';
 import type { ConnState, GenerationSource } from './server.js';
 
 /**
@@ -116,6 +120,30 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
   const incoming = new WeakMap<Socket, IncomingMessage>();
   /** Connections a graceful reload retired: their next request is their last. */
   const retired = new WeakSet<Socket>();
+  // mod_reqtimeout's header stage: the limits of the server a connection's address
+  // selects (c->base_server), taken when it opens (a reload retires connections).
+  const headerLimits = new WeakMap<Socket, StageLimits>();
+  const headerWatch = new HeaderWatch((socket) => headerTimedOut(socket));
+  const headerTimedOut = (socket: Socket): void => {
+    const gen = src.current();
+    gen.log.log('info', 'reqtimeout', 'AH01382', 'Request header read timeout', {
+      client: `${unmapV4(socket.remoteAddress)}:${socket.remotePort ?? 0}`,
+    });
+    // node holds the partial request line, so it cannot be told apart from a partial
+    // header: both get httpd's 408 page and log as a request line httpd did not read.
+    const bytes = earlyError(gen, socket, 408);
+    if (bytes !== undefined)
+      logUnparsedRequest({
+        gen,
+        listen,
+        socket,
+        line: { method: 'GET', target: '', version: '1.1', theRequest: '-' },
+        status: 408,
+        bytes,
+        failed: (e) => logFailed(gen, e),
+      });
+    socket.destroySoon();
+  };
   const server = createServer<typeof IncomingMessage, typeof CountingResponse>(
     {
       ServerResponse: CountingResponse,
@@ -123,21 +151,33 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
       requireHostHeader: false,
     },
     (req, res) => {
-      incoming.set(req.socket, req);
-      if (retired.has(req.socket)) res.shouldKeepAlive = false;
+      const sock = req.socket;
+      incoming.set(sock, req);
+      if (retired.has(sock)) res.shouldKeepAlive = false;
+      const limits = headerLimits.get(sock);
+      if (limits !== undefined) headerWatch.unwatch(sock);
       void handleRequest(src, listen, req, res, conns);
+      // After handleRequest's own 'finish' listener (which ends the request's count): the
+      // connection, idle again, waits for the next request's head.
+      if (limits !== undefined)
+        res.once('finish', () => {
+          if (!sock.destroyed && (conns.get(sock)?.active ?? 0) === 0)
+            headerWatch.watch(sock, limits);
+        });
     },
   );
   // Expect other than 100-continue: node would answer 417 itself; handleRequest answers it
   // as httpd does (canned page quoting the header, AH00570, access-logged).
   server.on('checkExpectation', (req: IncomingMessage, res: CountingResponse) => {
     incoming.set(req.socket, req);
+    headerWatch.unwatch(req.socket);
     void handleRequest(src, listen, req, res, conns);
   });
   // CONNECT: node hands over the raw socket (no proxy here). httpd runs it through the
   // request cycle like any method (the default handler answers 405); node no longer parses
   // the connection, so it closes after the answer.
   server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    headerWatch.unwatch(socket);
     const res = new CountingResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket);
@@ -153,6 +193,20 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    const gen = src.current();
+    const base = selectServer(
+      gen.ir,
+      listen,
+      unmapV4(socket.localAddress),
+      socket.localPort ?? 0,
+      '',
+    );
+    const limits = gen.readTimeouts(base)?.header;
+    if (limits !== undefined) {
+      headerLimits.set(socket, limits);
+      headerWatch.watch(socket, limits);
+      socket.once('close', () => headerWatch.unwatch(socket));
+    }
     socket.once('end', () => {
       const req = incoming.get(socket);
       // (node's parser may already have answered 400 and be ending the socket.)

@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
 import { Request, RequestBodyTooLargeError, hostnameOf } from '../request/record.js';
+import { BodyDeadline, RequestReadTimeoutError } from '../request/read-deadline.js';
 import type { ConnectionLog, WireCounters } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
@@ -238,6 +239,7 @@ export async function handleRequest(
     wireStart: wire,
   });
   res.serverBanner = SERVER_BANNER;
+  armBodyDeadline(gen, r, req, res);
   // ap_set_keepalive's server side (KeepAlive, KeepAliveTimeout, MaxKeepAliveRequests: httpd
   // allows max+1 requests); the headers are decided when the response head is written.
   const core = coreServer(server.server);
@@ -338,6 +340,13 @@ export async function handleRequest(
       else await die(r, 413);
       return;
     }
+    if (err instanceof RequestReadTimeoutError) {
+      // ap_discard_request_body (or a handler's read) hit mod_reqtimeout's body deadline:
+      // 408 (ap_map_http_request_error), the connection closes (armBodyDeadline).
+      if (res.headersSent) res.destroy();
+      else await die(r, 408);
+      return;
+    }
     // Exceptions are bugs: log once with an id and answer 500 (STYLE avoid-6).
     r.logError(
       'error',
@@ -348,6 +357,34 @@ export async function handleRequest(
     if (res.headersSent) res.destroy();
     else await die(r, 500);
   }
+}
+
+/**
+ * reqtimeout_before_body (post_read_request): a request with a body gets the body stage of
+ * its server's RequestReadTimeout. When it expires: AH01382, and the connection is not kept
+ * alive (a response already complete, e.g. of an app that did not read the body, leaves
+ * the connection waiting for the rest of that body: it is closed).
+ */
+function armBodyDeadline(
+  gen: Generation,
+  r: Request,
+  req: IncomingMessage,
+  res: CountingResponse,
+): void {
+  const limits = gen.readTimeouts(r.server)?.body;
+  if (limits === undefined || req.method === 'CONNECT') return;
+  const cl = req.headers['content-length'];
+  if ((cl === undefined || cl === '0') && req.headers['transfer-encoding'] === undefined) return;
+  if (req.complete) return;
+  const deadline = new BodyDeadline(limits, req);
+  r.bodyDeadline = deadline;
+  deadline.onExpire(() => {
+    r.logError('info', 'reqtimeout', 'AH01382', 'Request body read timeout');
+    const sock = req.socket;
+    if (!res.headersSent) res.shouldKeepAlive = false;
+    else if (res.writableFinished) sock.destroy();
+    else res.once('finish', () => sock.destroySoon());
+  });
 }
 
 export function logFailed(gen: Generation, err: unknown): void {

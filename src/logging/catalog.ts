@@ -289,6 +289,12 @@ export const MESSAGES = {
     summary:
       "Serving a daemon-mode app's internal redirect (200 + local Location) failed unexpectedly (500).",
   },
+  MW00234: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "mod_reqtimeout's body deadline passed while the request body was going to the app (mod_wsgi's wording): the app's reads fail, the client gets 408.",
+  },
   MW00301: {
     module: 'core',
     level: 'error',

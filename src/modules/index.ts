@@ -20,6 +20,7 @@ import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
+import { reqtimeoutModule } from './reqtimeout/index.js';
 import { setenvifModule } from './setenvif/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
@@ -41,6 +42,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(coreModule),
   anyModule(logConfigModule),
   anyModule(mimeModule),
+  anyModule(reqtimeoutModule),
   anyModule(authBasicModule),
   anyModule(authnFileModule),
   anyModule(authnCoreModule),

@@ -9,6 +9,8 @@ import type { HookReg, Phase, Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import type { ConfigIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
+import type { ServerIR } from '../config/ir.js';
+import type { ReadTimeouts } from '../request/read-deadline.js';
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
 export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
@@ -102,5 +104,11 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * Basic) to the error response. True if this module handled the type.
    */
   readonly noteAuthFailure?: (r: RequestRecord, authType: string) => boolean;
+  /**
+   * The read deadlines for `server`'s connections (the header stage, by the server the
+   * connection's address selects) and requests (the body stage, by r->server): mod_reqtimeout.
+   * Undefined: none. The first module that answers decides.
+   */
+  readonly readTimeouts?: (server: ServerIR) => ReadTimeouts | undefined;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

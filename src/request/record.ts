@@ -12,6 +12,8 @@ import type { Stats } from 'node:fs';
 import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
 import type { ErrorLog, LogLevel } from '../logging/error-log.js';
 import type { RequestRuntime } from './runtime.js';
+import { RequestReadTimeoutError } from './read-deadline.js';
+import type { BodyDeadline } from './read-deadline.js';
 
 export interface RequestRecord {
   /** Raw request-target from the request line (REQUEST_URI), e.g. `/a%20b?x=1`. */
@@ -77,6 +79,8 @@ export interface RequestRecord {
   finfo: Stats | undefined;
   /** The request this one was internally redirected from (r->prev). */
   readonly prev: RequestRecord | undefined;
+  /** mod_reqtimeout's body stage for a request with a body, once armed. */
+  readonly bodyDeadline?: BodyDeadline | undefined;
   /** The main request of a sub-request (r->main); undefined for a main request. */
   readonly main: RequestRecord | undefined;
   /** The request an internal redirect created from this one (r->next). */
@@ -276,13 +280,28 @@ export class LimitedBody extends EventEmitter implements BodyStream {
   readonly #src: Readable;
   #ended = false;
   #failed = false;
-  constructor(src: Readable, limit: number, tooLarge: (seen: number) => void) {
+  /** A failure no 'error' listener heard yet. */
+  #error: { readonly e: unknown } | undefined;
+  constructor(
+    src: Readable,
+    limit: number,
+    tooLarge: (seen: number) => void,
+    deadline?: BodyDeadline,
+  ) {
     super();
     this.#src = src;
     // An internal redirect (ErrorDocument) meets a body already read or discarded.
     this.#ended = src.readableEnded;
     if (!this.#ended && src.destroyed)
       process.nextTick(() => this.#fail(new Error('request body aborted')));
+    // mod_reqtimeout's body stage: the read fails with APR_TIMEUP (the socket stays, for
+    // the error response).
+    if (!this.#ended && deadline !== undefined)
+      deadline.onExpire(() => {
+        if (this.#ended) return;
+        src.pause();
+        this.#fail(new RequestReadTimeoutError('body'));
+      });
     let seen = 0;
     // Paused before the 'data' listener goes on, so nothing flows until resume().
     src.pause();
@@ -312,7 +331,10 @@ export class LimitedBody extends EventEmitter implements BodyStream {
   #fail(e: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.emit('error', e);
+    // A consumer may attach its 'error' listener later (dispatch, once a worker is free):
+    // it gets the failure at its resume(), and an unheard 'error' never throws.
+    if (this.listenerCount('error') > 0) this.emit('error', e);
+    else this.#error = { e };
   }
   get readableEnded(): boolean {
     return this.#ended;
@@ -323,6 +345,11 @@ export class LimitedBody extends EventEmitter implements BodyStream {
   }
   resume(): this {
     if (!this.#failed) this.#src.resume();
+    else if (this.#error !== undefined && this.listenerCount('error') > 0) {
+      const { e } = this.#error;
+      this.#error = undefined;
+      process.nextTick(() => this.emit('error', e));
+    }
     return this;
   }
 }
@@ -368,6 +395,8 @@ export class Request implements RequestRecord {
   readonly prev: RequestRecord | undefined;
   readonly main: RequestRecord | undefined;
   next: RequestRecord | undefined = undefined;
+  /** mod_reqtimeout's body stage (an internal redirect keeps the original's). */
+  bodyDeadline: BodyDeadline | undefined;
   readonly generation: GenerationView;
   readonly #bytesSent: () => number;
 
@@ -396,6 +425,7 @@ export class Request implements RequestRecord {
     this.prev = init.prev;
     this.main = init.main;
     this.errHeadersOut = init.prev?.errHeadersOut ?? new Map<string, string>();
+    this.bodyDeadline = init.prev?.bodyDeadline;
     this.#bytesSent = init.bytesSent ?? (() => 0);
     if (init.status !== undefined) this.status = init.status;
   }
@@ -413,33 +443,57 @@ export class Request implements RequestRecord {
   }
 
   async *readBody(): AsyncGenerator<Buffer> {
-    const limit = coreDir(this.perDir).limitRequestBody;
-    let seen = 0;
-    for await (const chunk of this.headersIn) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      seen += buf.length;
-      if (limit > 0 && seen > limit) {
-        this.logError(
-          'error',
-          'http',
-          'AH00539',
-          `Read content-length of ${seen} is larger than the configured limit of ${limit}`,
-        );
-        throw new RequestBodyTooLargeError(limit);
+    // Pulled from bodyStream(), so LimitRequestBody and the read deadline apply alike.
+    const body = this.bodyStream();
+    const queue: Buffer[] = [];
+    let ended = body.readableEnded;
+    let failure: { readonly e: unknown } | undefined;
+    let wake: (() => void) | undefined;
+    const notify = (): void => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    body.on('data', (chunk) => {
+      queue.push(chunk);
+      body.pause();
+      notify();
+    });
+    body.on('end', () => {
+      ended = true;
+      notify();
+    });
+    body.on('error', (e) => {
+      failure = { e };
+      notify();
+    });
+    if (!ended) body.resume();
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        yield chunk;
+        if (queue.length === 0 && !ended && failure === undefined) body.resume();
+        continue;
       }
-      yield buf;
+      if (failure !== undefined) throw failure.e;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   }
 
   bodyStream(): BodyStream {
     const limit = coreDir(this.perDir).limitRequestBody;
-    return new LimitedBody(this.headersIn, limit, (seen) =>
-      this.logError(
-        'error',
-        'http',
-        'AH00539',
-        `Read content-length of ${seen} is larger than the configured limit of ${limit}`,
-      ),
+    return new LimitedBody(
+      this.headersIn,
+      limit,
+      (seen) =>
+        this.logError(
+          'error',
+          'http',
+          'AH00539',
+          `Read content-length of ${seen} is larger than the configured limit of ${limit}`,
+        ),
+      this.bodyDeadline,
     );
   }
 

@@ -17,6 +17,7 @@ import type { AnyModule, RequestRuntime } from '../request/runtime.js';
 import { compileSections, WalkCache } from '../request/walk.js';
 import type { CompiledSections } from '../request/walk.js';
 import { coreServer } from '../core/view.js';
+import type { ReadTimeouts } from '../request/read-deadline.js';
 
 /** One provisioned configuration. */
 export class Generation implements GenerationView, RequestRuntime {
@@ -29,6 +30,7 @@ export class Generation implements GenerationView, RequestRuntime {
   readonly runtime: RequestRuntime = this;
   readonly #sections = new Map<ServerIR, CompiledSections>();
   readonly #states = new Map<string, Disposable>();
+  readonly #readTimeouts = new Map<ServerIR, ReadTimeouts | undefined>();
   readonly #ownedLog: FileErrorLog | undefined;
 
   private constructor(ir: ConfigIR, all: readonly AnyModule[], log: ErrorLog | undefined) {
@@ -89,6 +91,18 @@ export class Generation implements GenerationView, RequestRuntime {
 
   dirDefaults(server: ServerIR): ModuleSlots {
     return server.dirDefaults;
+  }
+
+  /** The read deadlines for `server` (ModuleDef.readTimeouts), computed once per server. */
+  readTimeouts(server: ServerIR): ReadTimeouts | undefined {
+    if (this.#readTimeouts.has(server)) return this.#readTimeouts.get(server);
+    let rt: ReadTimeouts | undefined;
+    for (const m of this.modules) {
+      rt = m.readTimeouts?.(server);
+      if (rt !== undefined) break;
+    }
+    this.#readTimeouts.set(server, rt);
+    return rt;
   }
 
   moduleState(name: string): unknown {

@@ -11,6 +11,7 @@
 // time in the log (reference §7 #9; the pool decides whether the worker must go).
 
 import type { ServerResponse } from 'node:http';
+import { RequestReadTimeoutError } from '../request/read-deadline.js';
 import type { ErrorLog } from '../logging/error-log.js';
 import type { BodyStream } from '../request/record.js';
 import type { Environ } from './protocol/messages.js';
@@ -245,7 +246,30 @@ export function dispatch(
       bodyEnded = true;
       flushBody();
     };
-    const onBodyError = (): void => abort();
+    const onBodyError = (e: unknown): void => {
+      if (!(e instanceof RequestReadTimeoutError)) {
+        abort();
+        return;
+      }
+      // mod_reqtimeout ended the body (mod_wsgi's daemon-mode proxying of the body failed):
+      // the app's reads fail (ABORT), what it answers is dropped, the client gets 408.
+      detachBody();
+      if (aborted || finished || timedOut) return;
+      timedOut = true;
+      log.log(
+        'error',
+        'wsgi',
+        'MW00234',
+        `mod_wsgi (pid=${String(process.pid)}): Request data read error when proxying data to daemon process: The timeout specified has expired.`,
+        fields,
+      );
+      stream?.abort();
+      if (!started) renderError(408);
+      else {
+        truncate(res);
+        done(status);
+      }
+    };
     const detachBody = (): void => {
       if (!body) return;
       body.off('data', onBodyData);

@@ -48,6 +48,9 @@ LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.so
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
+LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
+# mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
+RequestReadTimeout body=1
 
 @USER@
 TypesConfig /etc/mime.types

@@ -1116,4 +1116,29 @@ export const CASES: readonly Case[] = [
       assert.match(String(env?.['PATH_TRANSLATED']), /\/srv\/dump\.wsgi$/);
     },
   },
+  // mod_reqtimeout (RequestReadTimeout body=1): a body that stops coming.
+  {
+    name: 'POST /hello.txt with a stalled body: 408 once the body deadline passes (reqtimeout)',
+    method: 'POST',
+    path: '/hello.txt',
+    extraHeaders: 'Content-Length: 100\r\n',
+    rawBody: '0123456789',
+    expectStatus: 408,
+    check: (r) => {
+      assert.equal(header(r, 'Connection'), 'close');
+      assert.match(r.body.toString(), /<title>408 Request Timeout<\/title>/);
+    },
+  },
+  {
+    name: 'POST /dump with a stalled body: the daemon-mode app is cut off, 408 (reqtimeout)',
+    method: 'POST',
+    path: '/dump',
+    extraHeaders: 'Content-Length: 100\r\n',
+    rawBody: '0123456789',
+    expectStatus: 408,
+    logs: [
+      /mod_wsgi \(pid=\d+\): Request data read error when proxying data to daemon process: The timeout specified has expired\./,
+    ],
+    check: (r) => assert.equal(header(r, 'Connection'), 'close'),
+  },
 ];
