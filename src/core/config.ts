@@ -48,6 +48,10 @@ export interface CoreServerConf {
   limitRequestFieldSize: number | undefined;
   limitRequestFields: number | undefined;
   traceEnable: 'on' | 'off' | 'extended' | undefined;
+  /** ExtendedStatus (ap_extended_status; mod_status turns it on when unset). */
+  extendedStatus: boolean | undefined;
+  /** SeeRequestTail: mod_status shows the last 63 characters of a long request line. */
+  seeRequestTail: boolean | undefined;
   /** LimitInternalRecursion: [internal redirects, sub-request depth]. */
   recursionLimit: readonly [number, number] | undefined;
   // Global-only settings (kept in the main server's slot).
@@ -154,6 +158,8 @@ export const coreServerMerge: MergeSpec<CoreServerConf> = {
   limitRequestFieldSize: 'override',
   limitRequestFields: 'override',
   traceEnable: 'override',
+  extendedStatus: 'override',
+  seeRequestTail: 'override',
   recursionLimit: 'override',
   user: 'override',
   group: 'override',
@@ -206,6 +212,8 @@ export function createCoreServer(): CoreServerConf {
     limitRequestFieldSize: undefined,
     limitRequestFields: undefined,
     traceEnable: undefined,
+    extendedStatus: undefined,
+    seeRequestTail: undefined,
     recursionLimit: undefined,
     user: undefined,
     group: undefined,

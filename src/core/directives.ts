@@ -382,6 +382,24 @@ export function coreDirectives(
       c.dir.allowEncodedSlashes = t;
     }),
     d.flag(
+      'ExtendedStatus',
+      RSRC_CONF,
+      '"On" to track extended status information, "Off" to disable',
+      (c, on) => {
+        c.requireGlobal();
+        c.server.extendedStatus = on;
+      },
+    ),
+    d.flag(
+      'SeeRequestTail',
+      RSRC_CONF,
+      'For extended status, "On" to see the last 63 chars of the request line, "Off" (default) to see the first 63',
+      (c, on) => {
+        c.requireGlobal();
+        c.server.seeRequestTail = on;
+      },
+    ),
+    d.flag(
       'MergeSlashes',
       RSRC_CONF,
       'Controls whether consecutive slashes in the URI path are merged',

@@ -112,10 +112,40 @@ function applySettings(server: Server, src: GenerationSource): void {
   server.headersTimeout = core.timeout * 1000;
 }
 
+/** What mod_status reports of the open connections (the event MPM's per-process counts). */
+export interface ConnectionStats {
+  /** Open client connections. */
+  readonly total: number;
+  /** Idle kept-alive connections, waiting for their next request. */
+  readonly keepAlive: number;
+}
+
+/** The open connections of every listener of this process. */
+const openConnections = new Set<{
+  readonly sockets: ReadonlySet<Socket>;
+  readonly conns: WeakMap<Socket, ConnState>;
+}>();
+
+/** Count the open connections (mod_status's ConnsTotal, ConnsAsyncKeepAlive). */
+export function connectionStats(): ConnectionStats {
+  let total = 0;
+  let keepAlive = 0;
+  for (const { sockets, conns } of openConnections) {
+    for (const s of sockets) {
+      total++;
+      const c = conns.get(s);
+      if (c !== undefined && c.active === 0 && s.bytesRead === c.readAtIdle) keepAlive++;
+    }
+  }
+  return { total, keepAlive };
+}
+
 /** Create (not yet listening) the node:http server for one Listen. */
 export function createListener(src: GenerationSource, listen: ListenIR): HttpListener {
   const conns = new WeakMap<Socket, ConnState>();
   const sockets = new Set<Socket>();
+  const registered = { sockets, conns };
+  openConnections.add(registered);
   /** The last request node parsed on each connection (for a half-close, see below). */
   const incoming = new WeakMap<Socket, IncomingMessage>();
   /** Connections a graceful reload retired: their next request is their last. */
@@ -185,6 +215,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
     void handleRequest(src, listen, req, res, conns);
   });
   applySettings(server, src);
+  server.once('close', () => openConnections.delete(registered));
   // A client may half-close once it has sent its request (shutdown(SHUT_WR), `nc -N`):
   // httpd still answers it. node's default aborts the request at the FIN; with
   // httpAllowHalfOpen its response is the connection's last. A FIN before the request

@@ -22,6 +22,7 @@ import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
 import { setenvifModule } from './setenvif/index.js';
+import { statusModule } from './status/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
 import type { ModuleDef } from './module.js';
@@ -56,4 +57,5 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(dirModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),
+  anyModule(statusModule),
 ];

@@ -30,6 +30,14 @@ export interface Disposable {
   dispose(opts?: { readonly graceful?: boolean }): Promise<void> | void;
 }
 
+/** What the server-status page asked for (httpd's AP_STATUS_SHORT / NOTABLE / EXTENDED). */
+export interface StatusFlags {
+  /** `?auto`: plain `Key: value` lines. */
+  readonly short: boolean;
+  readonly notable: boolean;
+  readonly extended: boolean;
+}
+
 /** What an authentication provider answers (httpd's authn_status). */
 export type AuthnStatus = 'granted' | 'denied' | 'userNotFound' | 'generalError';
 
@@ -104,6 +112,11 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * Basic) to the error response. True if this module handled the type.
    */
   readonly noteAuthFailure?: (r: RequestRecord, authType: string) => boolean;
+  /**
+   * mod_status's status_hook: this module's section of the server-status page, HTML (or
+   * `Key: value` lines for `?auto`), added after the scoreboard. '' adds nothing.
+   */
+  readonly statusHook?: (r: RequestRecord, flags: StatusFlags) => string;
   /**
    * The read deadlines for `server`'s connections (the header stage, by the server the
    * connection's address selects) and requests (the body stage, by r->server): mod_reqtimeout.

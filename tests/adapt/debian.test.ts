@@ -59,6 +59,7 @@ const IMPLEMENTED = new Set([
   'mpm_worker',
   'reqtimeout',
   'setenvif',
+  'status',
   'wsgi',
 ]);
 

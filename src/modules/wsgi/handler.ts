@@ -14,6 +14,7 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { logIdOf } from '../../request/record.js';
 import type { ErrorLog } from '../../logging/error-log.js';
+import type { PoolStatus } from '../../wsgi/daemon/status.js';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
 import type {
   DispatchHooks,
@@ -61,6 +62,8 @@ export interface WsgiState<P = unknown> {
   /** Compiled alias lists per server (main and each vhost). */
   readonly aliases: WeakMap<object, readonly CompiledAlias[]>;
   getPool(spec: DaemonGroupSpec, applicationGroup: string): P;
+  /** A snapshot of every pool started so far (mod_status's section). */
+  status?(): readonly PoolStatus[];
   /** One bodiless request whose whole answer is wanted (the WSGIDispatchScript question). */
   call?(
     pool: P,

@@ -11,6 +11,7 @@ import type { WsgiDirConf, WsgiServerConf } from './config.js';
 import { compileAliases, translateWsgiAlias } from './translate.js';
 import { handleWsgiScript } from './handler.js';
 import type { WsgiState } from './handler.js';
+import { wsgiStatusSection } from './status-section.js';
 import type { RequestRecord } from '../../request/record.js';
 import { wsgiDirectives } from './directives.js';
 import { provisionWsgi } from './provision.js';
@@ -76,5 +77,6 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
   // WSGIHandlerScript names (handleWsgiScript declines any other name).
   anyHandler: (r) =>
     handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
+  statusHook: (r, flags) => wsgiStatusSection(stateOf(r)?.status?.() ?? [], flags, Date.now()),
   provision: provisionWsgi,
 };

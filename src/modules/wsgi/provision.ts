@@ -67,6 +67,7 @@ export async function provisionWsgi(ctx: ProvisionCtx): Promise<WsgiState & Disp
     groups,
     aliases,
     getPool: (spec, ag) => runtime.getPool(spec, ag),
+    status: () => runtime.status(),
     dispatch: (pool, req, res, log, hooks) =>
       dispatch(pool as ReturnType<WsgiRuntime['getPool']>, req, res, log, hooks),
     call: (pool, environ, script, mtimeMs, onLog) =>
