@@ -46,7 +46,7 @@ export function parseAccessFile(input: AccessFileInput): {
     known: registry.knownModuleNames(),
     loadable: new Set(),
     hasDirective: (name) => {
-      const found = registry.lookup(name);
+      const found = registry.lookup(name, loaded);
       return (
         (found !== undefined && loaded.has(found.module.name)) ||
         BUILD_DIRECTIVES.some((d) => d.toLowerCase() === name.toLowerCase())

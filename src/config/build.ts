@@ -166,7 +166,7 @@ function applyDirective(env: WalkEnv, node: DirectiveNode, scope: Scope): void {
     env.listen.push({ ...r, origin: at });
     return;
   }
-  const found = env.registry.lookup(node.name);
+  const found = env.registry.lookup(node.name, env.loaded);
   if (found === undefined || !env.loaded.has(found.module.name)) {
     if (env.nonfatal?.unknown === true) {
       // ap_walk_config_sub names the directive lower-cased here.
@@ -228,7 +228,7 @@ function applySection(
     applyLimit(env, node, children, scope);
     return;
   }
-  const own = env.registry.lookup(node.name);
+  const own = env.registry.lookup(node.name, env.loaded);
   if (own !== undefined && own.spec.args === 'section' && env.loaded.has(own.module.name)) {
     applyModuleSection(env, node, children, scope, own);
     return;

@@ -55,7 +55,7 @@ export function loadConfig(opts: LoadOptions): ConfigIR {
     known,
     loadable: new Set(known.filter((n) => !BUILTIN_MODULES.includes(n)).concat(ACCEPTED_MODULES)),
     hasDirective: (name) => {
-      const found = registry.lookup(name);
+      const found = registry.lookup(name, loaded);
       return (
         (found !== undefined && loaded.has(found.module.name)) || extra.has(name.toLowerCase())
       );

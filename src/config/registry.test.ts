@@ -24,6 +24,20 @@ describe('Registry', () => {
     });
   });
 
+  it('lets two modules that name each other share directives, the first loaded one answering', () => {
+    const cgi = { ...mod('cgi', 'ScriptLog', 'CGIScriptTimeout'), sharesDirectivesWith: 'cgid' };
+    const cgid = { ...mod('cgid', 'ScriptLog', 'ScriptSock'), sharesDirectivesWith: 'cgi' };
+    const r = new Registry([cgi, cgid]);
+    assert.equal(r.lookup('scriptlog')?.module.name, 'cgi');
+    assert.equal(r.lookup('scriptlog', new Set(['cgid']))?.module.name, 'cgid');
+    assert.equal(r.lookup('scriptlog', new Set(['cgi', 'cgid']))?.module.name, 'cgi');
+    assert.equal(r.lookup('scriptlog', new Set(['alias']))?.module.name, 'cgi');
+    assert.equal(r.all().filter((d) => d.spec.name === 'ScriptLog').length, 2);
+    // Only with each other: a third module declaring it is still refused.
+    assert.throws(() => new Registry([cgi, cgid, mod('other', 'ScriptLog')]), {
+      message: 'directive ScriptLog of module other is already registered by module cgi',
+    });
+  });
   it('rejects a module registered twice', () => {
     assert.throws(() => new Registry([mod('a'), mod('a')]), {
       message: 'module a is registered twice',

@@ -79,7 +79,8 @@ export function resolveModuleName(written: string, known: readonly string[]): st
 
 /** The name → directive table. */
 export class Registry {
-  readonly #byName = new Map<string, RegisteredDirective>();
+  /** Name → the directives of that name, in module order (more than one only for modules that share directives, as mod_cgi and mod_cgid). */
+  readonly #byName = new Map<string, RegisteredDirective[]>();
   readonly modules: readonly ModuleDef[];
 
   constructor(modules: readonly ModuleDef[]) {
@@ -92,24 +93,36 @@ export class Registry {
       for (const spec of specs) {
         const key = spec.name.toLowerCase();
         const prev = this.#byName.get(key);
-        if (prev !== undefined) {
+        if (prev === undefined) {
+          this.#byName.set(key, [{ module: mod, spec }]);
+          continue;
+        }
+        const other = prev[0]?.module;
+        if (other?.sharesDirectivesWith !== mod.name || mod.sharesDirectivesWith !== other.name) {
           throw new Error(
-            `directive ${spec.name} of module ${mod.name} is already registered by module ${prev.module.name}`,
+            `directive ${spec.name} of module ${mod.name} is already registered by module ${other?.name ?? '?'}`,
           );
         }
-        this.#byName.set(key, { module: mod, spec });
+        prev.push({ module: mod, spec });
       }
     }
   }
 
-  /** Find a directive by name, case-insensitively. */
-  lookup(name: string): RegisteredDirective | undefined {
-    return this.#byName.get(name.toLowerCase());
+  /**
+   * Find a directive by name, case-insensitively: of the modules that declare it, the first
+   * one `loaded` has (ap_find_command_in_modules walks the loaded modules), else the first.
+   */
+  lookup(name: string, loaded?: ReadonlySet<string>): RegisteredDirective | undefined {
+    const all = this.#byName.get(name.toLowerCase());
+    if (all === undefined) return undefined;
+    return (
+      (loaded === undefined ? undefined : all.find((d) => loaded.has(d.module.name))) ?? all[0]
+    );
   }
 
   /** Every registered directive, in module order (for docs/directives.md). */
   all(): readonly RegisteredDirective[] {
-    return [...this.#byName.values()];
+    return [...this.#byName.values()].flat();
   }
 
   /** Module names known to this registry plus built-in and accepted ones. */

@@ -245,6 +245,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
     });
   });
   server.on('timeout', (socket: Socket) => {
+    if (inFlight(socket)?.handlerTimesOut === true && socket.writableLength === 0) return;
     const conn = conns.get(socket);
     if ((conn?.active ?? 0) === 0 && socket.bytesRead > (conn?.readAtIdle ?? 0)) {
       const gen = src.current();

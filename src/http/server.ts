@@ -30,6 +30,12 @@ export class CountingResponse<
   R extends IncomingMessage = IncomingMessage,
 > extends ServerResponse<R> {
   bodyBytes = 0;
+  /**
+   * The handler bounds its own wait (mod_cgi's script timeout): while nothing is queued
+   * to write, the connection's idle Timeout does not cut the request (httpd times socket
+   * reads and writes, not a handler's work).
+   */
+  handlerTimesOut = false;
   /** Set per request by the server; undefined leaves node's own Connection handling. */
   keepAlive: KeepAlivePolicy | undefined;
   /** Chunked-encoding bytes around the body (size lines, CRLFs, the last chunk), for %O. */

@@ -18,6 +18,7 @@ import { authzCoreModule } from './authz-core/index.js';
 import { authzGroupfileModule } from './authz-groupfile/index.js';
 import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
+import { cgiModule, cgidModule } from './cgi/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
@@ -57,5 +58,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(dirModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),
+  anyModule(cgiModule),
+  anyModule(cgidModule),
   anyModule(statusModule),
 ];

@@ -86,6 +86,11 @@ export interface ModuleDef<S = unknown, D = unknown> {
   readonly server?: { create(): S; merge: MergeSpec<S> };
   readonly dir?: { create(): D; merge: MergeSpec<D> };
   readonly directives?: (d: DirectiveBuilder<S, D>) => readonly AnyDirective<S, D>[];
+  /**
+   * A module that declares directives of the same names (mod_cgi and mod_cgid both have
+   * ScriptLog …): each names the other, and a directive goes to the first loaded of the two.
+   */
+  readonly sharesDirectivesWith?: string;
   readonly hooks?: { readonly [P in Phase]?: HookReg };
   readonly handlers?: Readonly<Record<string, Handler>>;
   /**

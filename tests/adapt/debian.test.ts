@@ -51,6 +51,8 @@ const IMPLEMENTED = new Set([
   'authz_core',
   'authz_host',
   'authz_user',
+  'cgi',
+  'cgid',
   'dir',
   'env',
   'mime',

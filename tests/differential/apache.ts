@@ -49,6 +49,7 @@ LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.so
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
+LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
 
@@ -66,6 +67,9 @@ DocumentRoot "@HTDOCS@"
 <Directory "@SRV@">
     Require all granted
 </Directory>
+
+# mod_cgi: scripts under @SRV@/cgi (CGI_SCRIPTS).
+ScriptAlias /cgi-bin/ "@SRV@/cgi/"
 
 WSGIDaemonProcess diff processes=2 threads=15 python-home=/usr
 WSGIScriptAlias /dump "@SRV@/dump.wsgi" process-group=diff
@@ -468,6 +472,14 @@ def callable_object(environ):
 /** The file under the `Require all denied` directory. */
 export const PRIVATE_BODY = 'secret\n';
 
+/** mod_cgi scripts in srv/cgi (mode 755; noexec.cgi 644): name → text. */
+const CGI_SCRIPTS: Readonly<Record<string, string>> = {
+  'bad.cgi': '#!/bin/sh\necho "garbage line without colon"\necho\n',
+  'ext.cgi': '#!/bin/sh\necho "Location: http://example.com/elsewhere"\necho\necho ignored\n',
+  'redir.cgi': '#!/bin/sh\necho "Location: /hello.txt"\necho\necho dropped\n',
+  'noexec.cgi': '#!/bin/sh\necho "Content-Type: text/plain"\necho\n',
+};
+
 /** Contents of the static file served from DocumentRoot. */
 export const STATIC_BODY = 'static hello from DocumentRoot\n';
 
@@ -565,6 +577,12 @@ export async function prepareTree(): Promise<DiffTree> {
     join(htdocs, 'private', 'secret.txt'),
   ]) {
     await chmod(f, 0o644);
+  }
+  await mkdir(join(srv, 'cgi'));
+  await chmod(join(srv, 'cgi'), 0o755);
+  for (const [name, text] of Object.entries(CGI_SCRIPTS)) {
+    await writeFile(join(srv, 'cgi', name), text);
+    await chmod(join(srv, 'cgi', name), name === 'noexec.cgi' ? 0o644 : 0o755);
   }
   // Both servers make the ETag weak (W/) while the file is less than a second old
   // (httpd's ap_make_etag); a fixed old mtime makes the comparison independent of timing.

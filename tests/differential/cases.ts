@@ -1141,4 +1141,40 @@ export const CASES: readonly Case[] = [
     ],
     check: (r) => assert.equal(header(r, 'Connection'), 'close'),
   },
+  // mod_cgi (ScriptAlias /cgi-bin/ → srv/cgi).
+  {
+    name: 'GET /cgi-bin/bad.cgi: a head line without a colon is a 500 (mod_cgi)',
+    path: '/cgi-bin/bad.cgi',
+    expectStatus: 500,
+    logs: [/malformed header from script 'bad\.cgi': Bad header: garbage line without colon/],
+  },
+  {
+    name: 'GET /cgi-bin/ext.cgi: Location to a URL is a 302 (mod_cgi)',
+    path: '/cgi-bin/ext.cgi',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://example.com/elsewhere'),
+  },
+  {
+    name: 'POST /cgi-bin/redir.cgi: a local Location is an internal GET redirect (mod_cgi)',
+    method: 'POST',
+    path: '/cgi-bin/redir.cgi',
+    body: 'a=1',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), STATIC_BODY),
+  },
+  {
+    name: 'GET /cgi-bin/noexec.cgi: a script without x permission fails to exec, 500 (mod_cgi)',
+    path: '/cgi-bin/noexec.cgi',
+    expectStatus: 500,
+    logs: [
+      /AH01215: stderr from \S+\/noexec\.cgi: \(13\)Permission denied: exec of '\S+\/noexec\.cgi' failed/,
+      /End of script output before headers: noexec\.cgi/,
+    ],
+  },
+  {
+    name: 'GET /cgi-bin/missing.cgi: 404 with AH02811 (mod_cgi)',
+    path: '/cgi-bin/missing.cgi',
+    expectStatus: 404,
+    logs: [/AH02811: stderr from \S+\/missing\.cgi: script not found or unable to stat/],
+  },
 ];

@@ -66,6 +66,11 @@ export function makeTranslateAlias(
     const hit = tryAliasList(r.serverConf(mod).aliases, r.uri);
     if (hit === undefined) return DECLINED;
     r.filename = hit.filename;
+    if (!hit.entry.regex) {
+      // ap_set_context_info: CONTEXT_PREFIX / CONTEXT_DOCUMENT_ROOT for the CGI environment.
+      r.notes.set('context-prefix', hit.entry.fake);
+      r.notes.set('context-document-root', hit.entry.real);
+    }
     if (hit.entry.script) {
       r.handler = 'cgi-script';
       r.notes.set('alias-forced-type', 'cgi-script');
