@@ -26,6 +26,8 @@ function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
   r.perDir = rr.perDir;
   r.handler = rr.handler;
   r.contentType = rr.contentType;
+  r.contentEncoding = rr.contentEncoding;
+  if (rr.contentEncoding !== undefined) r.res.setHeader('Content-Encoding', rr.contentEncoding);
   for (const [k, v] of rr.env) r.env.set(k, v);
   for (const [k, v] of rr.notes) r.notes.set(k, v);
 }
@@ -62,6 +64,9 @@ export function makeFixupDir(
       // (mod_dir: "to be secure, we should return the error"); the last one wins.
       if (status > 0 && status !== 404 && status !== 200) errorNotFound = status;
     }
-    return errorNotFound !== 0 ? errorNotFound : DECLINED;
+    if (errorNotFound !== 0) return errorNotFound;
+    // What was tried, for mod_autoindex's AH01276 (httpd: the dir-index-names note).
+    r.notes.set('dir-index-names', names.join(','));
+    return DECLINED;
   };
 }
