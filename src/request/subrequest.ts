@@ -115,3 +115,48 @@ export async function lookupUri(
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };
 }
+
+/** ap_os_escape_path(…, partial=1): %-escape (lower-case hex) all but `$-_.+!*'(),:;@&=/~`. */
+export function osEscapePath(bytes: Buffer): string {
+  let out = '';
+  for (const c of bytes) {
+    const safe =
+      (c >= 0x30 && c <= 0x39) ||
+      (c >= 0x41 && c <= 0x5a) ||
+      (c >= 0x61 && c <= 0x7a) ||
+      "$-_.+!*'(),:;@&=/~".includes(String.fromCharCode(c));
+    out += safe ? String.fromCharCode(c) : '%' + c.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * ap_sub_req_lookup_dirent (AP_SUBREQ_NO_ARGS): what would the entry `name` of r's
+ * directory map to? The file name is set from the directory, so translate_name and the
+ * first location walks do not run (request.c's file_req); map_to_storage, access, auth,
+ * type and fixups do. `isDir` appends the `/` httpd adds to both uri and file name.
+ */
+export async function lookupDirent(
+  r: RequestRecord,
+  name: string,
+  isDir: boolean,
+): Promise<{ rr: RequestRecord; status: Outcome }> {
+  const udir = r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
+  const fdir = (r.filename ?? '').slice(0, (r.filename ?? '').lastIndexOf('/') + 1);
+  const slash = isDir ? '/' : '';
+  const rr = new Request({
+    req: r.headersIn,
+    res: r.res,
+    generation: r.generation,
+    server: r.server,
+    connection: r.connection,
+    target: osEscapePath(Buffer.from(udir + name, 'utf8')) + slash,
+    method: r.method === 'HEAD' ? 'GET' : r.method,
+    main: r,
+    perDir: r.generation.runtime.dirDefaults(r.server),
+  });
+  rr.filename = fdir + name + slash;
+  const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
+  if (status !== 0 && status > 0) rr.status = status;
+  return { rr, status };
+}
