@@ -7,8 +7,8 @@ import type { IndexOptionsState } from './options.js';
 const apply = (words: string[], cur: IndexOptionsState = createAutoindexDir()) =>
   applyIndexOptions(cur, words);
 const ok = (v: IndexOptionsState | string): IndexOptionsState => {
-  assert.notEqual(typeof v, 'string', String(v));
-  return v as IndexOptionsState;
+  if (typeof v === 'string') assert.fail(v);
+  return v;
 };
 
 describe('IndexOptions (add_opts)', () => {
