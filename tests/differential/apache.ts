@@ -10,6 +10,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTOINDEX_CONF, prepareAutoindexTree } from './autoindex.js';
 
 /** Repo root (this file runs from dist/tests/differential/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -48,6 +49,7 @@ LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.so
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
+LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
 
 @USER@
 TypesConfig /etc/mime.types
@@ -320,6 +322,7 @@ WSGIScriptAlias /authnn "@SRV@/dump.wsgi" process-group=diff
     AuthUserFile "@SRV@/htpasswd"
     Require valid-user
 </Location>
+${AUTOINDEX_CONF}
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -569,6 +572,7 @@ export async function prepareTree(): Promise<DiffTree> {
   for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt'), ...htFiles]) {
     await utimes(f, old, old);
   }
+  await prepareAutoindexTree(htdocs);
   return { base, srv, htdocs };
 }
 

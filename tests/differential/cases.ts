@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { PRIVATE_BODY, STATIC_BODY } from './apache.js';
 import { header, type RawResponse } from './raw-client.js';
+import { AUTOINDEX_CASES } from './autoindex.js';
 
 /** The environ dump.wsgi returned. */
 export type Env = Readonly<Record<string, unknown>>;
@@ -1116,4 +1117,5 @@ export const CASES: readonly Case[] = [
       assert.match(String(env?.['PATH_TRANSLATED']), /\/srv\/dump\.wsgi$/);
     },
   },
+  ...AUTOINDEX_CASES,
 ];
