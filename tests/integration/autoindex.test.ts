@@ -255,3 +255,30 @@ describe('mod_autoindex listings', () => {
     assert.equal(post.status, 404);
   });
 });
+
+describe('mod_autoindex without mod_mime', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule dir_module modules/mod_dir.so
+LoadModule autoindex_module modules/mod_autoindex.so
+ServerName localhost
+DocumentRoot @DIR@/htdocs
+<Directory @DIR@/htdocs>
+  Require all granted
+  Options Indexes
+</Directory>
+`,
+      { 'htdocs/d/a.txt': 'a' },
+    );
+  });
+  after(() => h.stop());
+
+  it('still lists: mod_dir hands an untyped directory to httpd/unix-directory', async () => {
+    const res = await rawRequest(h.port, get('/d/'));
+    assert.equal(res.status, 200);
+    assert.ok(res.body.toString().includes('<li><a href="a.txt"> a.txt</a></li>\n'));
+  });
+});

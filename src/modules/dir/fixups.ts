@@ -38,6 +38,8 @@ export function makeFixupDir(
 ): (r: RequestRecord) => Promise<Outcome> {
   return async (r) => {
     if (r.finfo?.isDirectory() !== true) return DECLINED;
+    // In case mod_mime did not type it and nothing else claimed it: the directory handler.
+    r.handler ??= 'httpd/unix-directory';
     const conf = r.dirConf(mod);
     if (!r.uri.endsWith('/')) {
       if (conf.directorySlash === false) return DECLINED;
