@@ -80,6 +80,34 @@ describe('AddIcon / AddAlt and friends', () => {
   });
 });
 
+describe('the section path of an item (cmd->path)', () => {
+  it('is a <Directory>’s canonical path with a slash, or any other section’s pattern', () => {
+    const { sections } = load(
+      [
+        '<Directory /srv//www/../x>',
+        '  IndexIgnore a',
+        '</Directory>',
+        '<Directory ~ "^/re">',
+        '  IndexIgnore b',
+        '</Directory>',
+        '<DirectoryMatch "^/m">',
+        '  IndexIgnore c',
+        '</DirectoryMatch>',
+        '<Location /url>',
+        '  IndexIgnore d',
+        '</Location>',
+        '<Files "*.x">',
+        '  IndexIgnore e',
+        '</Files>',
+      ].join('\n'),
+    );
+    assert.deepEqual(
+      sections.map((s) => s.ignore.items[0]?.applyPath),
+      ['/srv/x/*', '^/re*', '^/m*', '/url*', '*.x*'],
+    );
+  });
+});
+
 describe('AddDescription', () => {
   it('wraps patterns in *, a path pattern in */…*, and keeps plain names', () => {
     const { main } = load(

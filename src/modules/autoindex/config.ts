@@ -124,7 +124,7 @@ export function cmdPath(c: Cmd<undefined, AutoindexDirConf>): string {
   if (ctx.kind === 'server' || ctx.kind === 'vhost') return '';
   if (ctx.kind === 'htaccess')
     return ctx.directory.endsWith('/') ? ctx.directory : ctx.directory + '/';
-  if (ctx.section === 'directory' && ctx.pattern !== '/' && !c.node.args.includes('~')) {
+  if (ctx.section === 'directory' && ctx.regex !== true) {
     const p = posix.normalize(ctx.pattern);
     return p.endsWith('/') ? p : p + '/';
   }

@@ -44,6 +44,11 @@ describe('fnmatch (apr_fnmatch)', () => {
     assert.ok(fnmatch('.*', '.hidden', { period: true }));
     assert.ok(fnmatch('*', '.hidden'));
   });
+  it('stays linear on a client pattern made to backtrack', () => {
+    const pattern = '*a'.repeat(40) + 'b';
+    assert.ok(!fnmatch(pattern, 'a'.repeat(250)));
+    assert.ok(fnmatch(pattern, 'a'.repeat(250) + 'b'));
+  });
   it('tells a pattern from a plain name (apr_fnmatch_test)', () => {
     assert.ok(fnmatchTest('*.txt'));
     assert.ok(fnmatchTest('a[b]'));

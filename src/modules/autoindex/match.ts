@@ -57,73 +57,87 @@ export interface FnmatchFlags {
   readonly period?: boolean;
 }
 
-const compiled = new Map<string, RegExp>();
-
 /**
  * apr_fnmatch without APR_FNM_PATHNAME (so `*` and `?` also match `/`): `*`, `?`,
- * `[...]` with `!`/`^` negation and ranges, `\` escapes unless noEscape.
+ * `[...]` with `!`/`^` negation and ranges, backslash escapes unless noEscape. Iterative, with
+ * backtracking to the last `*` only, so a client's `?P=` pattern costs O(pattern × name).
  */
 export function fnmatch(pattern: string, str: string, flags: FnmatchFlags = {}): boolean {
-  if (flags.period === true && str.startsWith('.') && !pattern.startsWith('.')) {
+  const noEscape = flags.noEscape === true;
+  if (flags.period === true && str.startsWith('.')) {
     // Only a literal leading `.` (or an escaped one) may match a leading period.
-    if (!(flags.noEscape !== true && pattern.startsWith('\\.'))) return false;
+    const lead = !noEscape && pattern.startsWith('\\') ? pattern[1] : pattern[0];
+    if (lead !== '.') return false;
   }
-  const key = `${flags.noEscape === true ? '1' : '0'}${pattern}`;
-  let re = compiled.get(key);
-  if (re === undefined) {
-    re = new RegExp(`^${fnmatchSource(pattern, flags.noEscape === true)}$`, 's');
-    if (compiled.size > 256) compiled.clear();
-    compiled.set(key, re);
+  let p = 0;
+  let s = 0;
+  let starP = -1;
+  let starS = 0;
+  while (s < str.length) {
+    const step = p < pattern.length ? matchOne(pattern, p, str[s] ?? '', noEscape) : undefined;
+    if (step === 'star') {
+      starP = ++p;
+      starS = s;
+    } else if (step !== undefined && step !== false) {
+      p = step;
+      s++;
+    } else if (starP >= 0) {
+      p = starP;
+      s = ++starS;
+    } else return false;
   }
-  return re.test(str);
+  while (pattern[p] === '*') p++;
+  return p === pattern.length;
 }
 
-const reEscape = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
-
-function fnmatchSource(p: string, noEscape: boolean): string {
-  let out = '';
-  for (let i = 0; i < p.length; i++) {
-    const c = p[i] ?? '';
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
-    else if (c === '\\' && !noEscape && i + 1 < p.length) out += reEscape(p[++i] ?? '');
-    else if (c === '[') {
-      const cls = bracket(p, i + 1, noEscape);
-      if (cls === undefined) out += '\\[';
-      else {
-        out += cls.source;
-        i = cls.end;
-      }
-    } else out += reEscape(c);
+/**
+ * Match one pattern element at `p` against the character `c`: the index after the element
+ * on a match, false on a mismatch, 'star' for a `*`.
+ */
+function matchOne(
+  pattern: string,
+  p: number,
+  c: string,
+  noEscape: boolean,
+): number | false | 'star' {
+  const pc = pattern[p];
+  if (pc === '*') return 'star';
+  if (pc === '?') return p + 1;
+  if (pc === '\\' && !noEscape && p + 1 < pattern.length)
+    return pattern[p + 1] === c ? p + 2 : false;
+  if (pc === '[') {
+    const cls = bracket(pattern, p + 1, noEscape, c);
+    if (cls !== undefined) return cls.match ? cls.end + 1 : false;
   }
-  return out;
+  return pc === c ? p + 1 : false;
 }
 
-/** A `[...]` class starting after `[` at `from`; undefined if it never closes. */
+/** A `[...]` class after `[` at `from`: whether `c` is in it and where it ends; undefined if it never closes. */
 function bracket(
   p: string,
   from: number,
   noEscape: boolean,
-): { source: string; end: number } | undefined {
+  c: string,
+): { match: boolean; end: number } | undefined {
   let i = from;
   let neg = false;
   if (p[i] === '!' || p[i] === '^') {
     neg = true;
     i++;
   }
-  let body = '';
+  let hit = false;
   let first = true;
   for (; i < p.length; i++) {
-    let c = p[i] ?? '';
-    if (c === ']' && !first) return { source: `[${neg ? '^' : ''}${body}]`, end: i };
+    let lo = p[i] ?? '';
+    if (lo === ']' && !first) return { match: hit !== neg, end: i };
     first = false;
-    if (c === '\\' && !noEscape && i + 1 < p.length) c = p[++i] ?? '';
+    if (lo === '\\' && !noEscape && i + 1 < p.length) lo = p[++i] ?? '';
     if (p[i + 1] === '-' && i + 2 < p.length && p[i + 2] !== ']') {
       let hi = p[i + 2] ?? '';
       i += 2;
       if (hi === '\\' && !noEscape && i + 1 < p.length) hi = p[++i] ?? '';
-      if (hi >= c) body += `${reEscape(c)}-${reEscape(hi)}`;
-    } else body += reEscape(c);
+      if (c >= lo && c <= hi) hit = true;
+    } else if (c === lo) hit = true;
   }
   return undefined;
 }
