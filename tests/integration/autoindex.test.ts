@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { rawRequest } from '../support/raw-http.js';
+import { RawConnection, rawRequest } from '../support/raw-http.js';
 import { listingDate } from '../../src/modules/autoindex/format.js';
 
 const CONF = `
@@ -134,6 +134,21 @@ describe('mod_autoindex listings', () => {
         '<li><a href="we%20ird&amp;%3cn%3e.txt"> we ird&amp;&lt;n&gt;.txt</a></li>\n' +
         '</ul>\n</body></html>\n',
     );
+  });
+
+  it('reads and drops a request body, keeping the connection usable', async () => {
+    const conn = await RawConnection.open(h.port);
+    try {
+      conn.send('GET /d/ HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello');
+      const first = await conn.read();
+      assert.equal(first.status, 200);
+      conn.send(get('/d/?F=1'));
+      const second = await conn.read();
+      assert.equal(second.status, 200);
+      assert.ok(second.body.toString().includes('<pre>'));
+    } finally {
+      conn.close();
+    }
   });
 
   it('answers HEAD with the headers only', async () => {

@@ -1,6 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { DECLINED } from '../../request/hooks.js';
+import { MODULES } from '../index.js';
+import { fakeRequest, generation } from '../../../tests/support/record.js';
+import { handleAutoindex } from './handler.js';
 import { parseQuery } from './handler.js';
+import { autoindexModule } from './index.js';
 import { Opt } from './options.js';
 
 describe('parseQuery (index_directory query arguments)', () => {
@@ -35,5 +44,42 @@ describe('parseQuery (index_directory query arguments)', () => {
     const q = parseQuery('C=S;O=D', Opt.IGNORE_CLIENT, 'M', 'D');
     assert.deepEqual([q.key, q.direction, q.colargs], ['M', 'D', '']);
     assert.equal(q.opts, Opt.IGNORE_CLIENT | Opt.SUPPRESS_COLSORT);
+  });
+});
+
+describe('handleAutoindex', () => {
+  async function request(method = 'GET') {
+    const dir = mkdtempSync(join(tmpdir(), 'autoindex-handler-'));
+    try {
+      writeFileSync(
+        join(dir, 'httpd.conf'),
+        'LoadModule autoindex_module modules/mod_autoindex.so\nOptions Indexes\n',
+      );
+      const ir = loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir, modules: MODULES });
+      const { gen, log } = await generation(ir, MODULES);
+      const r = fakeRequest(gen, { method, target: '/gone/' });
+      r.finfo = statSync(dir);
+      r.filename = join(dir, 'gone');
+      return { r, log, conf: r.dirConf(autoindexModule) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('answers 403 with AH01275 when the directory cannot be opened', async () => {
+    const { r, log, conf } = await request();
+    assert.equal(await handleAutoindex(r, conf), 403);
+    const line = log.lines.find((l) => l.includes('AH01275'));
+    assert.ok(line !== undefined, log.lines.join('\n'));
+    assert.ok(line.includes('(2)No such file or directory'), line);
+    assert.ok(line.endsWith("AH01275: Can't open directory for index: " + (r.filename ?? '')));
+  });
+
+  it('declines other methods and what is not a directory', async () => {
+    const post = await request('POST');
+    assert.equal(await handleAutoindex(post.r, post.conf), DECLINED);
+    const file = await request();
+    file.r.finfo = undefined;
+    assert.equal(await handleAutoindex(file.r, file.conf), DECLINED);
   });
 });

@@ -402,7 +402,10 @@ export async function handleAutoindex(r: RequestRecord, d: AutoindexDirConf): Pr
     );
     return 403;
   }
-  for await (const chunk of r.readBody()) void chunk; // ap_discard_request_body
+  // ap_discard_request_body: only a framed body is read (and dropped).
+  const h = r.headersIn.headers;
+  if (h['transfer-encoding'] !== undefined || (h['content-length'] ?? '0') !== '0')
+    for await (const chunk of r.readBody()) void chunk;
   // Sub-request lookups must happen in the directory itself (httpd's KLUDGE).
   if (r.filename !== undefined && !r.filename.endsWith('/')) r.filename += '/';
   return indexDirectory(r, d);
