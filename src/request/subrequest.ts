@@ -9,6 +9,7 @@ import type { RequestRecord } from './record.js';
 import type { Outcome } from './hooks.js';
 import { processRequest } from './pipeline.js';
 import { coreServer } from '../core/view.js';
+import { osEscapePath } from '../util/escape-path.js';
 
 /** Default most internal redirects in a chain (AP_DEFAULT_MAX_INTERNAL_REDIRECTS). */
 export const MAX_REDIRECTS = 10;
@@ -116,20 +117,6 @@ export async function lookupUri(
   return { rr, status };
 }
 
-/** ap_os_escape_path(…, partial=1): %-escape (lower-case hex) all but `$-_.+!*'(),:;@&=/~`. */
-export function osEscapePath(bytes: Buffer): string {
-  let out = '';
-  for (const c of bytes) {
-    const safe =
-      (c >= 0x30 && c <= 0x39) ||
-      (c >= 0x41 && c <= 0x5a) ||
-      (c >= 0x61 && c <= 0x7a) ||
-      "$-_.+!*'(),:;@&=/~".includes(String.fromCharCode(c));
-    out += safe ? String.fromCharCode(c) : '%' + c.toString(16).padStart(2, '0');
-  }
-  return out;
-}
-
 /**
  * ap_sub_req_lookup_dirent (AP_SUBREQ_NO_ARGS): what would the entry `name` of r's
  * directory map to? The file name is set from the directory, so translate_name and the
@@ -150,7 +137,7 @@ export async function lookupDirent(
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: osEscapePath(Buffer.from(udir + name, 'utf8')) + slash,
+    target: osEscapePath(Buffer.from(udir + name, 'utf8').toString('latin1'), true) + slash,
     method: r.method === 'HEAD' ? 'GET' : r.method,
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),

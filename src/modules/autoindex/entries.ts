@@ -5,7 +5,7 @@
 // access control, IndexIgnore and the type/encoding that pick icons apply as for a real
 // request), then sorted.
 
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupDirent } from '../../request/subrequest.js';
 import type { AiDesc, AiItem, AutoindexDirConf } from './config.js';
@@ -250,13 +250,4 @@ export function compareEntries(e1: Entry, e2: Entry, s: SortSpec): number {
   if (result === 0 && s.ignoreCase) result = strcasecmp(c1.name, c2.name);
   if (result === 0) result = strcmp(c1.name, c2.name);
   return result;
-}
-
-/** Whether a symlinked entry resolves (apr_stat), and to a directory. */
-export function statLink(path: string): { isDir: boolean } | undefined {
-  try {
-    return { isDir: statSync(path).isDirectory() };
-  } catch {
-    return undefined;
-  }
 }

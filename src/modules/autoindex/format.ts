@@ -1,9 +1,11 @@
 // httpd: apr strings/apr_strings.c (apr_strfsize), strings/apr_strnatcmp.c,
-// server/util.c (ap_escape_html, ap_os_escape_path), mod_autoindex.c
+// server/util.c (ap_escape_html), mod_autoindex.c
 // (terminate_description, find_title's scan).
 //
 // Everything here works on byte strings: one JS char per byte (latin1), so lengths,
 // truncation and comparisons are httpd's strlen / memcpy / strcmp on the raw bytes.
+
+export { osEscapePath } from '../../util/escape-path.js';
 
 /** A UTF-8 JS string as a byte string. */
 export const bytes = (s: string): string => Buffer.from(s, 'utf8').toString('latin1');
@@ -13,21 +15,6 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;',
   );
-}
-
-const PATH_SAFE = /[A-Za-z0-9$\-_.+!*'(),:;@&=/~]/;
-
-/** ap_os_escape_path(p, s, partial) on a byte string; lower-case hex as httpd's c2x. */
-export function osEscapePath(s: string, partial: boolean): string {
-  let out = '';
-  if (!partial) {
-    const colon = s.indexOf(':');
-    const slash = s.indexOf('/');
-    if (colon >= 0 && (slash < 0 || colon < slash)) out = './';
-  }
-  for (const c of s)
-    out += PATH_SAFE.test(c) ? c : '%' + c.charCodeAt(0).toString(16).padStart(2, '0');
-  return out;
 }
 
 /** apr_strfsize: a size in at most 4 characters (`  - ` for none). */

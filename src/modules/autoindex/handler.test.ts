@@ -8,7 +8,7 @@ import { DECLINED } from '../../request/hooks.js';
 import { MODULES } from '../index.js';
 import { fakeRequest, generation } from '../../../tests/support/record.js';
 import { handleAutoindex } from './handler.js';
-import { parseQuery } from './handler.js';
+import { parseQuery } from './query.js';
 import { autoindexModule } from './index.js';
 import { Opt } from './options.js';
 
