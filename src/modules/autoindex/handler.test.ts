@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { DECLINED } from '../../request/hooks.js';
+import { DECLINED, DONE } from '../../request/hooks.js';
+import type { RequestRecord } from '../../request/record.js';
 import { MODULES } from '../index.js';
 import { fakeRequest, generation } from '../../../tests/support/record.js';
 import { handleAutoindex } from './handler.js';
@@ -81,5 +82,64 @@ describe('handleAutoindex', () => {
     const file = await request();
     file.r.finfo = undefined;
     assert.equal(await handleAutoindex(file.r, file.conf), DECLINED);
+  });
+});
+
+describe('HeaderName lookup', () => {
+  it('asks for text/html or text/plain, without Accept-Encoding, then restores both', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autoindex-accept-'));
+    try {
+      writeFileSync(join(dir, 'HEADER.txt'), 'head\n');
+      writeFileSync(
+        join(dir, 'httpd.conf'),
+        [
+          'LoadModule autoindex_module modules/mod_autoindex.so',
+          'LoadModule mime_module modules/mod_mime.so',
+          'TypesConfig /etc/mime.types',
+          `DocumentRoot ${dir}`,
+          'Options Indexes',
+          'HeaderName HEADER.txt',
+          '',
+        ].join('\n'),
+      );
+      const ir = loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir, modules: MODULES });
+      const seen: (string | undefined)[][] = [];
+      const spy = {
+        name: 'spy',
+        hooks: {
+          fixups: {
+            run: (rr: RequestRecord) => {
+              if (rr.main !== undefined && rr.uri.endsWith('HEADER.txt'))
+                seen.push([rr.headersIn.headers.accept, rr.headersIn.headers['accept-encoding']]);
+              return DECLINED;
+            },
+          },
+        },
+      };
+      const { gen } = await generation({ ...ir, modules: [...(ir.modules ?? []), 'spy'] }, [
+        ...MODULES,
+        spy,
+      ]);
+      const r = fakeRequest(gen, {
+        target: '/',
+        headers: [
+          ['Host', 'localhost'],
+          ['Accept', 'image/png'],
+          ['Accept-Encoding', 'gzip'],
+        ],
+      });
+      r.finfo = statSync(dir);
+      r.filename = dir + '/';
+      assert.equal(await handleAutoindex(r, r.dirConf(autoindexModule)), DONE);
+      // The header's lookup, then the listing's own entry for HEADER.txt with the client's.
+      assert.deepEqual(seen, [
+        ['text/html, text/plain', undefined],
+        ['image/png', 'gzip'],
+      ]);
+      assert.equal(r.headersIn.headers.accept, 'image/png');
+      assert.equal(r.headersIn.headers['accept-encoding'], 'gzip');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

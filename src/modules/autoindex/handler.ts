@@ -89,7 +89,20 @@ async function emitHead(
   let emitH1 = true;
   if (d.header !== undefined) {
     const name = r.args !== '' ? `${d.header}?${r.args}` : d.header;
-    const rr = await lookupInclude(r, name);
+    // The header is looked up as text (a MultiViews HEADER picks HTML or plain text,
+    // never an encoded variant); the client's own Accept headers come back afterwards.
+    const h = r.headersIn.headers;
+    const { accept, 'accept-encoding': acceptEncoding } = h;
+    h.accept = 'text/html, text/plain';
+    delete h['accept-encoding'];
+    let rr: RequestRecord | undefined;
+    try {
+      rr = await lookupInclude(r, name);
+    } finally {
+      if (accept === undefined) delete h.accept;
+      else h.accept = accept;
+      if (acceptEncoding !== undefined) h['accept-encoding'] = acceptEncoding;
+    }
     if (rr?.contentType !== undefined) {
       if (isHtml(rr.contentType)) {
         emitAmble = false;
