@@ -85,6 +85,9 @@ Alias /icons/ "/usr/share/apache2/icons/"
     AddAlt "Txt" *.txt
     IndexOrderDefault Descending Size
 </Directory>
+<Location /ai-missing>
+    ErrorDocument 404 /ai/plain/
+</Location>
 <Directory "@HTDOCS@/ai/forbid/no">
     Require all denied
 </Directory>
@@ -262,6 +265,14 @@ export const AUTOINDEX_CASES = [
     name: 'autoindex: GET /icons/folder.gif serves the icon through Debian’s Alias',
     path: '/icons/folder.gif',
     expectStatus: 200,
+  },
+  {
+    name: 'autoindex: GET /ai-missing: an ErrorDocument listing a directory keeps the 404',
+    path: '/ai-missing',
+    expectStatus: 404,
+    check: (r: RawResponse) => {
+      assert.match(html(r), /<title>Index of \/ai\/plain<\/title>/);
+    },
   },
   {
     name: 'autoindex: GET /ai/plain redirects to the slash first (mod_dir)',

@@ -63,6 +63,9 @@ Alias /table/ @DIR@/htdocs/d/
   IndexOptions HTMLTable FancyIndexing ShowForbidden TrackModified
   IndexIgnore *.gz
 </Location>
+<Location /gone>
+  ErrorDocument 404 /d/
+</Location>
 Alias /hr/ @DIR@/htdocs/hr/
 <Location /hr/>
   HeaderName HEADER.txt
@@ -149,6 +152,12 @@ describe('mod_autoindex listings', () => {
     } finally {
       conn.close();
     }
+  });
+
+  it('keeps the error status when an ErrorDocument names a directory', async () => {
+    const res = await rawRequest(h.port, get('/gone'));
+    assert.equal(res.statusLine, 'HTTP/1.1 404 Not Found');
+    assert.ok(res.body.toString().includes('<title>Index of /d</title>'));
   });
 
   it('answers HEAD with the headers only', async () => {

@@ -14,6 +14,7 @@ import { serverNameOf, serverPortOf } from '../../request/server-name.js';
 import { coreDir, coreServer } from '../../core/view.js';
 import { makeETag } from '../../core/default-handler.js';
 import { signatureFor } from '../../http/die.js';
+import { reasonPhrase } from '../../http/status.js';
 import { aprStatus } from '../../util/apr-status.js';
 import type { AutoindexDirConf } from './config.js';
 import { compareEntries, isHtml, makeEntry, parentEntry } from './entries.js';
@@ -251,7 +252,9 @@ async function indexDirectory(r: RequestRecord, d: AutoindexDirConf): Promise<Ou
   const contentType = charset !== '' ? `${ctype};charset=${charset}` : ctype;
   r.contentType = contentType;
   const res = r.res;
-  res.statusCode = 200;
+  // r->status: 200, or the error an ErrorDocument naming a directory answers for.
+  res.statusCode = r.status;
+  res.statusMessage = reasonPhrase(r.status);
   const base = d.bits.opts;
   if ((base & Opt.TRACK_MODIFIED) !== 0 && r.finfo !== undefined) {
     const mtimeMs = Math.min(r.finfo.mtimeMs, r.requestTime);
