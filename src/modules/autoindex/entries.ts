@@ -102,16 +102,11 @@ export function parentEntry(
   d: AutoindexDirConf,
   opts: number,
 ): Entry | undefined {
-  const uri = bytes(r.uri);
-  const segs = uri.split('/').filter((s) => s !== '');
-  // ap_make_full_path(uri, "../") normalised, never above the root.
-  if (segs.length === 0) return undefined;
-  const name =
-    '/' +
-    segs
-      .slice(0, -1)
-      .map((s) => s + '/')
-      .join('');
+  // ap_make_full_path(uri, "../") normalised, never above the root: the last segment
+  // off (an empty one too, under MergeSlashes Off).
+  const uri = bytes(r.uri).replace(/\/$/, '');
+  if (uri === '') return undefined;
+  const name = uri.slice(0, uri.lastIndexOf('/') + 1);
   const testpath = bytes(r.filename ?? '') + '..';
   if (ignoreEntry(d.ignore.items, testpath)) return undefined;
   const e: Entry = {
