@@ -11,6 +11,7 @@ import { fakeRequest, generation } from '../../../tests/support/record.js';
 import { handleAutoindex } from './handler.js';
 import { parseQuery } from './query.js';
 import { autoindexModule } from './index.js';
+import { parentEntry } from './entries.js';
 import { Opt } from './options.js';
 
 describe('parseQuery (index_directory query arguments)', () => {
@@ -140,6 +141,31 @@ describe('HeaderName lookup', () => {
       assert.equal(r.headersIn.headers['accept-encoding'], 'gzip');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parentEntry (make_parent_entry)', () => {
+  it('goes one segment up, an empty one included, and has none at the root', async () => {
+    const { r, conf } = await (async () => {
+      const ir = loadConfig({
+        file: '/dev/null',
+        serverRoot: tmpdir(),
+        modules: MODULES,
+      });
+      const { gen } = await generation(ir, MODULES);
+      const rec = fakeRequest(gen, { target: '/' });
+      return { r: rec, conf: rec.dirConf(autoindexModule) };
+    })();
+    r.filename = '/srv/x/';
+    for (const [uri, up] of [
+      ['/a/b/', '/a/'],
+      ['/a//b/', '/a//'],
+      ['/a/', '/'],
+      ['/', undefined],
+    ] as const) {
+      r.uri = uri;
+      assert.equal(parentEntry(r, conf, 0)?.name, up, uri);
     }
   });
 });
