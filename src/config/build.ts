@@ -291,7 +291,7 @@ function applySection(
   }
   const dir = newSlots(env.mods, 'dir');
   const nested: SectionIR[] = [];
-  const context: ConfigContext = { kind: 'section', section: def.kind, pattern };
+  const context: ConfigContext = { kind: 'section', section: def.kind, pattern, regex };
   const access = scope.place.access;
   walkNodes(env, children, {
     place: { context, parent: node.name, ...(access === undefined ? {} : { access }) },

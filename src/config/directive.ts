@@ -111,7 +111,13 @@ export type SectionWalk = (enclosing: unknown) => void;
 export type ConfigContext =
   | { readonly kind: 'server' }
   | { readonly kind: 'vhost' }
-  | { readonly kind: 'section'; readonly section: SectionKind; readonly pattern: string }
+  | {
+      readonly kind: 'section';
+      readonly section: SectionKind;
+      readonly pattern: string;
+      /** `<Directory ~ re>` and the *Match forms: the pattern is a regex (cmd->path too). */
+      readonly regex?: boolean;
+    }
   | { readonly kind: 'htaccess'; readonly directory: string };
 
 export type SectionKind =

@@ -3,8 +3,8 @@
 // modules/http/http_etag.c (ap_make_etag).
 //
 // A directory reaching the default handler (no DirectoryIndex file, no handler) gets 404 and
-// an info-level AH00129, as in core.c. httpd's 403 AH01276 comes from mod_autoindex's
-// handler for httpd/unix-directory, and tswsgi has no mod_autoindex (LoadModule refuses it).
+// an info-level AH00129, as in core.c. With mod_autoindex loaded a directory goes to its
+// handler for httpd/unix-directory instead (listing, or 403 AH01276).
 //
 // Static files: Content-Type from the type checker, Last-Modified, ETag (FileETag, default
 // MTime Size), If-None-Match / If-Modified-Since → 304 (412 for POST), Range and If-Range

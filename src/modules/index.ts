@@ -11,6 +11,7 @@
 import { coreModule } from '../core/index.js';
 import { accessCompatModule } from './access-compat/index.js';
 import { aliasModule } from './alias/index.js';
+import { autoindexModule } from './autoindex/index.js';
 import { authBasicModule } from './auth-basic/index.js';
 import { authnCoreModule } from './authn-core/index.js';
 import { authnFileModule } from './authn-file/index.js';
@@ -55,6 +56,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(accessCompatModule),
   anyModule(envModule),
   anyModule(setenvifModule),
+  anyModule(autoindexModule),
   anyModule(dirModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),

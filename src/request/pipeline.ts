@@ -80,8 +80,11 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
     }
     r.uri = norm;
   }
+  // A sub-request for a directory entry (lookupDirent) comes with its file name: it skips
+  // the location walks before translation and translate_name itself (request.c file_req).
+  const fileReq = r.main !== undefined && r.filename !== undefined;
   // 2. first location walk, over the server defaults
-  walkLocation(r, defaults);
+  if (!fileReq) walkLocation(r, defaults);
   // 3. pre_translate_name: no module registers it (not in PHASES).
   // 4. unescape; %2F → 404 unless AllowEncodedSlashes, bad escape → 400
   const slashes = coreDir(r.perDir).allowEncodedSlashes;
@@ -103,10 +106,12 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
       ? (normalizePath(un.path, coreDir(r.perDir).mergeSlashes) ?? un.path)
       : un.path;
   // 5. second location walk (the path is decoded now)
-  walkLocation(r, defaults);
   // 6. translate_name (FIRST); all declined → 500 "couldn't translate"
-  rv = await runFirst(hooks.translateName, r);
-  if (rv !== OK) return finish(declDie(rv, 'translate', r));
+  if (!fileReq) {
+    walkLocation(r, defaults);
+    rv = await runFirst(hooks.translateName, r);
+    if (rv !== OK) return finish(declDie(rv, 'translate', r));
+  }
   // 7. map_to_storage (FIRST) from the server defaults: directory + file walk
   r.perDir = defaults;
   rv = await runFirst(hooks.mapToStorage, r);

@@ -32,6 +32,8 @@ export interface RequestRecord {
   /** Handler name (r->handler), e.g. `wsgi-script`. */
   handler: string | undefined;
   contentType: string | undefined;
+  /** r->content_encoding (mod_mime's AddEncoding); a main request also sends it. */
+  contentEncoding: string | undefined;
   /** Per-request environment (r->subprocess_env): SetEnv etc. */
   readonly env: Map<string, string>;
   /** Module notes (r->notes). */
@@ -375,6 +377,7 @@ export class Request implements RequestRecord {
   pathInfo = '';
   handler: string | undefined = undefined;
   contentType: string | undefined = undefined;
+  contentEncoding: string | undefined = undefined;
   readonly env = new Map<string, string>();
   readonly notes = new Map<string, string>();
   readonly errHeadersOut: Map<string, string>;

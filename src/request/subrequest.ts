@@ -9,6 +9,7 @@ import type { RequestRecord } from './record.js';
 import type { Outcome } from './hooks.js';
 import { processRequest } from './pipeline.js';
 import { coreServer } from '../core/view.js';
+import { osEscapePath } from '../util/escape-path.js';
 
 /** Default most internal redirects in a chain (AP_DEFAULT_MAX_INTERNAL_REDIRECTS). */
 export const MAX_REDIRECTS = 10;
@@ -111,6 +112,37 @@ export async function lookupUri(
     perDir: r.generation.runtime.dirDefaults(r.server),
   });
   // ap_sub_req_method_uri: past the nesting limit the sub-request is a 500, not run.
+  const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
+  if (status !== 0 && status > 0) rr.status = status;
+  return { rr, status };
+}
+
+/**
+ * ap_sub_req_lookup_dirent (AP_SUBREQ_NO_ARGS): what would the entry `name` of r's
+ * directory map to? The file name is set from the directory, so translate_name and the
+ * first location walks do not run (request.c's file_req); map_to_storage, access, auth,
+ * type and fixups do. `isDir` appends the `/` httpd adds to both uri and file name.
+ */
+export async function lookupDirent(
+  r: RequestRecord,
+  name: string,
+  isDir: boolean,
+): Promise<{ rr: RequestRecord; status: Outcome }> {
+  const udir = r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
+  const fdir = (r.filename ?? '').slice(0, (r.filename ?? '').lastIndexOf('/') + 1);
+  const slash = isDir ? '/' : '';
+  const rr = new Request({
+    req: r.headersIn,
+    res: r.res,
+    generation: r.generation,
+    server: r.server,
+    connection: r.connection,
+    target: osEscapePath(Buffer.from(udir + name, 'utf8').toString('latin1'), true) + slash,
+    method: r.method === 'HEAD' ? 'GET' : r.method,
+    main: r,
+    perDir: r.generation.runtime.dirDefaults(r.server),
+  });
+  rr.filename = fdir + name + slash;
   const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };

@@ -53,6 +53,7 @@ const IMPLEMENTED = new Set([
   'authz_user',
   'cgi',
   'cgid',
+  'autoindex',
   'dir',
   'env',
   'mime',
@@ -145,6 +146,21 @@ describe('Debian apache2 configuration', { skip }, () => {
     ]) {
       assert.ok(patterns.includes(p), `${p} in ${JSON.stringify(patterns)}`);
     }
+    // mods-enabled/autoindex.conf: IndexOptions, the AddIcon* table, Header/Readme names.
+    const ai = ir.main.dirDefaults['autoindex'] as {
+      header: string;
+      readme: string;
+      defaultIcon: string;
+      icons: readonly { applyTo: string; data: string }[];
+      ignore: { items: readonly unknown[] };
+    };
+    assert.equal(ai.header, 'HEADER.html');
+    assert.equal(ai.readme, 'README.html');
+    assert.equal(ai.defaultIcon, '/icons/unknown.gif');
+    assert.ok(
+      ai.icons.some((i) => i.applyTo === '*^^DIRECTORY^^' && i.data === '/icons/folder.gif'),
+    );
+    assert.equal(ai.ignore.items.length, 7);
     assert.equal(ir.vhosts.length, 1);
     const vhost = ir.vhosts[0];
     assert.deepEqual(vhost?.addresses, [{ host: '*', port: 80 }]);

@@ -10,6 +10,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AUTOINDEX_CONF, prepareAutoindexTree } from './autoindex.js';
 
 /** Repo root (this file runs from dist/tests/differential/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -52,6 +53,7 @@ LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
+LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
 
 @USER@
 TypesConfig /etc/mime.types
@@ -327,6 +329,7 @@ WSGIScriptAlias /authnn "@SRV@/dump.wsgi" process-group=diff
     AuthUserFile "@SRV@/htpasswd"
     Require valid-user
 </Location>
+${AUTOINDEX_CONF}
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -590,6 +593,7 @@ export async function prepareTree(): Promise<DiffTree> {
   for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt'), ...htFiles]) {
     await utimes(f, old, old);
   }
+  await prepareAutoindexTree(htdocs);
   return { base, srv, htdocs };
 }
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { PRIVATE_BODY, STATIC_BODY } from './apache.js';
 import { header, type RawResponse } from './raw-client.js';
+import { AUTOINDEX_CASES } from './autoindex.js';
 
 /** The environ dump.wsgi returned. */
 export type Env = Readonly<Record<string, unknown>>;
@@ -1177,4 +1178,5 @@ export const CASES: readonly Case[] = [
     expectStatus: 404,
     logs: [/AH02811: stderr from \S+\/missing\.cgi: script not found or unable to stat/],
   },
+  ...AUTOINDEX_CASES,
 ];

@@ -26,6 +26,8 @@ function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
   r.perDir = rr.perDir;
   r.handler = rr.handler;
   r.contentType = rr.contentType;
+  r.contentEncoding = rr.contentEncoding;
+  if (rr.contentEncoding !== undefined) r.res.setHeader('Content-Encoding', rr.contentEncoding);
   for (const [k, v] of rr.env) r.env.set(k, v);
   for (const [k, v] of rr.notes) r.notes.set(k, v);
 }
@@ -36,6 +38,8 @@ export function makeFixupDir(
 ): (r: RequestRecord) => Promise<Outcome> {
   return async (r) => {
     if (r.finfo?.isDirectory() !== true) return DECLINED;
+    // In case mod_mime did not type it and nothing else claimed it: the directory handler.
+    r.handler ??= 'httpd/unix-directory';
     const conf = r.dirConf(mod);
     if (!r.uri.endsWith('/')) {
       if (conf.directorySlash === false) return DECLINED;
@@ -62,6 +66,9 @@ export function makeFixupDir(
       // (mod_dir: "to be secure, we should return the error"); the last one wins.
       if (status > 0 && status !== 404 && status !== 200) errorNotFound = status;
     }
-    return errorNotFound !== 0 ? errorNotFound : DECLINED;
+    if (errorNotFound !== 0) return errorNotFound;
+    // What was tried, for mod_autoindex's AH01276 (httpd: the dir-index-names note).
+    r.notes.set('dir-index-names', names.join(','));
+    return DECLINED;
   };
 }

@@ -86,7 +86,12 @@ export function makeFindCt(
       r.handler = handler;
       found = true;
     }
-    if (encoding !== undefined) r.res.setHeader('Content-Encoding', encoding);
+    if (encoding !== undefined) {
+      r.contentEncoding = encoding;
+      // A sub-request (mod_dir's index lookup, mod_autoindex's entries) shares the
+      // response: only a main request may put the header on it.
+      if (r.main === undefined) r.res.setHeader('Content-Encoding', encoding);
+    }
     return found ? OK : DECLINED;
   };
 }
