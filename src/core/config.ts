@@ -104,6 +104,10 @@ export interface CoreDirConf {
   allowEncodedSlashes: 'on' | 'off' | 'nodecode' | undefined;
   /** MergeSlashes (a server setting in httpd; kept here so the per-dir view has it). */
   mergeSlashes: boolean | undefined;
+  /** CGIPassAuth: Authorization and Proxy-Authorization reach the CGI environment. */
+  cgiPassAuth: boolean | undefined;
+  /** CGIVar REQUEST_URI original-uri|current-uri. */
+  cgiVarRequestUri: 'original-uri' | 'current-uri' | undefined;
 }
 
 /** The MPM directives tswsgi accepts (event/worker/prefork names), stored as numbers. */
@@ -192,6 +196,8 @@ export const coreDirMerge: MergeSpec<CoreDirConf> = {
   logLevel: mergeLogLevel,
   allowEncodedSlashes: 'override',
   mergeSlashes: 'override',
+  cgiPassAuth: 'override',
+  cgiVarRequestUri: 'override',
 };
 
 /** A fresh core server config, every field unset (create_core_server_config). */
@@ -252,5 +258,7 @@ export function createCoreDir(): CoreDirConf {
     logLevel: undefined,
     allowEncodedSlashes: undefined,
     mergeSlashes: undefined,
+    cgiPassAuth: undefined,
+    cgiVarRequestUri: undefined,
   };
 }

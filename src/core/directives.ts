@@ -382,6 +382,21 @@ export function coreDirectives(
       c.dir.allowEncodedSlashes = t;
     }),
     d.flag(
+      'CGIPassAuth',
+      Ctx.OR_AUTHCFG,
+      'Controls whether HTTP authorization headers, normally hidden, will be passed to scripts',
+      (c, on) => {
+        c.dir.cgiPassAuth = on;
+      },
+    ),
+    d.take2('CGIVar', Ctx.OR_FILEINFO, 'Controls how some CGI variables are set', (c, v, rule) => {
+      if (v !== 'REQUEST_URI') throw c.fail(`Unrecognized CGI variable: "${v}"`);
+      const r = rule.toLowerCase();
+      if (r !== 'current-uri' && r !== 'original-uri')
+        throw c.fail("Valid rules for REQUEST_URI are 'current-uri' and 'original-uri'");
+      c.dir.cgiVarRequestUri = r;
+    }),
+    d.flag(
       'ExtendedStatus',
       RSRC_CONF,
       '"On" to track extended status information, "Off" to disable',

@@ -28,6 +28,10 @@ export interface CoreDirView {
   readonly useCanonicalName: 'off' | 'on' | 'dns';
   /** AddDefaultCharset: undefined = Off. */
   readonly defaultCharset: string | undefined;
+  /** CGIPassAuth (default off). */
+  readonly cgiPassAuth: boolean;
+  /** CGIVar REQUEST_URI (default original-uri). */
+  readonly cgiVarRequestUri: 'original-uri' | 'current-uri';
 }
 
 /** Core per-server settings the request side uses, defaults applied. */
@@ -106,6 +110,8 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
     fileETag: etagParts(c.fileETag),
     useCanonicalName: c.useCanonicalName ?? 'off',
     defaultCharset: charset === undefined || charset === 'off' ? undefined : charset,
+    cgiPassAuth: c.cgiPassAuth ?? false,
+    cgiVarRequestUri: c.cgiVarRequestUri ?? 'original-uri',
   };
   views.set(perDir, view);
   return view;

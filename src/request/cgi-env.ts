@@ -64,7 +64,7 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
     else if (lower === 'content-length') key = 'CONTENT_LENGTH';
     else if (
       (lower === 'authorization' || lower === 'proxy-authorization') &&
-      opts.passAuthorization !== true
+      (opts.passAuthorization ?? coreDir(r.perDir).cgiPassAuth) !== true
     )
       key = undefined;
     else if (lower === 'proxy')
@@ -124,7 +124,11 @@ function addCgiVars(
   env.set('SERVER_PROTOCOL', r.protocol);
   env.set('REQUEST_METHOD', r.method);
   env.set('QUERY_STRING', r.args);
-  env.set('REQUEST_URI', originalUri(r));
+  // CGIVar REQUEST_URI current-uri: r->uri as it is now (decoded, no query string).
+  env.set(
+    'REQUEST_URI',
+    coreDir(r.perDir).cgiVarRequestUri === 'current-uri' ? r.uri : originalUri(r),
+  );
   const pi = r.pathInfo;
   if (pi !== '' && r.uri.endsWith(pi)) {
     env.set('SCRIPT_NAME', r.uri.slice(0, r.uri.length - pi.length));

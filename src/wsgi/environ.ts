@@ -154,12 +154,9 @@ export function buildEnvironInPlace(
   w: WsgiEnvironInput,
 ): Map<string, string> {
   if (w.mapHeadToGet && w.method === 'HEAD') env.set('REQUEST_METHOD', 'GET');
-  if (w.passAuthorization && w.authorization !== undefined) {
+  // WSGIPassAuthorization; the CGI table carries it already under CGIPassAuth On.
+  if (w.passAuthorization && w.authorization !== undefined)
     env.set('HTTP_AUTHORIZATION', w.authorization);
-  } else {
-    // Apache's CGI table never carries it; guard against a CGI builder that does.
-    env.delete('HTTP_AUTHORIZATION');
-  }
   const scriptName = collapse(env.get('SCRIPT_NAME') ?? '');
   const pathInfo = collapse(env.get('PATH_INFO') ?? '');
   env.set('SCRIPT_NAME', scriptName);

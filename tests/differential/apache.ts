@@ -72,6 +72,12 @@ DocumentRoot "@HTDOCS@"
 
 # mod_cgi: scripts under @SRV@/cgi (CGI_SCRIPTS).
 ScriptAlias /cgi-bin/ "@SRV@/cgi/"
+# core's CGIPassAuth / CGIVar reach mod_wsgi's environ too (ap_add_common_vars).
+WSGIScriptAlias /passauth "@SRV@/dump.wsgi" process-group=diff
+<Location /passauth>
+    CGIPassAuth On
+    CGIVar REQUEST_URI current-uri
+</Location>
 
 WSGIDaemonProcess diff processes=2 threads=15 python-home=/usr
 WSGIScriptAlias /dump "@SRV@/dump.wsgi" process-group=diff

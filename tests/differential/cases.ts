@@ -1142,6 +1142,18 @@ export const CASES: readonly Case[] = [
     ],
     check: (r) => assert.equal(header(r, 'Connection'), 'close'),
   },
+  {
+    name: 'GET /passauth/x?q=1: CGIPassAuth passes both authorization headers, CGIVar REQUEST_URI current-uri',
+    path: '/passauth/x?q=1',
+    extraHeaders: 'Authorization: Basic eDp5\r\nProxy-Authorization: Basic cDpx\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['HTTP_AUTHORIZATION'], 'Basic eDp5');
+      assert.equal(env?.['HTTP_PROXY_AUTHORIZATION'], 'Basic cDpx');
+      assert.equal(env?.['REQUEST_URI'], '/passauth/x');
+    },
+  },
   // mod_cgi (ScriptAlias /cgi-bin/ → srv/cgi).
   {
     name: 'GET /cgi-bin/bad.cgi: a head line without a colon is a 500 (mod_cgi)',
