@@ -227,7 +227,9 @@ export function sendErrorResponse(
   if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
   if (r.env.has('nokeepalive')) res.shouldKeepAlive = false;
-  for (const [name, value] of r.errHeadersOut) res.setHeader(name, value);
+  // A value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
+  for (const [name, value] of r.errHeadersOut)
+    res.setHeader(name, value.includes('\n') ? value.split('\n') : value);
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');
   const body = custom ?? cannedErrorPage(status, cannedContext(r), loc, recursive);
