@@ -54,6 +54,7 @@ const IMPLEMENTED = new Set([
   'dir',
   'env',
   'mime',
+  'rewrite',
   'mpm_event',
   'mpm_prefork',
   'mpm_worker',

@@ -108,9 +108,12 @@ function map(c: C, name: string, spec: string, _a3: string | undefined): void {
 }
 
 function base(c: C, a1: string): void {
+  // httpd's TAKE1 refuses an empty word before the handler runs (invoke_cmd), so
+  // cmd_rewritebase's own "empty URL not allowed" is never reached from a config file.
+  if (a1 === '')
+    throw c.fail('RewriteBase takes one argument, the base URL of the per-directory context');
   if (pathOf(c) === undefined)
     throw c.fail('RewriteBase: only valid in per-directory config files');
-  if (a1 === '') throw c.fail('RewriteBase: empty URL not allowed');
   if (!a1.startsWith('/')) throw c.fail('RewriteBase: argument is not a valid URL');
   touchDir(c);
   c.dir.c = { ...c.dir.c, baseUrl: a1, baseUrlSet: true };
