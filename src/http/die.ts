@@ -78,6 +78,9 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       return '<p>Server timeout waiting for the HTTP request from the client.</p>\n';
     case 410:
       return '<p>The requested resource is no longer available on this server and there is no forwarding address.\nPlease remove all references to this resource.</p>\n';
+    case 451:
+      // mod_rewrite's [R=451] reaches it (get_canned_error_string).
+      return '<p>Access to this URL has been denied for legal reasons.<br />\n</p>\n';
     case 411:
       return notes(
         r,

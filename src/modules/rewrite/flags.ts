@@ -72,12 +72,12 @@ export interface RuleFlags {
 /** REWRITE_MAX_ROUNDS: the [N] loop limit unless [N=n] names another. */
 export const MAX_ROUNDS = 10000;
 
-/** Statuses httpd has a reason phrase for (ap_index_of_response knows them). */
+/** Statuses in httpd's status_lines (http_protocol.c): ap_index_of_response knows them. */
 const KNOWN_STATUS = new Set([
-  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304,
-  305, 306, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414,
-  415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504,
-  505, 506, 507, 508, 510, 511,
+  100, 101, 102, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305,
+  307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416,
+  417, 421, 422, 423, 424, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508,
+  510, 511,
 ]);
 
 const atoi = (s: string): number => {
