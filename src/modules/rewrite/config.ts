@@ -72,6 +72,12 @@ export interface RewriteServer {
 
 /** rewrite_perdir_conf. */
 export interface RewriteDir {
+  /**
+   * Some rewrite directive was applied to this config. httpd creates a module's per-dir
+   * config only when one of its directives appears in the section, and a section without
+   * one leaves the outer config as it is (ap_merge_per_dir_configs keeps base).
+   */
+  readonly set: boolean;
   readonly state: boolean;
   readonly stateSet: boolean;
   readonly options: number;
@@ -106,6 +112,7 @@ export const createRewriteServer = (): RewriteServerConf => ({
 
 export const createRewriteDir = (): RewriteDirConf => ({
   c: {
+    set: false,
     state: false,
     stateSet: false,
     options: 0,
@@ -166,10 +173,12 @@ export function mergeServer(base: RewriteServer, over: RewriteServer): RewriteSe
 
 /** config_perdir_merge (outer section → inner section / .htaccess). */
 export function mergeDir(base: RewriteDir, over: RewriteDir): RewriteDir {
+  if (!over.set) return base;
   const options = over.optionsSet ? over.options : base.options;
   const mode = inheritMode(options, base.options);
   const mergeBase = (options & OPT.MERGEBASE) !== 0;
   return {
+    set: true,
     state: over.stateSet ? over.state : base.state,
     stateSet: over.stateSet || base.stateSet,
     options,

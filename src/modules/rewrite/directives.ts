@@ -37,6 +37,7 @@ function pathOf(c: C): string | undefined {
 
 /** The per-dir config gets its directory (config_perdir_create), with a trailing slash. */
 function touchDir(c: C): void {
+  if (!c.dir.c.set) c.dir.c = { ...c.dir.c, set: true };
   const p = pathOf(c);
   if (p === undefined || c.dir.c.directory !== undefined) return;
   c.dir.c = { ...c.dir.c, directory: p.endsWith('/') ? p : `${p}/` };
