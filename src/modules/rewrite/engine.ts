@@ -132,11 +132,9 @@ async function prefetch(t: Template, ctx: RewriteCtx): Promise<void> {
   }
 }
 
-/** subreq_ok: sub-requests are allowed below the nesting limit. */
+/** subreq_ok: no look-ahead from a sub-request for the URL its main request asked for. */
 function subreqOk(r: RequestRecord): boolean {
-  let depth = 0;
-  for (let q = r.main; q !== undefined; q = q.main) depth++;
-  return depth < 10;
+  return r.main === undefined || r.main.uri !== r.uri;
 }
 
 /** Expand a template after resolving its look-aheads. */
