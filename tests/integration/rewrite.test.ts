@@ -26,6 +26,9 @@ Alias /aliased @DIR@/aliased
 <Directory @DIR@/aliased>
   Require all granted
 </Directory>
+<Directory @DIR@/htdocs/private>
+  Require all denied
+</Directory>
 <Directory @DIR@/htdocs/nolinks>
   Options -FollowSymLinks
 </Directory>
@@ -48,6 +51,11 @@ RewriteRule ^/(hello\\.txt)$ /dump/la [PT,E=LA:%{LA-U:REQUEST_FILENAME}]
 RewriteCond /hello.txt -U
 RewriteRule ^/u$ /dump/u [PT]
 RewriteRule ^/py/(.*)$ /scripts/$1 [H=wsgi-script]
+RewriteCond %{DOCUMENT_ROOT}/hello.txt -F
+RewriteRule ^/ff$ /dump/ff-ok [PT]
+RewriteCond %{DOCUMENT_ROOT}/private/p.txt -F
+RewriteRule ^/fdenied$ /dump/f-wrong [PT]
+RewriteRule ^/fdenied$ /dump/f-denied [PT]
 RewriteRule ^/drop$ /dump/drop [PT,E=GONE:x,E=!GONE]
 `;
 
@@ -56,6 +64,7 @@ const files = (): Record<string, string> => ({
   'rnd.txt': 'k one|two|three\n',
   'aliased/file.txt': 'aliased file\n',
   'htdocs/hello.txt': 'hello\n',
+  'htdocs/private/p.txt': 'private\n',
   'htdocs/fc/.htaccess':
     'RewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule ^(.*)$ /dump/fc/$1 [QSA,L]\n',
   'htdocs/fc/real.txt': 'real\n',
@@ -166,6 +175,11 @@ describe('mod_rewrite', () => {
       /\[rewrite:trace2\] .*\/subreq\] init rewrite engine with requested uri \/hello\.txt/,
     );
     assert.equal((await get(h, '/u')).status, 200);
+  });
+
+  it('-F checks a file with a sub-request: access control counts', async () => {
+    assert.equal(environ(await get(h, '/ff'))['PATH_INFO'], '/ff-ok');
+    assert.equal(environ(await get(h, '/fdenied'))['PATH_INFO'], '/f-denied');
   });
 
   it('[H=] sets the handler of the rewritten file', async () => {

@@ -10,6 +10,7 @@ import type { Stats } from 'node:fs';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupUri } from '../../request/subrequest.js';
 import { serverNameOf } from '../../request/server-name.js';
+import { coreServer } from '../../core/view.js';
 import type { LogLevel } from '../../logging/error-log.js';
 import { CF, RF } from './flags.js';
 import type { CondEntry, MapEntry, RuleEntry } from './config.js';
@@ -72,14 +73,18 @@ export class RewriteCtx implements ExpandCtx, VarCtx {
   varyThis: string | undefined = undefined;
   vary: string | undefined = undefined;
   readonly lookahead = new Map<string, string>();
+  /** The RewriteBase of the per-dir context (la_u). */
+  readonly baseUrl: string | undefined;
   constructor(
     r: RequestRecord,
     perdir: string | undefined,
     maps: Readonly<Record<string, MapEntry>>,
+    baseUrl?: string,
   ) {
     this.r = r;
     this.perdir = perdir;
     this.maps = maps;
+    this.baseUrl = baseUrl;
   }
   variable(name: string): string {
     const v = lookupVariable(name, this);
@@ -121,15 +126,37 @@ async function prefetch(t: Template, ctx: RewriteCtx): Promise<void> {
     if (tok.k !== 'var' || !/^LA-[UF]:/i.test(tok.name) || tok.name.length <= 5) continue;
     const r = ctx.r;
     if (!subreqOk(r)) continue;
+    const laf = tok.name.slice(0, 4).toUpperCase() === 'LA-F';
     let path = ctx.uri;
-    if (ctx.perdir !== undefined && !path.startsWith('/')) path = ctx.perdir + path;
-    // LA-F is a file-based sub-request in httpd; tswsgi looks the URL up either way.
-    const { rr } = await lookupUri(r, path);
+    let rr: RequestRecord | undefined;
+    if (!laf) {
+      // LA-U: in a directory context a relative URL is under RewriteBase (la_u).
+      if (ctx.perdir !== undefined && !path.startsWith('/'))
+        path = (ctx.baseUrl ?? ctx.perdir) + path;
+      rr = (await lookupUri(r, path)).rr;
+    } else if (ctx.perdir !== undefined && path.startsWith('/')) {
+      // httpd: "we can't do a file-based sub-request without the file path: behave like LA-U".
+      rr = (await lookupUri(r, path)).rr;
+    } else {
+      if (ctx.perdir !== undefined) path = ctx.perdir + path;
+      rr = await lookupFile(r, path);
+    }
+    if (rr === undefined) continue;
     const sub = new RewriteCtx(rr, ctx.perdir, ctx.maps);
     const v = lookupVariable(tok.name.slice(5), sub);
     ctx.lookahead.set(tok.name, v);
     ctx.log(5, `lookahead: path=${path} var=${tok.name.slice(5)} -> val=${v}`);
   }
+}
+
+/**
+ * ap_sub_req_lookup_file, as far as tswsgi can: a file under the DocumentRoot is looked up
+ * by its URL (the walks and access checks run); another path gets no sub-request.
+ */
+async function lookupFile(r: RequestRecord, path: string): Promise<RequestRecord | undefined> {
+  const root = coreServer(r.server.server).documentRoot.replace(/\/$/, '');
+  if (!path.startsWith(root + '/')) return undefined;
+  return (await lookupUri(r, path.slice(root.length))).rr;
 }
 
 /** subreq_ok: no look-ahead from a sub-request for the URL its main request asked for. */
@@ -201,19 +228,25 @@ async function applyCond(p: CondEntry, ctx: RewriteCtx): Promise<boolean> {
       rc = ((tryStat(input)?.mode ?? 0) & 0o111) !== 0;
       break;
     case 'luUrl':
+      if (input !== '' && subreqOk(r)) {
+        const { rr } = await lookupUri(r, input);
+        rc = rr.status < 400;
+        ctx.log(5, `RewriteCond URI (-U check: path=${input} -> status=${String(rr.status)}`);
+      }
+      break;
     case 'luFile':
       if (input !== '' && subreqOk(r)) {
-        // -F is a file-based sub-request in httpd; tswsgi maps the path as a URL when it
-        // is under the DocumentRoot's URL space, which is what -F is used for.
-        const { rr } = await lookupUri(r, input);
-        if (p.ptype === 'luUrl') rc = rr.status < 400;
-        else
-          rc = rr.status < 300 && rr.filename !== undefined && tryStat(rr.filename) !== undefined;
+        // A file outside the DocumentRoot gets no sub-request here (see lookupFile): it
+        // passes if it is a file that exists.
+        const rr = await lookupFile(r, input);
+        const file = rr === undefined ? input : rr.filename;
+        rc =
+          (rr === undefined || rr.status < 300) &&
+          file !== undefined &&
+          tryStat(file) !== undefined;
         ctx.log(
           5,
-          p.ptype === 'luUrl'
-            ? `RewriteCond URI (-U check: path=${input} -> status=${String(rr.status)}`
-            : `RewriteCond file (-F check: path=${input} -> file=${rr.filename ?? ''} status=${String(rr.status)}`,
+          `RewriteCond file (-F check: path=${input} -> file=${file ?? ''} status=${String(rr?.status ?? 200)}`,
         );
       }
       break;
@@ -487,8 +520,9 @@ export async function applyList(
   rules: readonly RuleEntry[],
   perdir: string | undefined,
   maps: Readonly<Record<string, MapEntry>>,
+  baseUrl?: string,
 ): Promise<{ result: ListResult; lastsub: RuleEntry | undefined }> {
-  const ctx = new RewriteCtx(r, perdir, maps);
+  const ctx = new RewriteCtx(r, perdir, maps, baseUrl);
   let changed: ListResult = 'none';
   let lastsub: RuleEntry | undefined;
   let round = 1;

@@ -275,7 +275,7 @@ async function fixup(r: RequestRecord, mod: RewriteModule): Promise<Outcome> {
     r.filename = r.uri;
     rewriteLog(r, 2, dir, `init rewrite engine with requested uri ${r.filename}`);
   }
-  const { result } = await applyList(r, dconf.rules, dir, r.serverConf(mod).c.maps);
+  const { result } = await applyList(r, dconf.rules, dir, r.serverConf(mod).c.maps, dconf.baseUrl);
   if (result === 'none') {
     rewriteLog(r, 1, dir, `pass through ${r.filename}`);
     r.filename = ofilename;

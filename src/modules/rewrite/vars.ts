@@ -5,7 +5,7 @@
 // %{LA-F:var}, whose sub-request engine.ts runs before the (synchronous) expansion. An
 // unknown name expands to the empty string, as in httpd.
 
-import { statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { RequestRecord } from '../../request/record.js';
 import { serverNameOf, serverPortOf } from '../../request/server-name.js';
 import { coreServer } from '../../core/view.js';
@@ -110,7 +110,7 @@ export function lookupVariable(var0: string, ctx: VarCtx): string {
     case 'THE_REQUEST':
       return r.theRequest;
     case 'API_VERSION':
-      return '20120211:141'; // MODULE_MAGIC_NUMBER_MAJOR:MINOR of httpd 2.4.62+
+      return '20120211:142'; // MODULE_MAGIC_NUMBER_MAJOR:MINOR of the httpd 2.4 it is checked against
     case 'HTTP_COOKIE':
       return lookupHeader('Cookie', ctx) ?? '';
     case 'SERVER_PORT':
@@ -164,17 +164,28 @@ export function lookupVariable(var0: string, ctx: VarCtx): string {
   }
 }
 
-/** SCRIPT_USER / SCRIPT_GROUP: the file's owner as a number ("<unknown>" without a file). */
+/**
+ * SCRIPT_USER / SCRIPT_GROUP: the owner of the file after the directory walk, by name
+ * (apr_uid_name_get reads the passwd/group database; here /etc/passwd and /etc/group),
+ * "<unknown>" before the walk (server context) or for a file that is not there.
+ */
 function ownerOf(r: RequestRecord, user: boolean): string {
-  const st = r.finfo ?? (r.filename === undefined ? undefined : statOrUndefined(r.filename));
+  const st = r.finfo;
   if (st === undefined) return '<unknown>';
-  return String(user ? st.uid : st.gid);
+  const id = user ? st.uid : st.gid;
+  return nameOf(user ? '/etc/passwd' : '/etc/group', id) ?? String(id);
 }
 
-function statOrUndefined(p: string): ReturnType<typeof statSync> | undefined {
+function nameOf(db: string, id: number): string | undefined {
+  let text: string;
   try {
-    return statSync(p, { throwIfNoEntry: false });
+    text = readFileSync(db, 'utf8');
   } catch {
     return undefined;
   }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[2] === String(id)) return f[0];
+  }
+  return undefined;
 }
