@@ -87,15 +87,19 @@ export function reduceUri(r: RequestRecord, log: (lvl: number, msg: string) => v
   return true;
 }
 
-/** ap_matches_request_vhost: the name is this server's (name or alias) and the port its own. */
+/**
+ * ap_matches_request_vhost: one of the server's <VirtualHost> addresses (port and address
+ * as written), or else the server's own port (ServerName's, 0 when it names none) and one
+ * of its names (ServerName, ServerAlias).
+ */
 function matchesRequestVhost(r: RequestRecord, host: string, port: number): boolean {
   const h = host.toLowerCase();
+  for (const a of r.server.addresses)
+    if ((a.port === '*' || a.port === port) && a.host.toLowerCase() === h) return true;
   const core = coreServer(r.server.server);
-  const configured = splitServerName(core.serverName).host;
-  const names = [serverNameOf(r), configured ?? '', ...core.serverAliases].map((x) =>
-    x.toLowerCase(),
-  );
-  return names.includes(h) && (port === serverPortOf(r) || port === r.connection.localPort);
+  const name = splitServerName(core.serverName);
+  if (port !== (name.port ?? 0)) return false;
+  return [name.host ?? '', ...core.serverAliases].some((n) => n.toLowerCase() === h);
 }
 
 /** fully_qualify_uri: prefix `http://server[:port]` unless already absolute. */
