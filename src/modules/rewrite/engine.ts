@@ -389,7 +389,11 @@ export function addCookie(r: RequestRecord, s0: string): void {
 export type RuleResult = 'nomatch' | 'match' | 'nosub' | 'statusSet';
 
 /** apply_rewrite_rule. */
-async function applyRule(p: RuleEntry, ctx: RewriteCtx): Promise<RuleResult> {
+/**
+ * The first half of apply_rewrite_rule, synchronous: match the pattern. Most rules stop
+ * here, so a request that matches none costs no promise at all.
+ */
+function matchRule(p: RuleEntry, ctx: RewriteCtx): boolean {
   const r = ctx.r;
   let uri = r.filename ?? '';
   if (ctx.perdir !== undefined) {
@@ -406,11 +410,18 @@ async function applyRule(p: RuleEntry, ctx: RewriteCtx): Promise<RuleResult> {
   ctx.log(3, `applying pattern '${p.pattern}' to uri '${uri}'`);
   const m = ruleRegex(p).exec(uri);
   const notmatch = (p.flags & RF.NOTMATCH) !== 0;
-  if ((m !== null) === notmatch) return 'nomatch';
+  if ((m !== null) === notmatch) return false;
   ctx.varyThis = undefined;
   ctx.condMatch = undefined;
   ctx.ruleMatch = notmatch ? undefined : (m ?? undefined);
   ctx.escapeRef = undefined;
+  return true;
+}
+
+/** The rest of apply_rewrite_rule, after the pattern matched: conditions, substitution. */
+async function applyRule(p: RuleEntry, ctx: RewriteCtx): Promise<RuleResult> {
+  const r = ctx.r;
+  const uri = ctx.uri;
   for (let i = 0; i < p.conds.length; i++) {
     let c = p.conds[i];
     if (c === undefined) break;
@@ -537,7 +548,7 @@ export async function applyList(
       )
         continue;
       ctx.vary = undefined;
-      const rc = await applyRule(p, ctx);
+      const rc = matchRule(p, ctx) ? await applyRule(p, ctx) : 'nomatch';
       if (rc === 'nomatch') {
         while (i < rules.length && p !== undefined && (p.flags & RF.CHAIN) !== 0) p = rules[++i];
         continue;
