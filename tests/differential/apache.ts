@@ -370,6 +370,8 @@ RewriteRule ^/rw/lex$ - [E=LEX:none]
 RewriteCond %{HTTP:X-Num} -gt5
 RewriteCond %{HTTP:X-Str} >=m
 RewriteRule ^/rw/cmp$ /dump/cmp [PT,L]
+RewriteRule ^/rw/self$ http://127.0.0.1/hello.txt [L]
+RewriteRule ^/rw/cve/(.*)$ /$1 [L]
 # --- end mod_rewrite ---------------------------------------------------------------------
 `;
 

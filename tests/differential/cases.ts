@@ -1401,5 +1401,28 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     check: (r) => assert.equal(r.body.toString(), 'page in ht/rwbase\n'),
   },
+  {
+    name: 'rewrite .htaccess: the directory without its slash is left to mod_dir (301)',
+    path: '/ht/rwapp',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/ht\/rwapp\/$/),
+  },
+  {
+    name: 'rewrite: http://own-name/ with ServerName without a port is not reduced (302)',
+    path: '/rw/self',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://127.0.0.1/hello.txt'),
+  },
+  {
+    name: 'rewrite: /$1 naming an existing top-level dir stays under the DocumentRoot (404)',
+    path: '/rw/cve/tmp',
+    expectStatus: 404,
+  },
+  {
+    name: 'rewrite: /$1 naming a document is served from the DocumentRoot',
+    path: '/rw/cve/hello.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), STATIC_BODY),
+  },
   // --- end mod_rewrite
 ];
