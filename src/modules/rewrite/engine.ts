@@ -537,7 +537,7 @@ export async function applyList(
   let changed: ListResult = 'none';
   let lastsub: RuleEntry | undefined;
   let round = 1;
-  const limitLine = 8190; // LimitRequestLine default; httpd uses the server's value
+  const limitLine = coreServer(r.server.server).limitRequestLine;
   loop: for (;;) {
     for (let i = 0; i < rules.length; i++) {
       let p = rules[i];

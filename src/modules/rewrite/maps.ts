@@ -73,7 +73,7 @@ export function lookupMap(
   let cur = loaded.get(m);
   if (cur?.mtimeMs !== st.mtimeMs) {
     try {
-      cur = { mtimeMs: st.mtimeMs, table: parseTxtMap(readFileSync(m.file, 'latin1')) };
+      cur = { mtimeMs: st.mtimeMs, table: parseTxtMap(readFileSync(m.file, 'utf8')) };
     } catch {
       r.logError(
         'error',
