@@ -56,6 +56,8 @@ RewriteRule ^/ff$ /dump/ff-ok [PT]
 RewriteCond %{DOCUMENT_ROOT}/private/p.txt -F
 RewriteRule ^/fdenied$ /dump/f-wrong [PT]
 RewriteRule ^/fdenied$ /dump/f-denied [PT]
+RewriteRule ^/vars$ http://x/?%{API_VERSION}|%{IS_SUBREQ}|%{HTTPS}|%{IPV6}|%{SERVER_ADMIN}|%{SERVER_NAME}|%{SERVER_ADDR}|%{REMOTE_ADDR}|%{REQUEST_METHOD}|%{REQUEST_SCHEME}|%{SERVER_PROTOCOL}|%{CONTEXT_PREFIX}|%{REMOTE_HOST}|%{REMOTE_IDENT}|%{REMOTE_USER}|%{AUTH_TYPE}|%{PATH_INFO}|%{SCRIPT_USER}|%{ENV:TSWSGI_RW_TEST}|%{SSL:X}|%{HTTP:x-t}|%{http_host}|%{NOPE}|%{QUERY_STRING}|%{REQUEST_URI}|%{REQUEST_FILENAME}|%{CONN_REMOTE_ADDR}|%{HTTP_ACCEPT}|%{HTTP_COOKIE}|%{HTTP_FORWARDED}|%{HTTP_PROXY_CONNECTION}|%{HTTP_REFERER}|%{HTTP_USER_AGENT}|%{THE_REQUEST} [R,UnsafeAllow3F]
+RewriteRule ^/time$ http://x/%{TIME}/%{TIME_YEAR}-%{TIME_MON}-%{TIME_DAY}T%{TIME_HOUR}:%{TIME_MIN}:%{TIME_SEC}/%{TIME_WDAY} [R]
 RewriteRule ^/drop$ /dump/drop [PT,E=GONE:x,E=!GONE]
 `;
 
@@ -186,6 +188,29 @@ describe('mod_rewrite', () => {
     const res = await get(h, '/py/s.py/p');
     assert.equal(res.status, 200);
     assert.equal(environ(res)['SCRIPT_NAME'], '/py/s.py');
+  });
+
+  it('expands the server variables mod_rewrite knows', async () => {
+    const res = await get(
+      h,
+      '/vars?q=1',
+      'X-T: tv\r\nAccept: a/b\r\nCookie: c=1\r\nForwarded: f\r\nProxy-Connection: pc\r\nReferer: r\r\nUser-Agent: ua\r\n',
+    );
+    assert.equal(res.status, 302);
+    // The query came out of the substitution, so it is escaped for the redirect.
+    assert.match(res.headers['location'] ?? '', /^http:\/\/x\/\?20120211:142%7cfalse%7c/);
+    assert.equal(
+      decodeURIComponent(res.headers['location'] ?? ''),
+      'http://x/?20120211:142|false|off|off|[no address given]|localhost|127.0.0.1|127.0.0.1|GET|http|HTTP/1.1||127.0.0.1|||||<unknown>|||tv|localhost||q=1|/vars|/vars|127.0.0.1|a/b|c=1|f|pc|r|ua|GET /vars?q=1 HTTP/1.1',
+    );
+  });
+
+  it('expands the TIME variables', async () => {
+    const res = await get(h, '/time');
+    assert.match(
+      res.headers['location'] ?? '',
+      /^http:\/\/x\/\d{14}\/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\/[0-6]$/,
+    );
   });
 
   it('[E=!var] unsets what an earlier [E=] set', async () => {
