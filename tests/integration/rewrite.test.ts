@@ -26,6 +26,9 @@ Alias /aliased @DIR@/aliased
 <Directory @DIR@/aliased>
   Require all granted
 </Directory>
+<Directory @DIR@/htdocs/authonly>
+  AllowOverride AuthConfig
+</Directory>
 <Directory @DIR@/htdocs/private>
   Require all denied
 </Directory>
@@ -67,6 +70,8 @@ const files = (): Record<string, string> => ({
   'aliased/file.txt': 'aliased file\n',
   'htdocs/hello.txt': 'hello\n',
   'htdocs/private/p.txt': 'private\n',
+  'htdocs/authonly/.htaccess': 'RewriteEngine On\n',
+  'htdocs/authonly/a.txt': 'a\n',
   'htdocs/fc/.htaccess':
     'RewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule ^(.*)$ /dump/fc/$1 [QSA,L]\n',
   'htdocs/fc/real.txt': 'real\n',
@@ -238,6 +243,12 @@ describe('mod_rewrite', () => {
     const res = await get(h, '/nolinks/x');
     assert.equal(res.status, 403);
     logged(h, /AH00670: Options FollowSymLinks and SymLinksIfOwnerMatch are both off/);
+  });
+
+  it('.htaccess: RewriteEngine needs AllowOverride FileInfo (500, logged at alert)', async () => {
+    const res = await get(h, '/authonly/a.txt');
+    assert.equal(res.status, 500);
+    logged(h, /\[core:alert\] .*\/authonly\/\.htaccess: RewriteEngine not allowed here/);
   });
 
   it('.htaccess [DPI]: the path info is dropped', async () => {

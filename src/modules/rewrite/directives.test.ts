@@ -98,6 +98,14 @@ describe('mod_rewrite directives', () => {
     assert.equal(maps['d']?.type, 'txt');
   });
 
+  it('<IfModule mod_rewrite.c> and <IfModule rewrite_module> see the module', () => {
+    const ir = load(
+      '<IfModule mod_rewrite.c>\nRewriteEngine On\n</IfModule>\n<IfModule rewrite_module>\nRewriteRule a b\n</IfModule>\n',
+    );
+    assert.equal(serverConfOf(rewriteModule, ir.main).c.state, true);
+    assert.equal(serverConfOf(rewriteModule, ir.main).c.rules.length, 1);
+  });
+
   it('warns, as httpd does, about MaxRedirects and NC on a non-regex condition', () => {
     const ir = load('RewriteOptions MaxRedirects=5\nRewriteCond %{X} -f [NC]\nRewriteRule a b\n');
     const w = ir.warnings.join('\n');
