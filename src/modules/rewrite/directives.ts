@@ -11,7 +11,7 @@ import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive
 import { parseArgLine, parseFlagField } from './argline.js';
 import { CF, MAX_ROUNDS, OPT, RF, setCondFlag, setRuleFlag } from './flags.js';
 import type { RuleFlags } from './flags.js';
-import { compilePattern } from './regex.js';
+import { compilePattern, pcreOnlySyntax } from './regex.js';
 import { parseTemplate } from './template.js';
 import { rememberRegex } from './compiled.js';
 import type {
@@ -159,6 +159,15 @@ function condType(a2: string): [CondType, number] {
   return ['regex', 0];
 }
 
+/** A pattern PCRE reads but JavaScript would read otherwise: refused, naming the syntax. */
+function unsupportedRegex(c: C, name: string, src: string): void {
+  const what = pcreOnlySyntax(src);
+  if (what !== undefined)
+    throw c.fail(
+      `${name}: regular expression '${src}' uses PCRE syntax tswsgi does not support: ${what}`,
+    );
+}
+
 function cond(c: C, raw: string): void {
   const args = parseArgLine(raw);
   if (args === undefined) throw c.fail(`RewriteCond: bad argument line '${raw}'`);
@@ -195,6 +204,7 @@ function cond(c: C, raw: string): void {
     flags: fl.v,
   };
   if (ptype === 'regex') {
+    unsupportedRegex(c, 'RewriteCond', operand);
     const re = compilePattern(operand, (fl.v & CF.NOCASE) !== 0);
     if (re === undefined)
       throw c.fail(`RewriteCond: cannot compile regular expression '${operand}'`);
@@ -234,6 +244,7 @@ function rule(c: C, raw: string): void {
     f.flags |= RF.NOTMATCH;
     a1 = a1.slice(1);
   }
+  unsupportedRegex(c, 'RewriteRule', a1);
   const re = compilePattern(a1, (f.flags & RF.NOCASE) !== 0);
   if (re === undefined) throw c.fail(`RewriteRule: cannot compile regular expression '${a1}'`);
   let output = args.a2;

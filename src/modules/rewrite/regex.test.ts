@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, pcreToJs } from './regex.js';
+import { compilePattern, pcreOnlySyntax, pcreToJs } from './regex.js';
 
 describe('pcreToJs', () => {
   it('turns POSIX classes into ranges', () => {
@@ -24,5 +24,32 @@ describe('pcreToJs', () => {
   });
   it('answers undefined for what does not compile', () => {
     assert.equal(compilePattern('^(a', false), undefined);
+  });
+});
+
+describe('pcreOnlySyntax', () => {
+  it('names PCRE-only constructs', () => {
+    assert.equal(pcreOnlySyntax('a++'), '++');
+    assert.equal(pcreOnlySyntax('(?>a)'), '(?>');
+    assert.equal(pcreOnlySyntax('a(?i)b'), '(?i)');
+    assert.equal(pcreOnlySyntax('(?i:a)'), '(?i:');
+    assert.equal(pcreOnlySyntax('\\p{L}'), '\\p');
+    assert.equal(pcreOnlySyntax('\\Qa.b\\E'), '\\Q');
+    assert.equal(pcreOnlySyntax('\\x{41}'), '\\x{…}');
+  });
+  it('accepts what JavaScript reads the same way', () => {
+    for (const ok of [
+      '^/a+b*?$',
+      '(?i)abc',
+      '(?:a|b)',
+      '(?=a)',
+      '(?!a)',
+      '(?<n>a)',
+      '[+*]+',
+      '\\\\p',
+      '\\x41',
+      '\\d{2}',
+    ])
+      assert.equal(pcreOnlySyntax(ok), undefined, ok);
   });
 });

@@ -81,6 +81,47 @@ export function pcreToJs(src: string, icase: boolean): { source: string; flags: 
   return { source: out, flags };
 }
 
+/**
+ * PCRE spellings JavaScript reads differently or not at all: possessive quantifiers, atomic
+ * groups, comments, branch reset, inline flags past the start, and the escapes \Q \E \K
+ * \G \R \h \H \X \p \P \x{…}. The first one found (to name in the config error), or
+ * undefined. Escaped backslashes are skipped so `\\p` is a backslash and a `p`.
+ */
+export function pcreOnlySyntax(src: string): string | undefined {
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      const n = src[i + 1] ?? '';
+      if ('QEKGRhHXpP'.includes(n) && n !== '') return `\\${n}`;
+      if (n === 'x' && src[i + 2] === '{') return '\\x{…}';
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (c === ']') inClass = false;
+      continue;
+    }
+    if (c === '[') {
+      inClass = true;
+      if (src[i + 1] === '^') i++;
+      if (src[i + 1] === ']') i++;
+      continue;
+    }
+    if (c === '(' && src[i + 1] === '?') {
+      const t = src.slice(i + 2);
+      if (t.startsWith('>')) return '(?>';
+      if (t.startsWith('#')) return '(?#';
+      if (t.startsWith('|')) return '(?|';
+      if (/^[a-zA-Z-]+[:)]/.test(t) && !(i === 0 && t.startsWith('i)')))
+        return `(?${t.slice(0, t.search(/[:)]/) + 1)}`;
+    }
+    if ((c === '+' || c === '*' || c === '?' || c === '}') && src[i + 1] === '+' && i > 0)
+      return `${c}+`;
+  }
+  return undefined;
+}
+
 /** Compile a rule/condition pattern; undefined when it does not compile. */
 export function compilePattern(src: string, icase: boolean): RegExp | undefined {
   const { source, flags } = pcreToJs(src, icase);
