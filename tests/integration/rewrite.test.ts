@@ -283,3 +283,63 @@ RewriteRule ^/dump$ /nothing
     assert.equal(env['SCRIPT_URL'], undefined);
   });
 });
+
+describe('mod_rewrite in virtual hosts (RewriteOptions Inherit / InheritBefore)', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule rewrite_module modules/mod_rewrite.so
+ServerName main.example
+DocumentRoot @DIR@/htdocs
+<Directory @DIR@/htdocs>
+  Require all granted
+</Directory>
+RewriteEngine On
+RewriteRule ^/main$ /from-main [R,L]
+<VirtualHost *:@PORT@>
+  ServerName inherit.example
+  RewriteEngine On
+  RewriteOptions Inherit
+  RewriteRule ^/main$ /from-vhost [R,L]
+  RewriteRule ^/own$ /own-vhost [R,L]
+</VirtualHost>
+<VirtualHost *:@PORT@>
+  ServerName before.example
+  RewriteEngine On
+  RewriteOptions InheritBefore
+  RewriteRule ^/main$ /from-vhost [R,L]
+</VirtualHost>
+<VirtualHost *:@PORT@>
+  ServerName plain.example
+  RewriteEngine On
+  RewriteRule ^/own$ /own-plain [R,L]
+</VirtualHost>
+`,
+      { 'htdocs/x.txt': 'x\n' },
+    );
+  });
+  after(() => h.stop());
+
+  const loc = async (host: string, path: string): Promise<string | undefined> => {
+    const res = await rawRequest(
+      h.port,
+      `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+    );
+    return res.status === 302 ? res.headers['location'] : String(res.status);
+  };
+
+  it('Inherit: the vhost rules run first, then the main server ones', async () => {
+    assert.equal(await loc('inherit.example', '/main'), 'http://inherit.example/from-vhost');
+    assert.equal(await loc('inherit.example', '/own'), 'http://inherit.example/own-vhost');
+  });
+
+  it('InheritBefore: the main server rules run first', async () => {
+    assert.equal(await loc('before.example', '/main'), 'http://before.example/from-main');
+  });
+
+  it('without an option the main server rules stay out of the vhost', async () => {
+    assert.equal(await loc('plain.example', '/main'), '404');
+    assert.equal(await loc('plain.example', '/own'), 'http://plain.example/own-plain');
+  });
+});
