@@ -331,6 +331,10 @@ LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
 <Directory "@HTDOCS@/ht/rwapp">
     WSGIProcessGroup diff
 </Directory>
+<Directory "@HTDOCS@/ht/rwbase">
+    RewriteEngine On
+    RewriteRule ^fromdir$ /ht/rwapp/app.wsgi/fromdir [L]
+</Directory>
 RewriteMap rwup int:toupper
 RewriteMap rwtxt "txt:@SRV@/rwmap.txt"
 RewriteRule ^/rw/old/(.*)$ /rw/new/$1 [R=301,L]
@@ -404,7 +408,7 @@ export const HTACCESS_FILES: Readonly<Record<string, string>> = {
   'rwapp/.htaccess':
     'AddHandler wsgi-script .wsgi\nOptions +ExecCGI\nRewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule ^(.*)$ app.wsgi/$1 [QSA,L]\n',
   'rwbase/.htaccess':
-    'RewriteEngine On\nRewriteBase /ht/rwbase/\nRewriteRule ^go/(.*)$ target/$1 [R=302,L]\nRewriteRule ^abs$ /ht/rwapp/app.wsgi/fromabs [PT,L]\nRewriteRule ^end$ end2 [END]\nRewriteRule ^end2$ - [F]\nRewriteRule ^loop$ /ht/rwbase/loop [L]\nRewriteRule ^env$ /ht/rwapp/app.wsgi/env [E=HT_RW:1,L]\nRewriteRule ^page$ page.txt [L]\n',
+    'RewriteEngine On\nRewriteOptions Inherit\nRewriteBase /ht/rwbase/\nRewriteRule ^go/(.*)$ target/$1 [R=302,L]\nRewriteRule ^abs$ /ht/rwapp/app.wsgi/fromabs [PT,L]\nRewriteRule ^end$ end2 [END]\nRewriteRule ^end2$ - [F]\nRewriteRule ^loop$ /ht/rwbase/loop [L]\nRewriteRule ^env$ /ht/rwapp/app.wsgi/env [E=HT_RW:1,L]\nRewriteRule ^page$ page.txt [L]\n',
 };
 
 /** mod_rewrite's txt: map (RewriteMap rwtxt): comments, indented lines, first key wins. */

@@ -1424,5 +1424,12 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     check: (r) => assert.equal(r.body.toString(), STATIC_BODY),
   },
+  {
+    name: 'rewrite .htaccess RewriteOptions Inherit: the <Directory> rules apply after its own',
+    path: '/ht/rwbase/fromdir',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/fromdir'),
+  },
   // --- end mod_rewrite
 ];
