@@ -78,6 +78,9 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       return '<p>Server timeout waiting for the HTTP request from the client.</p>\n';
     case 410:
       return '<p>The requested resource is no longer available on this server and there is no forwarding address.\nPlease remove all references to this resource.</p>\n';
+    case 451:
+      // mod_rewrite's [R=451] reaches it (get_canned_error_string).
+      return '<p>Access to this URL has been denied for legal reasons.<br />\n</p>\n';
     case 411:
       return notes(
         r,
@@ -227,7 +230,9 @@ export function sendErrorResponse(
   if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
   if (r.env.has('nokeepalive')) res.shouldKeepAlive = false;
-  for (const [name, value] of r.errHeadersOut) res.setHeader(name, value);
+  // A value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
+  for (const [name, value] of r.errHeadersOut)
+    res.setHeader(name, value.includes('\n') ? value.split('\n') : value);
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');
   const body = custom ?? cannedErrorPage(status, cannedContext(r), loc, recursive);

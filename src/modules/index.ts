@@ -29,6 +29,7 @@ import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
 import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
+import { rewriteModule } from './rewrite/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -58,6 +59,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(setenvifModule),
   anyModule(autoindexModule),
   anyModule(dirModule),
+  anyModule(rewriteModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),
   anyModule(cgiModule),

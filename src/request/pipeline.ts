@@ -202,7 +202,9 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   }
   // err_headers_out go out with every response (ap_http_header_filter overlays them
   // first): e.g. the challenge of a 401 that a local ErrorDocument answers.
-  for (const [n, v] of r.errHeadersOut) if (!r.res.headersSent) r.res.setHeader(n, v);
+  // A value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
+  for (const [n, v] of r.errHeadersOut)
+    if (!r.res.headersSent) r.res.setHeader(n, v.includes('\n') ? v.split('\n') : v);
   // ap_set_keepalive: `nokeepalive` in the environment (SetEnv, BrowserMatch) closes.
   if (r.env.has('nokeepalive')) r.res.shouldKeepAlive = false;
   const handlers = r.generation.runtime.handlers;

@@ -57,6 +57,7 @@ const IMPLEMENTED = new Set([
   'dir',
   'env',
   'mime',
+  'rewrite',
   'mpm_event',
   'mpm_prefork',
   'mpm_worker',

@@ -4,16 +4,19 @@
 // must either succeed or fail with a ConfigError (Apache's "Syntax error on line N of …"),
 // never with any other exception: bad input gets a precise error, not a crash.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
-import { DIFF_CONF_TEMPLATE } from '../differential/apache.js';
+import { DIFF_CONF_TEMPLATE, RW_MAP } from '../differential/apache.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tswsgi-conffuzz-'));
+// Files the template names and the reader checks (RewriteMap txt: must exist).
+mkdirSync(join(dir, 'srv'));
+writeFileSync(join(dir, 'srv', 'rwmap.txt'), RW_MAP);
 const BASE =
   DIFF_CONF_TEMPLATE.replaceAll('@ROOT@', dir)
     .replaceAll('@SRV@', join(dir, 'srv'))

@@ -79,7 +79,7 @@ describe('-t (configtest)', () => {
 
   it('rejects LoadModule of a module tswsgi does not implement, with the exact message', async () => {
     const dir = tempDir({
-      'httpd.conf': 'LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so\n',
+      'httpd.conf': 'LoadModule lua_module /usr/lib/apache2/modules/mod_lua.so\n',
     });
     dirs.push(dir);
     const r = await run(['-d', dir, '-f', 'httpd.conf', '-t']);
@@ -87,7 +87,7 @@ describe('-t (configtest)', () => {
     // httpd reports LoadModule (an EXEC_ON_READ directive) as "<prog>: Syntax error on line N of FILE: …"
     assert.equal(
       r.stderr,
-      `tswsgi: Syntax error on line 1 of ${join(dir, 'httpd.conf')}: Cannot load /usr/lib/apache2/modules/mod_rewrite.so into server: tswsgi does not implement module rewrite_module\n`,
+      `tswsgi: Syntax error on line 1 of ${join(dir, 'httpd.conf')}: Cannot load /usr/lib/apache2/modules/mod_lua.so into server: tswsgi does not implement module lua_module\n`,
     );
   });
 

@@ -336,6 +336,63 @@ WSGIScriptAlias /authnn "@SRV@/dump.wsgi" process-group=diff
     Require valid-user
 </Location>
 ${AUTOINDEX_CONF}
+
+# --- mod_rewrite (helper \`rewrite\`) ------------------------------------------------------
+# Server rules take effect only where <Location /rw> turns the engine on, so no other
+# request meets mod_rewrite; per-directory rules live in .htaccess files (ht/rw*).
+LoadModule rewrite_module /usr/lib/apache2/modules/mod_rewrite.so
+<Location /rw>
+    RewriteEngine On
+</Location>
+<Directory "@HTDOCS@/ht/rwapp">
+    WSGIProcessGroup diff
+</Directory>
+<Directory "@HTDOCS@/ht/rwbase">
+    RewriteEngine On
+    RewriteRule ^fromdir$ /ht/rwapp/app.wsgi/fromdir [L]
+</Directory>
+RewriteMap rwup int:toupper
+RewriteMap rwtxt "txt:@SRV@/rwmap.txt"
+RewriteRule ^/rw/old/(.*)$ /rw/new/$1 [R=301,L]
+RewriteRule ^/rw/pt/(.*)$ /dump/pt/$1?added=1 [QSA,PT,L]
+RewriteRule ^/rw/qsd$ /dump/qsd [QSD,PT,L]
+RewriteRule ^/rw/noqs$ /dump/noqs? [PT,L]
+RewriteRule ^/rw/forbidden - [F]
+RewriteRule ^/rw/gone - [G]
+RewriteRule ^/rw/legal - [R=451]
+RewriteRule ^/rw/n/(.*)a(.*)$ /rw/n/$1b$2 [N]
+RewriteRule ^/rw/n/(.*)$ /dump/n/$1 [PT,L]
+RewriteRule ^/rw/nloop/(.*)$ /rw/nloop/x$1 [N=5]
+RewriteRule ^/rw/env$ /dump/env [E=RW_VAR:hello,E=RW_EMPTY,PT,L]
+RewriteCond %{HTTP_USER_AGENT} ^rwagent/([0-9]+) [NC]
+RewriteRule ^/rw/agent$ /dump/agent/%1 [PT,L]
+RewriteRule ^/rw/ext/(.*)$ http://example.com/x/$1
+RewriteRule ^/rw/ext3f/(.*)$ http://example.com/x/$1 [UnsafeAllow3F]
+RewriteRule ^/rw/b/(.*)$ /dump/b?q=$1 [B,PT,L]
+RewriteRule ^/rw/ne/(.*)$ http://example.com/#$1 [NE,R]
+RewriteRule ^/rw/cookie$ /dump/cookie [CO=rwc:val:.example.com:0:/p:secure:HttpOnly,PT,L]
+RewriteRule ^/rw/type$ /hello.txt [T=application/x-rw,L]
+RewriteCond %{HTTP:X-Rw} =yes
+RewriteRule ^/rw/hdr$ /dump/hdr [PT,L]
+RewriteRule ^/rw/hdr$ /dump/nohdr [PT,L]
+RewriteCond %{DOCUMENT_ROOT}/hello.txt -f
+RewriteCond %{DOCUMENT_ROOT}/ht -d
+RewriteRule ^/rw/files$ /dump/files [PT,L]
+RewriteRule ^/rw/skip$ - [S=1]
+RewriteRule ^/rw/skip$ /dump/skipped [PT,L]
+RewriteRule ^/rw/skip$ /dump/notskipped [PT,L]
+RewriteRule ^/rw/map/(.*)$ /dump/map/\${rwup:$1}/\${rwtxt:$1|nokey} [PT,L]
+RewriteRule ^/rw/chain/(.*)$ /rw/chained/$1 [C]
+RewriteRule ^/rw/chained/(a.*)$ /dump/chain/$1 [PT,L]
+RewriteCond %{QUERY_STRING} (^|&)id=([0-9]+)
+RewriteRule ^/rw/qs$ /dump/qs/%2? [PT,L]
+RewriteRule ^/rw/lex$ - [E=LEX:none]
+RewriteCond %{HTTP:X-Num} -gt5
+RewriteCond %{HTTP:X-Str} >=m
+RewriteRule ^/rw/cmp$ /dump/cmp [PT,L]
+RewriteRule ^/rw/self$ http://127.0.0.1/hello.txt [L]
+RewriteRule ^/rw/cve/(.*)$ /$1 [L]
+# --- end mod_rewrite ---------------------------------------------------------------------
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -363,7 +420,16 @@ export const HTACCESS_FILES: Readonly<Record<string, string>> = {
   'bogus/.htaccess': 'Bogus on\n',
   'fileinfo/.htaccess': 'Options +Indexes\n',
   'app/.htaccess': 'SetHandler wsgi-script\nOptions +ExecCGI\nSetEnv HT_VAR from-htaccess\n',
+  // mod_rewrite: a front controller in front of a WSGI script, and RewriteBase / END / loops.
+  'rwapp/.htaccess':
+    'AddHandler wsgi-script .wsgi\nOptions +ExecCGI\nRewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule ^(.*)$ app.wsgi/$1 [QSA,L]\n',
+  'rwbase/.htaccess':
+    'RewriteEngine On\nRewriteOptions Inherit\nRewriteBase /ht/rwbase/\nRewriteRule ^go/(.*)$ target/$1 [R=302,L]\nRewriteRule ^abs$ /ht/rwapp/app.wsgi/fromabs [PT,L]\nRewriteRule ^end$ end2 [END]\nRewriteRule ^end2$ - [F]\nRewriteRule ^loop$ /ht/rwbase/loop [L]\nRewriteRule ^env$ /ht/rwapp/app.wsgi/env [E=HT_RW:1,L]\nRewriteRule ^page$ page.txt [L]\n',
 };
+
+/** mod_rewrite's txt: map (RewriteMap rwtxt): comments, indented lines, first key wins. */
+export const RW_MAP =
+  '# rewrite map\nabc found-abc\n  xyz ignored-indented\nabc second-abc\nq   spaced\n';
 
 /** An app that raises: mod_wsgi answers 500 and logs the traceback. */
 export const RAISE_APP = `def application(environ, start_response):
@@ -547,10 +613,13 @@ export async function prepareTree(): Promise<DiffTree> {
   for (const [f, text] of Object.entries(HTACCESS_FILES))
     await writeFile(join(htdocs, 'ht', f), text);
   await copyFile(dump, join(htdocs, 'ht', 'app', 'dump.wsgi'));
+  await copyFile(dump, join(htdocs, 'ht', 'rwapp', 'app.wsgi')); // mod_rewrite front controller
+  await writeFile(join(srv, 'rwmap.txt'), RW_MAP, { mode: 0o644 });
   const htFiles = [
     ...htDirs.map((d) => join(htdocs, d, 'page.txt')),
     ...Object.keys(HTACCESS_FILES).map((f) => join(htdocs, 'ht', f)),
     join(htdocs, 'ht', 'app', 'dump.wsgi'),
+    join(htdocs, 'ht', 'rwapp', 'app.wsgi'),
   ];
   const handlerDirs = HANDLER_DIRS.map((d) => join(htdocs, d));
   for (const d of handlerDirs) {

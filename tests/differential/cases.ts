@@ -1191,4 +1191,320 @@ export const CASES: readonly Case[] = [
     logs: [/AH02811: stderr from \S+\/missing\.cgi: script not found or unable to stat/],
   },
   ...AUTOINDEX_CASES,
+  // --- mod_rewrite (helper `rewrite`): the rules under <Location /rw> and ht/rw* .htaccess.
+  {
+    name: 'rewrite [R=301]: an external redirect keeps the query string',
+    path: '/rw/old/a%20b?y=1',
+    expectStatus: 301,
+    check: (r) =>
+      assert.match(header(r, 'Location') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/rw\/new\/a%20b\?y=1$/),
+  },
+  {
+    name: 'rewrite [QSA,PT]: into a WSGIScriptAlias, the query merged, REQUEST_URI the original',
+    path: '/rw/pt/x/y?b=2',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['SCRIPT_NAME'], '/dump');
+      assert.equal(env?.['PATH_INFO'], '/pt/x/y');
+      assert.equal(env?.['QUERY_STRING'], 'added=1&b=2');
+      assert.equal(env?.['REQUEST_URI'], '/rw/pt/x/y?b=2');
+      assert.equal(env?.['SCRIPT_URL'], '/rw/pt/x/y');
+    },
+  },
+  {
+    name: 'rewrite [QSD]: the query string is dropped',
+    path: '/rw/qsd?gone=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['QUERY_STRING'], ''),
+  },
+  {
+    name: 'rewrite: a trailing ? in the substitution drops the query string',
+    path: '/rw/noqs?gone=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['QUERY_STRING'], ''),
+  },
+  {
+    name: 'rewrite [F]: 403 with the canned page',
+    path: '/rw/forbidden',
+    expectStatus: 403,
+    check: canned('403 Forbidden', "You don't have permission"),
+  },
+  {
+    name: 'rewrite [G]: 410 Gone',
+    path: '/rw/gone',
+    expectStatus: 410,
+    check: canned('410 Gone', 'no longer available'),
+  },
+  {
+    name: 'rewrite [R=451] on a `-` rule answers the status like [F]',
+    path: '/rw/legal',
+    expectStatus: 451,
+  },
+  {
+    name: 'rewrite [N]: the rule set restarts until no `a` is left',
+    path: '/rw/n/banana',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/n/bbnbnb'),
+  },
+  {
+    name: 'rewrite [N=5]: past the round limit 500 and AH02596',
+    path: '/rw/nloop/a',
+    expectStatus: 500,
+    logs: [
+      /AH02596: RewriteRule '\^\/rw\/nloop\/\(\.\*\)\$' and URI '\/rw\/nloop\/a' exceeded maximum number of rounds \(5\) via the \[N\] flag/,
+    ],
+  },
+  {
+    name: 'rewrite [E=]: variables set by the rule reach the WSGI environ',
+    path: '/rw/env',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['RW_VAR'], 'hello');
+      assert.equal(env?.['RW_EMPTY'], '');
+    },
+  },
+  {
+    name: 'rewrite: RewriteCond [NC] on User-Agent, %1 from the condition',
+    path: '/rw/agent',
+    extraHeaders: 'User-Agent: RWAgent/42 x\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/agent/42'),
+  },
+  {
+    name: 'rewrite: an absolute URL substitution redirects (302), its path escaped',
+    path: '/rw/ext/a%20b%7E',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://example.com/x/a%20b~'),
+  },
+  {
+    name: 'rewrite: a ? that came from a back-reference (%3F) is refused, 403 and AH10508',
+    path: '/rw/ext/a%3Fc',
+    expectStatus: 403,
+    logs: [/AH10508: Unsafe URL with %3f URL rewritten without UnsafeAllow3F/],
+  },
+  {
+    name: 'rewrite [UnsafeAllow3F]: the decoded ? splits off a query string',
+    path: '/rw/ext3f/a%3Fc=1',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://example.com/x/a?c=1'),
+  },
+  {
+    name: 'rewrite [B]: the back-reference is escaped into the query',
+    path: '/rw/b/a%20b&c=d',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['QUERY_STRING'], 'q=a+b%26c%3dd'),
+  },
+  {
+    name: 'rewrite [NE,R]: the fragment is not escaped',
+    path: '/rw/ne/frag',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://example.com/#frag'),
+  },
+  {
+    name: 'rewrite [CO=]: the cookie goes out with the response',
+    path: '/rw/cookie',
+    expectStatus: 200,
+    dump: true,
+    check: (r) =>
+      assert.equal(
+        header(r, 'Set-Cookie'),
+        'rwc=val; path=/p; domain=.example.com; secure; HttpOnly',
+      ),
+  },
+  {
+    name: 'rewrite [T=]: a local file served with the forced type',
+    path: '/rw/type',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Content-Type'), 'application/x-rw');
+      assert.equal(r.body.toString(), STATIC_BODY);
+    },
+  },
+  {
+    name: 'rewrite: %{HTTP:X-Rw} matches, and the header is added to Vary',
+    path: '/rw/hdr',
+    extraHeaders: 'X-Rw: yes\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (r, env) => {
+      assert.equal(env?.['PATH_INFO'], '/hdr');
+      assert.equal(header(r, 'Vary'), 'X-Rw');
+    },
+  },
+  {
+    name: 'rewrite: %{HTTP:X-Rw} not matching falls to the next rule',
+    path: '/rw/hdr',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/nohdr'),
+  },
+  {
+    name: 'rewrite: -f and -d conditions on %{DOCUMENT_ROOT} paths',
+    path: '/rw/files',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/files'),
+  },
+  {
+    name: 'rewrite [S=1]: the next rule is skipped',
+    path: '/rw/skip',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/notskipped'),
+  },
+  {
+    name: 'rewrite: int:toupper and txt: maps, with a default for a missing key',
+    path: '/rw/map/abc',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/map/ABC/found-abc'),
+  },
+  {
+    name: 'rewrite: a txt: map key that is missing takes the default',
+    path: '/rw/map/xyz',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/map/XYZ/nokey'),
+  },
+  {
+    name: 'rewrite [C]: a chained rule applies after its head matched',
+    path: '/rw/chain/abc',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/chain/abc'),
+  },
+  {
+    name: 'rewrite [C]: a chain whose tail does not match leaves the URL rewritten by the head',
+    path: '/rw/chain/xyz',
+    expectStatus: 404,
+  },
+  {
+    name: 'rewrite: %2 from a QUERY_STRING condition, the query dropped by the trailing ?',
+    path: '/rw/qs?x=1&id=77',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['PATH_INFO'], '/qs/77');
+      assert.equal(env?.['QUERY_STRING'], '');
+    },
+  },
+  {
+    name: 'rewrite: -gt and >= compare numbers and strings',
+    path: '/rw/cmp',
+    extraHeaders: 'X-Num: 12\r\nX-Str: zebra\r\n',
+    expectStatus: 200,
+    dump: true,
+  },
+  {
+    name: 'rewrite: -gt not satisfied leaves the URL alone (404)',
+    path: '/rw/cmp',
+    extraHeaders: 'X-Num: 3\r\nX-Str: zebra\r\n',
+    expectStatus: 404,
+  },
+  {
+    name: 'rewrite .htaccess: a missing file goes to app.wsgi (PATH_INFO, REDIRECT_* as mod_wsgi)',
+    path: '/ht/rwapp/some/where?q=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['SCRIPT_NAME'], '/ht/rwapp/app.wsgi');
+      assert.equal(env?.['PATH_INFO'], '/some/where');
+      assert.equal(env?.['QUERY_STRING'], 'q=1');
+      assert.equal(env?.['REQUEST_URI'], '/ht/rwapp/some/where?q=1');
+      assert.equal(env?.['REDIRECT_URL'], '/ht/rwapp/some/where');
+      assert.equal(env?.['REDIRECT_STATUS'], '200');
+    },
+  },
+  {
+    name: 'rewrite .htaccess: an existing file is served as is',
+    path: '/ht/rwapp/page.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'page in ht/rwapp\n'),
+  },
+  {
+    name: 'rewrite .htaccess: the directory itself goes to the app with PATH_INFO /',
+    path: '/ht/rwapp/',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/'),
+  },
+  {
+    name: 'rewrite .htaccess: RewriteBase makes a relative [R] target a URL',
+    path: '/ht/rwbase/go/x?k=v',
+    expectStatus: 302,
+    check: (r) =>
+      assert.match(
+        header(r, 'Location') ?? '',
+        /^http:\/\/127\.0\.0\.1:\d+\/ht\/rwbase\/target\/x\?k=v$/,
+      ),
+  },
+  {
+    name: 'rewrite .htaccess: an absolute path target is an internal redirect to the app',
+    path: '/ht/rwbase/abs',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/fromabs'),
+  },
+  {
+    name: 'rewrite .htaccess [END]: the redirected request is not rewritten again',
+    path: '/ht/rwbase/end',
+    expectStatus: 404,
+  },
+  {
+    name: 'rewrite .htaccess: a rule that redirects to itself loops until LimitInternalRecursion',
+    path: '/ht/rwbase/loop',
+    expectStatus: 500,
+    logs: [/AH00124: Request exceeded the limit of 10 internal redirects/],
+  },
+  {
+    name: 'rewrite .htaccess [E=]: the variable reaches the app as REDIRECT_HT_RW',
+    path: '/ht/rwbase/env',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REDIRECT_HT_RW'], '1'),
+  },
+  {
+    name: 'rewrite .htaccess: a relative target under RewriteBase serves the file',
+    path: '/ht/rwbase/page',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'page in ht/rwbase\n'),
+  },
+  {
+    name: 'rewrite .htaccess: the directory without its slash is left to mod_dir (301)',
+    path: '/ht/rwapp',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/ht\/rwapp\/$/),
+  },
+  {
+    name: 'rewrite: http://own-name/ with ServerName without a port is not reduced (302)',
+    path: '/rw/self',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://127.0.0.1/hello.txt'),
+  },
+  {
+    name: 'rewrite: /$1 naming an existing top-level dir stays under the DocumentRoot (404)',
+    path: '/rw/cve/tmp',
+    expectStatus: 404,
+  },
+  {
+    name: 'rewrite: /$1 naming a document is served from the DocumentRoot',
+    path: '/rw/cve/hello.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), STATIC_BODY),
+  },
+  {
+    name: 'rewrite .htaccess RewriteOptions Inherit: the <Directory> rules apply after its own',
+    path: '/ht/rwbase/fromdir',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/fromdir'),
+  },
+  // --- end mod_rewrite
 ];
