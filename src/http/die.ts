@@ -214,6 +214,8 @@ export function sendErrorResponse(
     return;
   }
   const location = res.getHeader('location');
+  // Output filters of the resource (mod_headers' onsuccess lines) do not see this page.
+  (res as typeof res & { errorResponse?: boolean }).errorResponse = true;
   // Keep the connection-level headers the server layer set (Server, Connection, Keep-Alive).
   for (const name of res.getHeaderNames()) if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   res.statusCode = status;

@@ -23,6 +23,7 @@ import { SERVER_BANNER } from './banner.js';
 import { selectServer } from './vhost.js';
 import { connectionOf } from './connection.js';
 import { apacheOrder, collectHeaders } from './response-headers.js';
+import type { HeaderEntry } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
 
 /** A ServerResponse that counts body bytes (for %b / %B). */
@@ -36,6 +37,22 @@ export class CountingResponse<
    * reads and writes, not a handler's work).
    */
   handlerTimesOut = false;
+  /**
+   * Output-side edits of the head (mod_headers' Header lines), set for requests whose
+   * config has some; `errorResponse` tells an error page (ap_send_error_response) apart.
+   */
+  headEdit: ((head: [string, string][], errorResponse: boolean) => [string, string][]) | undefined;
+  /** Set by sendErrorResponse: this head is an error page's. */
+  errorResponse = false;
+  /** The head through headEdit, multi-valued fields (Set-Cookie) one entry per value. */
+  #edited(entries: readonly HeaderEntry[]): HeaderEntry[] {
+    const flat: [string, string][] = [];
+    for (const [k, v] of entries) {
+      if (Array.isArray(v)) for (const one of v as string[]) flat.push([k, String(one)]);
+      else flat.push([k, String(v)]);
+    }
+    return this.headEdit?.(flat, this.errorResponse) ?? flat;
+  }
   /** Set per request by the server; undefined leaves node's own Connection handling. */
   keepAlive: KeepAlivePolicy | undefined;
   /** Chunked-encoding bytes around the body (size lines, CRLFs, the last chunk), for %O. */
@@ -88,12 +105,14 @@ export class CountingResponse<
     // apacheOrder reads the status (204/304 drop content headers); node sets it again.
     if (Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 999)
       this.statusCode = statusCode;
-    const entries = collectHeaders(this, message === undefined ? reason : headers);
+    let entries = collectHeaders(this, message === undefined ? reason : headers);
+    if (this.headEdit !== undefined) entries = this.#edited(entries);
     const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
+    const progressive = this.getHeaderNames().length > 0;
     for (const n of this.getHeaderNames()) this.removeHeader(n);
     this.sentHeaders = flat;
     // @types/node types the array form as a list of [name, value] pairs or a flat string list.
-    const arg = flat as unknown as string[];
+    const arg = (progressive ? sameNamesTogether(flat) : flat) as unknown as string[];
     return message === undefined
       ? super.writeHead(statusCode, arg)
       : super.writeHead(statusCode, message, arg);
@@ -111,6 +130,40 @@ export class CountingResponse<
     }
     return this;
   }
+}
+
+/**
+ * After setHeader was used, node's writeHead applies an array head with setHeader per
+ * field, so a repeated name would keep only its last value: repeated names become one
+ * multi-valued entry (node still writes one line per value), at the first one's place.
+ */
+function sameNamesTogether(flat: readonly unknown[]): unknown[] {
+  const seen = new Map<string, number>();
+  let dup = false;
+  for (let i = 0; i < flat.length; i += 2) {
+    const k = String(flat[i]).toLowerCase();
+    if (seen.has(k)) dup = true;
+    else seen.set(k, i);
+  }
+  if (!dup) return [...flat];
+  const out: unknown[] = [];
+  const at = new Map<string, number>();
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const k = String(flat[i]).toLowerCase();
+    const v = flat[i + 1];
+    const j = at.get(k);
+    if (j === undefined) {
+      at.set(k, out.length);
+      out.push(flat[i], v);
+      continue;
+    }
+    const prev = out[j + 1];
+    out[j + 1] = [
+      ...(Array.isArray(prev) ? (prev as unknown[]) : [prev]),
+      ...(Array.isArray(v) ? (v as unknown[]) : [v]),
+    ];
+  }
+  return out;
 }
 
 /** The generation source: the server swaps it on graceful reload. */

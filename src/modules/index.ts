@@ -22,6 +22,7 @@ import { authzUserModule } from './authz-user/index.js';
 import { cgiModule, cgidModule } from './cgi/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
+import { headersModule } from './headers/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
 import { setenvifModule } from './setenvif/index.js';
 import { statusModule } from './status/index.js';
@@ -56,6 +57,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(authzCoreModule),
   anyModule(accessCompatModule),
   anyModule(envModule),
+  anyModule(headersModule),
   anyModule(setenvifModule),
   anyModule(autoindexModule),
   anyModule(dirModule),

@@ -51,6 +51,7 @@ LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.s
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
 LoadModule autoindex_module /usr/lib/apache2/modules/mod_autoindex.so
@@ -69,6 +70,30 @@ DocumentRoot "@HTDOCS@"
 <Directory "@SRV@">
     Require all granted
 </Directory>
+
+# mod_headers: response and request header edits (and an error page under /hdrs404).
+WSGIScriptAlias /hdrs "@SRV@/dump.wsgi" process-group=diff
+<Location /hdrs>
+    Header set X-Frame-Options DENY
+    Header always set X-Always "yes %{HDR_MISSING}e"
+    Header append Cache-Control no-cache
+    Header merge Vary Accept
+    Header merge Vary Accept
+    Header add X-Added one
+    Header add X-Added two
+    Header echo ^X-Echo
+    Header edit Content-Type ^application/(.*)$ text/x-$1
+    Header set X-Cond on env=HDR_NEVER
+    Header set X-NotCond on env=!HDR_NEVER
+    RequestHeader set X-Req injected
+    RequestHeader append Accept-Language fr
+    RequestHeader unset User-Agent
+    RequestHeader edit* X-Edit a b
+</Location>
+<Location /hdrs404>
+    Header set X-OnSuccess yes
+    Header always set X-Always yes
+</Location>
 
 # mod_cgi: scripts under @SRV@/cgi (CGI_SCRIPTS).
 ScriptAlias /cgi-bin/ "@SRV@/cgi/"

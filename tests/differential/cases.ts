@@ -1154,6 +1154,36 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['REQUEST_URI'], '/passauth/x');
     },
   },
+  // mod_headers (<Location /hdrs>, <Location /hdrs404>).
+  {
+    name: 'GET /hdrs: Header set/always/append/merge/add/echo/edit/env= and RequestHeader edits (mod_headers)',
+    path: '/hdrs/x',
+    extraHeaders: 'X-Echo-Me: hi\r\nUser-Agent: ua/1\r\nAccept-Language: de\r\nX-Edit: aXa\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (r, env) => {
+      assert.equal(header(r, 'X-Frame-Options'), 'DENY');
+      assert.equal(header(r, 'X-Always'), 'yes (null)');
+      assert.equal(header(r, 'Vary'), 'Accept');
+      assert.equal(header(r, 'X-Echo-Me'), 'hi');
+      assert.equal(header(r, 'Content-Type'), 'text/x-json');
+      assert.equal(header(r, 'X-Cond'), undefined);
+      assert.equal(header(r, 'X-NotCond'), 'on');
+      assert.equal(env?.['HTTP_X_REQ'], 'injected');
+      assert.equal(env?.['HTTP_ACCEPT_LANGUAGE'], 'de, fr');
+      assert.equal(env?.['HTTP_USER_AGENT'], undefined);
+      assert.equal(env?.['HTTP_X_EDIT'], 'bXb');
+    },
+  },
+  {
+    name: 'GET /hdrs404: an error page gets Header always lines only (mod_headers)',
+    path: '/hdrs404',
+    expectStatus: 404,
+    check: (r) => {
+      assert.equal(header(r, 'X-Always'), 'yes');
+      assert.equal(header(r, 'X-OnSuccess'), undefined);
+    },
+  },
   // mod_cgi (ScriptAlias /cgi-bin/ → srv/cgi).
   {
     name: 'GET /cgi-bin/bad.cgi: a head line without a colon is a 500 (mod_cgi)',
