@@ -74,6 +74,17 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       return '<p>The requested URL was not found on this server.</p>\n';
     case 405:
       return `<p>The requested method ${m} is not allowed for this URL.</p>\n`;
+    case 406:
+      return notes(
+        r,
+        '<p>An appropriate representation of the requested resource could not be found on this server.</p>\n',
+        'variant-list',
+        '',
+      );
+    case 300:
+      return notes(r, '', 'variant-list', '');
+    case 506:
+      return '<p>A variant for the requested resource\n<pre>\n\n</pre>\nis itself a negotiable resource. This indicates a configuration error.</p>\n';
     case 408:
       return '<p>Server timeout waiting for the HTTP request from the client.</p>\n';
     case 410:

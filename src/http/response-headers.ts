@@ -117,6 +117,19 @@ export function collectHeaders(res: ServerResponse, extra: unknown): HeaderEntry
   return out;
 }
 
+/** Per response: the entity headers taken from the request record (see setEntityHeaders). */
+const entityHeaders = new WeakMap<ServerResponse, readonly HeaderEntry[]>();
+
+/**
+ * ap_http_header_filter sets Content-Encoding and Content-Language from r->content_encoding
+ * and r->content_languages after Content-Type, so they follow it on the wire. The default
+ * handler hands them over here instead of through setHeader, which would keep them in
+ * insertion order like any header a WSGI application sets.
+ */
+export function setEntityHeaders(res: ServerResponse, entries: readonly HeaderEntry[]): void {
+  entityHeaders.set(res, entries);
+}
+
 /**
  * Apache's order for `entries`: Date, Server, the rest as given, then Keep-Alive, Connection,
  * Transfer-Encoding, Content-Type; with the connection headers of ap_set_keepalive. Returns the flat
@@ -216,5 +229,6 @@ export function apacheOrder(
   // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive's headers.
   for (const [n, v] of transferEncoding) flat.push(n, v);
   for (const [n, v] of contentType) flat.push(n, v);
+  if (!headerOnly) for (const [n, v] of entityHeaders.get(res) ?? []) flat.push(n, v);
   return flat;
 }

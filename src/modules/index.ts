@@ -23,6 +23,7 @@ import { envModule } from './env/index.js';
 import { setenvifModule } from './setenvif/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
+import { negotiationModule } from './negotiation/index.js';
 import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
 
@@ -40,6 +41,7 @@ export function anyModule<S, D>(mod: ModuleDef<S, D>): ModuleDef {
 export const MODULES: readonly ModuleDef[] = [
   anyModule(coreModule),
   anyModule(logConfigModule),
+  anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(authBasicModule),
   anyModule(authnFileModule),

@@ -30,6 +30,15 @@ export interface RequestRecord {
   /** Handler name (r->handler), e.g. `wsgi-script`. */
   handler: string | undefined;
   contentType: string | undefined;
+  /** r->content_encoding (mod_mime's AddEncoding, a negotiated variant's encoding). */
+  contentEncoding: string | undefined;
+  /** r->content_languages (mod_mime's AddLanguage / DefaultLanguage), lower-case. */
+  contentLanguages: readonly string[] | undefined;
+  /**
+   * r->vlist_validator: the variant list's entity tag (mod_negotiation), merged into the
+   * chosen variant's ETag (ap_make_etag_ex).
+   */
+  vlistValidator: string | undefined;
   /** Per-request environment (r->subprocess_env): SetEnv etc. */
   readonly env: Map<string, string>;
   /** Module notes (r->notes). */
@@ -348,6 +357,9 @@ export class Request implements RequestRecord {
   pathInfo = '';
   handler: string | undefined = undefined;
   contentType: string | undefined = undefined;
+  contentEncoding: string | undefined = undefined;
+  contentLanguages: readonly string[] | undefined = undefined;
+  vlistValidator: string | undefined = undefined;
   readonly env = new Map<string, string>();
   readonly notes = new Map<string, string>();
   readonly errHeadersOut: Map<string, string>;
