@@ -231,6 +231,8 @@ export function sendErrorResponse(
     return;
   }
   const loc = typeof location === 'string' ? location : '';
+  // err_headers_out go first (ap_http_header_filter overlays them before headers_out).
+  for (const [name, value] of r.errHeadersOut) res.setHeader(name, value);
   if ((status >= 300 && status < 400) || status === 201) {
     if (loc !== '') res.setHeader('Location', loc);
   }
@@ -238,7 +240,6 @@ export function sendErrorResponse(
   if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
   if (r.env.has('nokeepalive')) res.shouldKeepAlive = false;
-  for (const [name, value] of r.errHeadersOut) res.setHeader(name, value);
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');
   const body = custom ?? cannedErrorPage(status, cannedContext(r), loc, recursive);

@@ -82,6 +82,7 @@ export async function internalRedirect(
   next.env.set('REDIRECT_URL', r.uri);
   if (r.args !== '') next.env.set('REDIRECT_QUERY_STRING', r.args);
   next.env.set('REDIRECT_STATUS', String(r.status));
+  next.vlistValidator = r.vlistValidator; // a type map's validator reaches the variant's ETag
   r.next = next;
   return processRequest(next);
 }

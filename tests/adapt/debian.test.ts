@@ -57,6 +57,7 @@ const IMPLEMENTED = new Set([
   'mpm_event',
   'mpm_prefork',
   'mpm_worker',
+  'negotiation',
   'setenvif',
   'wsgi',
 ]);

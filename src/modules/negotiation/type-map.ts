@@ -195,7 +195,7 @@ export async function readTypeMap(
         'error',
         'negotiation',
         'AH00681',
-        `Syntax error in type map, no ':' in ${r.filename ?? ''} for header ${line.text.toLowerCase()}`,
+        `Syntax error in type map, no ':' in ${r.filename ?? ''} for header ${line.text.toLowerCase().replace(/\n/g, '\\n')}`,
       );
       return { status: 500 };
     }
@@ -317,6 +317,8 @@ function serveBody(r: RequestRecord, best: Variant, text: string): Outcome {
   if (r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'POST') return 405;
   const res = r.res;
   res.statusCode = r.status;
+  // The handler set Vary after ap_invoke_handler copied err_headers_out: send them now.
+  for (const [n, v] of r.errHeadersOut) res.setHeader(n, v);
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Content-Length', best.bytes);
   if (best.mimeType !== '')
