@@ -88,6 +88,20 @@ export async function internalRedirect(
 }
 
 /**
+ * The request-target for a sub-request URI: each path segment %-escaped; a `?` starts the
+ * query, which goes along as written (AP_SUBREQ_MERGE_ARGS, `DirectoryIndex x?y=1`).
+ */
+function escapeTarget(uri: string): string {
+  const q = uri.indexOf('?');
+  const path = q < 0 ? uri : uri.slice(0, q);
+  const escaped = path
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
+  return q < 0 ? escaped : escaped + uri.slice(q);
+}
+
+/**
  * ap_sub_req_lookup_uri: what would `uri` (relative to r's directory if not absolute) map
  * to? Runs steps 1–14 without a handler; the caller reads `status`, `filename`, `finfo`.
  */
@@ -103,10 +117,7 @@ export async function lookupUri(
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: abs
-      .split('/')
-      .map((s) => encodeURIComponent(s).replace(/%3F/g, '?'))
-      .join('/'),
+    target: escapeTarget(abs),
     method: r.method === 'HEAD' ? 'GET' : r.method,
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
