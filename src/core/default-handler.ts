@@ -17,7 +17,7 @@ import { DONE } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import { coreDir } from './view.js';
-import { setEntityHeaders } from '../http/response-headers.js';
+import { setFilterHeaders } from '../http/response-headers.js';
 import { reasonPhrase } from '../http/status.js';
 import {
   ifRangeMatches,
@@ -196,7 +196,10 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
   if (r.contentEncoding !== undefined) entity.push(['Content-Encoding', r.contentEncoding]);
   if (r.contentLanguages !== undefined && r.contentLanguages.length > 0)
     entity.push(['Content-Language', r.contentLanguages.join(', ')]);
-  if (entity.length > 0) setEntityHeaders(res, entity);
+  setFilterHeaders(res, {
+    entity,
+    ...(r.noCache ? { expires: new Date(r.requestTime).toUTCString() } : {}),
+  });
   const h = r.headersIn.headers;
   const ifRange = h['if-range'];
   const wanted =

@@ -117,17 +117,24 @@ export function collectHeaders(res: ServerResponse, extra: unknown): HeaderEntry
   return out;
 }
 
-/** Per response: the entity headers taken from the request record (see setEntityHeaders). */
-const entityHeaders = new WeakMap<ServerResponse, readonly HeaderEntry[]>();
+/** Headers ap_http_header_filter adds itself, from the request record (setFilterHeaders). */
+export interface FilterHeaders {
+  /** `Expires: <now>` for r->no_cache, added after ap_set_keepalive's Connection header. */
+  readonly expires?: string;
+  /** Content-Encoding and Content-Language from r, set after Content-Type. */
+  readonly entity?: readonly HeaderEntry[];
+}
+
+const filterHeaders = new WeakMap<ServerResponse, FilterHeaders>();
 
 /**
- * ap_http_header_filter sets Content-Encoding and Content-Language from r->content_encoding
- * and r->content_languages after Content-Type, so they follow it on the wire. The default
- * handler hands them over here instead of through setHeader, which would keep them in
+ * Hand over the headers ap_http_header_filter derives from r (Content-Encoding and
+ * Content-Language after Content-Type, Expires for r->no_cache after Connection): the
+ * default handler sets them here rather than through setHeader, which would keep them in
  * insertion order like any header a WSGI application sets.
  */
-export function setEntityHeaders(res: ServerResponse, entries: readonly HeaderEntry[]): void {
-  entityHeaders.set(res, entries);
+export function setFilterHeaders(res: ServerResponse, h: FilterHeaders): void {
+  filterHeaders.set(res, h);
 }
 
 /**
@@ -226,9 +233,11 @@ export function apacheOrder(
     // Node closes after the response only when it believes the client does not keep alive.
     if (!conn.keep) res.shouldKeepAlive = false;
   }
+  const filter = filterHeaders.get(res);
+  if (filter?.expires !== undefined) flat.push('Expires', filter.expires);
   // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive's headers.
   for (const [n, v] of transferEncoding) flat.push(n, v);
   for (const [n, v] of contentType) flat.push(n, v);
-  if (!headerOnly) for (const [n, v] of entityHeaders.get(res) ?? []) flat.push(n, v);
+  if (!headerOnly) for (const [n, v] of filter?.entity ?? []) flat.push(n, v);
   return flat;
 }

@@ -39,6 +39,11 @@ export interface RequestRecord {
    * chosen variant's ETag (ap_make_etag_ex).
    */
   vlistValidator: string | undefined;
+  /**
+   * r->no_cache: the response must not be cached (ap_http_header_filter adds `Expires: now`);
+   * set by mod_negotiation for HTTP/1.0 clients.
+   */
+  noCache: boolean;
   /** Per-request environment (r->subprocess_env): SetEnv etc. */
   readonly env: Map<string, string>;
   /** Module notes (r->notes). */
@@ -360,6 +365,7 @@ export class Request implements RequestRecord {
   contentEncoding: string | undefined = undefined;
   contentLanguages: readonly string[] | undefined = undefined;
   vlistValidator: string | undefined = undefined;
+  noCache = false;
   readonly env = new Map<string, string>();
   readonly notes = new Map<string, string>();
   readonly errHeadersOut: Map<string, string>;

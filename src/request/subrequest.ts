@@ -82,7 +82,9 @@ export async function internalRedirect(
   next.env.set('REDIRECT_URL', r.uri);
   if (r.args !== '') next.env.set('REDIRECT_QUERY_STRING', r.args);
   next.env.set('REDIRECT_STATUS', String(r.status));
-  next.vlistValidator = r.vlistValidator; // a type map's validator reaches the variant's ETag
+  // A type map's validator and no-cache verdict reach the variant's response.
+  next.vlistValidator = r.vlistValidator;
+  next.noCache = r.noCache;
   r.next = next;
   return processRequest(next);
 }

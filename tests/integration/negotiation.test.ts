@@ -41,6 +41,13 @@ AddCharset UTF-8 .utf8
 <Directory @DIR@/htdocs/tm>
   AddHandler type-map .var
 </Directory>
+<VirtualHost *:@PORT@>
+  ServerName localhost
+</VirtualHost>
+<VirtualHost *:@PORT@>
+  ServerName cached
+  CacheNegotiatedDocs On
+</VirtualHost>
 `;
 
 const FILES = {
@@ -68,8 +75,8 @@ const FILES = {
   'htdocs/tm/broken.var': 'URI: a.html\nContent Type text/html\n\n',
 };
 
-const get = (path: string, headers = '', method = 'GET'): string =>
-  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${headers}\r\n`;
+const get = (path: string, headers = '', method = 'GET', host = 'localhost'): string =>
+  `${method} ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n${headers}\r\n`;
 
 describe('mod_negotiation', () => {
   let h: Harness;
@@ -230,6 +237,24 @@ describe('mod_negotiation', () => {
     assert.equal(res.headers['content-length'], '6');
     const put = await rawRequest(h.port, get('/tm/inline.var', 'Content-Length: 0\r\n', 'PUT'));
     assert.equal(put.status, 405);
+  });
+
+  it('forbids HTTP/1.0 caches to keep a type map’s answer unless CacheNegotiatedDocs', async () => {
+    const old = await rawRequest(h.port, 'GET /tm/doc.var HTTP/1.0\r\nHost: localhost\r\n\r\n');
+    assert.equal(old.status, 200);
+    assert.equal(old.headers['expires'], old.headers['date']);
+    assert.deepEqual(old.headerList.map(([n]) => n.toLowerCase()).slice(-4), [
+      'connection',
+      'expires',
+      'content-type',
+      'content-language',
+    ]);
+    const cached = await rawRequest(h.port, 'GET /tm/doc.var HTTP/1.0\r\nHost: cached\r\n\r\n');
+    assert.equal(cached.headers['expires'], undefined);
+    const multi = await rawRequest(h.port, 'GET /mv/page HTTP/1.0\r\nHost: localhost\r\n\r\n');
+    assert.equal(multi.headers['expires'], undefined); // the fast redirect clears it
+    const eleven = await rawRequest(h.port, get('/tm/doc.var'));
+    assert.equal(eleven.headers['expires'], undefined);
   });
 
   it('answers 500 to a type map with a header line without a colon', async () => {

@@ -256,6 +256,7 @@ export function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
   r.contentType = rr.contentType;
   r.contentEncoding = rr.contentEncoding;
   r.contentLanguages = rr.contentLanguages;
+  r.noCache = r.noCache && rr.noCache;
   for (const [k, v] of rr.env) r.env.set(k, v);
   for (const [k, v] of rr.notes) r.notes.set(k, v);
   for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);

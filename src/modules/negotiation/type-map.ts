@@ -15,7 +15,7 @@ import { internalRedirect } from '../../request/subrequest.js';
 import { coreDir } from '../../core/view.js';
 import { makeETag } from '../../core/default-handler.js';
 import { aprStatus } from '../../util/apr-status.js';
-import { setEntityHeaders } from '../../http/response-headers.js';
+import { setFilterHeaders } from '../../http/response-headers.js';
 import { getEntry, getToken, parseLanguages } from './accept.js';
 import { newVariant, type NegState, type Variant } from './algorithm.js';
 import type { NegDirConf, NegServerConf } from './config.js';
@@ -296,6 +296,10 @@ export function makeHandleMapFile(
     const out = doNegotiation(r, neg, vars, false, lengthOf, () => false);
     if ('status' in out) return out.status;
     const best = out.best;
+    // HTTP/1.0 caches cannot tell variants apart (no Vary): forbid caching unless
+    // CacheNegotiatedDocs (a type map counts no multiviews variants).
+    if (r.serverConf(mod).cacheNegotiatedDocs !== true && r.protocol === 'HTTP/1.0')
+      r.noCache = true;
     if (best.body !== 0) return serveBody(r, best, read.text);
     const udir = encodeURI(uriDirOf(r)).replace(
       /[?#]/g,
@@ -330,7 +334,10 @@ function serveBody(r: RequestRecord, best: Variant, text: string): Outcome {
     entity.push(['Content-Encoding', best.encoding]);
   if (best.languages !== undefined && best.languages.length > 0)
     entity.push(['Content-Language', best.languages.join(', ')]);
-  if (entity.length > 0) setEntityHeaders(res, entity);
+  setFilterHeaders(res, {
+    entity,
+    ...(r.noCache ? { expires: new Date(r.requestTime).toUTCString() } : {}),
+  });
   const bytes = Buffer.from(text.slice(best.body, best.body + best.bytes), 'latin1');
   if (r.headerOnly) res.end();
   else res.end(bytes);
