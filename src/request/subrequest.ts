@@ -90,26 +90,32 @@ export async function internalRedirect(
 }
 
 /**
- * The request-target for a sub-request URI: each path segment %-escaped; a `?` starts the
- * query, which goes along as written (AP_SUBREQ_MERGE_ARGS, `DirectoryIndex x?y=1`).
+ * The request-target for a sub-request URI: each path segment %-escaped. Without `args`, a
+ * `?` in `uri` starts the query (`DirectoryIndex x?y=1`); with `args`, `uri` is all path
+ * (a file name may hold a `?`) and `args` the query, as written ('' = none).
  */
-function escapeTarget(uri: string): string {
-  const q = uri.indexOf('?');
+function escapeTarget(uri: string, args?: string): string {
+  const q = args === undefined ? uri.indexOf('?') : -1;
   const path = q < 0 ? uri : uri.slice(0, q);
+  const query = args ?? (q < 0 ? undefined : uri.slice(q + 1));
   const escaped = path
     .split('/')
-    .map((s) => encodeURIComponent(s))
+    .map((seg) => encodeURIComponent(seg))
     .join('/');
-  return q < 0 ? escaped : escaped + uri.slice(q);
+  return query === undefined || (args !== undefined && query === '')
+    ? escaped
+    : `${escaped}?${query}`;
 }
 
 /**
  * ap_sub_req_lookup_uri: what would `uri` (relative to r's directory if not absolute) map
  * to? Runs steps 1–14 without a handler; the caller reads `status`, `filename`, `finfo`.
+ * `args`, if given, is the query and `uri` a path only (see escapeTarget).
  */
 export async function lookupUri(
   r: RequestRecord,
   uri: string,
+  args?: string,
 ): Promise<{ rr: RequestRecord; status: Outcome }> {
   const base = r.uri.endsWith('/') ? r.uri : r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
   const abs = uri.startsWith('/') ? uri : base + uri;
@@ -119,7 +125,7 @@ export async function lookupUri(
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: escapeTarget(abs),
+    target: escapeTarget(abs, args),
     method: r.method === 'HEAD' ? 'GET' : r.method,
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),

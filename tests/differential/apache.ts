@@ -608,6 +608,8 @@ export const NEG_FILES: Readonly<Record<string, string>> = {
   'index.html.en': 'idx en\n',
   'index.html.fr': 'idx fr\n',
   'odd.unknownext': 'x\n',
+  'what?.html.en': 'what\n',
+  'a b%.html.en': 'pct\n',
   'doc.var':
     'URI: doc\n\nURI: doc.html.en\nContent-Type: text/html\nContent-Language: en\n\n' +
     '# a comment\nURI: doc.txt\nContent-Type: text/plain; qs=0.5\nDescription: plain\n  text\n',

@@ -1259,5 +1259,17 @@ export const CASES: readonly Case[] = [
     expectStatus: 404,
     logs: [/AH00687: Negotiation: discovered file\(s\) matching request: \S*\/neg\/odd \(None/],
   },
+  {
+    name: 'GET /neg/what%3F?x=1: a variant name holding ? and a query (Content-Location escaped)',
+    path: '/neg/what%3F?x=1',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Location'), 'what%3f.html.en'),
+  },
+  {
+    name: 'GET /neg/a%20b%25: a variant name with a space and a percent sign',
+    path: '/neg/a%20b%25',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'pct\n'),
+  },
   // --- end mod_negotiation ---------------------------------------------------------------
 ];

@@ -119,7 +119,7 @@ export function makeFindCt(
           found = true;
       }
       if (found || matchAny) foundMetadata = true;
-      else exceptions.push(extcase);
+      else if (r.main !== undefined) exceptions.push(extcase); // only a sub-request's is read
     }
     if (foundMetadata && r.main !== undefined)
       r.notes.set(MIME_EXCEPTIONS_NOTE, JSON.stringify(exceptions));

@@ -122,8 +122,7 @@ async function readTypesMulti(r: RequestRecord, dirName: string): Promise<ReadRe
     if (dirent.isDirectory()) continue;
     anyMatch = true;
     // ap_sub_req_lookup_dirent with AP_SUBREQ_MERGE_ARGS: path_info and query go along.
-    const target = base + name + r.pathInfo + (r.args !== '' ? '?' + r.args : '');
-    const { rr } = await lookupUri(r, target);
+    const { rr } = await lookupUri(r, base + name + r.pathInfo, r.args);
     if (rr.finfo?.isFile() !== true) continue;
     if (rr.handler !== undefined && rr.contentType === undefined) rr.contentType = CGI_MAGIC_TYPE;
     const note = rr.notes.get(MIME_EXCEPTIONS_NOTE);
@@ -324,8 +323,7 @@ async function handleMulti(
   let rr = found.find((x) => x.v === out.best)?.rr;
   if (rr === undefined) {
     // From a map file: no sub-request yet (ap_sub_req_lookup_file).
-    const target = uriDirOf(r) + out.best.fileName;
-    const sub = await lookupUri(r, target);
+    const sub = await lookupUri(r, uriDirOf(r) + out.best.fileName, '');
     if (sub.rr.status !== 200) return sub.rr.status;
     rr = sub.rr;
   }
