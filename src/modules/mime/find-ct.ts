@@ -40,6 +40,28 @@ export class MimeState {
   }
 }
 
+/**
+ * find_ct's rebuild of the type through analyze_ct: `type/sub; attr=val` with one space
+ * after each `;`, and AddCharset's charset replacing a charset parameter or appended.
+ */
+export function withParams(type: string, charset: string | undefined): string {
+  if (!type.includes(';')) return charset === undefined ? type : `${type}; charset=${charset}`;
+  const [base = '', ...params] = type.split(';').map((p) => p.trim());
+  let out = base;
+  let replaced = false;
+  for (const p of params) {
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    const attr = (eq < 0 ? p : p.slice(0, eq)).trim();
+    const val = eq < 0 ? '' : p.slice(eq + 1).trim();
+    if (charset !== undefined && attr === 'charset') {
+      if (!replaced) out += `; charset=${charset}`;
+      replaced = true;
+    } else out += `; ${attr}=${val}`;
+  }
+  return charset !== undefined && !replaced ? `${out}; charset=${charset}` : out;
+}
+
 /** The note a sub-request carries for mod_negotiation: the name parts mod_mime did not know. */
 export const MIME_EXCEPTIONS_NOTE = 'ap-mime-exceptions-list';
 
@@ -123,8 +145,7 @@ export function makeFindCt(
     }
     if (foundMetadata && r.main !== undefined)
       r.notes.set(MIME_EXCEPTIONS_NOTE, JSON.stringify(exceptions));
-    if (type !== undefined)
-      r.contentType = charset === undefined ? type : `${type}; charset=${charset}`;
+    if (type !== undefined) r.contentType = withParams(type, charset);
     if (handler !== undefined) r.handler = handler;
     if (encoding !== undefined) r.contentEncoding = encoding;
     if (languages !== undefined) r.contentLanguages = languages;
