@@ -192,14 +192,9 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
     res.end();
     return DONE;
   }
-  const entity: [string, string][] = [];
-  if (r.contentEncoding !== undefined) entity.push(['Content-Encoding', r.contentEncoding]);
-  if (r.contentLanguages !== undefined && r.contentLanguages.length > 0)
-    entity.push(['Content-Language', r.contentLanguages.join(', ')]);
-  setFilterHeaders(res, {
-    entity,
-    ...(r.noCache ? { expires: new Date(r.requestTime).toUTCString() } : {}),
-  });
+  // Expires for r->no_cache (mod_negotiation, HTTP/1.0); the entity headers come from the
+  // pipeline (invokeHandler).
+  if (r.noCache) setFilterHeaders(res, { expires: new Date(r.requestTime).toUTCString() });
   const h = r.headersIn.headers;
   const ifRange = h['if-range'];
   const wanted =

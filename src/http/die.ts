@@ -13,6 +13,7 @@ import { internalRedirect } from '../request/subrequest.js';
 import { serverNameOf, serverPortOf } from '../request/server-name.js';
 import { reasonPhrase, statusLine } from './status.js';
 import { SERVER_BANNER } from './banner.js';
+import { clearEntityHeaders } from './response-headers.js';
 
 /** DOCTYPE_HTML_4_01, as Apache 2.4.6x+ writes it on canned error pages. */
 const DOCTYPE =
@@ -222,6 +223,7 @@ export function sendErrorResponse(
     return;
   }
   const location = res.getHeader('location');
+  clearEntityHeaders(res);
   // Keep the connection-level headers the server layer set (Server, Connection, Keep-Alive).
   for (const name of res.getHeaderNames()) if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   res.statusCode = status;
@@ -254,6 +256,8 @@ export function sendErrorResponse(
  */
 export async function die(r: RequestRecord, status: Outcome): Promise<Outcome> {
   if (status === DONE || status === OK) return status;
+  // The failed request's Content-Language/-Encoding are not the error page's.
+  clearEntityHeaders(r.res);
   // An error while serving an ErrorDocument (r.status is already an error): recursive.
   if (r.prev !== undefined && r.status !== 200 && r.status >= 400) {
     let orig: RequestRecord = r;

@@ -17,6 +17,7 @@ import { forbiddenSymlink } from './symlinks.js';
 import { primeCanonicalName } from './server-name.js';
 import { coreDir } from '../core/view.js';
 import { die } from '../http/die.js';
+import { setFilterHeaders } from '../http/response-headers.js';
 
 /** httpd's decl_die: a phase nobody handled is a configuration error (500). */
 function declDie(status: Outcome, phase: string, r: RequestRecord): Outcome {
@@ -198,6 +199,15 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   // err_headers_out go out with every response (ap_http_header_filter overlays them
   // first): e.g. the challenge of a 401 that a local ErrorDocument answers.
   for (const [n, v] of r.errHeadersOut) if (!r.res.headersSent) r.res.setHeader(n, v);
+  // ap_http_header_filter's Content-Encoding / Content-Language from r (mod_mime), for
+  // whatever handler answers.
+  if (r.contentEncoding !== undefined || r.contentLanguages !== undefined) {
+    const entity: [string, string][] = [];
+    if (r.contentEncoding !== undefined) entity.push(['Content-Encoding', r.contentEncoding]);
+    if (r.contentLanguages !== undefined && r.contentLanguages.length > 0)
+      entity.push(['Content-Language', r.contentLanguages.join(',')]);
+    setFilterHeaders(r.res, { entity });
+  }
   // ap_set_keepalive: `nokeepalive` in the environment (SetEnv, BrowserMatch) closes.
   if (r.env.has('nokeepalive')) r.res.shouldKeepAlive = false;
   const handlers = r.generation.runtime.handlers;

@@ -338,6 +338,7 @@ LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
     Options MultiViews ExecCGI
     AddHandler wsgi-script .wsgi
     MultiviewsMatch Handlers
+    DefaultLanguage de
 </Directory>
 # --- end mod_negotiation ---------------------------------------------------------------
 `;

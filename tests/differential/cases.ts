@@ -1271,5 +1271,12 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     check: (r) => assert.equal(r.body.toString(), 'pct\n'),
   },
+  {
+    name: 'GET /neg/app/dump.wsgi: DefaultLanguage reaches a WSGI response (after Content-Type)',
+    path: '/neg/app/dump.wsgi',
+    expectStatus: 200,
+    dump: true,
+    check: (r) => assert.equal(header(r, 'Content-Language'), 'de'),
+  },
   // --- end mod_negotiation ---------------------------------------------------------------
 ];

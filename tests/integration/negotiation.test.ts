@@ -62,6 +62,7 @@ const FILES = {
   'htdocs/mv/secret.html.fr': 'closed\n',
   'htdocs/mv/odd.unknownext': 'x\n',
   'htdocs/plain/page.html.en': 'not negotiated\n',
+  'htdocs/plain/both.en.fr.html': 'two languages\n',
   'htdocs/prio/p.html.en': 'en1\n',
   'htdocs/prio/p.html.de': 'de12\n',
   'htdocs/tm/doc.var':
@@ -207,6 +208,21 @@ describe('mod_negotiation', () => {
     assert.equal(res.status, 404);
     assert.equal(res.headers['vary'], undefined);
     assert.ok(h.errorLog().some((l) => /AH00128: File does not exist: .*\/plain\/page$/.test(l)));
+  });
+
+  it('sends Content-Language for a plain file, languages joined by a comma', async () => {
+    const one = await rawRequest(h.port, get('/plain/page.html.en'));
+    assert.equal(one.headers['content-language'], 'en');
+    assert.equal(one.headers['vary'], undefined);
+    const two = await rawRequest(h.port, get('/plain/both.en.fr.html'));
+    assert.equal(two.headers['content-language'], 'en,fr');
+    assert.deepEqual(two.headerList.map(([n]) => n.toLowerCase()).slice(-2), [
+      'content-type',
+      'content-language',
+    ]);
+    const missing = await rawRequest(h.port, get('/plain/page.html.en/x'));
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers['content-language'], undefined);
   });
 
   it('applies LanguagePriority and ForceLanguagePriority Fallback', async () => {

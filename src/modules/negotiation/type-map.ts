@@ -333,7 +333,7 @@ function serveBody(r: RequestRecord, best: Variant, text: string): Outcome {
   if (best.encoding !== undefined && best.encoding !== '')
     entity.push(['Content-Encoding', best.encoding]);
   if (best.languages !== undefined && best.languages.length > 0)
-    entity.push(['Content-Language', best.languages.join(', ')]);
+    entity.push(['Content-Language', best.languages.join(',')]);
   setFilterHeaders(res, {
     entity,
     ...(r.noCache ? { expires: new Date(r.requestTime).toUTCString() } : {}),
