@@ -126,7 +126,7 @@ export async function lookupUri(
     server: r.server,
     connection: r.connection,
     target: escapeTarget(abs, args),
-    method: r.method === 'HEAD' ? 'GET' : r.method,
+    method: 'GET', // ap_set_sub_req_protocol: every sub-request is a GET
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
   });

@@ -78,3 +78,25 @@ describe('parseLanguages', () => {
     assert.deepEqual(parseLanguages('EN, fr;de\n'), ['en', 'fr', 'de']);
   });
 });
+
+describe('robustness', () => {
+  it('parses any header text without throwing, one item per comma at most', () => {
+    const alphabet = 'ab*/-;,=" q.019\t\r\n(';
+    let seed = 42;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      let s = '';
+      for (let j = rnd(40); j > 0; j--) s += alphabet[rnd(alphabet.length)] ?? '';
+      const items = parseAcceptHeader(s) ?? [];
+      for (const it of items) {
+        assert.ok(it.quality >= 0 && it.quality <= 1);
+        assert.equal(it.name, it.name.toLowerCase());
+      }
+      assert.ok(items.length <= s.length + 1);
+      assert.ok(parseLanguages(s).length <= s.length + 1);
+    }
+  });
+});
