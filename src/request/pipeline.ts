@@ -105,9 +105,12 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
       : un.path;
   // 5. second location walk (the path is decoded now)
   walkLocation(r, defaults);
-  // 6. translate_name (FIRST); all declined → 500 "couldn't translate"
-  rv = await runFirst(hooks.translateName, r);
-  if (rv !== OK) return finish(declDie(rv, 'translate', r));
+  // 6. translate_name (FIRST); all declined → 500 "couldn't translate". A file sub-request
+  // (ap_sub_req_lookup_file/_dirent: r->main with r->filename set) is not translated.
+  if (r.main === undefined || r.filename === undefined) {
+    rv = await runFirst(hooks.translateName, r);
+    if (rv !== OK) return finish(declDie(rv, 'translate', r));
+  }
   // 7. map_to_storage (FIRST) from the server defaults: directory + file walk
   r.perDir = defaults;
   rv = await runFirst(hooks.mapToStorage, r);

@@ -135,3 +135,30 @@ export async function lookupUri(
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };
 }
+
+/**
+ * ap_sub_req_lookup_dirent / ap_sub_req_lookup_file: a sub-request for the file `filename`
+ * (no translation: the file is already known), with `uri` as its r->uri and `pathInfo`
+ * carried along (AP_SUBREQ_MERGE_ARGS); `args` is the query ('' = none).
+ */
+export async function lookupFile(
+  r: RequestRecord,
+  file: { filename: string; uri: string; pathInfo: string; args: string },
+): Promise<{ rr: RequestRecord; status: Outcome }> {
+  const rr = new Request({
+    req: r.headersIn,
+    res: r.res,
+    generation: r.generation,
+    server: r.server,
+    connection: r.connection,
+    target: escapeTarget(file.uri, file.args),
+    method: 'GET',
+    main: r,
+    perDir: r.generation.runtime.dirDefaults(r.server),
+  });
+  rr.filename = file.filename;
+  rr.pathInfo = file.pathInfo;
+  const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
+  if (status !== 0 && status > 0) rr.status = status;
+  return { rr, status };
+}

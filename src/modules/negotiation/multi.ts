@@ -14,7 +14,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
-import { lookupUri } from '../../request/subrequest.js';
+import { lookupFile } from '../../request/subrequest.js';
 import { coreDir } from '../../core/view.js';
 import { aprStatus } from '../../util/apr-status.js';
 import { CGI_MAGIC_TYPE, getEntry, parseAcceptHeader } from './accept.js';
@@ -122,7 +122,12 @@ async function readTypesMulti(r: RequestRecord, dirName: string): Promise<ReadRe
     if (dirent.isDirectory()) continue;
     anyMatch = true;
     // ap_sub_req_lookup_dirent with AP_SUBREQ_MERGE_ARGS: path_info and query go along.
-    const { rr } = await lookupUri(r, base + name + r.pathInfo, r.args);
+    const { rr } = await lookupFile(r, {
+      filename: dirName + name,
+      uri: base + name + r.pathInfo,
+      pathInfo: r.pathInfo,
+      args: r.args,
+    });
     if (rr.finfo?.isFile() !== true) continue;
     if (rr.handler !== undefined && rr.contentType === undefined) rr.contentType = CGI_MAGIC_TYPE;
     const note = rr.notes.get(MIME_EXCEPTIONS_NOTE);
@@ -323,7 +328,13 @@ async function handleMulti(
   let rr = found.find((x) => x.v === out.best)?.rr;
   if (rr === undefined) {
     // From a map file: no sub-request yet (ap_sub_req_lookup_file).
-    const sub = await lookupUri(r, uriDirOf(r) + out.best.fileName, '');
+    // (ap_sub_req_lookup_file: relative to r's file and URI, no path info, no query)
+    const sub = await lookupFile(r, {
+      filename: dirName + out.best.fileName,
+      uri: uriDirOf(r) + out.best.fileName,
+      pathInfo: '',
+      args: '',
+    });
     if (sub.rr.status !== 200) return sub.rr.status;
     rr = sub.rr;
   }
