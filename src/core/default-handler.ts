@@ -209,7 +209,11 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
       ? parseByteRanges(h.range, size)
       : undefined;
   // 416 goes through ap_die, which drops the file's headers.
-  if (wanted?.kind === 'unsatisfiable') return 416;
+  if (wanted?.kind === 'unsatisfiable') {
+    // The byterange filter's error path clears err_headers_out too (Vary, TCN, …).
+    r.errHeadersOut.clear();
+    return 416;
+  }
   const ranges = wanted?.kind === 'ranges' ? wanted.ranges : undefined;
   const ct = contentTypeOf(r);
   if (ranges !== undefined) {

@@ -273,6 +273,30 @@ describe('mod_negotiation', () => {
     assert.equal(eleven.headers['expires'], undefined);
   });
 
+  it('applies ranges and conditions to an inline Body: variant', async () => {
+    const de = 'Accept-Language: de\r\n';
+    const one = await rawRequest(h.port, get('/tm/inline.var', de + 'Range: bytes=0-1\r\n'));
+    assert.equal(one.status, 206);
+    assert.equal(one.body.toString(), 'Ha');
+    assert.equal(one.headers['content-range'], 'bytes 0-1/6');
+    const two = await rawRequest(h.port, get('/tm/inline.var', de + 'Range: bytes=0-1,3-4\r\n'));
+    assert.equal(two.status, 206);
+    assert.match(two.headers['content-type'] ?? '', /^multipart\/byteranges; boundary=/);
+    assert.match(two.body.toString(), /Content-range: bytes 3-4\/6\r\n\r\nlo\r\n/);
+    assert.equal(Number(two.headers['content-length']), two.body.length);
+    const bad = await rawRequest(h.port, get('/tm/inline.var', de + 'Range: bytes=99-\r\n'));
+    assert.equal(bad.status, 416);
+    assert.equal(bad.headers['vary'], undefined);
+    const star = await rawRequest(h.port, get('/tm/inline.var', de + 'If-None-Match: *\r\n'));
+    assert.equal(star.status, 304);
+    assert.equal(star.headers['vary'], 'accept-language');
+    const post = await rawRequest(
+      h.port,
+      get('/tm/inline.var', 'If-None-Match: *\r\nContent-Length: 0\r\n', 'POST'),
+    );
+    assert.equal(post.status, 412);
+  });
+
   it('answers 500 to a type map with a header line without a colon', async () => {
     const res = await rawRequest(h.port, get('/tm/broken.var'));
     assert.equal(res.status, 500);

@@ -5,7 +5,8 @@ import type { ModuleDef } from '../module.js';
 import { negotiationConfig } from './config.js';
 import type { NegDirConf, NegServerConf } from './config.js';
 import { fixEncoding, makeHandleMulti, MAP_FILE_MAGIC_TYPE } from './multi.js';
-import { makeHandleMapFile, readTypeMap } from './type-map.js';
+import { makeHandleMapFile } from './type-map.js';
+import { readTypeMap } from './type-map-read.js';
 
 /** mod_negotiation. */
 export const negotiationModule: ModuleDef<NegServerConf, NegDirConf> = {
