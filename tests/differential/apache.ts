@@ -333,6 +333,8 @@ LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
     AddHandler type-map .var
     DirectoryIndex index
     LanguagePriority de en fr
+    SetEnvIf Accept-Language "^xx$" prefer-language=fr
+    BrowserMatch "^NoGzip" no-gzip
 </Directory>
 <Directory "@HTDOCS@/neg/app">
     Options MultiViews ExecCGI

@@ -1278,5 +1278,19 @@ export const CASES: readonly Case[] = [
     dump: true,
     check: (r) => assert.equal(header(r, 'Content-Language'), 'de'),
   },
+  {
+    name: 'GET /neg/page: the prefer-language variable (SetEnvIf) wins over Accept-Language',
+    path: '/neg/page',
+    extraHeaders: 'Accept-Language: xx\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'french\n'),
+  },
+  {
+    name: 'GET /neg/comp: no-gzip (BrowserMatch) drops the encoded variant',
+    path: '/neg/comp',
+    extraHeaders: 'Accept-Encoding: gzip\r\nUser-Agent: NoGzip/1\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'plain2\n'),
+  },
   // --- end mod_negotiation ---------------------------------------------------------------
 ];
