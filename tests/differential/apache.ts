@@ -335,6 +335,9 @@ LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
     LanguagePriority de en fr
     SetEnvIf Accept-Language "^xx$" prefer-language=fr
     BrowserMatch "^NoGzip" no-gzip
+    <Files denied.html>
+        Require all denied
+    </Files>
 </Directory>
 <Directory "@HTDOCS@/neg/app">
     Options MultiViews ExecCGI
@@ -616,6 +619,11 @@ export const NEG_FILES: Readonly<Record<string, string>> = {
   'doc.var':
     'URI: doc\n\nURI: doc.html.en\nContent-Type: text/html\nContent-Language: en\n\n' +
     '# a comment\nURI: doc.txt\nContent-Type: text/plain; qs=0.5\nDescription: plain\n  text\n',
+  'chain.var':
+    'URI: chain.html.en\nContent-Type: text/html\n\nURI: doc.var\nContent-Type: text/plain\n',
+  'chain.html.en': 'ce\n',
+  'den.var': 'URI: denied.html\nContent-Type: text/html\n',
+  'denied.html': 'd\n',
   'doc.html.en': 'EN\n',
   'doc.txt': 'TXT\n',
   'inline.var':

@@ -1292,5 +1292,26 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     check: (r) => assert.equal(r.body.toString(), 'plain2\n'),
   },
+  {
+    name: 'GET /neg/chain.var: a type map choosing another type map is 506',
+    path: '/neg/chain.var',
+    extraHeaders: 'Accept: text/plain\r\n',
+    expectStatus: 506,
+  },
+  {
+    name: 'POST /neg/chain.var: not transparent, so the second map answers (nested ETag)',
+    method: 'POST',
+    path: '/neg/chain.var',
+    body: 'a=1',
+    extraHeaders: 'Accept: text/plain\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'TXT\n'),
+  },
+  {
+    name: 'GET /neg/den.var: a type map whose variant is denied answers 403',
+    path: '/neg/den.var',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/neg\/denied\.html/],
+  },
   // --- end mod_negotiation ---------------------------------------------------------------
 ];

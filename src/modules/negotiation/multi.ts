@@ -16,6 +16,7 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupFile } from '../../request/subrequest.js';
 import { coreDir } from '../../core/view.js';
+import { withVlist } from '../../core/default-handler.js';
 import { aprStatus } from '../../util/apr-status.js';
 import { CGI_MAGIC_TYPE, getEntry, parseAcceptHeader } from './accept.js';
 import {
@@ -192,6 +193,26 @@ function tryStat(p: string): Stats | undefined {
   }
 }
 
+/**
+ * setup_choice_response's sub-request: the variant's own, or (a type map's variant) a file
+ * lookup, whose failure (not carrying TCN) is the answer.
+ */
+export async function choiceLookup(
+  r: RequestRecord,
+  dirName: string,
+  rr: RequestRecord | undefined,
+  v: Variant,
+): Promise<RequestRecord | number> {
+  if (rr !== undefined) return rr;
+  const sub = await lookupFile(r, {
+    filename: dirName + v.fileName,
+    uri: uriDirOf(r) + v.fileName,
+    pathInfo: '',
+    args: '',
+  });
+  return sub.rr.status !== 200 && !sub.rr.errHeadersOut.has('TCN') ? sub.rr.status : sub.rr;
+}
+
 /** What do_negotiation decided. */
 export type NegOutcome =
   { readonly status: number } | { readonly best: Variant; readonly neg: NegState };
@@ -202,14 +223,14 @@ export type NegOutcome =
  * On a choice, the response headers are set (Content-Location, Vary, TCN) and the chosen
  * variant returned.
  */
-export function doNegotiation(
+export async function doNegotiation(
   r: RequestRecord,
   neg: NegState,
   vars: readonly Variant[],
   preferScripts: boolean,
   lengthOf: (v: Variant) => number,
-  variantHasTcn: (v: Variant) => boolean,
-): NegOutcome {
+  choiceSubRequest: (v: Variant) => Promise<RequestRecord | number>,
+): Promise<NegOutcome> {
   if (r.method === 'GET' || r.method === 'HEAD') {
     neg.isTransparent =
       r.pathInfo === '' && vars.every((v) => !v.fileName.includes('/') && v.body === 0);
@@ -237,8 +258,18 @@ export function doNegotiation(
   }
   if (best === undefined) return { status: 406 }; // unreachable: a choice has a best
   if (neg.isTransparent) {
-    // setup_choice_response: a variant that negotiates transparently itself is an error.
-    if (variantHasTcn(best)) return { status: 506 };
+    // setup_choice_response: the chosen variant's sub-request must succeed, and must not
+    // negotiate itself (a transparent resource or another type map: 506).
+    const sub = await choiceSubRequest(best);
+    if (typeof sub === 'number') return { status: sub };
+    if (sub.errHeadersOut.has('TCN') || sub.handler === 'type-map') return { status: 506 };
+    const subVary = sub.errHeadersOut.get('Vary');
+    if (subVary !== undefined) {
+      // A MultiViews variant's own Vary becomes Variant-Vary (and moves up).
+      hdrs.set('Variant-Vary', subVary);
+      hdrs.set('Vary', subVary);
+      sub.errHeadersOut.delete('Vary');
+    }
     hdrs.set('Content-Location', escapePathSegment(best.fileName));
     setNegHeaders(hdrs, neg, vars, 'choice', lengthOf);
   } else setNegHeaders(hdrs, neg, vars, result, lengthOf);
@@ -305,11 +336,12 @@ async function handleMulti(
       // set_vlist_validator(r, r): the directory's own entity tag.
       try {
         const st = await stat(dirName, { bigint: true });
-        r.vlistValidator = vlistValidatorOf(
+        const own = vlistValidatorOf(
           st.mtimeNs / 1000n,
           r.requestTime,
           coreDir(r.perDir).fileETag.length === 0,
         );
+        r.vlistValidator = own === '' ? own : (withVlist(own, r.vlistValidator) ?? own);
       } catch {
         // the directory went away between readdir and stat: no validator
       }
@@ -320,10 +352,9 @@ async function handleMulti(
   const lengthOf = lengthFinder(dirName, found);
   const preferScripts =
     r.method !== 'GET' && r.method !== 'HEAD' ? true : r.args !== '' || r.pathInfo !== '';
-  const out = doNegotiation(r, neg, vars, preferScripts, lengthOf, (v) => {
-    const rr = found.find((x) => x.v === v)?.rr;
-    return rr?.errHeadersOut.has('TCN') === true;
-  });
+  const out = await doNegotiation(r, neg, vars, preferScripts, lengthOf, (v) =>
+    choiceLookup(r, dirName, found.find((x) => x.v === v)?.rr, v),
+  );
   if ('status' in out) return out.status;
   let rr = found.find((x) => x.v === out.best)?.rr;
   if (rr === undefined) {

@@ -10,7 +10,7 @@ import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { internalRedirect } from '../../request/subrequest.js';
 import { coreDir } from '../../core/view.js';
-import { makeETag } from '../../core/default-handler.js';
+import { makeETag, withVlist } from '../../core/default-handler.js';
 import {
   ifRangeMatches,
   newBoundary,
@@ -20,7 +20,7 @@ import {
 import { setFilterHeaders } from '../../http/response-headers.js';
 import type { Variant } from './algorithm.js';
 import type { NegDirConf, NegServerConf } from './config.js';
-import { doNegotiation, parseAcceptHeaders, uriDirOf } from './multi.js';
+import { choiceLookup, doNegotiation, parseAcceptHeaders, uriDirOf } from './multi.js';
 import { readTypeMap } from './type-map-read.js';
 import type { ModuleDef } from '../module.js';
 
@@ -39,11 +39,15 @@ export function makeHandleMapFile(
       const st = statSync(r.filename ?? '', { bigint: true, throwIfNoEntry: false });
       if (st !== undefined) {
         mapMtimeSec = Number(st.mtimeNs / 1_000_000_000n);
+        // ap_make_etag merges a validator r already has (a type map redirected to another).
         r.vlistValidator =
-          makeETag(
-            coreDir(r.perDir).fileETag,
-            { ino: st.ino, size: st.size, mtimeUs: st.mtimeNs / 1000n },
-            r.requestTime,
+          withVlist(
+            makeETag(
+              coreDir(r.perDir).fileETag,
+              { ino: st.ino, size: st.size, mtimeUs: st.mtimeNs / 1000n },
+              r.requestTime,
+            ),
+            r.vlistValidator,
           ) ?? '';
       }
     }
@@ -55,7 +59,9 @@ export function makeHandleMapFile(
       }
       return v.bytes;
     };
-    const out = doNegotiation(r, neg, vars, false, lengthOf, () => false);
+    const out = await doNegotiation(r, neg, vars, false, lengthOf, (v) =>
+      choiceLookup(r, dir, undefined, v),
+    );
     if ('status' in out) return out.status;
     const best = out.best;
     // HTTP/1.0 caches cannot tell variants apart (no Vary): forbid caching unless
