@@ -17,6 +17,7 @@ import { DONE } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import { coreDir } from './view.js';
+import { setFilterHeaders } from '../http/response-headers.js';
 import { reasonPhrase } from '../http/status.js';
 import {
   ifRangeMatches,
@@ -39,6 +40,20 @@ export function makeETag(
   );
   const weak = BigInt(requestTimeMs) * 1000n - st.mtimeUs <= 1_000_000n ? 'W/' : '';
   return `${weak}"${vals.join('-')}"`;
+}
+
+/**
+ * ap_make_etag_ex with r->vlist_validator (a negotiated response): the variant's tag loses
+ * its closing quote, then `;` and the validator without its opening quote — and, as httpd's
+ * apr_cpystrn copies one byte short, without its closing quote too. A weak validator makes
+ * the whole tag weak.
+ */
+export function withVlist(etag: string | undefined, vlv: string | undefined): string | undefined {
+  if (etag === undefined || vlv === undefined || etag === '') return etag;
+  const vlvWeak = vlv.startsWith('W/');
+  const body = vlv.slice(vlvWeak ? 3 : 1, -1);
+  const base = etag.slice(0, -1);
+  return (vlvWeak && !base.startsWith('W/') ? 'W/' : '') + base + ';' + body;
 }
 
 /**
@@ -153,10 +168,9 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
   const mtimeUs = big.mtimeNs / 1000n;
   // ap_rationalize_mtime: never claim a modification time in the future.
   const mtimeMs = Math.min(Number(mtimeUs / 1000n), r.requestTime);
-  const etag = makeETag(
-    coreDir(r.perDir).fileETag,
-    { ino: big.ino, size: big.size, mtimeUs },
-    r.requestTime,
+  const etag = withVlist(
+    makeETag(coreDir(r.perDir).fileETag, { ino: big.ino, size: big.size, mtimeUs }, r.requestTime),
+    r.vlistValidator,
   );
   const ok = r.status >= 200 && r.status < 300;
   res.statusCode = r.status;
@@ -178,6 +192,9 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
     res.end();
     return DONE;
   }
+  // Expires for r->no_cache (mod_negotiation, HTTP/1.0); the entity headers come from the
+  // pipeline (invokeHandler).
+  if (r.noCache) setFilterHeaders(res, { expires: new Date(r.requestTime).toUTCString() });
   const h = r.headersIn.headers;
   const ifRange = h['if-range'];
   const wanted =
@@ -192,7 +209,11 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
       ? parseByteRanges(h.range, size)
       : undefined;
   // 416 goes through ap_die, which drops the file's headers.
-  if (wanted?.kind === 'unsatisfiable') return 416;
+  if (wanted?.kind === 'unsatisfiable') {
+    // The byterange filter's error path clears err_headers_out too (Vary, TCN, …).
+    r.errHeadersOut.clear();
+    return 416;
+  }
   const ranges = wanted?.kind === 'ranges' ? wanted.ranges : undefined;
   const ct = contentTypeOf(r);
   if (ranges !== undefined) {

@@ -13,6 +13,7 @@ import { internalRedirect } from '../request/subrequest.js';
 import { serverNameOf, serverPortOf } from '../request/server-name.js';
 import { reasonPhrase, statusLine } from './status.js';
 import { SERVER_BANNER } from './banner.js';
+import { clearEntityHeaders } from './response-headers.js';
 
 /** DOCTYPE_HTML_4_01, as Apache 2.4.6x+ writes it on canned error pages. */
 const DOCTYPE =
@@ -74,6 +75,17 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       return '<p>The requested URL was not found on this server.</p>\n';
     case 405:
       return `<p>The requested method ${m} is not allowed for this URL.</p>\n`;
+    case 406:
+      return notes(
+        r,
+        '<p>An appropriate representation of the requested resource could not be found on this server.</p>\n',
+        'variant-list',
+        '',
+      );
+    case 300:
+      return notes(r, '', 'variant-list', '');
+    case 506:
+      return '<p>A variant for the requested resource\n<pre>\n\n</pre>\nis itself a negotiable resource. This indicates a configuration error.</p>\n';
     case 408:
       return '<p>Server timeout waiting for the HTTP request from the client.</p>\n';
     case 410:
@@ -216,6 +228,7 @@ export function sendErrorResponse(
   const location = res.getHeader('location');
   // Output filters of the resource (mod_headers' onsuccess lines) do not see this page.
   (res as typeof res & { errorResponse?: boolean }).errorResponse = true;
+  clearEntityHeaders(res);
   // Keep the connection-level headers the server layer set (Server, Connection, Keep-Alive).
   for (const name of res.getHeaderNames()) if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   res.statusCode = status;
@@ -225,6 +238,10 @@ export function sendErrorResponse(
     return;
   }
   const loc = typeof location === 'string' ? location : '';
+  // err_headers_out go first (ap_http_header_filter overlays them before headers_out). A
+  // value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
+  for (const [name, value] of r.errHeadersOut)
+    res.setHeader(name, value.includes('\n') ? value.split('\n') : value);
   if ((status >= 300 && status < 400) || status === 201) {
     if (loc !== '') res.setHeader('Location', loc);
   }
@@ -232,9 +249,6 @@ export function sendErrorResponse(
   if (status === 405 || status === 501) res.setHeader('Allow', makeAllow(r));
   if (dropsConnection(status)) res.setHeader('Connection', 'close');
   if (r.env.has('nokeepalive')) res.shouldKeepAlive = false;
-  // A value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
-  for (const [name, value] of r.errHeadersOut)
-    res.setHeader(name, value.includes('\n') ? value.split('\n') : value);
   const suppress = r.env.has('suppress-error-charset');
   res.setHeader('Content-Type', suppress ? 'text/html' : 'text/html; charset=iso-8859-1');
   const body = custom ?? cannedErrorPage(status, cannedContext(r), loc, recursive);
@@ -249,6 +263,8 @@ export function sendErrorResponse(
  */
 export async function die(r: RequestRecord, status: Outcome): Promise<Outcome> {
   if (status === DONE || status === OK) return status;
+  // The failed request's Content-Language/-Encoding are not the error page's.
+  clearEntityHeaders(r.res);
   // An error while serving an ErrorDocument (r.status is already an error): recursive.
   if (r.prev !== undefined && r.status !== 200 && r.status >= 400) {
     let orig: RequestRecord = r;

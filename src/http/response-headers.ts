@@ -117,6 +117,46 @@ export function collectHeaders(res: ServerResponse, extra: unknown): HeaderEntry
   return out;
 }
 
+/** Headers ap_http_header_filter adds itself, from the request record (setFilterHeaders). */
+export interface FilterHeaders {
+  /** `Expires: <now>` for r->no_cache, added after ap_set_keepalive's Connection header. */
+  readonly expires?: string;
+  /** Content-Encoding and Content-Language from r, set after Content-Type. */
+  readonly entity?: readonly HeaderEntry[];
+}
+
+const filterHeaders = new WeakMap<ServerResponse, FilterHeaders>();
+
+/**
+ * Hand over the headers ap_http_header_filter derives from r (Content-Encoding and
+ * Content-Language after Content-Type, Expires for r->no_cache after Connection): the
+ * default handler sets them here rather than through setHeader, which would keep them in
+ * insertion order like any header a WSGI application sets.
+ */
+export function setFilterHeaders(res: ServerResponse, h: FilterHeaders): void {
+  filterHeaders.set(res, { ...filterHeaders.get(res), ...h });
+}
+
+/** r's languages, then the handler's own ones not among them, joined by ',' (httpd's order). */
+function mergeLanguages(ours: string, theirs: HeaderValue | undefined): string {
+  const langs = ours.split(',');
+  const seen = new Set(langs.map((l) => l.toLowerCase()));
+  for (const t of String(theirs ?? '').split(',')) {
+    const tok = t.trim();
+    if (tok !== '' && !seen.has(tok.toLowerCase())) {
+      seen.add(tok.toLowerCase());
+      langs.push(tok);
+    }
+  }
+  return langs.join(',');
+}
+
+/** ap_send_error_response forgets r->content_encoding and r->content_languages. */
+export function clearEntityHeaders(res: ServerResponse): void {
+  const h = filterHeaders.get(res);
+  if (h?.entity !== undefined) filterHeaders.set(res, { ...h, entity: [] });
+}
+
 /**
  * Apache's order for `entries`: Date, Server, the rest as given, then Keep-Alive, Connection,
  * Transfer-Encoding, Content-Type; with the connection headers of ap_set_keepalive. Returns the flat
@@ -213,8 +253,22 @@ export function apacheOrder(
     // Node closes after the response only when it believes the client does not keep alive.
     if (!conn.keep) res.shouldKeepAlive = false;
   }
+  const filter = filterHeaders.get(res);
+  if (filter?.expires !== undefined) flat.push('Expires', filter.expires);
   // ap_http_header_filter adds Transfer-Encoding after ap_set_keepalive's headers.
   for (const [n, v] of transferEncoding) flat.push(n, v);
   for (const [n, v] of contentType) flat.push(n, v);
+  // A handler's own Content-Encoding is replaced in place (apr_table_setn); its
+  // Content-Language is merged after r's languages; else they follow the Content-Type.
+  if (!headerOnly) {
+    for (const [n, v] of filter?.entity ?? []) {
+      const lower = n.toLowerCase();
+      let at = -1;
+      for (let i = 0; i < flat.length; i += 2) if (String(flat[i]).toLowerCase() === lower) at = i;
+      if (at < 0) flat.push(n, v);
+      else
+        flat[at + 1] = lower === 'content-language' ? mergeLanguages(String(v), flat[at + 1]) : v;
+    }
+  }
   return flat;
 }

@@ -28,6 +28,7 @@ import { setenvifModule } from './setenvif/index.js';
 import { statusModule } from './status/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
+import { negotiationModule } from './negotiation/index.js';
 import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
 import { rewriteModule } from './rewrite/index.js';
@@ -46,6 +47,7 @@ export function anyModule<S, D>(mod: ModuleDef<S, D>): ModuleDef {
 export const MODULES: readonly ModuleDef[] = [
   anyModule(coreModule),
   anyModule(logConfigModule),
+  anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(reqtimeoutModule),
   anyModule(authBasicModule),

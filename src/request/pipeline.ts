@@ -17,6 +17,7 @@ import { forbiddenSymlink } from './symlinks.js';
 import { primeCanonicalName } from './server-name.js';
 import { coreDir } from '../core/view.js';
 import { die } from '../http/die.js';
+import { setFilterHeaders } from '../http/response-headers.js';
 
 /** httpd's decl_die: a phase nobody handled is a configuration error (500). */
 function declDie(status: Outcome, phase: string, r: RequestRecord): Outcome {
@@ -205,6 +206,15 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   // A value holding newlines is several fields of one name (e.g. mod_rewrite's cookies).
   for (const [n, v] of r.errHeadersOut)
     if (!r.res.headersSent) r.res.setHeader(n, v.includes('\n') ? v.split('\n') : v);
+  // ap_http_header_filter's Content-Encoding / Content-Language from r (mod_mime), for
+  // whatever handler answers.
+  if (r.contentEncoding !== undefined || r.contentLanguages !== undefined) {
+    const entity: [string, string][] = [];
+    if (r.contentEncoding !== undefined) entity.push(['Content-Encoding', r.contentEncoding]);
+    if (r.contentLanguages !== undefined && r.contentLanguages.length > 0)
+      entity.push(['Content-Language', r.contentLanguages.join(',')]);
+    setFilterHeaders(r.res, { entity });
+  }
   // ap_set_keepalive: `nokeepalive` in the environment (SetEnv, BrowserMatch) closes.
   if (r.env.has('nokeepalive')) r.res.shouldKeepAlive = false;
   const handlers = r.generation.runtime.handlers;

@@ -32,8 +32,20 @@ export interface RequestRecord {
   /** Handler name (r->handler), e.g. `wsgi-script`. */
   handler: string | undefined;
   contentType: string | undefined;
-  /** r->content_encoding (mod_mime's AddEncoding); a main request also sends it. */
+  /** r->content_encoding (mod_mime's AddEncoding, a negotiated variant's encoding). */
   contentEncoding: string | undefined;
+  /** r->content_languages (mod_mime's AddLanguage / DefaultLanguage), lower-case. */
+  contentLanguages: readonly string[] | undefined;
+  /**
+   * r->vlist_validator: the variant list's entity tag (mod_negotiation), merged into the
+   * chosen variant's ETag (ap_make_etag_ex).
+   */
+  vlistValidator: string | undefined;
+  /**
+   * r->no_cache: the response must not be cached (ap_http_header_filter adds `Expires: now`);
+   * set by mod_negotiation for HTTP/1.0 clients.
+   */
+  noCache: boolean;
   /** Per-request environment (r->subprocess_env): SetEnv etc. */
   readonly env: Map<string, string>;
   /** Module notes (r->notes). */
@@ -378,6 +390,9 @@ export class Request implements RequestRecord {
   handler: string | undefined = undefined;
   contentType: string | undefined = undefined;
   contentEncoding: string | undefined = undefined;
+  contentLanguages: readonly string[] | undefined = undefined;
+  vlistValidator: string | undefined = undefined;
+  noCache = false;
   readonly env = new Map<string, string>();
   readonly notes = new Map<string, string>();
   readonly errHeadersOut: Map<string, string>;

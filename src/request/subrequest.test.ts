@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { internalRedirect, lookupUri, MAX_REDIRECTS } from './subrequest.js';
+import { internalRedirect, lookupFile, lookupUri, MAX_REDIRECTS } from './subrequest.js';
 import { DECLINED, OK } from './hooks.js';
 import type { RequestRecord } from './record.js';
 import type { ModuleDef } from '../modules/module.js';
@@ -120,5 +120,36 @@ describe('lookupUri', () => {
     assert.equal(r.res.headersSent, false);
     assert.equal(r.res.statusCode, 200, 'ap_die is not run for a sub-request');
     assert.notEqual(status, DECLINED);
+  });
+});
+
+describe('sub-request queries and methods', () => {
+  it('keeps a query as written and makes POST a GET', async () => {
+    const { gen } = await setup();
+    const r = fakeRequest(gen, { method: 'POST', target: '/a/' });
+    const q = await lookupUri(r, 'b.txt?x=1&y=%20');
+    assert.equal(q.rr.args, 'x=1&y=%20');
+    assert.equal(q.rr.method, 'GET');
+    const sep = await lookupUri(r, 'b.txt', 'k=v');
+    assert.equal(sep.rr.unparsedUri, '/a/b.txt?k=v');
+  });
+});
+
+describe('lookupFile', () => {
+  it('maps the given file without translating its URI, path info kept', async () => {
+    const { gen } = await setup();
+    const r = fakeRequest(gen, { target: '/elsewhere/b' });
+    const { rr, status } = await lookupFile(r, {
+      filename: join(root, 'a', 'a b.txt'),
+      uri: '/elsewhere/a b.txt/more',
+      pathInfo: '/more',
+      args: 'q=1',
+    });
+    assert.equal(status, OK);
+    assert.equal(rr.filename, join(root, 'a', 'a b.txt'));
+    assert.equal(rr.pathInfo, '/more');
+    assert.equal(rr.uri, '/elsewhere/a b.txt/more');
+    assert.equal(rr.unparsedUri, '/elsewhere/a%20b.txt/more?q=1');
+    assert.equal(rr.finfo?.isFile(), true);
   });
 });

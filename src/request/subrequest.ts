@@ -83,17 +83,40 @@ export async function internalRedirect(
   next.env.set('REDIRECT_URL', r.uri);
   if (r.args !== '') next.env.set('REDIRECT_QUERY_STRING', r.args);
   next.env.set('REDIRECT_STATUS', String(r.status));
+  // A type map's validator and no-cache verdict reach the variant's response.
+  next.vlistValidator = r.vlistValidator;
+  next.noCache = r.noCache;
   r.next = next;
   return processRequest(next);
 }
 
 /**
+ * The request-target for a sub-request URI: each path segment %-escaped. Without `args`, a
+ * `?` in `uri` starts the query (`DirectoryIndex x?y=1`); with `args`, `uri` is all path
+ * (a file name may hold a `?`) and `args` the query, as written ('' = none).
+ */
+function escapeTarget(uri: string, args?: string): string {
+  const q = args === undefined ? uri.indexOf('?') : -1;
+  const path = q < 0 ? uri : uri.slice(0, q);
+  const query = args ?? (q < 0 ? undefined : uri.slice(q + 1));
+  const escaped = path
+    .split('/')
+    .map((seg) => encodeURIComponent(seg))
+    .join('/');
+  return query === undefined || (args !== undefined && query === '')
+    ? escaped
+    : `${escaped}?${query}`;
+}
+
+/**
  * ap_sub_req_lookup_uri: what would `uri` (relative to r's directory if not absolute) map
  * to? Runs steps 1–14 without a handler; the caller reads `status`, `filename`, `finfo`.
+ * `args`, if given, is the query and `uri` a path only (see escapeTarget).
  */
 export async function lookupUri(
   r: RequestRecord,
   uri: string,
+  args?: string,
 ): Promise<{ rr: RequestRecord; status: Outcome }> {
   const base = r.uri.endsWith('/') ? r.uri : r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
   const abs = uri.startsWith('/') ? uri : base + uri;
@@ -103,11 +126,8 @@ export async function lookupUri(
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: abs
-      .split('/')
-      .map((s) => encodeURIComponent(s).replace(/%3F/g, '?'))
-      .join('/'),
-    method: r.method === 'HEAD' ? 'GET' : r.method,
+    target: escapeTarget(abs, args),
+    method: 'GET', // ap_set_sub_req_protocol: every sub-request is a GET
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
   });
@@ -118,10 +138,21 @@ export async function lookupUri(
 }
 
 /**
- * ap_sub_req_lookup_dirent (AP_SUBREQ_NO_ARGS): what would the entry `name` of r's
- * directory map to? The file name is set from the directory, so translate_name and the
- * first location walks do not run (request.c's file_req); map_to_storage, access, auth,
- * type and fixups do. `isDir` appends the `/` httpd adds to both uri and file name.
+ * ap_sub_req_lookup_dirent / ap_sub_req_lookup_file: a sub-request for the file `filename`
+ * (no translation: the file is already known), with `uri` as its r->uri and `pathInfo`
+ * carried along (AP_SUBREQ_MERGE_ARGS); `args` is the query ('' = none).
+ */
+export async function lookupFile(
+  r: RequestRecord,
+  file: { filename: string; uri: string; pathInfo: string; args: string },
+): Promise<{ rr: RequestRecord; status: Outcome }> {
+  return fileSubrequest(r, escapeTarget(file.uri, file.args), file.filename, file.pathInfo);
+}
+
+/**
+ * ap_sub_req_lookup_dirent (AP_SUBREQ_NO_ARGS), as mod_autoindex asks it: the entry `name`
+ * of r's directory, its uri escaped as ap_escape_uri does (bytes as the file system holds
+ * them); `isDir` appends the `/` httpd adds to both uri and file name.
  */
 export async function lookupDirent(
   r: RequestRecord,
@@ -131,18 +162,33 @@ export async function lookupDirent(
   const udir = r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
   const fdir = (r.filename ?? '').slice(0, (r.filename ?? '').lastIndexOf('/') + 1);
   const slash = isDir ? '/' : '';
+  const target = osEscapePath(Buffer.from(udir + name, 'utf8').toString('latin1'), true) + slash;
+  return fileSubrequest(r, target, fdir + name + slash, '');
+}
+
+/**
+ * A file sub-request (request.c's file_req: r->filename already set, so translate_name and
+ * the first location walks do not run); a GET, as ap_set_sub_req_protocol makes it.
+ */
+async function fileSubrequest(
+  r: RequestRecord,
+  target: string,
+  filename: string,
+  pathInfo: string,
+): Promise<{ rr: RequestRecord; status: Outcome }> {
   const rr = new Request({
     req: r.headersIn,
     res: r.res,
     generation: r.generation,
     server: r.server,
     connection: r.connection,
-    target: osEscapePath(Buffer.from(udir + name, 'utf8').toString('latin1'), true) + slash,
-    method: r.method === 'HEAD' ? 'GET' : r.method,
+    target,
+    method: 'GET',
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
   });
-  rr.filename = fdir + name + slash;
+  rr.filename = filename;
+  rr.pathInfo = pathInfo;
   const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };

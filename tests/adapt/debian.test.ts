@@ -63,6 +63,7 @@ const IMPLEMENTED = new Set([
   'mpm_prefork',
   'mpm_worker',
   'reqtimeout',
+  'negotiation',
   'setenvif',
   'status',
   'wsgi',

@@ -418,6 +418,32 @@ RewriteRule ^/rw/cmp$ /dump/cmp [PT,L]
 RewriteRule ^/rw/self$ http://127.0.0.1/hello.txt [L]
 RewriteRule ^/rw/cve/(.*)$ /$1 [L]
 # --- end mod_rewrite ---------------------------------------------------------------------
+# --- mod_negotiation (helper: negotiation) -------------------------------------------
+LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
+<Directory "@HTDOCS@/neg">
+    Options MultiViews
+    AddLanguage en .en
+    AddLanguage fr .fr
+    AddLanguage de .de
+    AddEncoding gzip .gz
+    AddCharset UTF-8 .utf8
+    AddCharset ISO-8859-2 .iso2
+    AddHandler type-map .var
+    DirectoryIndex index
+    LanguagePriority de en fr
+    SetEnvIf Accept-Language "^xx$" prefer-language=fr
+    BrowserMatch "^NoGzip" no-gzip
+    <Files denied.html>
+        Require all denied
+    </Files>
+</Directory>
+<Directory "@HTDOCS@/neg/app">
+    Options MultiViews ExecCGI
+    AddHandler wsgi-script .wsgi
+    MultiviewsMatch Handlers
+    DefaultLanguage de
+</Directory>
+# --- end mod_negotiation ---------------------------------------------------------------
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -694,8 +720,59 @@ export async function prepareTree(): Promise<DiffTree> {
     await utimes(f, old, old);
   }
   await prepareAutoindexTree(htdocs);
+  await prepareNegotiation(htdocs, dump, old);
   return { base, srv, htdocs };
 }
+
+// --- mod_negotiation (helper: negotiation) ---------------------------------------------
+/** htdocs/neg: MultiViews variants, type maps and a WSGI script reached through MultiViews. */
+export const NEG_FILES: Readonly<Record<string, string>> = {
+  'page.html.en': 'english\n',
+  'page.html.fr': 'french\n',
+  'page.html.de': 'deutsch!\n',
+  'data.json': '{"a":1}\n',
+  'data.txt': 'plain\n',
+  'comp.txt': 'plain2\n',
+  'comp.txt.gz': 'gz\n',
+  'cs.html.utf8': 'u\n',
+  'cs.html.iso2': 'i\n',
+  'index.html.en': 'idx en\n',
+  'index.html.fr': 'idx fr\n',
+  'odd.unknownext': 'x\n',
+  'what?.html.en': 'what\n',
+  'a b%.html.en': 'pct\n',
+  'doc.var':
+    'URI: doc\n\nURI: doc.html.en\nContent-Type: text/html\nContent-Language: en\n\n' +
+    '# a comment\nURI: doc.txt\nContent-Type: text/plain; qs=0.5\nDescription: plain\n  text\n',
+  'chain.var':
+    'URI: chain.html.en\nContent-Type: text/html\n\nURI: doc.var\nContent-Type: text/plain\n',
+  'chain.html.en': 'ce\n',
+  'den.var': 'URI: denied.html\nContent-Type: text/html\n',
+  'denied.html': 'd\n',
+  'doc.html.en': 'EN\n',
+  'doc.txt': 'TXT\n',
+  'inline.var':
+    'Content-Type: text/plain\nContent-Language: en\nBody:--x--\nHello\n--x--\n\n' +
+    'Content-Type: text/plain\nContent-Language: de\nBody:--y--\nHallo\n--y--\n',
+};
+
+async function prepareNegotiation(htdocs: string, dump: string, old: Date): Promise<void> {
+  const dir = join(htdocs, 'neg');
+  await mkdir(join(dir, 'app'), { recursive: true });
+  for (const [f, text] of Object.entries(NEG_FILES)) await writeFile(join(dir, f), text);
+  await copyFile(dump, join(dir, 'app', 'dump.wsgi'));
+  const files = [...Object.keys(NEG_FILES).map((f) => join(dir, f)), join(dir, 'app', 'dump.wsgi')];
+  for (const f of files) {
+    await chmod(f, 0o644);
+    await utimes(f, old, old);
+  }
+  // The directory's mtime is the variant list's validator (part of the ETag), weak if new.
+  for (const d of [join(dir, 'app'), dir]) {
+    await chmod(d, 0o755);
+    await utimes(d, old, old);
+  }
+}
+// --- end mod_negotiation ---------------------------------------------------------------
 
 /** Render the template for one server. */
 export function renderConf(template: string, root: string, tree: DiffTree, port: number): string {

@@ -1537,4 +1537,202 @@ export const CASES: readonly Case[] = [
     check: (_r, env) => assert.equal(env?.['PATH_INFO'], '/fromdir'),
   },
   // --- end mod_rewrite
+  // --- mod_negotiation (helper: negotiation) -------------------------------------------
+  {
+    name: 'GET /neg/page: MultiViews picks the Accept-Language variant (Vary, TCN, Content-Location)',
+    path: '/neg/page',
+    extraHeaders: 'Accept-Language: fr\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(r.body.toString(), 'french\n');
+      assert.equal(header(r, 'Content-Location'), 'page.html.fr');
+      assert.equal(header(r, 'Vary'), 'negotiate,accept-language');
+      assert.equal(header(r, 'TCN'), 'choice');
+      assert.equal(header(r, 'Content-Language'), 'fr');
+    },
+  },
+  {
+    name: 'GET /neg/page: without Accept-Language, LanguagePriority decides',
+    path: '/neg/page',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'deutsch!\n'),
+  },
+  {
+    name: 'GET /neg/page: Accept-Language en-US reaches the en variant (the prefix fiddle)',
+    path: '/neg/page',
+    extraHeaders: 'Accept-Language: en-US\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'english\n'),
+  },
+  {
+    name: 'GET /neg/page: an unavailable language is 406 with the variant list (AH00690)',
+    path: '/neg/page',
+    extraHeaders: 'Accept-Language: it\r\n',
+    expectStatus: 406,
+    logs: [/AH00690: no acceptable variant: \S*\/neg\/page/],
+    check: (r) => {
+      assert.match(r.body.toString(), /Available variants:\n<ul>\n<li><a href="page.html.de">/);
+      assert.match(header(r, 'Alternates') ?? '', /^\{"page.html.de" 1 \{type text\/html\}/);
+    },
+  },
+  {
+    name: 'GET /neg/page: a transparent-negotiation client gets 300 Multiple Choices',
+    path: '/neg/page',
+    extraHeaders: 'Negotiate: trans\r\nAccept-Language: it\r\n',
+    expectStatus: 300,
+  },
+  {
+    name: 'GET /neg/data: Accept chooses application/json over text/plain',
+    path: '/neg/data',
+    extraHeaders: 'Accept: application/json\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Type'), 'application/json'),
+  },
+  {
+    name: 'GET /neg/data: an exact type beats */* sent without q-values',
+    path: '/neg/data',
+    extraHeaders: 'Accept: text/plain, */*\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'plain\n'),
+  },
+  {
+    name: 'GET /neg/comp: Accept-Encoding x-gzip gets the gzip variant, coding spelled as asked',
+    path: '/neg/comp',
+    extraHeaders: 'Accept-Encoding: x-gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'x-gzip'),
+  },
+  {
+    name: 'GET /neg/cs: Accept-Charset utf-8 picks the UTF-8 variant',
+    path: '/neg/cs',
+    extraHeaders: 'Accept-Charset: utf-8\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Type'), 'text/html; charset=utf-8'),
+  },
+  {
+    name: 'HEAD /neg/page: the negotiated headers without a body',
+    method: 'HEAD',
+    path: '/neg/page',
+    expectStatus: 200,
+  },
+  {
+    name: 'POST /neg/page: not transparent (Vary without negotiate, no TCN)',
+    method: 'POST',
+    path: '/neg/page',
+    body: 'a=1',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Vary'), 'accept-language');
+      assert.equal(header(r, 'TCN'), undefined);
+    },
+  },
+  {
+    name: 'GET /neg/: DirectoryIndex index is negotiated through MultiViews',
+    path: '/neg/',
+    extraHeaders: 'Accept-Language: fr\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'idx fr\n'),
+  },
+  {
+    name: 'GET /neg/page/extra: path info goes to the static variant, which refuses it (404, Vary)',
+    path: '/neg/page/extra',
+    expectStatus: 404,
+    check: (r) => assert.equal(header(r, 'Vary'), 'accept-language'),
+  },
+  {
+    name: 'GET /neg/app/dump/x?q=1: a WSGI script found by MultiViews gets PATH_INFO and the query',
+    path: '/neg/app/dump/x?q=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['PATH_INFO'], '/x');
+      assert.equal(env?.['QUERY_STRING'], 'q=1');
+      assert.match(String(env?.['SCRIPT_NAME']), /\/neg\/app\/dump\.wsgi$/);
+    },
+  },
+  {
+    name: 'GET /neg/doc.var: a type map redirects to its chosen variant',
+    path: '/neg/doc.var',
+    extraHeaders: 'Accept: text/plain\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(r.body.toString(), 'TXT\n');
+      assert.equal(header(r, 'Content-Location'), 'doc.txt');
+    },
+  },
+  {
+    name: 'GET /neg/doc.var: a 406 from a type map lists descriptions',
+    path: '/neg/doc.var',
+    extraHeaders: 'Accept: image/png\r\n',
+    expectStatus: 406,
+    check: (r) => assert.match(r.body.toString(), /doc\.txt<\/a> plain text, type text\/plain/),
+  },
+  {
+    name: 'GET /neg/inline.var: a type map variant with an inline Body:',
+    path: '/neg/inline.var',
+    extraHeaders: 'Accept-Language: de\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'Hallo\n'),
+  },
+  {
+    name: 'GET /neg/odd: matching files without known metadata are 404 (AH00687)',
+    path: '/neg/odd',
+    expectStatus: 404,
+    logs: [/AH00687: Negotiation: discovered file\(s\) matching request: \S*\/neg\/odd \(None/],
+  },
+  {
+    name: 'GET /neg/what%3F?x=1: a variant name holding ? and a query (Content-Location escaped)',
+    path: '/neg/what%3F?x=1',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Location'), 'what%3f.html.en'),
+  },
+  {
+    name: 'GET /neg/a%20b%25: a variant name with a space and a percent sign',
+    path: '/neg/a%20b%25',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'pct\n'),
+  },
+  {
+    name: 'GET /neg/app/dump.wsgi: DefaultLanguage reaches a WSGI response (after Content-Type)',
+    path: '/neg/app/dump.wsgi',
+    expectStatus: 200,
+    dump: true,
+    check: (r) => assert.equal(header(r, 'Content-Language'), 'de'),
+  },
+  {
+    name: 'GET /neg/page: the prefer-language variable (SetEnvIf) wins over Accept-Language',
+    path: '/neg/page',
+    extraHeaders: 'Accept-Language: xx\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'french\n'),
+  },
+  {
+    name: 'GET /neg/comp: no-gzip (BrowserMatch) drops the encoded variant',
+    path: '/neg/comp',
+    extraHeaders: 'Accept-Encoding: gzip\r\nUser-Agent: NoGzip/1\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'plain2\n'),
+  },
+  {
+    name: 'GET /neg/chain.var: a type map choosing another type map is 506',
+    path: '/neg/chain.var',
+    extraHeaders: 'Accept: text/plain\r\n',
+    expectStatus: 506,
+  },
+  {
+    name: 'POST /neg/chain.var: not transparent, so the second map answers (nested ETag)',
+    method: 'POST',
+    path: '/neg/chain.var',
+    body: 'a=1',
+    extraHeaders: 'Accept: text/plain\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'TXT\n'),
+  },
+  {
+    name: 'GET /neg/den.var: a type map whose variant is denied answers 403',
+    path: '/neg/den.var',
+    expectStatus: 403,
+    logs: [/AH01630: client denied by server configuration: \S*\/neg\/denied\.html/],
+  },
+  // --- end mod_negotiation ---------------------------------------------------------------
 ];

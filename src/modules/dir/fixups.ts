@@ -27,9 +27,11 @@ function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
   r.handler = rr.handler;
   r.contentType = rr.contentType;
   r.contentEncoding = rr.contentEncoding;
-  if (rr.contentEncoding !== undefined) r.res.setHeader('Content-Encoding', rr.contentEncoding);
+  r.contentLanguages = rr.contentLanguages;
   for (const [k, v] of rr.env) r.env.set(k, v);
   for (const [k, v] of rr.notes) r.notes.set(k, v);
+  // A negotiated index (MultiViews) brings Vary, TCN and Content-Location along.
+  for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);
 }
 
 /** fixup_dir (fixups, LAST). */

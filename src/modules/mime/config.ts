@@ -139,8 +139,24 @@ export function mimeDirectives(
       W,
       'NegotiatedOnly (default), Handlers and/or Filters, or Any',
       (c, v) => {
-        const word = c.oneOf(v, ['Any', 'NegotiatedOnly', 'Filters', 'Handlers']);
-        c.dir.multiviewsMatch = [...(c.dir.multiviewsMatch ?? []), word];
+        // ap_check_cmd_context(NOT_IN_LOCATION)
+        if (c.context.kind === 'section' && c.context.section.startsWith('location'))
+          throw c.fail(
+            `MultiviewsMatch cannot occur within <${c.context.section === 'location' ? 'Location' : 'LocationMatch'}> section`,
+          );
+        const word = (['Any', 'NegotiatedOnly', 'Filters', 'Handlers'] as const).find(
+          (w) => w.toLowerCase() === v.toLowerCase(),
+        );
+        if (word === undefined) throw c.fail(`Unrecognized option '${v}'`);
+        const cur = c.dir.multiviewsMatch ?? [];
+        const clash = (others: readonly string[]): boolean => cur.some((w) => others.includes(w));
+        if (word === 'Any' && clash(['NegotiatedOnly', 'Filters', 'Handlers']))
+          throw c.fail('Any is incompatible with NegotiatedOnly, Filters and Handlers');
+        if (word === 'NegotiatedOnly' && clash(['Any', 'Filters', 'Handlers']))
+          throw c.fail('NegotiatedOnly is incompatible with Any, Filters and Handlers');
+        if ((word === 'Filters' || word === 'Handlers') && clash(['Any', 'NegotiatedOnly']))
+          throw c.fail(`${word} is incompatible with Any and NegotiatedOnly`);
+        c.dir.multiviewsMatch = [...cur, word];
       },
     ),
     d.take1('TypesConfig', RSRC_CONF, 'the MIME types config file', (c, v) => {

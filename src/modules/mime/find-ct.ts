@@ -40,17 +40,38 @@ export class MimeState {
   }
 }
 
-/** The extensions find_ct considers: every dot-part after the first (`a.tar.gz` → tar, gz). */
-export function extensionsOf(filename: string): string[] {
-  const base = filename.slice(filename.lastIndexOf('/') + 1);
-  return base
-    .split('.')
-    .slice(1)
-    .filter((e) => e !== '')
-    .map((e) => e.toLowerCase());
+/**
+ * find_ct's rebuild of the type through analyze_ct: `type/sub; attr=val` with one space
+ * after each `;`, and AddCharset's charset replacing a charset parameter or appended.
+ */
+export function withParams(type: string, charset: string | undefined): string {
+  if (!type.includes(';')) return charset === undefined ? type : `${type}; charset=${charset}`;
+  const [base = '', ...params] = type.split(';').map((p) => p.trim());
+  let out = base;
+  let replaced = false;
+  for (const p of params) {
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    const attr = (eq < 0 ? p : p.slice(0, eq)).trim();
+    const val = eq < 0 ? '' : p.slice(eq + 1).trim();
+    if (charset !== undefined && attr === 'charset') {
+      if (!replaced) out += `; charset=${charset}`;
+      replaced = true;
+    } else out += `; ${attr}=${val}`;
+  }
+  return charset !== undefined && !replaced ? `${out}; charset=${charset}` : out;
 }
 
-/** find_ct (type_checker, FIRST). */
+/** The note a sub-request carries for mod_negotiation: the name parts mod_mime did not know. */
+export const MIME_EXCEPTIONS_NOTE = 'ap-mime-exceptions-list';
+
+/**
+ * find_ct (type_checker, FIRST): every dot-part after the base name is looked up (AddType
+ * over TypesConfig, AddCharset, AddLanguage, AddEncoding, AddHandler). Parts that carry no
+ * metadata (as MultiviewsMatch counts it) form the exceptions list mod_negotiation checks
+ * against the requested name; it is kept, as a JSON array note, on sub-requests only (the
+ * only readers), so a main request pays nothing for it.
+ */
 export function makeFindCt(
   mod: ModuleDef<MimeServerConf, MimeDirConf>,
 ): (r: RequestRecord) => Outcome {
@@ -63,35 +84,72 @@ export function makeFindCt(
     const state = r.generation.moduleState(mod.name);
     const types = state instanceof MimeState ? state.types : new Map<string, string>();
     const conf = r.dirConf(mod);
+    const match = conf.multiviewsMatch ?? [];
+    const matchAny = match.includes('Any');
+    const matchHandlers = match.includes('Handlers');
+    const matchFilters = match.includes('Filters');
+    const fn = r.filename.slice(r.filename.lastIndexOf('/') + 1);
+    // Leading dots belong to the base name (".png" is a hidden file called png).
+    let lead = 0;
+    while (fn.charCodeAt(lead) === 0x2e) lead++;
+    const dot = fn.indexOf('.', lead);
+    const exceptions = [dot < 0 ? fn : fn.slice(0, dot)];
+    let foundMetadata = false;
     let type: string | undefined;
     let charset: string | undefined;
     let handler: string | undefined;
     let encoding: string | undefined;
-    let found = false;
-    for (const ext of extensionsOf(r.filename)) {
+    let languages: string[] | undefined;
+    for (const extcase of dot < 0 ? [] : fn.slice(dot + 1).split('.')) {
+      if (extcase === '') continue; // "bad..html"
+      const ext = extcase.toLowerCase();
       const info = conf.ext[ext];
-      const t = info?.type === null ? undefined : (info?.type ?? types.get(ext));
-      if (t !== undefined) {
-        type = t;
-        found = true;
+      let found = false;
+      if (typeof info?.type !== 'string') {
+        const t = types.get(ext);
+        if (t !== undefined) {
+          type = t;
+          found = true;
+        }
       }
-      if (typeof info?.charset === 'string') charset = info.charset;
-      if (typeof info?.handler === 'string' && r.notes.get('alias-forced-type') === undefined)
-        handler = info.handler;
-      if (typeof info?.encoding === 'string') encoding = info.encoding;
+      if (info !== undefined) {
+        if (typeof info.type === 'string') {
+          type = info.type;
+          found = true;
+        }
+        if (typeof info.charset === 'string') {
+          charset = info.charset;
+          found = true;
+        }
+        if (typeof info.language === 'string') {
+          (languages ??= []).push(info.language);
+          found = true;
+        }
+        if (typeof info.encoding === 'string') {
+          encoding = encoding === undefined ? info.encoding : `${encoding}, ${info.encoding}`;
+          found = true;
+        }
+        // Handlers and filters do not take part in negotiation unless MultiviewsMatch says.
+        if (typeof info.handler === 'string' && r.notes.get('alias-forced-type') === undefined) {
+          handler = info.handler;
+          if (matchHandlers) found = true;
+        }
+        if (
+          matchFilters &&
+          (typeof info.inputFilters === 'string' || typeof info.outputFilters === 'string')
+        )
+          found = true;
+      }
+      if (found || matchAny) foundMetadata = true;
+      else if (r.main !== undefined) exceptions.push(extcase); // only a sub-request's is read
     }
-    if (type !== undefined)
-      r.contentType = charset === undefined ? type : `${type}; charset=${charset}`;
-    if (handler !== undefined) {
-      r.handler = handler;
-      found = true;
-    }
-    if (encoding !== undefined) {
-      r.contentEncoding = encoding;
-      // A sub-request (mod_dir's index lookup, mod_autoindex's entries) shares the
-      // response: only a main request may put the header on it.
-      if (r.main === undefined) r.res.setHeader('Content-Encoding', encoding);
-    }
-    return found ? OK : DECLINED;
+    if (foundMetadata && r.main !== undefined)
+      r.notes.set(MIME_EXCEPTIONS_NOTE, JSON.stringify(exceptions));
+    if (type !== undefined) r.contentType = withParams(type, charset);
+    if (handler !== undefined) r.handler = handler;
+    if (encoding !== undefined) r.contentEncoding = encoding;
+    if (languages !== undefined) r.contentLanguages = languages;
+    else if (conf.defaultLanguage !== undefined) r.contentLanguages = [conf.defaultLanguage];
+    return r.contentType === undefined ? DECLINED : OK;
   };
 }
