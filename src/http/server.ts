@@ -108,8 +108,9 @@ export class CountingResponse<
     let entries = collectHeaders(this, message === undefined ? reason : headers);
     if (this.headEdit !== undefined) entries = this.#edited(entries);
     const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
-    const progressive = this.getHeaderNames().length > 0;
-    for (const n of this.getHeaderNames()) this.removeHeader(n);
+    const names = this.getHeaderNames();
+    const progressive = names.length > 0;
+    for (const n of names) this.removeHeader(n);
     this.sentHeaders = flat;
     // @types/node types the array form as a list of [name, value] pairs or a flat string list.
     const arg = (progressive ? sameNamesTogether(flat) : flat) as unknown as string[];
