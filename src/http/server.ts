@@ -26,6 +26,12 @@ import { apacheOrder, collectHeaders } from './response-headers.js';
 import type { HeaderEntry } from './response-headers.js';
 import type { KeepAlivePolicy } from './response-headers.js';
 
+/** One edit of a response head (CountingResponse.addHeadEdit). */
+export interface HeadEdit {
+  readonly rank: number;
+  readonly edit: (head: [string, string][], errorResponse: boolean) => [string, string][];
+}
+
 /** A ServerResponse that counts body bytes (for %b / %B). */
 export class CountingResponse<
   R extends IncomingMessage = IncomingMessage,
@@ -38,20 +44,28 @@ export class CountingResponse<
    */
   handlerTimesOut = false;
   /**
-   * Output-side edits of the head (mod_headers' Header lines), set for requests whose
-   * config has some; `errorResponse` tells an error page (ap_send_error_response) apart.
+   * Output-side edits of the head, in httpd's filter order (mod_expires' filter, then
+   * mod_headers'): added per request by modules that have something to do. `errorResponse`
+   * tells an error page (ap_send_error_response) apart.
    */
-  headEdit: ((head: [string, string][], errorResponse: boolean) => [string, string][]) | undefined;
+  headEdits: HeadEdit[] | undefined;
   /** Set by sendErrorResponse: this head is an error page's. */
   errorResponse = false;
-  /** The head through headEdit, multi-valued fields (Set-Cookie) one entry per value. */
+  /** Add an edit of the head; lower ranks run first (httpd's filter types). */
+  addHeadEdit(rank: number, edit: HeadEdit['edit']): void {
+    const list = (this.headEdits ??= []);
+    const at = list.findIndex((e) => e.rank > rank);
+    list.splice(at < 0 ? list.length : at, 0, { rank, edit });
+  }
+  /** The head through headEdits, multi-valued fields (Set-Cookie) one entry per value. */
   #edited(entries: readonly HeaderEntry[]): HeaderEntry[] {
-    const flat: [string, string][] = [];
+    let flat: [string, string][] = [];
     for (const [k, v] of entries) {
       if (Array.isArray(v)) for (const one of v as string[]) flat.push([k, String(one)]);
       else flat.push([k, String(v)]);
     }
-    return this.headEdit?.(flat, this.errorResponse) ?? flat;
+    for (const e of this.headEdits ?? []) flat = e.edit(flat, this.errorResponse);
+    return flat;
   }
   /** Set per request by the server; undefined leaves node's own Connection handling. */
   keepAlive: KeepAlivePolicy | undefined;
@@ -106,7 +120,7 @@ export class CountingResponse<
     if (Number.isInteger(statusCode) && statusCode >= 100 && statusCode <= 999)
       this.statusCode = statusCode;
     let entries = collectHeaders(this, message === undefined ? reason : headers);
-    if (this.headEdit !== undefined) entries = this.#edited(entries);
+    if (this.headEdits !== undefined) entries = this.#edited(entries);
     const flat = apacheOrder(this, this.req, this.keepAlive, entries, this.serverBanner);
     const names = this.getHeaderNames();
     const progressive = names.length > 0;

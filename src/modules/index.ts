@@ -22,6 +22,7 @@ import { authzUserModule } from './authz-user/index.js';
 import { cgiModule, cgidModule } from './cgi/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
+import { expiresModule } from './expires/index.js';
 import { headersModule } from './headers/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
 import { setenvifModule } from './setenvif/index.js';
@@ -59,6 +60,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(authzCoreModule),
   anyModule(accessCompatModule),
   anyModule(envModule),
+  anyModule(expiresModule),
   anyModule(headersModule),
   anyModule(setenvifModule),
   anyModule(autoindexModule),

@@ -56,6 +56,7 @@ const IMPLEMENTED = new Set([
   'autoindex',
   'dir',
   'env',
+  'expires',
   'headers',
   'mime',
   'rewrite',

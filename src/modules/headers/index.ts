@@ -6,9 +6,10 @@
 // Header edits the response head when it is written: `always` entries on every response,
 // onsuccess ones only on a response the handler produced (httpd drops headers_out, and
 // the output filter with it, for an error page). The response side hooks into the head
-// through CountingResponse.headEdits, set for requests whose config has Header lines.
+// through CountingResponse.addHeadEdit, for every request while the module is loaded.
 
 import { loadavg } from 'node:os';
+import { CountingResponse } from '../../http/server.js';
 import { DECLINED } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
@@ -263,10 +264,8 @@ export function editHead(r0: RequestRecord, head: Table, errorResponse: boolean)
   return [...err, ...out];
 }
 
-/** A response that can carry a head editor (CountingResponse). */
-interface EditableResponse {
-  headEdit?: ((head: Table, errorResponse: boolean) => Table) | undefined;
-}
+/** FIXUP_HEADERS_OUT's place among the head edits (AP_FTYPE_CONTENT_SET). */
+export const HEADERS_RANK = 20;
 
 /** mod_headers. */
 export const headersModule: ModuleDef<undefined, HeadersDirConf> = {
@@ -277,7 +276,8 @@ export const headersModule: ModuleDef<undefined, HeadersDirConf> = {
       run: (r) => {
         if (r.main === undefined && r.prev === undefined) {
           // Every response of this request (error pages too) passes the head editor.
-          (r.res as unknown as EditableResponse).headEdit = (head, err) => editHead(r, head, err);
+          if (r.res instanceof CountingResponse)
+            r.res.addHeadEdit(HEADERS_RANK, (head, err) => editHead(r, head, err));
         }
         // `early` RequestHeader entries, from the server's config (no walk has run yet).
         return fixupIn(r, true);
