@@ -23,6 +23,7 @@ import {
   type CoreDirConf,
   type CoreServerConf,
 } from './config.js';
+import { checkFilterNames } from '../config/filter-names.js';
 import { errorDocument, FILE_ETAG, onOff, parseLogLevel } from './directive-args.js';
 
 /** The core directive table (core_cmds). */
@@ -269,6 +270,15 @@ export function coreDirectives(
       'a mime type that overrides other configured type',
       (c, v) => {
         c.dir.forceType = v.toLowerCase();
+      },
+    ),
+    d.take1(
+      'SetOutputFilter',
+      Ctx.OR_FILEINFO | PERDIR,
+      'filter (or ; delimited list of filters) to be run on the request content',
+      (c, v) => {
+        checkFilterNames(c, v);
+        c.dir.outputFilters = v;
       },
     ),
     d.take1(

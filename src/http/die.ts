@@ -4,6 +4,7 @@
 // Answers an error status: the ErrorDocument for it (text, local URL through an internal
 // redirect, remote URL as a 302), or Apache's canned HTML body byte for byte.
 
+import { dropOutputFilters, outputStarted } from '../request/output-filter.js';
 import { DONE, OK } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
@@ -205,11 +206,14 @@ export function sendErrorResponse(
   recursive?: number,
 ): void {
   const res = r.res;
-  if (res.headersSent) {
+  if (res.headersSent || outputStarted(res)) {
     // The handler already started the response: all we can do is cut it short.
     res.destroy();
     return;
   }
+  // ap_send_error_response: r->output_filters = r->proto_output_filters (no DEFLATE on a
+  // canned error page).
+  dropOutputFilters(res);
   const location = res.getHeader('location');
   // Keep the connection-level headers the server layer set (Server, Connection, Keep-Alive).
   for (const name of res.getHeaderNames()) if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);

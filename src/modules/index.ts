@@ -18,8 +18,10 @@ import { authzCoreModule } from './authz-core/index.js';
 import { authzGroupfileModule } from './authz-groupfile/index.js';
 import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
+import { deflateModule } from './deflate/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
+import { filterModule } from './filter/index.js';
 import { setenvifModule } from './setenvif/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
@@ -54,4 +56,6 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(dirModule),
   anyModule(aliasModule),
   anyModule(wsgiModule),
+  anyModule(filterModule),
+  anyModule(deflateModule),
 ];

@@ -9,6 +9,9 @@ import type { HookReg, Phase, Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
 import type { ConfigIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
+import type { OutputFilterDef } from '../request/output-filter.js';
+
+export type { OutputFilterDef };
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
 export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
@@ -102,5 +105,10 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * Basic) to the error response. True if this module handled the type.
    */
   readonly noteAuthFailure?: (r: RequestRecord, authType: string) => boolean;
+  /**
+   * Output filters by lower-case name (ap_register_output_filter), as SetOutputFilter,
+   * AddOutputFilter, AddOutputFilterByType and FilterProvider name them.
+   */
+  readonly outputFilters?: Readonly<Record<string, OutputFilterDef>>;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

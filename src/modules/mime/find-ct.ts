@@ -2,6 +2,7 @@
 // dot-separated extension of the file name is looked up; AddType/AddHandler/AddCharset/
 // AddEncoding/AddLanguage per extension).
 
+import { addOutputFilters } from '../../request/output-filter.js';
 import { readFileSync } from 'node:fs';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -79,6 +80,8 @@ export function makeFindCt(
       if (typeof info?.handler === 'string' && r.notes.get('alias-forced-type') === undefined)
         handler = info.handler;
       if (typeof info?.encoding === 'string') encoding = info.encoding;
+      // AddOutputFilter: added here, in the type checker, as find_ct does.
+      if (typeof info?.outputFilters === 'string') addOutputFilters(r, info.outputFilters);
     }
     if (type !== undefined)
       r.contentType = charset === undefined ? type : `${type}; charset=${charset}`;
