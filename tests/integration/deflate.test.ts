@@ -1,0 +1,204 @@
+// mod_deflate's DEFLATE output filter (httpd modules/filters/mod_deflate.c
+// deflate_out_filter) behind mod_filter's AddOutputFilterByType, mod_mime's AddOutputFilter
+// and core's SetOutputFilter: static files, a streamed WSGI body, HEAD, error pages,
+// already-encoded answers, the no-gzip variable, unknown filters and DeflateFilterNote.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
+import { startServer } from '../support/harness.js';
+import type { Harness } from '../support/harness.js';
+import { rawRequest } from '../support/raw-http.js';
+import { WSGI_PREAMBLE } from '../support/wsgi.js';
+
+const APP = `def application(environ, start_response):
+    p = environ.get('PATH_INFO', '')
+    if p == '/stream':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return ((('chunk %d ' % i) * 100 + '\\n').encode() for i in range(3000))
+    if p == '/enc':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Encoding', 'br')])
+        return [b'x' * 500]
+    if p == '/etag':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('ETag', '"abc"')])
+        return [b'y' * 500]
+    start_response('200 OK', [('Content-Type', 'text/html')])
+    return [b'<html>' + b'z' * 1000 + b'</html>']
+`;
+
+const PAGE = `<p>${'x'.repeat(200)}</p>\n`;
+
+const CONF = `${WSGI_PREAMBLE}
+LoadModule mime_module modules/mod_mime.so
+LoadModule filter_module modules/mod_filter.so
+LoadModule deflate_module modules/mod_deflate.so
+LoadModule setenvif_module modules/mod_setenvif.so
+TypesConfig /etc/mime.types
+DocumentRoot @DIR@/htdocs
+<Directory @DIR@/htdocs>
+  Require all granted
+</Directory>
+WSGIScriptAlias /app @DIR@/app.wsgi
+AddOutputFilterByType DEFLATE text/html text/plain
+DeflateFilterNote Input instream
+DeflateFilterNote Output outstream
+DeflateFilterNote Ratio ratio
+LogFormat "%r %>s %{instream}n/%{outstream}n (%{ratio}n%%)" deflate
+CustomLog @DIR@/access.log deflate
+SetEnvIf Request_URI ^/nogz no-gzip
+<Directory @DIR@/htdocs/unk>
+  SetOutputFilter BOGUS
+</Directory>
+<Directory @DIR@/htdocs/ext>
+  AddOutputFilter DEFLATE .dat
+</Directory>
+<Directory @DIR@/htdocs/provider>
+  FilterDeclare GZ
+  FilterProvider GZ DEFLATE "%{CONTENT_TYPE} =~ m#^application/#"
+  FilterChain GZ
+</Directory>
+`;
+
+const GET = (path: string, extra = 'Accept-Encoding: gzip\r\n', method = 'GET'): string =>
+  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${extra}Connection: close\r\n\r\n`;
+
+describe('DEFLATE output filter', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(CONF, {
+      'app.wsgi': APP,
+      'htdocs/page.html': PAGE,
+      'htdocs/small.txt': 'hello world\n',
+      'htdocs/pic.png': `\x89PNG${'\0'.repeat(300)}`,
+      'htdocs/nogz/page.html': PAGE,
+      'htdocs/unk/page.png': 'u'.repeat(300),
+      'htdocs/ext/a.dat': 'd'.repeat(300),
+      'htdocs/provider/a.json': `{"a": "${'q'.repeat(300)}"}`,
+      'htdocs/provider/b.html': PAGE,
+    });
+  });
+  after(() => h.stop());
+
+  it('compresses a static file with the header bytes httpd writes and a Content-Length', async () => {
+    const res = await rawRequest(h.port, GET('/page.html'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(res.headers['vary'], 'Accept-Encoding');
+    assert.match(res.headers['etag'] ?? '', /^(W\/)?"[0-9a-f]+-[0-9a-f]+-gzip"$/);
+    assert.equal(res.headers['content-length'], String(res.body.length));
+    assert.equal(res.headers['transfer-encoding'], undefined);
+    assert.deepEqual([...res.body.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    assert.equal(gunzipSync(res.body).toString(), PAGE);
+    const names = res.headerList.map(([n]) => n);
+    assert.deepEqual(names.slice(names.indexOf('ETag')), [
+      'ETag',
+      'Accept-Ranges',
+      'Vary',
+      'Content-Encoding',
+      'Content-Length',
+      'Connection',
+      'Content-Type',
+    ]);
+    const log = await h.accessLog(1);
+    assert.ok(log.includes('GET /page.html HTTP/1.1 200 208/13 (6%)'), log.join('\n'));
+  });
+
+  it('leaves a very small response alone, without Vary', async () => {
+    const res = await rawRequest(h.port, GET('/small.txt'));
+    assert.equal(res.body.toString(), 'hello world\n');
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.headers['vary'], undefined);
+    assert.equal(res.headers['content-length'], '12');
+  });
+
+  it('does not filter a type AddOutputFilterByType does not name', async () => {
+    const res = await rawRequest(h.port, GET('/pic.png'));
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.headers['vary'], undefined);
+    assert.equal(res.body.length, 305);
+  });
+
+  it('adds Vary but does not compress without Accept-Encoding: gzip, or with q=0', async () => {
+    for (const extra of ['', 'Accept-Encoding: br\r\n', 'Accept-Encoding: gzip;q=0\r\n']) {
+      const res = await rawRequest(h.port, GET('/page.html', extra));
+      assert.equal(res.headers['content-encoding'], undefined, extra);
+      assert.equal(res.headers['vary'], 'Accept-Encoding', extra);
+      assert.equal(res.body.toString(), PAGE, extra);
+      assert.equal(res.headers['content-length'], String(PAGE.length));
+    }
+  });
+
+  it('honours the no-gzip variable', async () => {
+    const res = await rawRequest(h.port, GET('/nogz/page.html'));
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.headers['vary'], undefined);
+    assert.equal(res.body.toString(), PAGE);
+  });
+
+  it('answers HEAD with the compressed length and no body', async () => {
+    const get = await rawRequest(h.port, GET('/page.html'));
+    const res = await rawRequest(h.port, GET('/page.html', 'Accept-Encoding: gzip\r\n', 'HEAD'), {
+      head: true,
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(res.headers['content-length'], String(get.body.length));
+    assert.equal(res.body.length, 0);
+  });
+
+  it('does not compress a canned error page', async () => {
+    const res = await rawRequest(h.port, GET('/missing.html'));
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.headers['vary'], undefined);
+    assert.match(res.body.toString(), /Not Found/);
+  });
+
+  it('streams a large WSGI body compressed chunk by chunk', async () => {
+    const res = await rawRequest(h.port, GET('/app/stream'));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(res.headers['transfer-encoding'], 'chunked');
+    assert.equal(res.headers['content-length'], undefined);
+    const body = gunzipSync(res.body).toString();
+    let want = '';
+    for (let i = 0; i < 3000; i++) want += `${`chunk ${i} `.repeat(100)}\n`;
+    assert.equal(body.length, want.length);
+    assert.equal(body, want);
+  });
+
+  it('keeps a WSGI answer that is already encoded, and suffixes its ETag otherwise', async () => {
+    const enc = await rawRequest(h.port, GET('/app/enc'));
+    assert.equal(enc.headers['content-encoding'], 'br');
+    assert.equal(enc.headers['vary'], undefined);
+    assert.equal(enc.body.toString(), 'x'.repeat(500));
+    const tagged = await rawRequest(h.port, GET('/app/etag'));
+    assert.equal(tagged.headers['etag'], '"abc-gzip"');
+    assert.equal(gunzipSync(tagged.body).toString(), 'y'.repeat(500));
+  });
+
+  it('logs an unknown filter at request time and serves the file unfiltered', async () => {
+    const res = await rawRequest(h.port, GET('/unk/page.png'));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'u'.repeat(300));
+    assert.ok(
+      h.errorLog().some((l) => l.includes('AH00082: an unknown filter was not added: BOGUS')),
+    );
+  });
+
+  it('applies AddOutputFilter by extension, whatever the type', async () => {
+    const res = await rawRequest(h.port, GET('/ext/a.dat'));
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(res.body).toString(), 'd'.repeat(300));
+  });
+
+  it('picks a FilterProvider by its expression', async () => {
+    const json = await rawRequest(h.port, GET('/provider/a.json'));
+    assert.equal(json.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(json.body).toString(), `{"a": "${'q'.repeat(300)}"}`);
+    // text/html matches the server's BYTYPE:DEFLATE too: the chain has both, one compresses.
+    const html = await rawRequest(h.port, GET('/provider/b.html'));
+    assert.equal(html.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(html.body).toString(), PAGE);
+  });
+});
