@@ -18,6 +18,8 @@
 import type { ServerResponse } from 'node:http';
 import type { Transform } from 'node:stream';
 import type { RequestRecord } from './record.js';
+import { parseByteRanges } from '../core/byteranges.js';
+import { reasonPhrase } from '../http/status.js';
 
 /** What a filter knows of the body when it first runs (its first brigade). */
 export interface FirstBrigade {
@@ -441,15 +443,17 @@ class OutputChain {
       res.removeHeader('Content-Length');
       this.#sendHead();
     }
+    let data: Buffer;
     if (!this.#passed) {
       this.#passed = true;
       const bodyless = res.statusCode === 204 || res.statusCode === 304;
       res.removeHeader('Transfer-Encoding');
-      if (!bodyless) res.setHeader('Content-Length', this.#heldLength);
-      else res.removeHeader('Content-Length');
+      res.removeHeader('Content-Length');
+      data = this.#take();
+      if (!bodyless) data = this.#byterange(data);
+      if (!bodyless) res.setHeader('Content-Length', data.length);
       this.#sendHead();
-    }
-    const data = this.#take();
+    } else data = this.#take();
     const cbs = this.#endCbs;
     this.#endCbs = [];
     const done = (): void => {
@@ -458,6 +462,27 @@ class OutputChain {
     this.uninstallAfterEnd();
     if (data.length > 0 && !this.#r.headerOnly) this.#proto.end.call(res, data, done);
     else this.#proto.end.call(res, done);
+  }
+
+  /**
+   * ap_byterange_filter after the content filters: with the whole filtered body known, a
+   * single satisfiable `Range` of a 200 answer is cut from it (206, Content-Range). A
+   * streamed body, several ranges, an If-Range or an unsatisfiable range: the whole body.
+   */
+  #byterange(data: Buffer): Buffer {
+    const res = this.#res;
+    const h = this.#r.headersIn.headers;
+    if (res.statusCode !== 200 || this.#r.headerOnly || h['if-range'] !== undefined) return data;
+    if (res.getHeader('content-range') !== undefined) return data;
+    const want = parseByteRanges(h.range, data.length);
+    if (want.kind !== 'ranges' || want.ranges.length !== 1) return data;
+    const range = want.ranges[0];
+    if (range === undefined) return data;
+    res.statusCode = 206;
+    res.statusMessage = reasonPhrase(206);
+    this.#r.status = 206;
+    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${data.length}`);
+    return data.subarray(range.start, range.end + 1);
   }
 
   /** After the last brigade the response is node's again (writableLength etc.). */

@@ -1216,6 +1216,22 @@ export const CASES: readonly Case[] = [
     gunzip: true,
   },
   {
+    name: 'GET /gz/page.html with Range and gzip: the range is cut from the compressed body',
+    path: '/gz/page.html',
+    extraHeaders: 'Range: bytes=0-9\r\nAccept-Encoding: gzip\r\n',
+    expectStatus: 206,
+    check: (r) => {
+      assert.match(header(r, 'Content-Range') ?? '', /^bytes 0-9\/\d+$/);
+      assert.deepEqual([...r.body], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    },
+  },
+  {
+    name: 'GET /gz/page.html with a suffix Range and gzip: the compressed tail',
+    path: '/gz/page.html',
+    extraHeaders: 'Range: bytes=-8\r\nAccept-Encoding: gzip\r\n',
+    expectStatus: 206,
+  },
+  {
     name: 'GET /gz/page.html If-None-Match: the 304 is not touched',
     path: '/gz/page.html',
     extraHeaders: 'Accept-Encoding: gzip\r\nIf-None-Match: "d0-6474846204000"\r\n',

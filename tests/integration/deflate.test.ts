@@ -146,6 +146,24 @@ describe('DEFLATE output filter', () => {
     assert.equal(res.body.length, 0);
   });
 
+  it('cuts a single Range from the whole compressed body, and ignores several', async () => {
+    const whole = await rawRequest(h.port, GET('/page.html'));
+    const res = await rawRequest(
+      h.port,
+      GET('/page.html', 'Accept-Encoding: gzip\r\nRange: bytes=2-11\r\n'),
+    );
+    assert.equal(res.status, 206);
+    assert.equal(res.headers['content-range'], `bytes 2-11/${whole.body.length}`);
+    assert.equal(res.headers['content-length'], '10');
+    assert.deepEqual(res.body, whole.body.subarray(2, 12));
+    const multi = await rawRequest(
+      h.port,
+      GET('/page.html', 'Accept-Encoding: gzip\r\nRange: bytes=0-1,4-5\r\n'),
+    );
+    assert.equal(multi.status, 200);
+    assert.deepEqual(multi.body, whole.body);
+  });
+
   it('does not compress a canned error page', async () => {
     const res = await rawRequest(h.port, GET('/missing.html'));
     assert.equal(res.status, 404);
