@@ -23,7 +23,6 @@ import {
   type CoreDirConf,
   type CoreServerConf,
 } from './config.js';
-import { checkFilterNames } from '../config/filter-names.js';
 import { errorDocument, FILE_ETAG, onOff, parseLogLevel } from './directive-args.js';
 
 /** The core directive table (core_cmds). */
@@ -277,7 +276,7 @@ export function coreDirectives(
       Ctx.OR_FILEINFO | PERDIR,
       'filter (or ; delimited list of filters) to be run on the request content',
       (c, v) => {
-        checkFilterNames(c, v);
+        // Names are looked up per request: an unknown one is logged then (AH00082).
         c.dir.outputFilters = v;
       },
     ),

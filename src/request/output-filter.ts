@@ -43,11 +43,6 @@ export interface BodyStage {
  */
 export interface OutputFilterDef {
   start(r: RequestRecord, first: FirstBrigade): BodyStage | undefined;
-  /**
-   * Set for a filter httpd has that tswsgi does not implement: naming it in the config is
-   * refused at configuration time with this text.
-   */
-  readonly unsupported?: string;
 }
 
 /** One filter added to a request: its name (for logs) and definition. */

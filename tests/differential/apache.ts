@@ -338,6 +338,9 @@ WSGIScriptAlias /gzapp "@SRV@/gz.wsgi" process-group=diff
 <Location /gzapp>
     SetOutputFilter DEFLATE
 </Location>
+<Location /gzapp/gzipped>
+    SetOutputFilter INFLATE
+</Location>
 # --- end mod_filter + mod_deflate
 `;
 
@@ -594,8 +597,15 @@ export async function prepareTree(): Promise<DiffTree> {
 
 // --- mod_filter + mod_deflate (deflate helper): the WSGI app and files under htdocs/gz.
 /** /gzapp: a streamed body, an already-encoded answer, an ETag, an HTML page. */
-export const GZ_APP = `def application(environ, start_response):
+export const GZ_APP = `import gzip
+
+def application(environ, start_response):
     p = environ.get('PATH_INFO', '')
+    if p == '/gzipped':
+        body = gzip.compress(b'inflate me ' * 300, mtime=0)
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Encoding', 'gzip'),
+                                  ('ETag', '"g1"'), ('Content-Length', str(len(body)))])
+        return [body]
     if p == '/stream':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return ((('chunk %d ' % i) * 50 + '\\n').encode() for i in range(2000))

@@ -1295,5 +1295,15 @@ export const CASES: readonly Case[] = [
     gunzip: true,
     check: (r) => assert.equal(header(r, 'ETag'), '"abc-gzip"'),
   },
+  {
+    name: 'GET /gzapp/gzipped: INFLATE decompresses a gzip answer, ETag -gunzip',
+    path: '/gzapp/gzipped',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Content-Encoding'), undefined);
+      assert.equal(header(r, 'ETag'), '"g1-gunzip"');
+      assert.equal(r.body.toString(), 'inflate me '.repeat(300));
+    },
+  },
   // --- end mod_filter + mod_deflate
 ];

@@ -8,11 +8,20 @@ import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
-import { rawRequest } from '../support/raw-http.js';
+import { RawConnection, rawRequest } from '../support/raw-http.js';
 import { WSGI_PREAMBLE } from '../support/wsgi.js';
 
-const APP = `def application(environ, start_response):
+const APP = `import gzip
+
+def application(environ, start_response):
     p = environ.get('PATH_INFO', '')
+    if p.startswith('/inflate/'):
+        body = gzip.compress(b'inflate me ' * 300)
+        if p.endswith('bad'):
+            body = body[:-8] + b'\\0' * 8
+        start_response('200 OK', [('Content-Type', 'application/x-thing'),
+                                  ('Content-Encoding', 'gzip')])
+        return [body]
     if p == '/stream':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return ((('chunk %d ' % i) * 100 + '\\n').encode() for i in range(3000))
@@ -46,6 +55,9 @@ DeflateFilterNote Ratio ratio
 LogFormat "%r %>s %{instream}n/%{outstream}n (%{ratio}n%%)" deflate
 CustomLog @DIR@/access.log deflate
 SetEnvIf Request_URI ^/nogz no-gzip
+<Location /app/inflate>
+  SetOutputFilter INFLATE
+</Location>
 <Directory @DIR@/htdocs/unk>
   SetOutputFilter BOGUS
 </Directory>
@@ -193,6 +205,17 @@ describe('DEFLATE output filter', () => {
     const tagged = await rawRequest(h.port, GET('/app/etag'));
     assert.equal(tagged.headers['etag'], '"abc-gzip"');
     assert.equal(gunzipSync(tagged.body).toString(), 'y'.repeat(500));
+  });
+
+  it('INFLATE decompresses a gzip answer, and cuts a broken one short (AH01409)', async () => {
+    const res = await rawRequest(h.port, GET('/app/inflate/ok', ''));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], undefined);
+    assert.equal(res.body.toString(), 'inflate me '.repeat(300));
+    const conn = await RawConnection.open(h.port);
+    conn.send(GET('/app/inflate/bad', ''));
+    await conn.closed;
+    assert.ok(h.errorLog().some((l) => l.includes('AH01409: Zlib error inflating data')));
   });
 
   it('logs an unknown filter at request time and serves the file unfiltered', async () => {

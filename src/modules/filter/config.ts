@@ -9,7 +9,6 @@
 // chain appends unless a `!`/`=` reset sits in it.
 
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
-import { checkFilterNames } from '../../config/filter-names.js';
 import type { MergeSpec } from '../../config/merge.js';
 import { parseProviderExpr, type ProviderExpr } from './expr.js';
 
@@ -117,7 +116,6 @@ function addProvider(
 ): void {
   const def = c.outputFilter?.(pname);
   if (def === undefined) throw c.fail(`Unknown filter provider ${pname}`);
-  if (def.unsupported !== undefined) throw c.fail(def.unsupported);
   const frec = c.dir.live[fname] ?? declare(c, fname);
   const provider: FilterProviderConf = { filter: pname, types, expr, proto: undefined };
   c.dir.live = { ...c.dir.live, [fname]: { ...frec, providers: [provider, ...frec.providers] } };
@@ -187,7 +185,6 @@ export function filterDirectives(
         const [names, ...types] = argv;
         if (names === undefined || types.length === 0)
           throw c.fail('AddOutputFilterByType requires at least two arguments');
-        checkFilterNames(c, names);
         for (const pname of names.split(';').filter((n) => n !== '')) {
           const fname = `BYTYPE:${pname}`;
           const seen = c.dir.live[fname] !== undefined;

@@ -11,7 +11,6 @@ import {
   type DirectiveBuilder,
 } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
-import { checkFilterNames } from '../../config/filter-names.js';
 
 /** The attributes one extension can carry; null = removed here (Remove*). */
 export interface MimeExtInfo {
@@ -78,7 +77,6 @@ export function mimeDirectives(
   const W = Ctx.OR_FILEINFO | RSRC_CONF | Ctx.DIRECTORY;
   const add = (name: string, attr: Attr, help: string) =>
     d.iterate2(name, W, help, (c, value, ext) => {
-      if (attr === 'outputFilters') checkFilterNames(c, value);
       setAttr(c.dir, ext, attr, value.toLowerCase());
     });
   const remove = (name: string, attr: Attr) =>
