@@ -17,6 +17,7 @@ import {
   hasOutputFilters,
   installOutputFilters,
   outputStarted,
+  FTYPE,
   startOutputFilters,
   type AddedFilter,
   type FirstBrigade,
@@ -42,10 +43,33 @@ function upper(seen: FirstBrigade[] = [], highWaterMark?: number): AddedFilter {
         });
         return { stream, flush: (done) => setImmediate(done) };
       },
+      ftype: FTYPE.CONTENT_SET,
     },
   };
 }
-const decline: AddedFilter = { name: 'NOPE', def: { start: () => undefined } };
+const decline: AddedFilter = {
+  name: 'NOPE',
+  def: { start: () => undefined, ftype: FTYPE.CONTENT_SET },
+};
+/** Appends `tag` to the body; RESOURCE type unless given. */
+function tagger(tag: string, ftype: number = FTYPE.RESOURCE): AddedFilter {
+  return {
+    name: tag,
+    def: {
+      ftype,
+      start: () => ({
+        stream: new Transform({
+          transform(chunk: Buffer, _e, cb) {
+            cb(null, chunk);
+          },
+          flush(cb) {
+            cb(null, Buffer.from(tag));
+          },
+        }),
+      }),
+    },
+  };
+}
 
 const upperModule: ModuleDef = {
   name: 'upper',
@@ -187,6 +211,14 @@ describe('output filter chain', () => {
     assert.equal(outputStarted(s.r.res), true);
     s.r.res.end();
     await s.finished;
+  });
+
+  it('runs filters by type, then in the order they were added', async () => {
+    const { r, wire, finished } = await setup();
+    installOutputFilters(r, [tagger('c', FTYPE.CONTENT_SET), tagger('a'), tagger('b')]);
+    r.res.end('x');
+    await finished;
+    assert.equal(bodyOf(wire()), 'xabc');
   });
 
   it('resolves names at commit, logging an unknown one (AH00082)', async () => {

@@ -43,7 +43,22 @@ export interface BodyStage {
  */
 export interface OutputFilterDef {
   start(r: RequestRecord, first: FirstBrigade): BodyStage | undefined;
+  /**
+   * Where the filter sits (ap_filter_type: AP_FTYPE_RESOURCE 10, CONTENT_SET 20, …):
+   * a request's filters run in ascending order, ties in the order they were added.
+   */
+  readonly ftype: number;
 }
+
+/** httpd's ap_filter_type values. */
+export const FTYPE = {
+  RESOURCE: 10,
+  CONTENT_SET: 20,
+  PROTOCOL: 30,
+  TRANSCODE: 40,
+  CONNECTION: 50,
+  NETWORK: 60,
+} as const;
 
 /** One filter added to a request: its name (for logs) and definition. */
 export interface AddedFilter {
@@ -132,7 +147,9 @@ export function outputStarted(res: Res): boolean {
 export function installOutputFilters(r: RequestRecord, filters: readonly AddedFilter[]): void {
   dropOutputFilters(r.res);
   if (filters.length === 0) return;
-  const chain = new OutputChain(r, filters);
+  // ap_add_output_filter inserts by type: stable, so equal types keep their order.
+  const ordered = [...filters].sort((a, b) => a.def.ftype - b.def.ftype);
+  const chain = new OutputChain(r, ordered);
   chains.set(r.res, chain);
 }
 

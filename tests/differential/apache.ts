@@ -341,6 +341,10 @@ WSGIScriptAlias /gzapp "@SRV@/gz.wsgi" process-group=diff
 <Location /gzapp/gzipped>
     SetOutputFilter INFLATE
 </Location>
+WSGIScriptAlias /gzbt "@SRV@/gz.wsgi" process-group=diff
+<Location /gzbt>
+    AddOutputFilterByType DEFLATE text/html
+</Location>
 # --- end mod_filter + mod_deflate
 `;
 
@@ -609,6 +613,9 @@ def application(environ, start_response):
     if p == '/stream':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         return ((('chunk %d ' % i) * 50 + '\\n').encode() for i in range(2000))
+    if p == '/missing':
+        start_response('404 Not Found', [('Content-Type', 'text/html')])
+        return [b'<html>' + b'n' * 1000 + b'</html>']
     if p == '/enc':
         start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Encoding', 'br')])
         return [b'x' * 500]

@@ -1305,5 +1305,28 @@ export const CASES: readonly Case[] = [
       assert.equal(r.body.toString(), 'inflate me '.repeat(300));
     },
   },
+  {
+    name: 'GET /gzbt/page: AddOutputFilterByType on a WSGI answer',
+    path: '/gzbt/page',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'GET /gzbt/missing: mod_filter leaves a non-200 answer alone (filter_harness)',
+    path: '/gzbt/missing',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 404,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'GET /gzapp/missing: SetOutputFilter DEFLATE compresses a WSGI 404 too',
+    path: '/gzapp/missing',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 404,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
   // --- end mod_filter + mod_deflate
 ];

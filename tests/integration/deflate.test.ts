@@ -49,6 +49,8 @@ DocumentRoot @DIR@/htdocs
 </Directory>
 WSGIScriptAlias /app @DIR@/app.wsgi
 AddOutputFilterByType DEFLATE text/html text/plain
+FilterTrace BYTYPE:DEFLATE 1
+LogLevel warn filter:debug
 DeflateFilterNote Input instream
 DeflateFilterNote Output outstream
 DeflateFilterNote Ratio ratio
@@ -113,6 +115,15 @@ describe('DEFLATE output filter', () => {
     ]);
     const log = await h.accessLog(1);
     assert.ok(log.includes('GET /page.html HTTP/1.1 200 208/13 (6%)'), log.join('\n'));
+  });
+
+  it('traces the smart filter at FilterTrace 1 (AH01375, AH01376)', async () => {
+    await rawRequest(h.port, GET('/page.html'));
+    const log = h.errorLog();
+    assert.ok(
+      log.some((l) => l.includes('[filter:debug]') && l.includes('AH01375: BYTYPE:DEFLATE')),
+    );
+    assert.ok(log.some((l) => l.includes('AH01376: BYTYPE:DEFLATE: type: HEAP, length: 208')));
   });
 
   it('leaves a very small response alone, without Vary', async () => {

@@ -10,6 +10,7 @@
 
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
+import { FTYPE } from '../../request/output-filter.js';
 import { parseProviderExpr, type ProviderExpr } from './expr.js';
 
 /** FilterProtocol flags (AP_FILTER_PROTO_*). */
@@ -42,6 +43,8 @@ export interface SmartFilterConf {
   readonly proto: ProtoFlags | undefined;
   /** FilterTrace level. */
   readonly trace: number;
+  /** FilterDeclare's type, else the first provider's (ap_filter_type value). */
+  readonly ftype: number | undefined;
 }
 
 export interface FilterDirConf {
@@ -100,8 +103,20 @@ export function chainWord(
   }
 }
 
-function declare(c: Cmd<unknown, FilterDirConf>, name: string): SmartFilterConf {
-  const f: SmartFilterConf = { name, providers: [], proto: undefined, trace: 0 };
+/** FilterDeclare's filter-type words (filter_declare; others leave RESOURCE). */
+const PLACES: Readonly<Record<string, number>> = {
+  content_set: FTYPE.CONTENT_SET,
+  protocol: FTYPE.PROTOCOL,
+  connection: FTYPE.CONNECTION,
+  network: FTYPE.NETWORK,
+};
+
+function declare(
+  c: Cmd<unknown, FilterDirConf>,
+  name: string,
+  ftype: number | undefined = undefined,
+): SmartFilterConf {
+  const f: SmartFilterConf = { name, providers: [], proto: undefined, trace: 0, ftype };
   c.dir.live = { ...c.dir.live, [name]: f };
   return f;
 }
@@ -116,7 +131,8 @@ function addProvider(
 ): void {
   const def = c.outputFilter?.(pname);
   if (def === undefined) throw c.fail(`Unknown filter provider ${pname}`);
-  const frec = c.dir.live[fname] ?? declare(c, fname);
+  // Declared on the fly, the smart filter takes its provider's type (add_filter).
+  const frec = c.dir.live[fname] ?? declare(c, fname, def.ftype);
   const provider: FilterProviderConf = { filter: pname, types, expr, proto: undefined };
   c.dir.live = { ...c.dir.live, [fname]: { ...frec, providers: [provider, ...frec.providers] } };
 }
@@ -149,8 +165,8 @@ export function filterDirectives(
   const OPTS = Ctx.OR_OPTIONS | Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY;
   const FILEINFO = Ctx.OR_FILEINFO | Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY;
   return [
-    d.take12('FilterDeclare', OPTS, 'filter-name [filter-type]', (c, name) => {
-      declare(c, name);
+    d.take12('FilterDeclare', OPTS, 'filter-name [filter-type]', (c, name, place) => {
+      declare(c, name, PLACES[place?.toLowerCase() ?? ''] ?? FTYPE.RESOURCE);
     }),
     d.take3(
       'FilterProvider',

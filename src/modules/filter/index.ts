@@ -8,7 +8,7 @@
 
 import { OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
-import { addOutputFilter } from '../../request/output-filter.js';
+import { addOutputFilter, FTYPE } from '../../request/output-filter.js';
 import type { BodyStage, FirstBrigade, OutputFilterDef } from '../../request/output-filter.js';
 import type { RequestRecord } from '../../request/record.js';
 import type { ModuleDef } from '../module.js';
@@ -102,7 +102,20 @@ function providerDef(r: RequestRecord, name: string): OutputFilterDef | undefine
 /** filter_harness + filter_lookup for one smart filter. */
 function harness(f: SmartFilterConf): OutputFilterDef {
   return {
+    ftype: f.ftype ?? FTYPE.RESOURCE,
     start(r: RequestRecord, first: FirstBrigade): BodyStage | undefined {
+      // filter_harness: only a 200 answer, unless filter-errordocs is set.
+      if (r.res.statusCode !== 200 && !r.env.has('filter-errordocs')) return undefined;
+      if (f.trace === 1) {
+        // filter_trace at mod_diagnostics level: the filter, then its first brigade.
+        r.logError('debug', 'filter', 'AH01375', f.name);
+        r.logError(
+          'debug',
+          'filter',
+          'AH01376',
+          `${f.name}: type: ${first.length > 0 ? 'HEAP' : first.ended ? 'EOS' : 'FLUSH'}, length: ${first.length}`,
+        );
+      }
       for (const p of f.providers) {
         if (!matches(r, p)) continue;
         const proto = p.proto ?? f.proto;
