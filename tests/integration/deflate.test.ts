@@ -5,16 +5,33 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import { existsSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { constants, gunzipSync } from 'node:zlib';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
 import { WSGI_PREAMBLE } from '../support/wsgi.js';
 
-const APP = `import gzip
+const APP = `import gzip, os, time
+
+def wait_for(path):
+    for _ in range(1000):
+        if os.path.exists(path):
+            return
+        time.sleep(0.01)
 
 def application(environ, start_response):
     p = environ.get('PATH_INFO', '')
+    if p == '/held':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        def body():
+            yield b'first part of the body\\n' * 20
+            wait_for(environ['QUERY_STRING'])
+            yield b'second part\\n' * 20
+        return body()
     if p.startswith('/inflate/'):
         body = gzip.compress(b'inflate me ' * 300)
         if p.endswith('bad'):
@@ -36,6 +53,21 @@ def application(environ, start_response):
 `;
 
 const PAGE = `<p>${'x'.repeat(200)}</p>\n`;
+
+/** The data of the complete chunks in a chunked body received so far. */
+function dechunk(buf: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = buf.indexOf('\r\n', at);
+    if (eol < 0) break;
+    const size = Number.parseInt(buf.subarray(at, eol).toString(), 16);
+    if (!(size > 0) || eol + 2 + size > buf.length) break;
+    out.push(buf.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+  return Buffer.concat(out);
+}
 
 const CONF = `${WSGI_PREAMBLE}
 LoadModule mime_module modules/mod_mime.so
@@ -206,6 +238,40 @@ describe('DEFLATE output filter', () => {
     for (let i = 0; i < 3000; i++) want += `${`chunk ${i} `.repeat(100)}\n`;
     assert.equal(body.length, want.length);
     assert.equal(body, want);
+  });
+
+  it('passes each WSGI write on compressed before the app has finished (no whole-body buffering)', async () => {
+    const go = join(h.dir, 'go');
+    const sock = connect(h.port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.write(GET(`/app/held?${go}`));
+    let got = Buffer.alloc(0);
+    let text = '';
+    // Until the first part can be inflated from what arrived (the app is still waiting).
+    while (!text.includes('first part of the body\n'.repeat(20))) {
+      const [chunk] = (await Promise.race([
+        once(sock, 'data'),
+        once(sock, 'end').then(() => {
+          throw new Error('the response ended before its first part was passed on');
+        }),
+      ])) as [Buffer];
+      got = Buffer.concat([got, chunk]);
+      const at = got.indexOf('\r\n\r\n');
+      if (at < 0) continue;
+      const body = dechunk(got.subarray(at + 4));
+      if (body.length > 10)
+        text = gunzipSync(body, { finishFlush: constants.Z_SYNC_FLUSH }).toString();
+    }
+    assert.equal(existsSync(go), false, 'the app is still blocked');
+    assert.equal(got.includes('\r\n0\r\n\r\n'), false, 'the response is not complete yet');
+    writeFileSync(go, '');
+    sock.resume();
+    const rest: Buffer[] = [];
+    sock.on('data', (c: Buffer) => rest.push(c));
+    await once(sock, 'close');
+    const all = Buffer.concat([got, ...rest]);
+    const body = gunzipSync(dechunk(all.subarray(all.indexOf('\r\n\r\n') + 4))).toString();
+    assert.equal(body, 'first part of the body\n'.repeat(20) + 'second part\n'.repeat(20));
   });
 
   it('keeps a WSGI answer that is already encoded, and suffixes its ETag otherwise', async () => {
