@@ -213,6 +213,21 @@ describe('output filter chain', () => {
     await s.finished;
   });
 
+  it('leaves a wrapper put over its writeHead working once the chain is off', async () => {
+    const { r, wire, finished } = await setup();
+    installOutputFilters(r, [upper()]);
+    const inner = r.res.writeHead.bind(r.res);
+    r.res.writeHead = ((...args: Parameters<typeof inner>) => {
+      r.res.setHeader('X-Wrapped', 'yes');
+      return inner(...args);
+    }) as typeof r.res.writeHead;
+    dropOutputFilters(r.res);
+    r.res.end('plain');
+    await finished;
+    assert.match(headOf(wire()), /X-Wrapped: yes/);
+    assert.equal(bodyOf(wire()), 'plain');
+  });
+
   it('runs filters by type, then in the order they were added', async () => {
     const { r, wire, finished } = await setup();
     installOutputFilters(r, [tagger('c', FTYPE.CONTENT_SET), tagger('a'), tagger('b')]);

@@ -75,7 +75,7 @@ interface Proto {
 }
 
 /** The interposed names; deleting the own properties restores the prototype's. */
-const OVERRIDDEN = ['write', 'end', 'writeHead', 'writableLength'] as const;
+type Overridden = 'write' | 'end' | 'writeHead' | 'writableLength';
 
 const chains = new WeakMap<Res, OutputChain>();
 /** Filters added to a request before its handler runs (r->output_filters being built). */
@@ -210,6 +210,9 @@ class OutputChain {
   #endCbs: Cb[] = [];
   #ended = false;
   #wantDrain = false;
+  /** The overrides act (false once the chain is off the response). */
+  #active = true;
+  readonly #mine = new Map<string, PropertyDescriptor>();
   /** Body bytes went into the stages. */
   #wrote = false;
 
@@ -219,38 +222,58 @@ class OutputChain {
     this.#filters = filters;
     this.#proto = Object.getPrototypeOf(r.res) as Proto;
     const res = this.#res;
-    Object.defineProperty(res, 'writeHead', {
-      configurable: true,
-      writable: true,
+    const proto = this.#proto;
+    // While the chain is off (declined, ended, dropped) each override forwards to node's
+    // own method: another wrapper put over one of them (mod_wsgi's keepOnError) keeps working.
+    this.#define('writeHead', {
       value: (status: number, reason?: unknown, headers?: unknown) =>
-        this.#writeHead(status, reason, headers),
+        this.#active
+          ? this.#writeHead(status, reason, headers)
+          : proto.writeHead.call(res, status, reason, headers),
     });
-    Object.defineProperty(res, 'write', {
-      configurable: true,
-      writable: true,
-      value: (chunk: unknown, encoding?: unknown, cb?: unknown) => this.#write(chunk, encoding, cb),
+    this.#define('write', {
+      value: (chunk: unknown, encoding?: unknown, cb?: unknown) =>
+        this.#active
+          ? this.#write(chunk, encoding, cb)
+          : proto.write.call(res, chunk, encoding, cb),
     });
-    Object.defineProperty(res, 'end', {
-      configurable: true,
-      writable: true,
-      value: (chunk?: unknown, encoding?: unknown, cb?: unknown) => this.#end(chunk, encoding, cb),
+    this.#define('end', {
+      value: (chunk?: unknown, encoding?: unknown, cb?: unknown) =>
+        this.#active ? this.#end(chunk, encoding, cb) : proto.end.call(res, chunk, encoding, cb),
     });
     const protoLength = findDescriptor(res, 'writableLength');
     const own = (): number => Number(protoLength?.get?.call(res) ?? 0);
-    Object.defineProperty(res, 'writableLength', {
-      configurable: true,
+    this.#define('writableLength', {
       get: () =>
-        own() + this.#heldLength + this.#stages.reduce((n, s) => n + s.stream.writableLength, 0),
+        this.#active
+          ? own() + this.#heldLength + this.#stages.reduce((n, s) => n + s.stream.writableLength, 0)
+          : own(),
     });
+  }
+
+  /** Put one override on the response instance, remembering it for uninstall(). */
+  #define(key: Overridden, d: PropertyDescriptor): void {
+    const desc: PropertyDescriptor = {
+      configurable: true,
+      ...d,
+      ...('value' in d ? { writable: true } : {}),
+    };
+    Object.defineProperty(this.#res, key, desc);
+    this.#mine.set(key, desc);
   }
 
   get started(): boolean {
     return this.#stages.length > 0;
   }
 
+  /** Take the overrides off (those nobody wrapped since); node's methods are back. */
   uninstall(): void {
-    const res = this.#res as unknown as Record<string, unknown>;
-    for (const k of OVERRIDDEN) Reflect.deleteProperty(res, k);
+    this.#active = false;
+    for (const [k, d] of this.#mine) {
+      const now = Object.getOwnPropertyDescriptor(this.#res, k);
+      if (now !== undefined && now.value === d.value && now.get === d.get)
+        Reflect.deleteProperty(this.#res, k);
+    }
     chains.delete(this.#res);
   }
 
@@ -471,7 +494,8 @@ class OutputChain {
     const done = (): void => {
       for (const cb of cbs) cb();
     };
-    this.uninstallAfterEnd();
+    // After the last brigade the response is node's again (writableLength etc.).
+    this.uninstall();
     if (data.length > 0 && !this.#r.headerOnly) this.#proto.end.call(res, data, done);
     else this.#proto.end.call(res, done);
   }
@@ -495,12 +519,5 @@ class OutputChain {
     this.#r.status = 206;
     res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${data.length}`);
     return data.subarray(range.start, range.end + 1);
-  }
-
-  /** After the last brigade the response is node's again (writableLength etc.). */
-  uninstallAfterEnd(): void {
-    const res = this.#res as unknown as Record<string, unknown>;
-    for (const k of OVERRIDDEN) Reflect.deleteProperty(res, k);
-    chains.delete(this.#res);
   }
 }
