@@ -93,6 +93,18 @@ export function addOutputFilters(r: RequestRecord, list: string): void {
   else p.push(...names);
 }
 
+/**
+ * ap_internal_fast_redirect: `r` takes over the filters its sub-request `rr` added (mod_mime's
+ * AddOutputFilter on the DirectoryIndex file), replacing its own.
+ */
+export function takeOutputFilters(rr: RequestRecord, r: RequestRecord): void {
+  const p = pending.get(rr);
+  pending.delete(r);
+  if (p === undefined) return;
+  pending.delete(rr);
+  pending.set(r, p);
+}
+
 /** ap_add_output_filter_handle: a filter object of the caller's own (mod_filter's harness). */
 export function addOutputFilter(r: RequestRecord, filter: AddedFilter): void {
   const p = pending.get(r);

@@ -74,6 +74,7 @@ LoadModule mime_module modules/mod_mime.so
 LoadModule filter_module modules/mod_filter.so
 LoadModule deflate_module modules/mod_deflate.so
 LoadModule setenvif_module modules/mod_setenvif.so
+LoadModule dir_module modules/mod_dir.so
 TypesConfig /etc/mime.types
 DocumentRoot @DIR@/htdocs
 <Directory @DIR@/htdocs>
@@ -97,6 +98,7 @@ SetEnvIf Request_URI ^/nogz no-gzip
 </Directory>
 <Directory @DIR@/htdocs/ext>
   AddOutputFilter DEFLATE .dat
+  DirectoryIndex index.dat
 </Directory>
 <Directory @DIR@/htdocs/provider>
   FilterDeclare GZ
@@ -119,6 +121,7 @@ describe('DEFLATE output filter', () => {
       'htdocs/nogz/page.html': PAGE,
       'htdocs/unk/page.png': 'u'.repeat(300),
       'htdocs/ext/a.dat': 'd'.repeat(300),
+      'htdocs/ext/index.dat': 'i'.repeat(300),
       'htdocs/provider/a.json': `{"a": "${'q'.repeat(300)}"}`,
       'htdocs/provider/b.html': PAGE,
     });
@@ -308,6 +311,10 @@ describe('DEFLATE output filter', () => {
     const res = await rawRequest(h.port, GET('/ext/a.dat'));
     assert.equal(res.headers['content-encoding'], 'gzip');
     assert.equal(gunzipSync(res.body).toString(), 'd'.repeat(300));
+    // DirectoryIndex: the sub-request's filters pass to the request (ap_internal_fast_redirect).
+    const index = await rawRequest(h.port, GET('/ext/'));
+    assert.equal(index.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(index.body).toString(), 'i'.repeat(300));
   });
 
   it('picks a FilterProvider by its expression', async () => {
