@@ -228,6 +228,29 @@ describe('output filter chain', () => {
     assert.equal(bodyOf(wire()), 'plain');
   });
 
+  it('destroys its stages when the client goes away mid-response', async () => {
+    const { r } = await setup();
+    const seen: FirstBrigade[] = [];
+    const f = upper(seen, 4);
+    let stage: Transform | undefined;
+    const spy: AddedFilter = {
+      name: f.name,
+      def: {
+        ftype: f.def.ftype,
+        start: (rr, first) => {
+          const st = f.def.start(rr, first);
+          stage = st?.stream;
+          return st;
+        },
+      },
+    };
+    installOutputFilters(r, [spy]);
+    r.res.write('abc');
+    r.res.destroy();
+    await once(r.res, 'close');
+    assert.equal(stage?.destroyed, true);
+  });
+
   it('runs filters by type, then in the order they were added', async () => {
     const { r, wire, finished } = await setup();
     installOutputFilters(r, [tagger('c', FTYPE.CONTENT_SET), tagger('a'), tagger('b')]);

@@ -344,6 +344,10 @@ class OutputChain {
       last.stream.resume();
       this.#maybeDrain();
     });
+    // The client went away: free the stages (zlib state) now.
+    this.#res.once('close', () => {
+      if (!this.#res.writableFinished) for (const st of this.#stages) st.stream.destroy();
+    });
   }
 
   #maybeDrain(): void {
@@ -451,6 +455,7 @@ class OutputChain {
   #release(): void {
     if (this.#heldLength === 0 && this.#passed) return;
     const res = this.#res;
+    if (res.destroyed) return;
     if (!this.#passed) {
       this.#passed = true;
       res.removeHeader('Content-Length');
