@@ -25,6 +25,13 @@ def wait_for(path):
 
 def application(environ, start_response):
     p = environ.get('PATH_INFO', '')
+    if p == '/flood':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        def body():
+            for _ in range(800):
+                yield os.urandom(65536)
+            open(environ['QUERY_STRING'], 'w').close()
+        return body()
     if p == '/held':
         start_response('200 OK', [('Content-Type', 'text/plain')])
         def body():
@@ -275,6 +282,20 @@ describe('DEFLATE output filter', () => {
     const all = Buffer.concat([got, ...rest]);
     const body = gunzipSync(dechunk(all.subarray(all.indexOf('\r\n\r\n') + 4))).toString();
     assert.equal(body, 'first part of the body\n'.repeat(20) + 'second part\n'.repeat(20));
+  });
+
+  it('holds a fast WSGI app back while a client does not read (backpressure through DEFLATE)', async () => {
+    const done = join(h.dir, 'flood-done');
+    const sock = connect(h.port, '127.0.0.1');
+    await once(sock, 'connect');
+    sock.write(GET(`/app/flood?${done}`));
+    await once(sock, 'data');
+    sock.pause();
+    // 50 MiB of incompressible output cannot fit in socket buffers: unless the server held
+    // it all in memory, the app is still blocked in its generator a second later.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(existsSync(done), false, 'the app ran ahead of the client');
+    sock.destroy();
   });
 
   it('keeps a WSGI answer that is already encoded, and suffixes its ETag otherwise', async () => {
