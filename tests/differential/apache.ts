@@ -334,6 +334,11 @@ LoadModule deflate_module /usr/lib/apache2/modules/mod_deflate.so
 <Directory "@HTDOCS@/gz/unk">
     SetOutputFilter BOGUS
 </Directory>
+<Directory "@HTDOCS@/gz/prov">
+    FilterDeclare GZP
+    FilterProvider GZP DEFLATE "%{CONTENT_TYPE} =~ m#^application/# && %{REQUEST_URI} =~ /\\.json$/"
+    FilterChain GZP
+</Directory>
 WSGIScriptAlias /gzapp "@SRV@/gz.wsgi" process-group=diff
 <Location /gzapp>
     SetOutputFilter DEFLATE
@@ -645,8 +650,10 @@ async function prepareGzTree(srv: string, htdocs: string): Promise<void> {
     'gz/pic.png': Buffer.concat([Buffer.from('\x89PNG', 'latin1'), Buffer.alloc(300)]),
     'gz/nogz/page.html': GZ_PAGE,
     'gz/unk/page.html': GZ_PAGE,
+    'gz/prov/a.json': `{"a": "${'j'.repeat(300)}"}`,
+    'gz/prov/b.xml': `<a>${'x'.repeat(300)}</a>`,
   };
-  for (const d of ['gz', 'gz/nogz', 'gz/unk']) {
+  for (const d of ['gz', 'gz/nogz', 'gz/unk', 'gz/prov']) {
     await mkdir(join(htdocs, d), { recursive: true });
     await chmod(join(htdocs, d), 0o755);
   }

@@ -1328,5 +1328,20 @@ export const CASES: readonly Case[] = [
     gunzip: true,
     check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
   },
+  {
+    name: 'GET /gz/prov/a.json: FilterProvider with && picks DEFLATE',
+    path: '/gz/prov/a.json',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'GET /gz/prov/b.xml: FilterProvider condition false, no filter',
+    path: '/gz/prov/b.xml',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
   // --- end mod_filter + mod_deflate
 ];

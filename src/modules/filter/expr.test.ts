@@ -42,19 +42,34 @@ describe('FilterProvider expressions', () => {
     assert.equal(evaluate('true'), true);
     assert.equal(evaluate('false'), false);
   });
+  it('joins comparisons with && || ! and parentheses, and tests -n / -z', () => {
+    assert.equal(evaluate("%{CONTENT_TYPE} =~ m#^text/# && %{HANDLER} == 'wsgi-script'"), true);
+    assert.equal(evaluate("%{HANDLER} == 'x' || resp('X-Gz') == 'yes'"), true);
+    assert.equal(evaluate("!(%{HANDLER} == 'wsgi-script')"), false);
+    assert.equal(evaluate("! %{HANDLER} == 'x' && true"), true);
+    assert.equal(evaluate('(false || true) && !false'), true);
+    assert.equal(evaluate('-n %{CONTENT_TYPE}'), true);
+    assert.equal(evaluate("-z note('none')"), true);
+    assert.equal(evaluate('-z %{HANDLER}'), false);
+    assert.equal(evaluate('%{CONTENT_TYPE} =~ /^text\\/html/ && %{HANDLER} != "cgi"'), true);
+  });
   it('refuses what it does not implement, saying so', () => {
     for (const text of [
-      "%{CONTENT_TYPE} =~ m#^text/# && %{HANDLER} == 'x'",
-      '-z %{CONTENT_TYPE}',
-      '%{TIME} == 1',
       "%{HANDLER} in {'a'}",
+      '-f %{REQUEST_FILENAME}',
+      '%{TIME} == 1',
       "%{HANDLER} == 'a' extra",
+      "(%{HANDLER} == 'a'",
+      '%{HANDLER}',
+      "file('/etc/passwd') == 'x'",
+      '%{CONTENT_TYPE} =~ text',
     ]) {
       const p = parseProviderExpr(text);
       assert.ok('error' in p, text);
-      assert.match(p.error, /tswsgi implements only single comparisons/);
+      assert.match(p.error, /tswsgi implements comparisons/);
     }
     const bad = parseProviderExpr('%{CONTENT_TYPE} =~ /(/');
     assert.ok('error' in bad);
+    assert.doesNotMatch(bad.error, /tswsgi implements/);
   });
 });

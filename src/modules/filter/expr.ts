@@ -3,10 +3,11 @@
 // configuration time ("Error parsing FilterProvider expression: …").
 //
 // Accepted: `<operand> <op> <operand>` with op one of == = != < <= > >= (string compare),
-// =~ !~ (regex: /re/ or m#re# with an optional i flag); an operand is %{VAR} (CONTENT_TYPE,
-// HANDLER, REQUEST_URI, REQUEST_METHOD, QUERY_STRING, REQUEST_FILENAME, REQUEST_SCHEME,
-// HTTP_<HEADER> of the request), req('X') / http('X'), resp('X'), reqenv('X') / env('X'),
-// note('X'), or a quoted string; and `true` / `false`.
+// =~ !~ (regex: /re/ or m#re# with an optional i flag), `-n` / `-z <operand>`, `true`,
+// `false`, joined by && || ! and parentheses. An operand is %{VAR} (CONTENT_TYPE, HANDLER,
+// REQUEST_URI, REQUEST_METHOD, QUERY_STRING, REQUEST_FILENAME, REQUEST_SCHEME, HTTP_<HEADER>
+// of the request), req('X') / http('X'), resp('X'), reqenv('X') / env('X'), note('X'), or a
+// quoted string. Not implemented: `in {…}`, string concatenation, other functions/variables.
 
 /** Where an operand's value comes from. */
 export type Operand =
@@ -16,6 +17,9 @@ export type Operand =
 
 export type ProviderExpr =
   | { readonly kind: 'const'; readonly value: boolean }
+  | { readonly kind: 'and' | 'or'; readonly left: ProviderExpr; readonly right: ProviderExpr }
+  | { readonly kind: 'not'; readonly expr: ProviderExpr }
+  | { readonly kind: 'empty'; readonly negate: boolean; readonly operand: Operand }
   | { readonly kind: 'cmp'; readonly op: string; readonly left: Operand; readonly right: Operand }
   | {
       readonly kind: 'match';
@@ -55,35 +59,103 @@ function operand(s: string): { op: Operand; rest: string } | string {
   return `unsupported operand at '${s}'`;
 }
 
-/** Parse a FilterProvider condition, or say why tswsgi cannot. */
-export function parseProviderExpr(text: string): { expr: ProviderExpr } | { error: string } {
-  const s = text.trim();
-  if (/^true$/i.test(s)) return { expr: { kind: 'const', value: true } };
-  if (/^false$/i.test(s)) return { expr: { kind: 'const', value: false } };
-  const refuse = (why: string) => ({
-    error: ` ${why} (tswsgi implements only single comparisons of %{VAR}, req(), resp(), env(), note() or strings)`,
-  });
-  const l = operand(s);
-  if (typeof l === 'string') return refuse(l);
-  const om = /^(==|=~|!~|!=|<=|>=|=|<|>)\s*/.exec(l.rest);
-  if (om === null) return refuse(`unsupported operator at '${l.rest}'`);
-  const op = om[1] ?? '';
-  const rest = l.rest.slice(om[0].length);
-  if (op === '=~' || op === '!~') {
-    const rm = /^(?:\/(.*)\/|m(.)(.*)\2)([i]?)$/s.exec(rest.trim());
-    if (rm === null) return refuse(`unsupported regular expression '${rest}'`);
-    const source = rm[1] ?? rm[3] ?? '';
+const SUPPORTED =
+  'tswsgi implements comparisons of %{VAR}, req(), resp(), env(), note() or strings, -n/-z, joined by && || ! and parentheses';
+
+/** A recursive-descent reader over the condition text (ap_expr's grammar, a subset). */
+class Reader {
+  #s: string;
+  constructor(s: string) {
+    this.#s = s.trim();
+  }
+  get rest(): string {
+    return this.#s;
+  }
+  /** Consume `token` (and blanks after it) if the text starts with it. */
+  eat(token: string | RegExp): string | undefined {
+    const found =
+      typeof token === 'string'
+        ? this.#s.startsWith(token)
+          ? token
+          : undefined
+        : token.exec(this.#s)?.[0];
+    if (found === undefined) return undefined;
+    this.#s = this.#s.slice(found.length).trimStart();
+    return found;
+  }
+  operand(): Operand {
+    const o = operand(this.#s);
+    if (typeof o === 'string') throw new ExprError(o);
+    this.#s = o.rest;
+    return o.op;
+  }
+  /** /re/flags or m<d>re<d>flags. */
+  regex(): { source: string; flags: string } {
+    const m = /^(?:\/((?:\\.|[^/\\])*)\/|m([^\w\s])(.*?)\2)([i]?)(?![\w])\s*/s.exec(this.#s);
+    if (m === null) throw new ExprError(`unsupported regular expression '${this.#s}'`);
+    const source = m[1] ?? m[3] ?? '';
     try {
       new RegExp(source);
     } catch (e) {
-      return { error: ` ${e instanceof Error ? e.message : String(e)}` };
+      throw new ExprError(e instanceof Error ? e.message : String(e), true);
     }
-    return { expr: { kind: 'match', negate: op === '!~', left: l.op, source, flags: rm[4] ?? '' } };
+    this.#s = this.#s.slice(m[0].length);
+    return { source, flags: m[4] ?? '' };
   }
-  const r = operand(rest);
-  if (typeof r === 'string') return refuse(r);
-  if (r.rest.trim() !== '') return refuse(`unexpected '${r.rest.trim()}'`);
-  return { expr: { kind: 'cmp', op: op === '=' ? '==' : op, left: l.op, right: r.op } };
+}
+
+class ExprError extends Error {
+  readonly plain: boolean;
+  constructor(message: string, plain = false) {
+    super(message);
+    this.plain = plain;
+  }
+}
+
+function parseOr(x: Reader): ProviderExpr {
+  let left = parseAnd(x);
+  while (x.eat('||') !== undefined) left = { kind: 'or', left, right: parseAnd(x) };
+  return left;
+}
+
+function parseAnd(x: Reader): ProviderExpr {
+  let left = parseUnary(x);
+  while (x.eat('&&') !== undefined) left = { kind: 'and', left, right: parseUnary(x) };
+  return left;
+}
+
+function parseUnary(x: Reader): ProviderExpr {
+  if (x.eat(/^!(?![=~])/) !== undefined) return { kind: 'not', expr: parseUnary(x) };
+  if (x.eat('(') !== undefined) {
+    const inner = parseOr(x);
+    if (x.eat(')') === undefined) throw new ExprError(`missing ')' at '${x.rest}'`);
+    return inner;
+  }
+  if (x.eat(/^true\b/i) !== undefined) return { kind: 'const', value: true };
+  if (x.eat(/^false\b/i) !== undefined) return { kind: 'const', value: false };
+  const unary = x.eat(/^-[nz](?=\s)/);
+  if (unary !== undefined) return { kind: 'empty', negate: unary === '-n', operand: x.operand() };
+  const left = x.operand();
+  const op = x.eat(/^(==|=~|!~|!=|<=|>=|=|<|>)/);
+  if (op === undefined) throw new ExprError(`unsupported operator at '${x.rest}'`);
+  if (op === '=~' || op === '!~') {
+    const { source, flags } = x.regex();
+    return { kind: 'match', negate: op === '!~', left, source, flags };
+  }
+  return { kind: 'cmp', op: op === '=' ? '==' : op, left, right: x.operand() };
+}
+
+/** Parse a FilterProvider condition, or say why tswsgi cannot. */
+export function parseProviderExpr(text: string): { expr: ProviderExpr } | { error: string } {
+  const x = new Reader(text);
+  try {
+    const expr = parseOr(x);
+    if (x.rest !== '') throw new ExprError(`unexpected '${x.rest}'`);
+    return { expr };
+  } catch (e) {
+    if (!(e instanceof ExprError)) throw e;
+    return { error: e.plain ? ` ${e.message}` : ` ${e.message} (${SUPPORTED})` };
+  }
 }
 
 /** What an expression reads of the request and its response. */
@@ -117,6 +189,14 @@ export function evalProviderExpr(e: ProviderExpr, ctx: ExprContext): boolean {
   switch (e.kind) {
     case 'const':
       return e.value;
+    case 'and':
+      return evalProviderExpr(e.left, ctx) && evalProviderExpr(e.right, ctx);
+    case 'or':
+      return evalProviderExpr(e.left, ctx) || evalProviderExpr(e.right, ctx);
+    case 'not':
+      return !evalProviderExpr(e.expr, ctx);
+    case 'empty':
+      return (value(e.operand, ctx) === '') !== e.negate;
     case 'match':
       return new RegExp(e.source, e.flags).test(value(e.left, ctx)) !== e.negate;
     case 'cmp': {
