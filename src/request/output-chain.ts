@@ -9,7 +9,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestRecord } from './record.js';
 import type { AddedFilter, BodyStage, FirstBrigade } from './output-filter.js';
-import { parseByteRanges } from '../core/byteranges.js';
+import { newBoundary, parseByteRanges, planMultipart } from '../core/byteranges.js';
 import { reasonPhrase } from '../http/status.js';
 
 type Cb = (err?: Error | null) => void;
@@ -354,9 +354,10 @@ export class OutputChain {
   }
 
   /**
-   * ap_byterange_filter after the content filters: with the whole filtered body known, a
-   * single satisfiable `Range` of a 200 answer is cut from it (206, Content-Range). A
-   * streamed body, several ranges, an If-Range or an unsatisfiable range: the whole body.
+   * ap_byterange_filter after the content filters: with the whole filtered body known, the
+   * `Range` of a 200 answer is cut from it (206: one part with Content-Range, or up to 32
+   * parts as multipart/byteranges). A streamed body, an If-Range, an unsatisfiable range or
+   * more than 32 parts: the whole body.
    */
   #byterange(data: Buffer): Buffer {
     const res = this.#res;
@@ -364,13 +365,29 @@ export class OutputChain {
     if (res.statusCode !== 200 || this.#r.headerOnly || h['if-range'] !== undefined) return data;
     if (res.getHeader('content-range') !== undefined) return data;
     const want = parseByteRanges(h.range, data.length);
-    if (want.kind !== 'ranges' || want.ranges.length !== 1) return data;
-    const range = want.ranges[0];
-    if (range === undefined) return data;
+    if (want.kind !== 'ranges' || want.ranges.length > 32) return data;
+    const ranges = want.ranges;
+    const one = ranges.length === 1 ? ranges[0] : undefined;
     res.statusCode = 206;
     res.statusMessage = reasonPhrase(206);
     this.#r.status = 206;
-    res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${data.length}`);
-    return data.subarray(range.start, range.end + 1);
+    if (one !== undefined) {
+      res.setHeader('Content-Range', `bytes ${one.start}-${one.end}/${data.length}`);
+      return data.subarray(one.start, one.end + 1);
+    }
+    const type = res.getHeader('content-type');
+    const plan = planMultipart(
+      ranges,
+      data.length,
+      type === undefined ? undefined : String(type),
+      newBoundary(),
+    );
+    res.setHeader('Content-Type', plan.contentType);
+    const parts: Buffer[] = [];
+    for (const [i, g] of ranges.entries()) {
+      parts.push(Buffer.from(plan.heads[i] ?? '', 'latin1'), data.subarray(g.start, g.end + 1));
+    }
+    parts.push(Buffer.from(plan.tail, 'latin1'));
+    return Buffer.concat(parts);
   }
 }

@@ -211,7 +211,7 @@ describe('DEFLATE output filter', () => {
     assert.equal(res.body.length, 0);
   });
 
-  it('cuts a single Range from the whole compressed body, and ignores several', async () => {
+  it('cuts a Range from the whole compressed body: one part, or multipart/byteranges', async () => {
     const whole = await rawRequest(h.port, GET('/page.html'));
     const res = await rawRequest(
       h.port,
@@ -225,8 +225,31 @@ describe('DEFLATE output filter', () => {
       h.port,
       GET('/page.html', 'Accept-Encoding: gzip\r\nRange: bytes=0-1,4-5\r\n'),
     );
-    assert.equal(multi.status, 200);
-    assert.deepEqual(multi.body, whole.body);
+    assert.equal(multi.status, 206);
+    const boundary = /^multipart\/byteranges; boundary=(\w+)$/.exec(
+      multi.headers['content-type'] ?? '',
+    )?.[1];
+    assert.ok(boundary !== undefined, multi.headers['content-type']);
+    assert.equal(multi.headers['content-length'], String(multi.body.length));
+    const n = whole.body.length;
+    const expected = Buffer.concat([
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-type: text/html\r\nContent-range: bytes 0-1/${n}\r\n\r\n`,
+      ),
+      whole.body.subarray(0, 2),
+      Buffer.from(
+        `\r\n--${boundary}\r\nContent-type: text/html\r\nContent-range: bytes 4-5/${n}\r\n\r\n`,
+      ),
+      whole.body.subarray(4, 6),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    assert.deepEqual(multi.body, expected);
+    const beyond = await rawRequest(
+      h.port,
+      GET('/page.html', 'Accept-Encoding: gzip\r\nRange: bytes=5000-\r\n'),
+    );
+    assert.equal(beyond.status, 200);
+    assert.deepEqual(beyond.body, whole.body);
   });
 
   it('does not compress a canned error page', async () => {
