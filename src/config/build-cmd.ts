@@ -117,6 +117,7 @@ export function makeCmd<S, D>(name: string, x: CmdInput<S, D>): Cmd<S, D> {
     },
     authnProvider: (n) => findProvider(x.mods, (m) => m.authnProviders, n),
     authzProvider: (n) => findProvider(x.mods, (m) => m.authzProviders, n),
+    outputFilter: (n) => findProvider(x.mods, (m) => m.outputFilters, n.toLowerCase()),
   };
 }
 

@@ -5,7 +5,7 @@
 // owns it (STYLE.md do-1). The registry (registry.ts) is built from the module list in
 // src/modules/index.ts; build.ts walks the directive tree and calls `apply`.
 
-import type { AuthnProvider, AuthzProvider } from '../modules/module.js';
+import type { AuthnProvider, AuthzProvider, OutputFilterDef } from '../modules/module.js';
 import type { MethodLimit } from './method-limit.js';
 
 /** One node of the directive tree (≈ ap_directive_t). Sections have `children`. */
@@ -182,6 +182,11 @@ export interface Cmd<S, D> {
   authnProvider?(name: string): AuthnProvider | undefined;
   /** The same for AUTHZ_PROVIDER_GROUP (the names `Require` takes). */
   authzProvider?(name: string): AuthzProvider | undefined;
+  /**
+   * ap_get_output_filter_handle(name): the output filter a loaded module registers under
+   * `name` (case-insensitive). Optional: a Cmd without it knows no filters.
+   */
+  outputFilter?(name: string): OutputFilterDef | undefined;
 }
 
 /** A declared directive (≈ command_rec), typed by its arity. */

@@ -86,6 +86,8 @@ export interface CoreDirConf {
   handler: string | undefined;
   /** ForceType, lower-cased ('none' resets). */
   forceType: string | undefined;
+  /** SetOutputFilter: `;`-separated filter names as written. */
+  outputFilters: string | undefined;
   acceptPathInfo: 'on' | 'off' | 'default' | undefined;
   /** ErrorDocument by status code. */
   errorDocuments: Readonly<Record<string, ErrorDocumentConf>>;
@@ -183,6 +185,7 @@ export const coreDirMerge: MergeSpec<CoreDirConf> = {
   allowOverrideList: 'override',
   handler: 'override',
   forceType: 'override',
+  outputFilters: 'override',
   acceptPathInfo: 'override',
   errorDocuments: (b, o) => ({ ...b, ...o }),
   hostnameLookups: 'override',
@@ -245,6 +248,7 @@ export function createCoreDir(): CoreDirConf {
     allowOverrideList: undefined,
     handler: undefined,
     forceType: undefined,
+    outputFilters: undefined,
     acceptPathInfo: undefined,
     errorDocuments: {},
     hostnameLookups: undefined,

@@ -11,11 +11,12 @@
 // (byteranges.ts: 206, multipart/byteranges, 416), HEAD, streaming. POST serves the file
 // too; OPTIONS, 405 and 501 carry the methods allowed here (http-methods.ts).
 
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type ReadStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { DONE } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
+import { hasOutputFilters, startOutputFilters } from '../request/output-filter.js';
 import { coreDir } from './view.js';
 import { setFilterHeaders } from '../http/response-headers.js';
 import { reasonPhrase } from '../http/status.js';
@@ -195,6 +196,21 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
   // Expires for r->no_cache (mod_negotiation, HTTP/1.0); the entity headers come from the
   // pipeline (invokeHandler).
   if (r.noCache) setFilterHeaders(res, { expires: new Date(r.requestTime).toUTCString() });
+  if (hasOutputFilters(res)) {
+    // default_handler passes the file and EOS in one brigade: the filters decide now,
+    // seeing the whole length, before Range is looked at.
+    const ct = contentTypeOf(r);
+    res.setHeader('Content-Length', size);
+    if (ct !== undefined) res.setHeader('Content-Type', ct);
+    if (startOutputFilters(res, { ended: true, length: size })) {
+      // The body is transformed (DEFLATE): Range does not apply to it (httpd's byterange
+      // filter ignores a Range it cannot satisfy from a streamed body), and a HEAD answer
+      // is produced in full so its Content-Length is the filtered length.
+      if (size === 0) res.end();
+      else await pipeFile(res, createReadStream(file));
+      return DONE;
+    }
+  }
   const h = r.headersIn.headers;
   const ifRange = h['if-range'];
   const wanted =
@@ -240,12 +256,16 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
     res.end();
     return DONE;
   }
-  const stream = createReadStream(file, { start, end });
+  await pipeFile(res, createReadStream(file, { start, end }));
+  return DONE;
+}
+
+/** Stream a file to the client until it is sent or the client went away. */
+async function pipeFile(res: RequestRecord['res'], stream: ReadStream): Promise<void> {
   stream.pipe(res);
   try {
     await finished(res);
   } catch {
     stream.destroy(); // client went away
   }
-  return DONE;
 }

@@ -272,6 +272,26 @@ export function coreDirectives(
       },
     ),
     d.take1(
+      'SetOutputFilter',
+      Ctx.OR_FILEINFO | PERDIR,
+      'filter (or ; delimited list of filters) to be run on the request content',
+      (c, v) => {
+        // Names are looked up per request: an unknown one is logged then (AH00082).
+        c.dir.outputFilters = v;
+      },
+    ),
+    d.take1(
+      'SetInputFilter',
+      Ctx.OR_FILEINFO | PERDIR,
+      'filter (or ; delimited list of filters) to be run on the request body',
+      (c) => {
+        // Deliberately refused (not a silent no-op): tswsgi has no input filter chain.
+        throw c.fail(
+          'SetInputFilter: input filters (e.g. the DEFLATE input filter of mod_deflate) are not supported by tswsgi',
+        );
+      },
+    ),
+    d.take1(
       'AcceptPathInfo',
       Ctx.OR_FILEINFO | PERDIR,
       'Set to on or off for PATH_INFO to be accepted by handlers, or default for the per-handler preference',

@@ -20,6 +20,8 @@ export interface CoreDirView {
   readonly serverSignature: 'off' | 'on' | 'email';
   readonly setHandler: string | undefined;
   readonly forceType: string | undefined;
+  /** SetOutputFilter (`;`-separated names). */
+  readonly outputFilters: string | undefined;
   /** 0 = unlimited. */
   readonly limitRequestBody: number;
   readonly options: ReadonlySet<OptionName>;
@@ -105,6 +107,7 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
     serverSignature: c.serverSignature ?? 'off',
     setHandler: none(c.handler),
     forceType: none(c.forceType),
+    outputFilters: c.outputFilters,
     limitRequestBody: c.limitRequestBody ?? 0,
     options: new Set(c.options.opts),
     fileETag: etagParts(c.fileETag),

@@ -4,6 +4,7 @@
 // Answers an error status: the ErrorDocument for it (text, local URL through an internal
 // redirect, remote URL as a 302), or Apache's canned HTML body byte for byte.
 
+import { dropOutputFilters, outputStarted } from '../request/output-filter.js';
 import { DONE, OK } from '../request/hooks.js';
 import type { Outcome } from '../request/hooks.js';
 import type { RequestRecord } from '../request/record.js';
@@ -220,11 +221,14 @@ export function sendErrorResponse(
   recursive?: number,
 ): void {
   const res = r.res;
-  if (res.headersSent) {
+  if (res.headersSent || outputStarted(res)) {
     // The handler already started the response: all we can do is cut it short.
     res.destroy();
     return;
   }
+  // ap_send_error_response: r->output_filters = r->proto_output_filters (no DEFLATE on a
+  // canned error page).
+  dropOutputFilters(res);
   const location = res.getHeader('location');
   // Output filters of the resource (mod_headers' onsuccess lines) do not see this page.
   (res as typeof res & { errorResponse?: boolean }).errorResponse = true;

@@ -332,6 +332,12 @@ export const MESSAGES = {
     summary:
       'A password file entry uses a hash format tswsgi cannot check (e.g. yescrypt); the login is refused (401).',
   },
+  MW00560: {
+    module: 'core',
+    level: 'error',
+    summary:
+      'An output filter (e.g. DEFLATE) failed while transforming a response body; the connection is closed.',
+  },
 } as const satisfies Readonly<Record<string, MessageInfo>>;
 
 /** A catalogued message id. */

@@ -20,9 +20,11 @@ import { authzGroupfileModule } from './authz-groupfile/index.js';
 import { authzHostModule } from './authz-host/index.js';
 import { authzUserModule } from './authz-user/index.js';
 import { cgiModule, cgidModule } from './cgi/index.js';
+import { deflateModule } from './deflate/index.js';
 import { dirModule } from './dir/index.js';
 import { envModule } from './env/index.js';
 import { expiresModule } from './expires/index.js';
+import { filterModule } from './filter/index.js';
 import { headersModule } from './headers/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
 import { setenvifModule } from './setenvif/index.js';
@@ -70,5 +72,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(wsgiModule),
   anyModule(cgiModule),
   anyModule(cgidModule),
+  anyModule(filterModule),
+  anyModule(deflateModule),
   anyModule(statusModule),
 ];

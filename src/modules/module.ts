@@ -11,6 +11,9 @@ import type { ConfigIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
 import type { ServerIR } from '../config/ir.js';
 import type { ReadTimeouts } from '../request/read-deadline.js';
+import type { OutputFilterDef } from '../request/output-filter.js';
+
+export type { OutputFilterDef };
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
 export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
@@ -128,5 +131,10 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * Undefined: none. The first module that answers decides.
    */
   readonly readTimeouts?: (server: ServerIR) => ReadTimeouts | undefined;
+  /**
+   * Output filters by lower-case name (ap_register_output_filter), as SetOutputFilter,
+   * AddOutputFilter, AddOutputFilterByType and FilterProvider name them.
+   */
+  readonly outputFilters?: Readonly<Record<string, OutputFilterDef>>;
   readonly provision?: (ctx: ProvisionCtx) => Promise<Disposable> | Disposable;
 }

@@ -43,6 +43,8 @@ export const PHASES = {
   authChecker: 'first',
   typeChecker: 'first',
   fixups: 'all',
+  /** Just before the handler: modules add output filters (ap_run_insert_filter). */
+  insertFilter: 'all',
   logTransaction: 'all',
 } as const;
 export type Phase = keyof typeof PHASES;
@@ -115,6 +117,7 @@ export function buildHookTable(
     authChecker: build('authChecker'),
     typeChecker: build('typeChecker'),
     fixups: build('fixups'),
+    insertFilter: build('insertFilter'),
     logTransaction: build('logTransaction'),
   };
 }

@@ -7,6 +7,7 @@
 // only place the phases are sequenced; sub-requests and internal redirects re-enter it
 // through subrequest.ts.
 
+import { addOutputFilters, commitOutputFilters } from './output-filter.js';
 import { DECLINED, DONE, OK, runAll, runFirst } from './hooks.js';
 import type { Outcome } from './hooks.js';
 import type { RequestRecord } from './record.js';
@@ -217,6 +218,16 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
   }
   // ap_set_keepalive: `nokeepalive` in the environment (SetEnv, BrowserMatch) closes.
   if (r.env.has('nokeepalive')) r.res.shouldKeepAlive = false;
+  // ap_invoke_handler: ap_run_insert_filter (core's SetOutputFilter first), then the
+  // filters go on the response. Nothing to do, nothing awaited, when no module adds one.
+  const setOutput = coreDir(r.perDir).outputFilters;
+  if (setOutput !== undefined) addOutputFilters(r, setOutput);
+  const inserts = r.generation.runtime.hooks.insertFilter;
+  if (inserts.length > 0) {
+    const rv = runAll(inserts, r);
+    if (typeof rv !== 'number') await rv;
+  }
+  commitOutputFilters(r);
   const handlers = r.generation.runtime.handlers;
   const name = r.handler ?? r.contentType?.split(';')[0]?.trim();
   const named = name === undefined ? undefined : handlers.get(name);

@@ -4,6 +4,7 @@
 // Both build a new request from an existing one and re-enter processRequest; nothing
 // here sequences phases itself.
 
+import { dropOutputFilters } from './output-filter.js';
 import { Request } from './record.js';
 import type { RequestRecord } from './record.js';
 import type { Outcome } from './hooks.js';
@@ -66,6 +67,8 @@ export async function internalRedirect(
   method?: string,
 ): Promise<Outcome> {
   if (recursionLimitExceeded(r)) return 500;
+  // The new request builds its own output filters (insert_filter runs again for it).
+  dropOutputFilters(r.res);
   const next = new Request({
     req: r.headersIn,
     res: r.res,

@@ -10,6 +10,7 @@
 // the one request that overran (or aborts its connection) and names URI, pid and elapsed
 // time in the log (reference §7 #9; the pool decides whether the worker must go).
 
+import { flushOutput } from '../request/output-filter.js';
 import type { ServerResponse } from 'node:http';
 import { RequestReadTimeoutError } from '../request/read-deadline.js';
 import type { ErrorLog } from '../logging/error-log.js';
@@ -352,6 +353,9 @@ export function dispatch(
         started = true;
         status = code;
         res.on('drain', onDrain);
+        // mod_wsgi flushes after the head and after every write: a filter (DEFLATE) passes
+        // what it has at each flush, so a streamed body reaches the client as it is made.
+        flushOutput(res);
       },
       onData(data) {
         if (aborted || finished || timedOut || !started || req.headOnly) {
@@ -363,7 +367,9 @@ export function dispatch(
         // when write() returns true (its 16 KiB mark would stall the worker after every
         // frame): the worker then produces the next window while this one drains, and
         // memory per response stays bounded by CLIENT_BUFFER + INITIAL_WINDOW.
-        if (res.write(data) || res.writableLength <= CLIENT_BUFFER) stream?.grant(data.length);
+        const ok = res.write(data);
+        flushOutput(res);
+        if (ok || res.writableLength <= CLIENT_BUFFER) stream?.grant(data.length);
         else pendingGrant += data.length;
       },
       onEnd() {

@@ -444,6 +444,37 @@ LoadModule negotiation_module /usr/lib/apache2/modules/mod_negotiation.so
     DefaultLanguage de
 </Directory>
 # --- end mod_negotiation ---------------------------------------------------------------
+
+# --- mod_filter + mod_deflate (deflate helper): DEFLATE by type under /gz, SetOutputFilter
+# on a WSGI app, no-gzip, an unknown filter name (logged at request time).
+LoadModule filter_module /usr/lib/apache2/modules/mod_filter.so
+LoadModule deflate_module /usr/lib/apache2/modules/mod_deflate.so
+<Directory "@HTDOCS@/gz">
+    AddOutputFilterByType DEFLATE text/html text/plain
+</Directory>
+<Directory "@HTDOCS@/gz/nogz">
+    SetEnv no-gzip 1
+</Directory>
+<Directory "@HTDOCS@/gz/unk">
+    SetOutputFilter BOGUS
+</Directory>
+<Directory "@HTDOCS@/gz/prov">
+    FilterDeclare GZP
+    FilterProvider GZP DEFLATE "%{CONTENT_TYPE} =~ m#^application/# && %{REQUEST_URI} =~ /\\.json$/"
+    FilterChain GZP
+</Directory>
+WSGIScriptAlias /gzapp "@SRV@/gz.wsgi" process-group=diff
+<Location /gzapp>
+    SetOutputFilter DEFLATE
+</Location>
+<Location /gzapp/gzipped>
+    SetOutputFilter INFLATE
+</Location>
+WSGIScriptAlias /gzbt "@SRV@/gz.wsgi" process-group=diff
+<Location /gzbt>
+    AddOutputFilterByType DEFLATE text/html
+</Location>
+# --- end mod_filter + mod_deflate
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -721,6 +752,7 @@ export async function prepareTree(): Promise<DiffTree> {
   }
   await prepareAutoindexTree(htdocs);
   await prepareNegotiation(htdocs, dump, old);
+  await prepareGzTree(srv, htdocs); // mod_filter + mod_deflate (deflate helper)
   return { base, srv, htdocs };
 }
 
@@ -773,6 +805,67 @@ async function prepareNegotiation(htdocs: string, dump: string, old: Date): Prom
   }
 }
 // --- end mod_negotiation ---------------------------------------------------------------
+
+// --- mod_filter + mod_deflate (deflate helper): the WSGI app and files under htdocs/gz.
+/** /gzapp: a streamed body, an already-encoded answer, an ETag, an HTML page. */
+export const GZ_APP = `import gzip
+
+def application(environ, start_response):
+    p = environ.get('PATH_INFO', '')
+    if p == '/gzipped':
+        body = gzip.compress(b'inflate me ' * 300, mtime=0)
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Encoding', 'gzip'),
+                                  ('ETag', '"g1"'), ('Content-Length', str(len(body)))])
+        return [body]
+    if p == '/stream':
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return ((('chunk %d ' % i) * 50 + '\\n').encode() for i in range(2000))
+    if p == '/missing':
+        start_response('404 Not Found', [('Content-Type', 'text/html')])
+        return [b'<html>' + b'n' * 1000 + b'</html>']
+    if p == '/enc':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('Content-Encoding', 'br')])
+        return [b'x' * 500]
+    if p == '/etag':
+        start_response('200 OK', [('Content-Type', 'text/plain'), ('ETag', '"abc"')])
+        return [b'y' * 500]
+    start_response('200 OK', [('Content-Type', 'text/html')])
+    return [b'<html>' + b'z' * 1000 + b'</html>']
+`;
+/** htdocs/gz/page.html (and the same under nogz/ and unk/). */
+export const GZ_PAGE = `<p>${'x'.repeat(200)}</p>\n`;
+/** htdocs/gz/big.txt: large enough to be passed in several pieces (chunked). */
+export const GZ_BIG = Array.from(
+  { length: 20000 },
+  (_, i) => `line ${i} ${'abc'.repeat(1 + ((i * 7) % 20))}\n`,
+).join('');
+
+/** Write the deflate helper's files (644, old mtime) and dirs (755) into the tree. */
+async function prepareGzTree(srv: string, htdocs: string): Promise<void> {
+  const old = new Date('2026-01-01T00:00:00Z');
+  await writeFile(join(srv, 'gz.wsgi'), GZ_APP);
+  await chmod(join(srv, 'gz.wsgi'), 0o644);
+  const files: Record<string, string | Buffer> = {
+    'gz/page.html': GZ_PAGE,
+    'gz/small.txt': 'hello world\n',
+    'gz/big.txt': GZ_BIG,
+    'gz/pic.png': Buffer.concat([Buffer.from('\x89PNG', 'latin1'), Buffer.alloc(300)]),
+    'gz/nogz/page.html': GZ_PAGE,
+    'gz/unk/page.html': GZ_PAGE,
+    'gz/prov/a.json': `{"a": "${'j'.repeat(300)}"}`,
+    'gz/prov/b.xml': `<a>${'x'.repeat(300)}</a>`,
+  };
+  for (const d of ['gz', 'gz/nogz', 'gz/unk', 'gz/prov']) {
+    await mkdir(join(htdocs, d), { recursive: true });
+    await chmod(join(htdocs, d), 0o755);
+  }
+  for (const [f, text] of Object.entries(files)) {
+    await writeFile(join(htdocs, f), text);
+    await chmod(join(htdocs, f), 0o644);
+    await utimes(join(htdocs, f), old, old);
+  }
+}
+// --- end mod_filter + mod_deflate
 
 /** Render the template for one server. */
 export function renderConf(template: string, root: string, tree: DiffTree, port: number): string {

@@ -3,7 +3,8 @@
 // Apache's response first, then tswsgi must match Apache per the rules in
 // differential.test.ts). Counterpart: httpd's test/modules/* request tables.
 import assert from 'node:assert/strict';
-import { PRIVATE_BODY, STATIC_BODY } from './apache.js';
+import { GZ_BIG, GZ_PAGE, PRIVATE_BODY, STATIC_BODY } from './apache.js';
+import { gunzipSync } from 'node:zlib';
 import { header, type RawResponse } from './raw-client.js';
 import { AUTOINDEX_CASES } from './autoindex.js';
 
@@ -34,6 +35,11 @@ export interface Case {
   readonly ordered?: boolean;
   /** Error-log lines both servers must write (matched against each server's log). */
   readonly logs?: readonly RegExp[];
+  /**
+   * A gzip body (DEFLATE): compare the decompressed bodies, since node's bundled zlib may
+   * produce other (equally valid) deflate bytes than Debian's libz for the same input.
+   */
+  readonly gunzip?: boolean;
   /** Extra assertions on the Apache response (documents the oracle's behaviour). */
   readonly check?: (res: RawResponse, env: Env | undefined) => void;
 }
@@ -1735,4 +1741,226 @@ export const CASES: readonly Case[] = [
     logs: [/AH01630: client denied by server configuration: \S*\/neg\/denied\.html/],
   },
   // --- end mod_negotiation ---------------------------------------------------------------
+  // --- mod_filter + mod_deflate (deflate helper): /gz (AddOutputFilterByType DEFLATE
+  // text/html text/plain), /gzapp (SetOutputFilter DEFLATE on a WSGI app).
+  {
+    name: 'GET /gz/page.html: DEFLATE with httpd gzip header bytes, ETag -gzip and a Content-Length',
+    path: '/gz/page.html',
+    extraHeaders: 'Accept-Encoding: gzip, deflate\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Content-Encoding'), 'gzip');
+      assert.equal(header(r, 'Vary'), 'Accept-Encoding');
+      assert.equal(header(r, 'Content-Length'), String(r.body.length));
+      assert.deepEqual([...r.body.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+      assert.equal(gunzipSync(r.body).toString(), GZ_PAGE);
+    },
+  },
+  {
+    name: 'GET /gz/big.txt: a large file is compressed and sent chunked',
+    path: '/gz/big.txt',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => {
+      assert.equal(header(r, 'Transfer-Encoding'), 'chunked');
+      assert.equal(gunzipSync(r.body).toString(), GZ_BIG);
+    },
+  },
+  {
+    name: 'GET /gz/small.txt: a response under 68 bytes is left alone, without Vary',
+    path: '/gz/small.txt',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Vary'), undefined),
+  },
+  {
+    name: 'GET /gz/pic.png: a type AddOutputFilterByType does not name is not filtered',
+    path: '/gz/pic.png',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'GET /gz/page.html without Accept-Encoding: Vary added, body as is',
+    path: '/gz/page.html',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Vary'), 'Accept-Encoding');
+      assert.equal(r.body.toString(), GZ_PAGE);
+    },
+  },
+  {
+    name: 'GET /gz/page.html with gzip;q=0: not compressed',
+    path: '/gz/page.html',
+    extraHeaders: 'Accept-Encoding: gzip;q=0, identity\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'GET /gz/page.html with x-gzip only: not compressed (httpd looks for gzip)',
+    path: '/gz/page.html',
+    extraHeaders: 'Accept-Encoding: x-gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'HEAD /gz/page.html: the compressed length, no body',
+    method: 'HEAD',
+    path: '/gz/page.html',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'HEAD /gz/big.txt: compressed, no Content-Length',
+    method: 'HEAD',
+    path: '/gz/big.txt',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Length'), undefined),
+  },
+  {
+    name: 'GET /gz/big.txt with Range and no Accept-Encoding: 206, Vary added',
+    path: '/gz/big.txt',
+    extraHeaders: 'Range: bytes=0-99\r\n',
+    expectStatus: 206,
+    check: (r) => assert.equal(header(r, 'Vary'), 'Accept-Encoding'),
+  },
+  {
+    name: 'GET /gz/big.txt with Range and gzip: the whole body compressed (200)',
+    path: '/gz/big.txt',
+    extraHeaders: 'Range: bytes=0-99\r\nAccept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+  },
+  {
+    name: 'GET /gz/page.html with Range and gzip: the range is cut from the compressed body',
+    path: '/gz/page.html',
+    extraHeaders: 'Range: bytes=0-9\r\nAccept-Encoding: gzip\r\n',
+    expectStatus: 206,
+    check: (r) => {
+      assert.match(header(r, 'Content-Range') ?? '', /^bytes 0-9\/\d+$/);
+      assert.deepEqual([...r.body], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
+    },
+  },
+  {
+    name: 'GET /gz/page.html with a suffix Range and gzip: the compressed tail',
+    path: '/gz/page.html',
+    extraHeaders: 'Range: bytes=-8\r\nAccept-Encoding: gzip\r\n',
+    expectStatus: 206,
+  },
+  {
+    name: 'GET /gz/page.html If-None-Match: the 304 is not touched',
+    path: '/gz/page.html',
+    extraHeaders: 'Accept-Encoding: gzip\r\nIf-None-Match: "d0-6474846204000"\r\n',
+    expectStatus: 304,
+  },
+  {
+    name: 'GET /gz/nogz/page.html: SetEnv no-gzip turns DEFLATE off, no Vary',
+    path: '/gz/nogz/page.html',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Vary'), undefined),
+  },
+  {
+    name: 'GET /gz/unk/page.html: an unknown SetOutputFilter name is logged (AH00082)',
+    path: '/gz/unk/page.html',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    logs: [/AH00082: an unknown filter was not added: BOGUS/],
+  },
+  {
+    name: 'GET /gz/missing.html: the canned 404 page is not compressed',
+    path: '/gz/missing.html',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 404,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'GET /gzapp/stream: a streamed WSGI body compressed, chunked',
+    path: '/gzapp/stream',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Transfer-Encoding'), 'chunked'),
+  },
+  {
+    name: 'GET /gzapp/page: a small WSGI answer is compressed too',
+    path: '/gzapp/page',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+  },
+  {
+    name: 'HEAD /gzapp/page: Content-Encoding gzip, no length',
+    method: 'HEAD',
+    path: '/gzapp/page',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+  },
+  {
+    name: 'GET /gzapp/enc: an answer with a Content-Encoding is passed as is',
+    path: '/gzapp/enc',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'br'),
+  },
+  {
+    name: 'GET /gzapp/etag: the app ETag gets -gzip',
+    path: '/gzapp/etag',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'ETag'), '"abc-gzip"'),
+  },
+  {
+    name: 'GET /gzapp/gzipped: INFLATE decompresses a gzip answer, ETag -gunzip',
+    path: '/gzapp/gzipped',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'Content-Encoding'), undefined);
+      assert.equal(header(r, 'ETag'), '"g1-gunzip"');
+      assert.equal(r.body.toString(), 'inflate me '.repeat(300));
+    },
+  },
+  {
+    name: 'GET /gzbt/page: AddOutputFilterByType on a WSGI answer',
+    path: '/gzbt/page',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'GET /gzbt/missing: mod_filter leaves a non-200 answer alone (filter_harness)',
+    path: '/gzbt/missing',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 404,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  {
+    name: 'GET /gzapp/missing: SetOutputFilter DEFLATE compresses a WSGI 404 too',
+    path: '/gzapp/missing',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 404,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'GET /gz/prov/a.json: FilterProvider with && picks DEFLATE',
+    path: '/gz/prov/a.json',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    gunzip: true,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), 'gzip'),
+  },
+  {
+    name: 'GET /gz/prov/b.xml: FilterProvider condition false, no filter',
+    path: '/gz/prov/b.xml',
+    extraHeaders: 'Accept-Encoding: gzip\r\n',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
+  },
+  // --- end mod_filter + mod_deflate
 ];

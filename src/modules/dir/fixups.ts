@@ -5,6 +5,7 @@ import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupUri } from '../../request/subrequest.js';
+import { takeOutputFilters } from '../../request/output-filter.js';
 import { constructUrl } from '../../request/server-name.js';
 import type { ModuleDef } from '../module.js';
 import type { DirDirConf } from './config.js';
@@ -32,6 +33,7 @@ function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
   for (const [k, v] of rr.notes) r.notes.set(k, v);
   // A negotiated index (MultiViews) brings Vary, TCN and Content-Location along.
   for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);
+  takeOutputFilters(rr, r); // r->output_filters = rr->output_filters
 }
 
 /** fixup_dir (fixups, LAST). */

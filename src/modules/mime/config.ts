@@ -77,6 +77,11 @@ export function mimeDirectives(
   const W = Ctx.OR_FILEINFO | RSRC_CONF | Ctx.DIRECTORY;
   const add = (name: string, attr: Attr, help: string) =>
     d.iterate2(name, W, help, (c, value, ext) => {
+      // Deliberately refused (not a silent no-op): tswsgi has no input filter chain.
+      if (attr === 'inputFilters')
+        throw c.fail(
+          'AddInputFilter: input filters (e.g. the DEFLATE input filter of mod_deflate) are not supported by tswsgi',
+        );
       setAttr(c.dir, ext, attr, value.toLowerCase());
     });
   const remove = (name: string, attr: Attr) =>

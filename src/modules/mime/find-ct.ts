@@ -2,6 +2,7 @@
 // dot-separated extension of the file name is looked up; AddType/AddHandler/AddCharset/
 // AddEncoding/AddLanguage per extension).
 
+import { addOutputFilters } from '../../request/output-filter.js';
 import { readFileSync } from 'node:fs';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -129,6 +130,8 @@ export function makeFindCt(
           encoding = encoding === undefined ? info.encoding : `${encoding}, ${info.encoding}`;
           found = true;
         }
+        // AddOutputFilter: added here, in the type checker, as find_ct does.
+        if (typeof info.outputFilters === 'string') addOutputFilters(r, info.outputFilters);
         // Handlers and filters do not take part in negotiation unless MultiviewsMatch says.
         if (typeof info.handler === 'string' && r.notes.get('alias-forced-type') === undefined) {
           handler = info.handler;
