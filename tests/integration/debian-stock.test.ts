@@ -3,9 +3,9 @@
 // default site listen on a free loopback port, and whose APACHE_* variables point the
 // logs, pid and run dirs into a temp dir. What it must answer is what Debian's apache2
 // answers on the same tree: the Debian default page, the icons Alias, `.ht*` refused by
-// `<FilesMatch "^\.ht">`, server-status for local clients, directory listings refused
-// where `Options Indexes` is off. Skipped when /etc/apache2 is absent or enables a module
-// tswsgi does not implement (the test names them).
+// `<FilesMatch "^\.ht">`, gzip for clients that take it, server-status for local clients,
+// directory listings refused where `Options Indexes` is off. Skipped when /etc/apache2 is
+// absent or enables a module tswsgi does not implement (the test names them).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { loadConfig } from '../../src/config/load.js';
 import { ACCEPTED_MODULES } from '../../src/config/registry.js';
 import { MODULES } from '../../src/modules/index.js';
@@ -101,6 +102,15 @@ describe('the stock Debian apache2 configuration', { skip }, () => {
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'text/html');
     assert.match(res.body.toString(), /<title>Apache2 Debian Default Page: It works<\/title>/);
+  });
+
+  it('compresses the page for a gzip client (deflate.conf), with Vary', async () => {
+    const res = await rawRequest(port, get('/', 'Accept-Encoding: gzip\r\n'));
+    res.conn.close();
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-encoding'], 'gzip');
+    assert.equal(res.headers['vary'], 'Accept-Encoding');
+    assert.match(gunzipSync(res.body).toString(), /Apache2 Debian Default Page/);
   });
 
   it('serves the icons through alias.conf, and refuses their directory listing', async () => {
