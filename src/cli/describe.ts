@@ -44,7 +44,8 @@ export function describeSettings(serverRoot: string, configFile: string): string
 
 /**
  * `-M` (with a config): httpd's "Loaded Modules:" list, the built-in (static) modules
- * first, then those named by LoadModule (shared). `-l` (without): "Compiled in modules:".
+ * first, then those named by LoadModule (shared), in load order. `-l` (without): "Compiled
+ * in modules:".
  */
 export function describeModules(ir: ConfigIR | undefined): string {
   if (ir === undefined) {
@@ -53,7 +54,8 @@ export function describeModules(ir: ConfigIR | undefined): string {
       '\n'
     );
   }
-  const loaded = ir.modules ?? MODULES.map((m) => m.name);
+  // LoadModule order, accepted modules (the MPM) included, as ap_show_modules lists them.
+  const loaded = ir.loadedModules ?? ir.modules ?? MODULES.map((m) => m.name);
   const lines = ['Loaded Modules:'];
   for (const name of BUILTIN_MODULES) lines.push(` ${moduleIdentifier(name)} (static)`);
   for (const name of loaded) {

@@ -223,9 +223,11 @@ describe('-M, -l, -L, -v, -V, -h', () => {
       ' logio_module (static)',
       ' version_module (static)',
       ' unixd_module (static)',
+      // LoadModule order, the MPM included (checked on apache2 -M with Debian's tree).
+      ' mpm_event_module (shared)',
       ' authz_core_module (shared)',
-      ' env_module (shared)',
       ' wsgi_module (shared)',
+      ' env_module (shared)',
     ]);
   });
 
