@@ -154,43 +154,53 @@ export function invoke<S, D>(spec: AnyDirective<S, D>, cmd: Cmd<S, D>): void {
       spec.apply(cmd, v === 'on');
       return;
     }
+    // An empty word ("") counts as a missing argument, as invoke_cmd's `*w == '\0'` checks.
     case 'take1':
-      if (n !== 1) throw bad(`takes one argument, ${spec.help}`);
+      if (n !== 1 || a0 === '') throw bad(`takes one argument, ${spec.help}`);
       spec.apply(cmd, a0);
       return;
     case 'take2':
-      if (n !== 2 || a1 === undefined) throw bad(`takes two arguments, ${spec.help}`);
+      if (n !== 2 || a1 === undefined || a0 === '' || a1 === '')
+        throw bad(`takes two arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1);
       return;
     case 'take3':
-      if (n !== 3 || a1 === undefined || a2 === undefined)
+      if (n !== 3 || a1 === undefined || a2 === undefined || a0 === '' || a1 === '' || a2 === '')
         throw bad(`takes three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take12':
-      if (n < 1 || n > 2) throw bad(`takes 1-2 arguments, ${spec.help}`);
-      spec.apply(cmd, a0, a1);
+      if (n < 1 || n > 2 || a0 === '') throw bad(`takes 1-2 arguments, ${spec.help}`);
+      spec.apply(cmd, a0, a1 === '' ? undefined : a1);
       return;
     case 'take13':
-      if (n !== 1 && n !== 3) throw bad(`takes one or three arguments, ${spec.help}`);
+      if ((n !== 1 && n !== 3) || a0 === '')
+        throw bad(`takes one or three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take23':
-      if (n < 2 || n > 3 || a1 === undefined)
+      if (n < 2 || n > 3 || a1 === undefined || a0 === '' || a1 === '')
         throw bad(`takes two or three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'take123':
-      if (n < 1 || n > 3) throw bad(`takes one, two or three arguments, ${spec.help}`);
+      if (n < 1 || n > 3 || a0 === '') throw bad(`takes one, two or three arguments, ${spec.help}`);
       spec.apply(cmd, a0, a1, a2);
       return;
     case 'iterate':
-      if (n < 1) throw bad(`requires at least one argument, ${spec.help}`);
-      for (const a of args) spec.apply(cmd, a);
+      if (n < 1 || a0 === '') throw bad(`requires at least one argument, ${spec.help}`);
+      // The loop stops at the first empty word.
+      for (const a of args) {
+        if (a === '') break;
+        spec.apply(cmd, a);
+      }
       return;
     case 'iterate2':
-      if (n < 2) throw bad(`requires at least two arguments, ${spec.help}`);
-      for (const a of args.slice(1)) spec.apply(cmd, a0, a);
+      if (n < 2 || a0 === '') throw bad(`requires at least two arguments, ${spec.help}`);
+      for (const a of args.slice(1)) {
+        if (a === '') break;
+        spec.apply(cmd, a0, a);
+      }
       return;
     case 'takeArgv':
       spec.apply(cmd, args);
