@@ -37,6 +37,7 @@ const SCRIPTS: Record<string, string> = {
   'nph-raw.cgi': sh('printf "HTTP/1.0 299 Custom\\r\\nX-Nph: yes\\r\\n\\r\\nnph body\\n"'),
   'noexec.cgi': sh('echo "Content-Type: text/plain"\necho\necho noexec'),
   'slow.cgi': sh('sleep 5\necho "Content-Type: text/plain"\necho\necho slow'),
+  'hang.cgi': sh('echo $$ > "$HTTP_X_PID"\nexec sleep 30'),
   'stream.cgi': sh('echo "Content-Type: text/plain"\necho\necho one\nsleep 0.3\necho two'),
   'hdrs.cgi': sh(
     'echo "Content-type: TEXT/Html; Charset=UTF-8"\necho "Set-Cookie: a=1"\necho "Set-Cookie: b=2"\necho "X-Multi: 1"\necho "X-Multi: 2"\necho\necho hi',
@@ -287,6 +288,31 @@ describe('mod_cgi', () => {
             ),
         ),
     );
+  });
+
+  it('kills a script whose client reset the connection before the answer', async () => {
+    const pidFile = join(h.dir, 'hang.pid');
+    const conn = await RawConnection.open(h.port);
+    conn.send(`GET /cgi-bin/hang.cgi HTTP/1.1\r\nHost: localhost\r\nX-Pid: ${pidFile}\r\n\r\n`);
+    const pid = await until(() => {
+      try {
+        return Number(readFileSync(pidFile, 'utf8').trim()) || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.equal(alive(), true);
+    // A reset (a half-close is a client still waiting for its answer, as in httpd).
+    conn.socket.resetAndDestroy();
+    await until(() => !alive());
   });
 
   it('writes an nph- script output as is and closes the connection', async () => {

@@ -320,6 +320,13 @@ export async function runCgi(
   }
   const spawnError = new Promise<NodeJS.ErrnoException>((resolve) => child.once('error', resolve));
   child.on('error', () => undefined);
+  // A client that leaves before the answer is complete: the script is not needed any more
+  // (httpd's pool cleanup kills it, APR_KILL_AFTER_TIMEOUT).
+  const onGone = (): void => {
+    if (!r.res.writableFinished && child.exitCode === null) child.kill('SIGTERM');
+  };
+  r.res.once('close', onGone);
+  child.once('exit', () => r.res.off('close', onGone));
   logStderr(r, child, module);
   const body = pumpBody(r, child);
   body.catch(() => undefined);
