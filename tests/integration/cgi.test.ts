@@ -43,6 +43,9 @@ const SCRIPTS: Record<string, string> = {
     'echo "Content-type: TEXT/Html; Charset=UTF-8"\necho "Set-Cookie: a=1"\necho "Set-Cookie: b=2"\necho "X-Multi: 1"\necho "X-Multi: 2"\necho\necho hi',
   ),
   'badstatus.cgi': sh('echo "Status: 999 Way Off"\necho'),
+  'cond.cgi': sh(
+    'echo "Content-Type: text/plain"\necho \'ETag: "abc"\'\necho "Last-Modified: Mon, 01 Jan 2024 00:00:00 GMT"\necho\necho body',
+  ),
 };
 
 const CONF = `
@@ -152,6 +155,31 @@ describe('mod_cgi', () => {
       names.join('|'),
     );
     assert.ok(at('Set-Cookie: a=1') < at('Set-Cookie: b=2'), names.join('|'));
+  });
+
+  it("meets the request's conditions against the script's ETag and Last-Modified", async () => {
+    const ask = async (
+      extra: string,
+    ): Promise<{ status: number; body: string; etag: string | undefined }> => {
+      const res = await rawRequest(h.port, get('/cgi-bin/cond.cgi', extra));
+      res.conn.close();
+      return { status: res.status, body: res.body.toString(), etag: res.headers['etag'] };
+    };
+    assert.deepEqual(await ask(''), { status: 200, body: 'body\n', etag: '"abc"' });
+    assert.deepEqual(await ask('If-None-Match: "x", W/"abc"\r\n'), {
+      status: 304,
+      body: '',
+      etag: '"abc"',
+    });
+    assert.equal((await ask('If-Modified-Since: Tue, 02 Jan 2024 00:00:00 GMT\r\n')).status, 304);
+    assert.equal((await ask('If-Modified-Since: Sun, 31 Dec 2023 00:00:00 GMT\r\n')).status, 200);
+    const failed = await ask('If-Match: "zzz"\r\n');
+    assert.equal(failed.status, 412);
+    assert.match(failed.body, /<title>412 Precondition Failed<\/title>/);
+    // A Status of its own: the conditions are the script's business.
+    const own = await rawRequest(h.port, get('/cgi-bin/status.cgi', 'If-None-Match: *\r\n'));
+    own.conn.close();
+    assert.equal(own.status, 404);
   });
 
   it('streams output still coming as chunks, and HEAD gets no body', async () => {

@@ -20,6 +20,7 @@ import type { RequestRecord } from '../../request/record.js';
 import { cgiEnvironment, pathTranslatedOf } from '../../request/cgi-env.js';
 import { internalRedirect } from '../../request/subrequest.js';
 import { die } from '../../http/die.js';
+import { meetsConditions } from '../../http/conditions.js';
 import { CountingResponse } from '../../http/server.js';
 import { strftime } from '../../logging/log-time.js';
 import { aprStatus } from '../../util/apr-status.js';
@@ -377,6 +378,29 @@ export async function runCgi(
     return 500;
   }
   await body;
+  // ap_scan_script_header_err: a GET without a Status of its own meets the conditions of
+  // the request against the script's ETag / Last-Modified.
+  if (parsed.status === undefined && (r.method === 'GET' || r.method === 'HEAD')) {
+    const field = (n: string): string | undefined =>
+      parsed.headers.find(([k]) => k.toLowerCase() === n)?.[1];
+    const cond = meetsConditions(r, {
+      etag: field('etag'),
+      lastModified: field('last-modified'),
+    });
+    if (cond === 412) {
+      discard(child);
+      return 412;
+    }
+    if (cond === 304) {
+      discard(child);
+      const flat: string[] = [];
+      for (const [k, v] of scanHeaders(parsed.headers, true, r.requestTime)) flat.push(k, v);
+      r.status = 304;
+      r.res.writeHead(304, flat);
+      r.res.end();
+      return DONE;
+    }
+  }
   const status = parsed.status ?? 200;
   if (parsed.location !== undefined && status === 200) {
     discard(child);
