@@ -69,3 +69,36 @@ export type Cond =
 export type Expr =
   | { readonly kind: 'bool'; readonly text: string; readonly cond: Cond }
   | { readonly kind: 'string'; readonly text: string; readonly word: Word };
+
+/** Does the expression read %{name} (ap_expr's lookup hook sees every variable)? */
+export function usesVar(expr: Expr, name: string): boolean {
+  const word = (w: Word): boolean =>
+    w.k === 'var'
+      ? w.name === name
+      : w.k === 'concat'
+        ? w.parts.some(word)
+        : w.k === 'func'
+          ? word(w.arg)
+          : false;
+  const cond = (c: Cond): boolean => {
+    switch (c.k) {
+      case 'const':
+        return false;
+      case 'not':
+        return cond(c.e);
+      case 'and':
+      case 'or':
+        return cond(c.l) || cond(c.r);
+      case 'cmp':
+      case 'binary':
+        return word(c.l) || word(c.r);
+      case 'in':
+        return word(c.l) || c.list.some(word);
+      case 're':
+        return word(c.l);
+      case 'unary':
+        return word(c.arg);
+    }
+  };
+  return expr.kind === 'bool' ? cond(expr.cond) : word(expr.word);
+}

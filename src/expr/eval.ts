@@ -327,6 +327,21 @@ export function execBool(expr: Expr, r: ExprRequest, vary?: string[]): boolean {
   return evalCond({ r, depth: 0, ...(vary !== undefined ? { vary } : {}) }, expr.cond);
 }
 
+/**
+ * ap_expr_exec_re: the result and the groups of the last regex with groups that matched
+ * (SetEnvIfExpr's features and RewriteCond expr substitute them).
+ */
+export function execBoolRe(
+  expr: Expr,
+  r: ExprRequest,
+  vary?: string[],
+): { result: boolean; backrefs: readonly string[] | undefined } {
+  if (expr.kind !== 'bool') throw new ExprEvalError('Internal evaluation error: not a condition');
+  const ctx: ExprEvalCtx = { r, depth: 0, ...(vary !== undefined ? { vary } : {}) };
+  const result = evalCond(ctx, expr.cond);
+  return { result, backrefs: ctx.backrefs };
+}
+
 /** Evaluate a string expression (ap_expr_str_exec); throws ExprEvalError. */
 export function execString(expr: Expr, r: ExprRequest, vary?: string[]): string {
   if (expr.kind !== 'string') return execBool(expr, r, vary) ? 'true' : 'false';
