@@ -124,14 +124,27 @@ function regexOf(e: HeaderEntry, source: string): RegExp {
   return re;
 }
 
+/** Where ap_expr_exec's Vary goes: the response table being edited. */
+interface VaryTarget {
+  readonly table: Table;
+  /** An error response: a new Vary precedes Content-Length. */
+  readonly beforeLength: boolean;
+}
+
 /**
  * ap_expr_exec's Vary: the request headers an expression read go into Vary, in the
  * response table being edited (`vary`), or on the response for RequestHeader lines.
  */
-function addVary(r: RequestRecord, vary: Table | undefined, names: readonly string[]): void {
+function addVary(r: RequestRecord, vary: VaryTarget | undefined, names: readonly string[]): void {
   if (names.length === 0) return;
   if (vary !== undefined) {
-    tmerge(vary, 'Vary', names.join(', '));
+    const t = vary.table;
+    const len = t.findIndex(([k]) => eq(k, 'Content-Length'));
+    // An error page gets its Content-Length after the header edits (content_length
+    // filter): a new Vary goes before it, as in httpd's headers_out.
+    if (vary.beforeLength && len >= 0 && tget(t, 'Vary') === undefined)
+      t.splice(len, 0, ['Vary', names.join(', ')]);
+    else tmerge(t, 'Vary', names.join(', '));
     return;
   }
   const prev = r.res.getHeader('Vary');
@@ -140,7 +153,7 @@ function addVary(r: RequestRecord, vary: Table | undefined, names: readonly stri
 }
 
 /** process_tags, or the entry's `expr=` string expression (AH02557 on failure: ""). */
-function entryValue(r: RequestRecord, e: HeaderEntry, vary: Table | undefined): string {
+function entryValue(r: RequestRecord, e: HeaderEntry, vary: VaryTarget | undefined): string {
   if (e.expr === undefined) return processTags(r, e.format ?? []);
   const names: string[] = [];
   try {
@@ -159,7 +172,7 @@ function applies(
   r: RequestRecord,
   e: HeaderEntry,
   early: boolean,
-  vary: Table | undefined,
+  vary: VaryTarget | undefined,
 ): boolean {
   if (e.condition?.kind === 'early') return early;
   if (early) return false;
@@ -194,7 +207,7 @@ export function doHeadersFixup(
   entries: readonly HeaderEntry[],
   early: boolean,
   headersIn: Table,
-  vary?: Table,
+  vary?: VaryTarget,
 ): void {
   for (const e of entries) {
     if (!applies(r, e, early, vary)) continue;
@@ -314,8 +327,9 @@ export function editHead(r0: RequestRecord, head: Table, errorResponse: boolean)
   const out: Table = [];
   for (const [k, v] of head) (errNames.has(k.toLowerCase()) ? err : out).push([k, v]);
   const headersIn = requestTable(r);
-  doHeadersFixup(r, err, conf.fixupErr, false, headersIn, out);
-  if (!errorResponse) doHeadersFixup(r, out, conf.fixupOut, false, headersIn, out);
+  const vary: VaryTarget = { table: out, beforeLength: errorResponse };
+  doHeadersFixup(r, err, conf.fixupErr, false, headersIn, vary);
+  if (!errorResponse) doHeadersFixup(r, out, conf.fixupOut, false, headersIn, vary);
   return [...err, ...out];
 }
 
