@@ -291,7 +291,7 @@ class Parser {
       this.next();
       out.push(this.word());
     }
-    if (this.at() !== "'}'") throw this.syntax();
+    if (this.at() !== "'}'") throw this.syntax(["'}'", "','"]);
     this.next();
     return out;
   }

@@ -137,7 +137,8 @@ export function exprRequest(r: RequestRecord): ExprRequest {
     header: (name) => headerIn(r, name),
     respHeader: (name) => {
       const v = r.res.getHeader(name);
-      if (v !== undefined) return Array.isArray(v) ? v.join(', ') : String(v);
+      // apr_table_get: the first of several fields.
+      if (v !== undefined) return Array.isArray(v) ? (v[0] ?? '') : String(v);
       return tableGet(r.errHeadersOut, name);
     },
     note: (name) => tableGet(r.notes, name),
