@@ -356,7 +356,7 @@ function applyIfSection(
   );
   if (ce !== undefined) throw syntaxError(ce, at);
   if (scope.place.limited !== undefined)
-    throw syntaxError(`<${kind.name} cannot occur within <Limit> or <LimitExcept> section`, at);
+    throw syntaxError(`<${kind.name}> cannot occur within <Limit> or <LimitExcept> section`, at);
   if (!node.rawArgs.includes('>'))
     throw syntaxError(`<${kind.name}> directive missing closing '>'`, at);
   let expr: Expr | undefined;

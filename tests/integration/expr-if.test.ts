@@ -39,6 +39,14 @@ DocumentRoot @DIR@/htdocs
     Require all denied
   </If>
 </Location>
+<Location /broken>
+  <If "file('@DIR@/nothing') == ''">
+    Header always set X-Broken if
+  </If>
+  <Else>
+    Header always set X-Broken else
+  </Else>
+</Location>
 <Files "*.txt">
   <If "true">
     ForceType text/x-if
@@ -129,6 +137,22 @@ describe('<If>/<ElseIf>/<Else> and Header expr=', () => {
     assert.match(res.headers['vary'] ?? '', /User-Agent/);
     const other = await fetch('/page.html', 'User-Agent: wget\r\n');
     assert.equal(other.headers['x-cond'], undefined);
+  });
+
+  it('logs an <If> condition that fails to evaluate (AH00039), which counts as false', async () => {
+    const res = await fetch('/broken');
+    assert.equal(res.status, 404);
+    assert.equal(res.headers['x-broken'], 'else');
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          l.includes(
+            `AH00039: Failed to evaluate <If > condition: Cannot open file ${h.dir}/nothing`,
+          ),
+        ),
+      h.errorLog().join('\n'),
+    );
   });
 
   it('logs a failed value expression (AH02557) and sends an empty value', async () => {
