@@ -1,6 +1,7 @@
 // httpd: server/util_expr_eval.c (request_var_fn, conn_var_fn, misc_var_fn, req_table_func)
 // — the RequestRecord side of ExprRequest.
 
+import { readFileSync } from 'node:fs';
 import type { RequestRecord } from '../request/record.js';
 import { logIdOf } from '../request/record.js';
 import { serverNameOf, serverPortOf } from '../request/server-name.js';
@@ -30,6 +31,33 @@ function headerIn(r: RequestRecord, name: string): string | undefined {
 
 function timeString(d: Date): string {
   return `${pad(d.getFullYear(), 4)}${pad(d.getMonth() + 1)}${pad(d.getDate())}${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+/** The name of `id` in an /etc/passwd-style file. */
+function nameOf(db: string, id: number): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(db, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.split(':');
+    if (f[2] === String(id)) return f[0];
+  }
+  return undefined;
+}
+
+const headerValue = (v: string | number | readonly string[] | undefined): string | undefined =>
+  v === undefined ? undefined : typeof v === 'object' ? v[0] : String(v);
+
+/**
+ * LAST_MODIFIED: r->mtime, which the handler sets when it serves a file (ap_update_mtime,
+ * the Last-Modified it sends); 0 (the epoch, in local time) before that or on error pages.
+ */
+export function lastModifiedVar(lastModified: string | undefined): string {
+  const t = lastModified === undefined ? NaN : Date.parse(lastModified);
+  return timeString(new Date(Number.isNaN(t) ? 0 : t));
 }
 
 /** request_var_fn / conn_var_fn / misc_var_fn (headers are read by eval.ts). */
@@ -100,14 +128,17 @@ function variable(r: RequestRecord, name: string): string {
     case 'REQUEST_LOG_ID':
       return logIdOf(r);
     case 'SCRIPT_USER':
-    case 'SCRIPT_GROUP':
-      return r.finfo === undefined
-        ? ''
-        : String(name === 'SCRIPT_USER' ? r.finfo.uid : r.finfo.gid);
+    case 'SCRIPT_GROUP': {
+      // apr_uid_name_get / apr_gid_name_get: the name from the passwd or group database.
+      if (r.finfo === undefined) return '';
+      const user = name === 'SCRIPT_USER';
+      const id = user ? r.finfo.uid : r.finfo.gid;
+      return nameOf(user ? '/etc/passwd' : '/etc/group', id) ?? '';
+    }
     case 'DOCUMENT_URI':
       return tableGet(r.env, 'DOCUMENT_URI') ?? r.uri;
     case 'LAST_MODIFIED':
-      return r.finfo === undefined ? '' : timeString(r.finfo.mtime);
+      return lastModifiedVar(headerValue(r.res.getHeader('last-modified')));
     case 'CONTEXT_PREFIX':
       return r.notes.get('context-prefix') ?? '';
     case 'CONTEXT_DOCUMENT_ROOT':

@@ -506,6 +506,9 @@ SetEnvIfExpr "%{REQUEST_URI} =~ m#^/expr/env/(\\w+)#" EXPR_SEEN=got-$1
 <Location /expr/env>
     Header always set X-Expr-Env "%{EXPR_SEEN}e"
 </Location>
+<Location /expr/vars>
+    Header always set X-Expr-Vars "expr=%{REQUEST_METHOD}|%{REQUEST_SCHEME}|%{QUERY_STRING}|%{SERVER_PROTOCOL}|%{IS_SUBREQ}|%{HTTPS}|%{REQUEST_STATUS}|%{SCRIPT_USER}|%{LAST_MODIFIED}|%{CONTENT_TYPE}|%{PATH_INFO}|%{DOCUMENT_URI}|%{REQUEST_FILENAME}|%{THE_REQUEST}|%{REQUEST_URI}"
+</Location>
 <Directory "@HTDOCS@/expr/ht">
     AllowOverride All
 </Directory>
@@ -912,12 +915,21 @@ async function prepareExprTree(htdocs: string): Promise<void> {
     'expr/ip/p.html': 'ip\n',
     'expr/realm/p.html': 'realm\n',
     'expr/env/x.html': 'env\n',
+    'expr/vars/v.html': 'vars\n',
     'expr/ht/p.html': 'ht\n',
     'expr/ht/t-page.html': 'rewritten\n',
     'expr/ht/.htaccess':
       '<If "%{QUERY_STRING} == \'deny\'">\n    Require all denied\n</If>\n<ElseIf "-z %{QUERY_STRING}">\n    Header set X-Expr-Ht empty\n</ElseIf>\n<Else>\n    Header set X-Expr-Ht else\n</Else>\nRewriteEngine On\nRewriteCond expr "%{QUERY_STRING} =~ /^go=(\\w+)$/"\nRewriteRule ^go$ t-%1.html [L]\n',
   };
-  for (const d of ['expr', 'expr/guard', 'expr/ip', 'expr/realm', 'expr/env', 'expr/ht']) {
+  for (const d of [
+    'expr',
+    'expr/guard',
+    'expr/ip',
+    'expr/realm',
+    'expr/env',
+    'expr/ht',
+    'expr/vars',
+  ]) {
     await mkdir(join(htdocs, d), { recursive: true });
     await chmod(join(htdocs, d), 0o755);
   }

@@ -2071,5 +2071,21 @@ export const CASES: readonly Case[] = [
     path: '/expr/ht/go?go=!',
     expectStatus: 404,
   },
+  {
+    name: 'GET /expr/vars/v.html/extra?q=1: request variables in a Header expression',
+    path: '/expr/vars/v.html/extra?q=1',
+    expectStatus: 404, // a static file takes no PATH_INFO
+    check: (r) =>
+      assert.match(
+        header(r, 'X-Expr-Vars') ?? '',
+        /^GET\|http\|q=1\|HTTP\/1\.1\|false\|off\|404\|/,
+      ),
+  },
+  {
+    name: 'GET /expr/vars/v.html: file owner, mtime and type in a Header expression',
+    path: '/expr/vars/v.html',
+    expectStatus: 200,
+    check: (r) => assert.match(header(r, 'X-Expr-Vars') ?? '', /\|20260101\d{6}\|/),
+  },
   // --- end ap_expr
 ];

@@ -18,7 +18,8 @@ import type { ModuleDef } from '../module.js';
 import { headersConfig } from './config.js';
 import type { FormatTag, HeaderEntry, HeadersDirConf } from './config.js';
 import { ExprEvalError, execBool, execString } from '../../expr/eval.js';
-import { exprRequest } from '../../expr/request.js';
+import { exprRequest, lastModifiedVar } from '../../expr/request.js';
+import type { ExprRequest } from '../../expr/eval.js';
 
 /** An apr_table: ordered name/value pairs, names case-insensitive. */
 export type Table = [string, string][];
@@ -152,12 +153,31 @@ function addVary(r: RequestRecord, vary: VaryTarget | undefined, names: readonly
   r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
 }
 
+/**
+ * The request as an expression sees it while the head is written: CONTENT_TYPE and
+ * LAST_MODIFIED are what the response carries (r->content_type, r->mtime).
+ */
+function exprView(r: RequestRecord, vary: VaryTarget | undefined): ExprRequest {
+  const base = exprRequest(r);
+  if (vary === undefined) return base;
+  const head = vary.table;
+  return {
+    ...base,
+    variable: (name) =>
+      name === 'CONTENT_TYPE'
+        ? (tget(head, 'Content-Type') ?? base.variable(name))
+        : name === 'LAST_MODIFIED'
+          ? lastModifiedVar(tget(head, 'Last-Modified'))
+          : base.variable(name),
+  };
+}
+
 /** process_tags, or the entry's `expr=` string expression (AH02557 on failure: ""). */
 function entryValue(r: RequestRecord, e: HeaderEntry, vary: VaryTarget | undefined): string {
   if (e.expr === undefined) return processTags(r, e.format ?? []);
   const names: string[] = [];
   try {
-    return execString(e.expr, exprRequest(r), names);
+    return execString(e.expr, exprView(r, vary), names);
   } catch (err) {
     if (!(err instanceof ExprEvalError)) throw err;
     r.logError('error', 'headers', 'AH02557', `Can't evaluate value expression: ${err.message}`);
@@ -179,7 +199,7 @@ function applies(
   if (e.condition?.kind === 'expr') {
     const names: string[] = [];
     try {
-      return execBool(e.condition.expr, exprRequest(r), names);
+      return execBool(e.condition.expr, exprView(r, vary), names);
     } catch (err) {
       if (!(err instanceof ExprEvalError)) throw err;
       r.logError(
