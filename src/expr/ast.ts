@@ -32,7 +32,8 @@ export type StringFunc =
   | 'base64'
   | 'unbase64'
   | 'sha1'
-  | 'md5';
+  | 'md5'
+  | 'ldap';
 
 /** `-eq` … (integer) and `==` … (string) comparisons. */
 export type CmpOp =

@@ -96,6 +96,23 @@ function unescapeKeep2f(s: string): string | undefined {
   return out;
 }
 
+/**
+ * apr_pescape_ldap(…, APR_ESCAPE_LDAP_ALL): `\xx` (lower-case hex) for control bytes,
+ * bytes from 0x7f, and `"()*+,;<>\` (checked byte by byte against Apache 2.4.71).
+ */
+function ldapEscape(bytes: string): string {
+  let out = '';
+  for (const c of bytes) {
+    const n = c.charCodeAt(0);
+    if (n === 0) break; // a C string ends there
+    out +=
+      n < 0x20 || n >= 0x7f || '"()*+,;<>\\'.includes(c)
+        ? '\\' + n.toString(16).padStart(2, '0')
+        : c;
+  }
+  return out;
+}
+
 /** apr_fnmatch as a RegExp: `*` `?` `[...]` `[!...]` `\x`; `pathname`: no match across `/`. */
 export function fnmatchRegExp(pattern: string, pathname: boolean, icase: boolean): RegExp {
   const any = pathname ? '[^/]' : '[\\s\\S]';
@@ -167,6 +184,8 @@ function stringFunc(ctx: ExprEvalCtx, name: string, arg: string): string {
       return createHash(name)
         .update(Buffer.from(bytesOf(arg), 'latin1'))
         .digest('hex');
+    case 'ldap':
+      return ldapEscape(bytesOf(arg));
     case 'file': {
       const st = statOf(arg, false);
       if (st === undefined || !st.isFile()) throw new ExprEvalError(`Cannot open file ${arg}`);

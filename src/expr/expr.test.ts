@@ -95,7 +95,6 @@ test('parse errors are Apacheâ€™s (apache2 -t "Cannot parse condition clause: â€
       "-U '/x'",
       "Unary operator '-U' is not supported by tswsgi (sub-request tests in expressions)",
     ],
-    ["ldap('x') == 1", "Function 'ldap' is not supported by tswsgi (no LDAP escaping)"],
     ["filemod('/x') == 1", "Function 'filemod' does not exist"],
   ];
   for (const [text, msg] of cases) assert.deepEqual(tryParseExpr(text), { error: msg }, text);
@@ -159,6 +158,19 @@ test('string functions and tables', () => {
   const vary: string[] = [];
   execString(parseExpr('%{req:X-Foo}%{HTTP_HOST}%{req:host}%{HTTP_ACCEPT}', 'string'), r, vary);
   assert.deepEqual(vary, ['X-Foo', 'Accept']);
+});
+
+test('ldap() escapes as apr_pescape_ldap (checked against Apache)', () => {
+  const r = fakeRequest();
+  const all = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i)).join('');
+  const want =
+    " !\\22#$%&'\\28\\29\\2a\\2b\\2c-./0123456789:\\3b\\3c=\\3e?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\5c]^_`abcdefghijklmnopqrstuvwxyz{|}~";
+  const env = {
+    ...r,
+    env: (n: string) => (n === 'A' ? all : n === 'B' ? 'x\x01y\x7f\u00e9' : undefined),
+  };
+  assert.equal(execString(parseExpr('%{ldap:%{reqenv:A}}', 'string'), env), want);
+  assert.equal(execString(parseExpr('%{ldap:%{reqenv:B}}', 'string'), env), 'x\\01y\\7f\\e9');
 });
 
 test('file operators and functions', () => {

@@ -9,7 +9,7 @@
 // "syntax error, unexpected T_…[, expecting …]" and the scanner's messages.
 //
 // Deliberately not supported (refused here with a message saying so): the sub-request
-// operators -F, -U, -A, and the ldap() function.
+// operators -F, -U, -A.
 
 import type { BinaryOp, CmpOp, Cond, Expr, RegexNode, StringFunc, UnaryOp, Word } from './ast.js';
 import { scan } from './lexer.js';
@@ -96,6 +96,7 @@ const STRING_FUNCS: ReadonlySet<string> = new Set<StringFunc>([
   'unbase64',
   'sha1',
   'md5',
+  'ldap',
 ]);
 const UNARY_OPS: ReadonlySet<string> = new Set<UnaryOp>([
   'n',
@@ -390,8 +391,6 @@ function concat(parts: readonly Word[]): Word {
 
 function stringFunc(name: string, arg: Word): Word {
   const lower = name.toLowerCase();
-  if (lower === 'ldap')
-    throw new ExprParseError(`Function '${name}' is not supported by tswsgi (no LDAP escaping)`);
   if (!STRING_FUNCS.has(lower)) throw new ExprParseError(`Function '${name}' does not exist`);
   return { k: 'func', name: lower as StringFunc, arg };
 }

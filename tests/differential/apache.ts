@@ -487,7 +487,7 @@ WSGIScriptAlias /gzbt "@SRV@/gz.wsgi" process-group=diff
     <Else>
         Header always set X-Expr-Branch other
     </Else>
-    Header always set X-Expr-Str "expr=%{toupper:%{REQUEST_URI}}|%{md5:x}|%{base64:%{QUERY_STRING}}|%{escape:a b}"
+    Header always set X-Expr-Str "expr=%{toupper:%{REQUEST_URI}}|%{md5:x}|%{base64:%{QUERY_STRING}}|%{escape:a b}|%{ldap:%{QUERY_STRING}}"
     Header always set X-Expr-Cond yes "expr=req('X-Probe') -in {'p1', 'p2'} && -f %{REQUEST_FILENAME}"
 </Location>
 <Location /expr/guard>

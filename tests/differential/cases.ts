@@ -1992,8 +1992,14 @@ export const CASES: readonly Case[] = [
     check: (r) =>
       assert.equal(
         header(r, 'X-Expr-Str'),
-        '/EXPR/PAGE.HTML|9dd4e461268c8034f5c8564e155c67a6|aGVsbG8=|a%20b',
+        '/EXPR/PAGE.HTML|9dd4e461268c8034f5c8564e155c67a6|aGVsbG8=|a%20b|hello',
       ),
+  },
+  {
+    name: 'GET /expr/page.html?a*(b),c: ldap() escaping in a Header expression',
+    path: '/expr/page.html?a*(b),c',
+    expectStatus: 200,
+    check: (r) => assert.match(header(r, 'X-Expr-Str') ?? '', /\|a\\2a\\28b\\29\\2cc$/),
   },
   {
     name: 'GET /expr/page.html with X-Probe: p2: Header expr= condition holds, Vary: X-Probe',
