@@ -75,8 +75,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?!util/|modules/module\\.js|logging/error-log\\.js)',
-              message: 'config/ imports only util/ (and the module/log contracts).',
+              regex:
+                '^\\.\\./(?!util/|expr/(ast|lexer|parse)\\.js|modules/module\\.js|logging/error-log\\.js)',
+              message:
+                'config/ imports only util/ (and the module/log contracts, the ap_expr parser).',
             },
           ],
         },

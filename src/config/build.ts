@@ -17,7 +17,17 @@ import {
   type SectionKind,
 } from './directive.js';
 import { syntaxError } from './errors.js';
-import type { ConfigIR, ListenIR, ModuleSlots, Origin, SectionIR, ServerIR } from './ir.js';
+import type {
+  ConfigIR,
+  IfSectionIR,
+  ListenIR,
+  ModuleSlots,
+  Origin,
+  SectionIR,
+  ServerIR,
+} from './ir.js';
+import type { Expr } from '../expr/ast.js';
+import { tryParseExpr } from '../expr/parse.js';
 import { mergeBySpec, type MergeSpec } from './merge.js';
 import type { RegisteredDirective, Registry } from './registry.js';
 import {
@@ -61,6 +71,9 @@ export const BUILD_DIRECTIVES: readonly string[] = [
   '<VirtualHost',
   '<Limit',
   '<LimitExcept',
+  '<If',
+  '<ElseIf',
+  '<Else',
   ...Object.values(SECTIONS).map((s) => `<${s.name}`),
 ];
 
@@ -233,6 +246,11 @@ function applySection(
     applyModuleSection(env, node, children, scope, own);
     return;
   }
+  const ifKind = IF_SECTIONS[lname];
+  if (ifKind !== undefined) {
+    applyIfSection(env, node, children, scope, ifKind);
+    return;
+  }
   const def = SECTIONS[lname];
   if (lname !== 'virtualhost' && def === undefined) {
     throw syntaxError(
@@ -309,6 +327,74 @@ function applySection(
     ...(nested.length > 0 ? { nested } : {}),
   };
   scope.sections.push(ir);
+}
+
+/** `<If>`, `<ElseIf>`, `<Else>` by lower-case name. */
+const IF_SECTIONS: Readonly<Record<string, { name: string; ifelse: IfSectionIR['ifelse'] }>> = {
+  if: { name: 'If', ifelse: 'if' },
+  elseif: { name: 'ElseIf', ifelse: 'elseif' },
+  else: { name: 'Else', ifelse: 'else' },
+};
+
+/**
+ * core.c ifsection + ap_add_if_conf: parse the condition (ap_expr), apply the body to a new
+ * per-dir config (cmd->path "*If"), and append the section to the scope's core sec_if. An
+ * `<ElseIf>`/`<Else>` must follow an `<If>`/`<ElseIf>` of the same scope.
+ */
+function applyIfSection(
+  env: WalkEnv,
+  node: DirectiveNode,
+  children: readonly DirectiveNode[],
+  scope: Scope,
+  kind: { name: string; ifelse: IfSectionIR['ifelse'] },
+): void {
+  const at = { file: node.file, line: node.line };
+  const ce = contextError(
+    `<${kind.name}`,
+    Ctx.SERVER | Ctx.VHOST | Ctx.DIRECTORY | OR_ALL,
+    scope.place,
+  );
+  if (ce !== undefined) throw syntaxError(ce, at);
+  if (scope.place.limited !== undefined)
+    throw syntaxError(`<${kind.name}> cannot occur within <Limit> or <LimitExcept> section`, at);
+  if (!node.rawArgs.includes('>'))
+    throw syntaxError(`<${kind.name}> directive missing closing '>'`, at);
+  let expr: Expr | undefined;
+  if (kind.ifelse === 'else') {
+    if (node.args.length > 0) throw syntaxError('<Else> does not take an argument', at);
+  } else {
+    const text = node.args[0];
+    if (text === undefined)
+      throw syntaxError(`<${kind.name}> directive requires additional arguments`, at);
+    const parsed = tryParseExpr(text);
+    if ('error' in parsed) throw syntaxError(`Cannot parse condition clause: ${parsed.error}`, at);
+    expr = parsed.expr;
+  }
+  const dir = newSlots(env.mods, 'dir');
+  const context: ConfigContext = { kind: 'section', section: 'if', pattern: '*If', regex: false };
+  const access = scope.place.access;
+  walkNodes(env, children, {
+    place: { context, parent: kind.name, ...(access === undefined ? {} : { access }) },
+    srv: scope.srv,
+    dir,
+    sections: [],
+    sectionKind: 'if',
+  });
+  // The scope's core per-dir config holds sec_if (core/config.ts CoreDirConf.ifSections).
+  const core = scope.dir['core'] as { ifSections: readonly IfSectionIR[] } | undefined;
+  if (core === undefined) throw syntaxError(`<${kind.name}> needs the core module`, at);
+  if (kind.ifelse !== 'if') {
+    const last = core.ifSections[core.ifSections.length - 1];
+    if (last === undefined || last.ifelse === 'else')
+      throw syntaxError(
+        '<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope',
+        at,
+      );
+  }
+  const ir: IfSectionIR = { ifelse: kind.ifelse, ...(expr ? { expr } : {}), dir, origin: at };
+  core.ifSections = [...core.ifSections, ir];
+  if (node.args.length > 1)
+    throw syntaxError(`Multiple <${kind.name}> arguments not supported.`, at);
 }
 
 /**

@@ -121,7 +121,14 @@ export type ConfigContext =
   | { readonly kind: 'htaccess'; readonly directory: string };
 
 export type SectionKind =
-  'directory' | 'directoryMatch' | 'files' | 'filesMatch' | 'location' | 'locationMatch';
+  | 'directory'
+  | 'directoryMatch'
+  | 'files'
+  | 'filesMatch'
+  | 'location'
+  | 'locationMatch'
+  /** `<If>`/`<ElseIf>`/`<Else>` bodies (cmd->path "*If"). */
+  | 'if';
 
 /**
  * What a directive handler gets (≈ cmd_parms + the module's config slots).

@@ -2,6 +2,7 @@
 // `tswsgi --dump-config` prints it. Everything after build.ts reads this and nothing else.
 
 import type { SectionKind } from './directive.js';
+import type { Expr } from '../expr/ast.js';
 
 /** Where a setting came from, for -S and error messages. */
 export interface Origin {
@@ -23,6 +24,19 @@ export interface SectionIR {
   readonly origin: Origin;
   /** `<Files>`/`<FilesMatch>` written inside this section (httpd keeps them in its sec_file). */
   readonly nested?: readonly SectionIR[];
+}
+
+/**
+ * An `<If>`, `<ElseIf>` or `<Else>` section (core.c ifsection): kept, in config order, in
+ * the core per-dir config of the scope it was written in (sec_if), so it merges with it.
+ */
+export interface IfSectionIR {
+  readonly ifelse: 'if' | 'elseif' | 'else';
+  /** The condition (absent for `<Else>`). */
+  readonly expr?: Expr;
+  /** Per-dir config of the section body (its own nested `<If>`s in its core slot). */
+  readonly dir: ModuleSlots;
+  readonly origin: Origin;
 }
 
 export interface ListenIR {

@@ -8,6 +8,7 @@
 // config/tree.ts.
 
 import type { MergeSpec } from '../config/merge.js';
+import type { IfSectionIR } from '../config/ir.js';
 import type { LogLevel } from '../logging/error-log.js';
 import {
   mergeOptions,
@@ -73,6 +74,8 @@ export interface ErrorDocumentConf {
 
 /** Core per-dir config (core_dir_config). */
 export interface CoreDirConf {
+  /** `<If>`/`<ElseIf>`/`<Else>` sections of this scope, in order (sec_if; merges append). */
+  ifSections: readonly IfSectionIR[];
   options: OptionsConf;
   /** AllowOverride's classes (override); [] is None. */
   allowOverride: readonly OverrideClass[] | undefined;
@@ -178,6 +181,7 @@ export const coreServerMerge: MergeSpec<CoreServerConf> = {
 
 /** How core per-dir configs merge (section over parent): merge_core_dir_configs. */
 export const coreDirMerge: MergeSpec<CoreDirConf> = {
+  ifSections: 'append',
   options: mergeOptions,
   allowOverride: 'override',
   allowOverrideNonfatal: 'override',
@@ -241,6 +245,7 @@ export function createCoreServer(): CoreServerConf {
  */
 export function createCoreDir(): CoreDirConf {
   return {
+    ifSections: [],
     options: OPTIONS_SERVER_DEFAULT,
     allowOverride: undefined,
     allowOverrideNonfatal: undefined,

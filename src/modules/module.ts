@@ -74,6 +74,8 @@ export interface AuthzProvider {
    */
   readonly parse?: (
     words: readonly string[],
+    /** The line after the provider name as written (httpd's require_line). */
+    line: string,
   ) => { readonly error: string } | { readonly parsed: unknown };
   /** check_authorization: the line's words after the provider name, and what parse() kept. */
   readonly check: (

@@ -14,6 +14,7 @@ import type { RequestRecord } from './record.js';
 import { refusedScheme } from './record.js';
 import { normalizePath, unescapePath } from './normalize.js';
 import { sectionsForUri } from './walk.js';
+import { ifWalk } from './if-walk.js';
 import { forbiddenSymlink } from './symlinks.js';
 import { primeCanonicalName } from './server-name.js';
 import { coreDir } from '../core/view.js';
@@ -33,6 +34,7 @@ function declDie(status: Outcome, phase: string, r: RequestRecord): Outcome {
 function walkLocation(r: RequestRecord, base: RequestRecord['perDir']): void {
   const rt = r.generation.runtime;
   r.perDir = rt.walk.merge(base, sectionsForUri(rt.sections(r.server), r.uri));
+  ifWalk(r);
 }
 
 /**

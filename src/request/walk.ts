@@ -127,6 +127,9 @@ export function compileSections(server: ServerIR): CompiledSections {
                 : locationMatches(pat, u),
         });
         break;
+      case 'if':
+        // <If> sections live in core's per-dir sec_if, never in the server's list.
+        break;
     }
   });
   // Shortest path first; Array.prototype.sort is stable, so ties keep config order.
@@ -240,6 +243,20 @@ export class WalkCache {
     if (table.size >= MEMO_LIMIT) table.clear();
     table.set(key, v);
     return v;
+  }
+  readonly #over = new WeakMap<ModuleSlots, WeakMap<ModuleSlots, ModuleSlots>>();
+  /** Merge the slots `over` over `base` (ap_merge_per_dir_configs), cached by identity. */
+  mergeOver(base: ModuleSlots, over: ModuleSlots): ModuleSlots {
+    let byOver = this.#over.get(base);
+    if (byOver === undefined) {
+      byOver = new WeakMap();
+      this.#over.set(base, byOver);
+    }
+    const hit = byOver.get(over);
+    if (hit !== undefined) return hit;
+    const merged = mergeSlots(this.#modules, base, over);
+    byOver.set(over, merged);
+    return merged;
   }
   /** Merge `sections` (already in walk order) over `base`, reusing earlier results. */
   merge(base: ModuleSlots, sections: readonly CompiledSection[]): ModuleSlots {

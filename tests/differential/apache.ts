@@ -475,6 +475,44 @@ WSGIScriptAlias /gzbt "@SRV@/gz.wsgi" process-group=diff
     AddOutputFilterByType DEFLATE text/html
 </Location>
 # --- end mod_filter + mod_deflate
+# --- ap_expr (helper: expr): <If>/<ElseIf>/<Else>, Header expr=, Require expr, SetEnvIfExpr,
+# AuthName with %{...}, <If> and RewriteCond expr in .htaccess (htdocs/expr).
+<Location /expr>
+    <If "%{QUERY_STRING} == 'a'">
+        Header always set X-Expr-Branch a
+    </If>
+    <ElseIf "%{QUERY_STRING} =~ /^b(\\d)$/">
+        Header always set X-Expr-Branch "expr=b-$1"
+    </ElseIf>
+    <Else>
+        Header always set X-Expr-Branch other
+    </Else>
+    Header always set X-Expr-Str "expr=%{toupper:%{REQUEST_URI}}|%{md5:x}|%{base64:%{QUERY_STRING}}|%{escape:a b}|%{ldap:%{QUERY_STRING}}"
+    Header always set X-Expr-Cond yes "expr=req('X-Probe') -in {'p1', 'p2'} && -f %{REQUEST_FILENAME}"
+</Location>
+<Location /expr/guard>
+    Require expr "%{QUERY_STRING} =~ /^key=(open|sesame)$/ && %{REQUEST_METHOD} != 'POST'"
+</Location>
+<Location /expr/ip>
+    Require expr "-R '127.0.0.0/8' && %{REMOTE_ADDR} -ipmatch '127.0.0.1'"
+</Location>
+<Location /expr/realm>
+    AuthType Basic
+    AuthName "zone %{toupper:%{QUERY_STRING}}"
+    AuthUserFile "@SRV@/htpasswd"
+    Require valid-user
+</Location>
+SetEnvIfExpr "%{REQUEST_URI} =~ m#^/expr/env/(\\w+)#" EXPR_SEEN=got-$1
+<Location /expr/env>
+    Header always set X-Expr-Env "%{EXPR_SEEN}e"
+</Location>
+<Location /expr/vars>
+    Header always set X-Expr-Vars "expr=%{REQUEST_METHOD}|%{REQUEST_SCHEME}|%{QUERY_STRING}|%{SERVER_PROTOCOL}|%{IS_SUBREQ}|%{HTTPS}|%{REQUEST_STATUS}|%{SCRIPT_USER}|%{LAST_MODIFIED}|%{CONTENT_TYPE}|%{PATH_INFO}|%{DOCUMENT_URI}|%{REQUEST_FILENAME}|%{THE_REQUEST}|%{REQUEST_URI}"
+</Location>
+<Directory "@HTDOCS@/expr/ht">
+    AllowOverride All
+</Directory>
+# --- end ap_expr
 `;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
@@ -753,6 +791,7 @@ export async function prepareTree(): Promise<DiffTree> {
   await prepareAutoindexTree(htdocs);
   await prepareNegotiation(htdocs, dump, old);
   await prepareGzTree(srv, htdocs); // mod_filter + mod_deflate (deflate helper)
+  await prepareExprTree(htdocs); // ap_expr (expr helper)
   return { base, srv, htdocs };
 }
 
@@ -866,6 +905,41 @@ async function prepareGzTree(srv: string, htdocs: string): Promise<void> {
   }
 }
 // --- end mod_filter + mod_deflate
+// --- ap_expr (helper: expr): files under htdocs/expr.
+/** htdocs/expr: pages, and an .htaccess with <If>/<Else> and RewriteCond expr. */
+async function prepareExprTree(htdocs: string): Promise<void> {
+  const old = new Date('2026-01-01T00:00:00Z');
+  const files: Record<string, string> = {
+    'expr/page.html': 'expr page\n',
+    'expr/guard/p.html': 'guarded\n',
+    'expr/ip/p.html': 'ip\n',
+    'expr/realm/p.html': 'realm\n',
+    'expr/env/x.html': 'env\n',
+    'expr/vars/v.html': 'vars\n',
+    'expr/ht/p.html': 'ht\n',
+    'expr/ht/t-page.html': 'rewritten\n',
+    'expr/ht/.htaccess':
+      '<If "%{QUERY_STRING} == \'deny\'">\n    Require all denied\n</If>\n<ElseIf "-z %{QUERY_STRING}">\n    Header set X-Expr-Ht empty\n</ElseIf>\n<Else>\n    Header set X-Expr-Ht else\n</Else>\nRewriteEngine On\nRewriteCond expr "%{QUERY_STRING} =~ /^go=(\\w+)$/"\nRewriteRule ^go$ t-%1.html [L]\n',
+  };
+  for (const d of [
+    'expr',
+    'expr/guard',
+    'expr/ip',
+    'expr/realm',
+    'expr/env',
+    'expr/ht',
+    'expr/vars',
+  ]) {
+    await mkdir(join(htdocs, d), { recursive: true });
+    await chmod(join(htdocs, d), 0o755);
+  }
+  for (const [f, text] of Object.entries(files)) {
+    await writeFile(join(htdocs, f), text);
+    await chmod(join(htdocs, f), 0o644);
+    await utimes(join(htdocs, f), old, old);
+  }
+}
+// --- end ap_expr
 
 /** Render the template for one server. */
 export function renderConf(template: string, root: string, tree: DiffTree, port: number): string {

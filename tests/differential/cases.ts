@@ -1963,4 +1963,135 @@ export const CASES: readonly Case[] = [
     check: (r) => assert.equal(header(r, 'Content-Encoding'), undefined),
   },
   // --- end mod_filter + mod_deflate
+  // --- ap_expr (helper: expr): <Location /expr…> and htdocs/expr (see apache.ts).
+  {
+    name: 'GET /expr/page.html?a: the <If> branch',
+    path: '/expr/page.html?a',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'X-Expr-Branch'), 'a');
+      assert.equal(r.body.toString(), 'expr page\n');
+    },
+  },
+  {
+    name: 'GET /expr/page.html?b7: the <ElseIf> branch; $1 does not reach the Header expression',
+    path: '/expr/page.html?b7',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Expr-Branch'), 'b-'),
+  },
+  {
+    name: 'GET /expr/page.html?zz: the <Else> branch',
+    path: '/expr/page.html?zz',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Expr-Branch'), 'other'),
+  },
+  {
+    name: 'GET /expr/page.html?hello: Header expr= string functions',
+    path: '/expr/page.html?hello',
+    expectStatus: 200,
+    check: (r) =>
+      assert.equal(
+        header(r, 'X-Expr-Str'),
+        '/EXPR/PAGE.HTML|9dd4e461268c8034f5c8564e155c67a6|aGVsbG8=|a%20b|hello',
+      ),
+  },
+  {
+    name: 'GET /expr/page.html?a*(b),c: ldap() escaping in a Header expression',
+    path: '/expr/page.html?a*(b),c',
+    expectStatus: 200,
+    check: (r) => assert.match(header(r, 'X-Expr-Str') ?? '', /\|a\\2a\\28b\\29\\2cc$/),
+  },
+  {
+    name: 'GET /expr/page.html with X-Probe: p2: Header expr= condition holds, Vary: X-Probe',
+    path: '/expr/page.html',
+    extraHeaders: 'X-Probe: p2\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'X-Expr-Cond'), 'yes');
+      assert.match(header(r, 'Vary') ?? '', /X-Probe/);
+    },
+  },
+  {
+    name: 'GET /expr/none.html with X-Probe: p1: -f fails on a 404, no header',
+    path: '/expr/none.html',
+    extraHeaders: 'X-Probe: p1\r\n',
+    expectStatus: 404,
+    check: (r) => assert.equal(header(r, 'X-Expr-Cond'), undefined),
+  },
+  {
+    name: 'GET /expr/guard/p.html?key=open: Require expr grants',
+    path: '/expr/guard/p.html?key=open',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'guarded\n'),
+  },
+  {
+    name: 'GET /expr/guard/p.html?key=no: Require expr denies',
+    path: '/expr/guard/p.html?key=no',
+    expectStatus: 403,
+  },
+  {
+    name: 'GET /expr/ip/p.html: Require expr with -R and -ipmatch',
+    path: '/expr/ip/p.html',
+    expectStatus: 200,
+  },
+  {
+    name: 'GET /expr/realm/p.html?abc: AuthName from an expression',
+    path: '/expr/realm/p.html?abc',
+    expectStatus: 401,
+    // Apache sends the `Header always` fields before WWW-Authenticate; tswsgi adds them
+    // after it (the header edit runs on the finished err_headers_out). Not expr-specific.
+    ordered: false,
+    check: (r) => assert.equal(header(r, 'WWW-Authenticate'), 'Basic realm="zone ABC"'),
+  },
+  {
+    name: 'GET /expr/env/x.html: SetEnvIfExpr with $1 in the value',
+    path: '/expr/env/x.html',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Expr-Env'), 'got-x'),
+  },
+  {
+    name: 'GET /expr/ht/p.html?deny: <If> in .htaccess denies',
+    path: '/expr/ht/p.html?deny',
+    expectStatus: 403,
+  },
+  {
+    name: 'GET /expr/ht/p.html: <ElseIf> in .htaccess',
+    path: '/expr/ht/p.html',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Expr-Ht'), 'empty'),
+  },
+  {
+    name: 'GET /expr/ht/p.html?x: <Else> in .htaccess',
+    path: '/expr/ht/p.html?x',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Expr-Ht'), 'else'),
+  },
+  {
+    name: 'GET /expr/ht/go?go=page: RewriteCond expr in .htaccess, %1 from its regex',
+    path: '/expr/ht/go?go=page',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'rewritten\n'),
+  },
+  {
+    name: 'GET /expr/ht/go?go=!: RewriteCond expr false, no rewrite',
+    path: '/expr/ht/go?go=!',
+    expectStatus: 404,
+  },
+  {
+    name: 'GET /expr/vars/v.html/extra?q=1: request variables in a Header expression',
+    path: '/expr/vars/v.html/extra?q=1',
+    expectStatus: 404, // a static file takes no PATH_INFO
+    check: (r) =>
+      assert.match(
+        header(r, 'X-Expr-Vars') ?? '',
+        /^GET\|http\|q=1\|HTTP\/1\.1\|false\|off\|404\|/,
+      ),
+  },
+  {
+    name: 'GET /expr/vars/v.html: file owner, mtime and type in a Header expression',
+    path: '/expr/vars/v.html',
+    expectStatus: 200,
+    check: (r) => assert.match(header(r, 'X-Expr-Vars') ?? '', /\|20260101\d{6}\|/),
+  },
+  // --- end ap_expr
 ];

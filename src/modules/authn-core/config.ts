@@ -1,17 +1,22 @@
 // httpd: modules/aaa/mod_authn_core.c (authn_cmds, set_authtype, set_authname,
 //        create/merge_authn_core_dir_config).
 //
-// `AuthType` and `AuthName`. Both are ap_expr strings in httpd; tswsgi takes them as
-// literal text and refuses one that uses an expression (`%{…}`), which it cannot evaluate.
+// `AuthType` and `AuthName`. Both are ap_expr strings in httpd: a value with `%{…}` is
+// parsed as a string expression (src/expr) and evaluated per request; others stay text.
 
 import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
+import type { Expr } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
 
 export interface AuthnCoreDirConf {
-  /** AuthType as written; '' = `AuthType None` (set, but no type). Undefined = not set here. */
-  authType: string | undefined;
-  /** AuthName (the realm), undefined if not set. */
-  authName: string | undefined;
+  /**
+   * AuthType as written, or its string expression; '' = `AuthType None` (set, but no
+   * type). Undefined = not set here.
+   */
+  authType: string | Expr | undefined;
+  /** AuthName (the realm) or its string expression, undefined if not set. */
+  authName: string | Expr | undefined;
 }
 
 export const authnCoreDirMerge: MergeSpec<AuthnCoreDirConf> = {
@@ -21,14 +26,13 @@ export const authnCoreDirMerge: MergeSpec<AuthnCoreDirConf> = {
 
 const createAuthnCoreDir = (): AuthnCoreDirConf => ({ authType: undefined, authName: undefined });
 
-/** ap_expr_parse_cmd in string mode, for the literal strings tswsgi supports. */
-function literal(value: string, directive: string): string | { error: string } {
-  if (value.includes('%{')) {
-    return {
-      error: `Cannot parse expression '${value}' in ${directive}: tswsgi does not evaluate ap_expr variables (%{...}) here`,
-    };
-  }
-  return value;
+/** ap_expr_parse_cmd in string mode; a value without `%{` is kept as plain text. */
+function literal(value: string, directive: string): string | Expr | { error: string } {
+  if (!value.includes('%{')) return value;
+  const p = tryParseExpr(value, 'string');
+  if ('error' in p)
+    return { error: `Cannot parse expression '${value}' in ${directive}: ${p.error}` };
+  return p.expr;
 }
 
 /** mod_authn_core's directive table. */
@@ -38,8 +42,8 @@ export function authnCoreDirectives(
   return [
     d.take1('AuthType', Ctx.OR_AUTHCFG, 'an HTTP authorization type (e.g., "Basic")', (c, v) => {
       const t = literal(v, 'AuthType');
-      if (typeof t !== 'string') throw c.fail(t.error);
-      c.dir.authType = t.toLowerCase() === 'none' ? '' : t;
+      if (typeof t !== 'string' && 'error' in t) throw c.fail(t.error);
+      c.dir.authType = typeof t === 'string' && t.toLowerCase() === 'none' ? '' : t;
     }),
     d.take1(
       'AuthName',
@@ -47,7 +51,7 @@ export function authnCoreDirectives(
       'the authentication realm (e.g. "Members Only")',
       (c, v) => {
         const t = literal(v, 'AuthName');
-        if (typeof t !== 'string') throw c.fail(t.error);
+        if (typeof t !== 'string' && 'error' in t) throw c.fail(t.error);
         c.dir.authName = t;
       },
     ),

@@ -6,6 +6,9 @@
 // and ap_auth_name), and the last authentication hook: with an AuthType that no loaded
 // module answered, a 500 (AH01796).
 
+import type { Expr } from '../../expr/ast.js';
+import { ExprEvalError, execString } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
 import { OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
@@ -25,7 +28,32 @@ export const authnCoreModule: ModuleDef<undefined, AuthnCoreDirConf> = {
 /** ap_auth_type: the AuthType in force, undefined if none (or `AuthType None`). */
 export function authType(r: RequestRecord): string | undefined {
   const t = r.dirConf(authnCoreModule).authType;
-  return t === '' ? undefined : t;
+  if (t === undefined || typeof t === 'string') return t === '' ? undefined : t;
+  const v = evalString(r, t, 'AH02834', 'AuthType');
+  return v === undefined || v.toLowerCase() === 'none' ? undefined : v;
+}
+
+/** ap_expr_str_exec for AuthType/AuthName; undefined (and an error logged) on failure. */
+function evalString(r: RequestRecord, e: Expr, id: string, what: string): string | undefined {
+  const vary: string[] = [];
+  try {
+    return execString(e, exprRequest(r), vary);
+  } catch (err) {
+    if (!(err instanceof ExprEvalError)) throw err;
+    r.logError(
+      'error',
+      'authn_core',
+      id,
+      `${what} expression could not be evaluated: ${err.message}`,
+    );
+    return undefined;
+  } finally {
+    if (vary.length > 0) {
+      const prev = r.res.getHeader('Vary');
+      const add = vary.join(', ');
+      r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+    }
+  }
 }
 
 /**
@@ -33,7 +61,11 @@ export function authType(r: RequestRecord): string | undefined {
  * (ap_escape_quotes), ready to quote in a challenge; undefined if none.
  */
 export function authName(r: RequestRecord): string | undefined {
-  const name = r.dirConf(authnCoreModule).authName;
+  const conf = r.dirConf(authnCoreModule).authName;
+  const name =
+    conf === undefined || typeof conf === 'string'
+      ? conf
+      : evalString(r, conf, 'AH02835', 'AuthName');
   return name === undefined ? undefined : escapeQuotes(name);
 }
 

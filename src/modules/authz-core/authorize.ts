@@ -7,6 +7,11 @@
 // is denied (AH01630), or, once a user is known, refused with 401 and a new challenge
 // (AH01631). Each line is checked by the provider a loaded module registered for its name.
 
+import type { Expr } from '../../expr/ast.js';
+import { usesVar } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
+import { ExprEvalError, execBool } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
 import { limitAllows } from '../../config/method-limit.js';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -31,8 +36,40 @@ export const CORE_AUTHZ_PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
   method: {
     check: (r, words) => (words.some((m) => m.toUpperCase() === r.method) ? 'granted' : 'denied'),
   },
-  // ap_expr is not evaluated by tswsgi: the line never grants.
-  expr: { check: () => 'denied' },
+  expr: {
+    // expr_parse_config: the raw line, surrounding double quotes dropped.
+    parse: (_words, line) => {
+      const text =
+        line.length >= 2 && line.startsWith('"') && line.endsWith('"') ? line.slice(1, -1) : line;
+      const p = tryParseExpr(text);
+      if ('error' in p) return { error: `Cannot parse expression in require line: ${p.error}` };
+      return { parsed: { expr: p.expr, wantUser: usesVar(p.expr, 'REMOTE_USER') } };
+    },
+    check: (r, _words, parsed) => {
+      const info = parsed as { expr: Expr; wantUser: boolean };
+      const vary: string[] = [];
+      let ok: boolean;
+      try {
+        ok = execBool(info.expr, exprRequest(r), vary);
+      } catch (e) {
+        if (!(e instanceof ExprEvalError)) throw e;
+        r.logError(
+          'error',
+          'authz_core',
+          'AH02320',
+          `Error evaluating expression in 'Require expr': ${e.message}`,
+        );
+        return 'generalError';
+      } finally {
+        if (vary.length > 0) {
+          const prev = r.res.getHeader('Vary');
+          const add = vary.join(', ');
+          r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+        }
+      }
+      return ok ? 'granted' : info.wantUser ? 'deniedNoUser' : 'denied';
+    },
+  },
 };
 
 /** The provider registered under `name` by a loaded module. */

@@ -8,6 +8,7 @@
 // arguments, and what their parse() kept, go with the line. AuthMerging And/Or combines a
 // context's tree with the enclosing one's, as merge_authz_core_dir_config does.
 
+import { getwordConf } from '../../util/getword.js';
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { Origin } from '../../config/ir.js';
 import type { MergeSpec } from '../../config/merge.js';
@@ -178,7 +179,10 @@ export function authzCoreDirectives(
         const provider = c.authzProvider?.(name);
         if (provider === undefined) throw c.fail(`Unknown Authz provider: ${name}`);
         const args = rest.slice(1);
-        const p = provider.parse?.(args);
+        // require_line: the raw text after `[not] provider` (ap_getword_conf twice).
+        let line = getwordConf(c.node.rawArgs)[1];
+        if (negate) line = getwordConf(line)[1];
+        const p = provider.parse?.(args, line.trim());
         if (p !== undefined && 'error' in p) throw c.fail(p.error);
         const entry: RequireEntry = {
           provider: name,

@@ -11,7 +11,8 @@
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 import { FTYPE } from '../../request/output-filter.js';
-import { parseProviderExpr, type ProviderExpr } from './expr.js';
+import type { Expr } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
 
 /** FilterProtocol flags (AP_FILTER_PROTO_*). */
 export interface ProtoFlags {
@@ -30,7 +31,7 @@ export interface FilterProviderConf {
   /** AddOutputFilterByType: exact content types (compared up to `;`, case-sensitively). */
   readonly types: readonly string[] | undefined;
   /** FilterProvider's condition. */
-  readonly expr: ProviderExpr | undefined;
+  readonly expr: Expr | undefined;
   /** FilterProtocol with a provider name. */
   readonly proto: ProtoFlags | undefined;
 }
@@ -127,7 +128,7 @@ function addProvider(
   fname: string,
   pname: string,
   types: readonly string[] | undefined,
-  expr: ProviderExpr | undefined,
+  expr: Expr | undefined,
 ): void {
   const def = c.outputFilter?.(pname);
   if (def === undefined) throw c.fail(`Unknown filter provider ${pname}`);
@@ -173,7 +174,7 @@ export function filterDirectives(
       OPTS,
       'filter-name provider-name match-expression',
       (c, fname, pname, expr) => {
-        const parsed = parseProviderExpr(expr);
+        const parsed = tryParseExpr(expr);
         if ('error' in parsed)
           throw c.fail(`Error parsing FilterProvider expression:${parsed.error}`);
         addProvider(c, fname, pname, undefined, parsed.expr);

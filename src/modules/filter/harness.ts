@@ -9,7 +9,10 @@ import { addOutputFilter, FTYPE } from '../../request/output-filter.js';
 import type { BodyStage, FirstBrigade, OutputFilterDef } from '../../request/output-filter.js';
 import type { RequestRecord } from '../../request/record.js';
 import type { FilterDirConf, FilterProviderConf, SmartFilterConf } from './config.js';
-import { evalProviderExpr, type ExprContext } from './expr.js';
+import type { Expr } from '../../expr/ast.js';
+import { ExprEvalError, execBool } from '../../expr/eval.js';
+import type { ExprRequest } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
 
 /** filter_insert: the chain's smart filters go on the request. */
 export function filterInsert(r: RequestRecord, conf: FilterDirConf): Outcome {
@@ -32,39 +35,45 @@ function firstHeader(v: string | number | readonly string[] | undefined): string
   return typeof v === 'object' ? (v[0] ?? '') : String(v);
 }
 
-/** What a FilterProvider expression sees. */
-export function exprContext(r: RequestRecord): ExprContext {
+/**
+ * What a FilterProvider expression sees: the request, with CONTENT_TYPE read from the
+ * response being filtered (r->content_type as the handler left it).
+ */
+export function exprContext(r: RequestRecord): ExprRequest {
+  const base = exprRequest(r);
   return {
-    variable: (name) => {
-      switch (name) {
-        case 'CONTENT_TYPE':
-          return firstHeader(r.res.getHeader('content-type'));
-        case 'HANDLER':
-          return r.handler ?? '';
-        case 'REQUEST_URI':
-          return r.uri;
-        case 'REQUEST_METHOD':
-          return r.method;
-        case 'QUERY_STRING':
-          return r.args;
-        case 'REQUEST_FILENAME':
-          return r.filename ?? '';
-        case 'REQUEST_SCHEME':
-          return 'http';
-        default:
-          return firstHeader(r.headersIn.headers[name.slice(5).toLowerCase().replace(/_/g, '-')]);
-      }
-    },
-    req: (name) => firstHeader(r.headersIn.headers[name.toLowerCase()]),
-    resp: (name) => firstHeader(r.res.getHeader(name)),
-    env: (name) => r.env.get(name) ?? '',
-    note: (name) => r.notes.get(name) ?? '',
+    ...base,
+    variable: (name) =>
+      name === 'CONTENT_TYPE' ? firstHeader(r.res.getHeader('content-type')) : base.variable(name),
   };
+}
+
+/** ap_expr_exec for a provider: Vary for the request headers read, AH01379 on failure. */
+function evalCondition(r: RequestRecord, expr: Expr): boolean {
+  const vary: string[] = [];
+  try {
+    return execBool(expr, exprContext(r), vary);
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    r.logError(
+      'error',
+      'filter',
+      'AH01379',
+      `Error evaluating filter dispatch condition: ${e.message}`,
+    );
+    return false;
+  } finally {
+    if (vary.length > 0 && !r.res.headersSent) {
+      const prev = r.res.getHeader('Vary');
+      const add = vary.join(', ');
+      r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+    }
+  }
 }
 
 /** filter_lookup's condition for one provider. */
 function matches(r: RequestRecord, p: FilterProviderConf): boolean {
-  if (p.expr !== undefined) return evalProviderExpr(p.expr, exprContext(r));
+  if (p.expr !== undefined) return evalCondition(r, p.expr);
   const ct = r.res.getHeader('content-type');
   if (ct === undefined) return false;
   const type = firstHeader(ct);

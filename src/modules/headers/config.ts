@@ -3,12 +3,14 @@
 //
 // `Header [always|onsuccess] action header [value] [replacement] [early|env=[!]var]` and
 // `RequestHeader action header [value] [replacement] [early|env=[!]var]`. Entries append
-// as sections merge (outer first). `expr=` (values and conditions) needs ap_expr, which
-// tswsgi does not evaluate: refused at startup, saying so.
+// as sections merge (outer first). `expr=` values are ap_expr string expressions and
+// `expr=` conditions boolean ones (src/expr), parsed here at startup.
 
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 import { getwordConf } from '../../util/getword.js';
+import type { Expr } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
 
 export type HeaderAction =
   'set' | 'setifempty' | 'add' | 'append' | 'merge' | 'unset' | 'echo' | 'edit' | 'edit*' | 'note';
@@ -28,12 +30,15 @@ export interface HeaderEntry {
   readonly header: string;
   /** The value (edit: the replacement) as format tags; absent for unset and echo. */
   readonly format: readonly FormatTag[] | undefined;
+  /** A value (edit: replacement) written `expr=…`: a string expression instead of tags. */
+  readonly expr?: Expr;
   /** edit / edit*: the regex matched against each value. */
   readonly regex: string | undefined;
   /** `early`, or `env=[!]var`. */
   readonly condition:
     | { readonly kind: 'early' }
     | { readonly kind: 'env'; readonly name: string; readonly negate: boolean }
+    | { readonly kind: 'expr'; readonly expr: Expr }
     | undefined;
 }
 
@@ -205,26 +210,37 @@ function headerCmd(c: C, raw: string, directive: 'Header' | 'RequestHeader'): vo
         ? { kind: 'env', name: v.slice(1), negate: true }
         : { kind: 'env', name: v, negate: false };
     } else if (lower.startsWith('expr=')) {
-      throw c.fail(
-        `Can't parse envclause/expression: tswsgi does not evaluate ap_expr expressions yet`,
-      );
+      const parsed = tryParseExpr(envclause.slice(5));
+      if ('error' in parsed) throw c.fail(`Can't parse envclause/expression: ${parsed.error}`);
+      condition = { kind: 'expr', expr: parsed.expr };
     } else throw c.fail(`Unknown parameter: ${envclause}`);
   }
   const colon = hdr.indexOf(':');
   if (colon >= 0 && action !== 'echo') hdr = hdr.slice(0, colon);
 
   let format: FormatTag[] | undefined;
+  let valueExpr: Expr | undefined;
   if (action !== 'unset' && action !== 'echo') {
     const text = action === 'edit' || action === 'edit*' ? (subs ?? '') : (value ?? '');
-    if (text.startsWith('expr='))
-      throw c.fail(
-        `Can't parse value expression : tswsgi does not evaluate ap_expr expressions yet`,
-      );
-    const parsed = parseFormat(text);
-    if (typeof parsed === 'string') throw c.fail(parsed);
-    format = parsed;
+    if (text.startsWith('expr=')) {
+      const parsed = tryParseExpr(text.slice(5), 'string');
+      if ('error' in parsed) throw c.fail(`Can't parse value expression : ${parsed.error}`);
+      valueExpr = parsed.expr;
+      format = [];
+    } else {
+      const parsed = parseFormat(text);
+      if (typeof parsed === 'string') throw c.fail(parsed);
+      format = parsed;
+    }
   }
-  const entry: HeaderEntry = { action, header: hdr, format, regex, condition };
+  const entry: HeaderEntry = {
+    action,
+    header: hdr,
+    format,
+    regex,
+    condition,
+    ...(valueExpr !== undefined ? { expr: valueExpr } : {}),
+  };
   if (list === 'in') c.dir.fixupIn = [...c.dir.fixupIn, entry];
   else if (list === 'err') c.dir.fixupErr = [...c.dir.fixupErr, entry];
   else c.dir.fixupOut = [...c.dir.fixupOut, entry];

@@ -17,6 +17,9 @@ import { pregsub } from '../../util/alias-match.js';
 import type { ModuleDef } from '../module.js';
 import { headersConfig } from './config.js';
 import type { FormatTag, HeaderEntry, HeadersDirConf } from './config.js';
+import { ExprEvalError, execBool, execString } from '../../expr/eval.js';
+import { exprRequest, lastModifiedVar } from '../../expr/request.js';
+import type { ExprRequest } from '../../expr/eval.js';
 
 /** An apr_table: ordered name/value pairs, names case-insensitive. */
 export type Table = [string, string][];
@@ -99,7 +102,7 @@ export function processRegexp(
 ): string {
   const m = compiled.exec(value);
   if (m === null || m.index < 0) return value;
-  const subs = pregsub(processTags(r, e.format ?? []), m);
+  const subs = pregsub(entryValue(r, e, undefined), m);
   const end = m.index + m[0].length;
   let remainder = value.slice(end);
   if (e.action === 'edit*') {
@@ -122,10 +125,94 @@ function regexOf(e: HeaderEntry, source: string): RegExp {
   return re;
 }
 
+/** Where ap_expr_exec's Vary goes: the response table being edited. */
+interface VaryTarget {
+  readonly table: Table;
+  /** An error response: a new Vary precedes Content-Length. */
+  readonly beforeLength: boolean;
+}
+
+/**
+ * ap_expr_exec's Vary: the request headers an expression read go into Vary, in the
+ * response table being edited (`vary`), or on the response for RequestHeader lines.
+ */
+function addVary(r: RequestRecord, vary: VaryTarget | undefined, names: readonly string[]): void {
+  if (names.length === 0) return;
+  if (vary !== undefined) {
+    const t = vary.table;
+    const len = t.findIndex(([k]) => eq(k, 'Content-Length'));
+    // An error page gets its Content-Length after the header edits (content_length
+    // filter): a new Vary goes before it, as in httpd's headers_out.
+    if (vary.beforeLength && len >= 0 && tget(t, 'Vary') === undefined)
+      t.splice(len, 0, ['Vary', names.join(', ')]);
+    else tmerge(t, 'Vary', names.join(', '));
+    return;
+  }
+  const prev = r.res.getHeader('Vary');
+  const add = names.join(', ');
+  r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+}
+
+/**
+ * The request as an expression sees it while the head is written: CONTENT_TYPE and
+ * LAST_MODIFIED are what the response carries (r->content_type, r->mtime).
+ */
+function exprView(r: RequestRecord, vary: VaryTarget | undefined): ExprRequest {
+  const base = exprRequest(r);
+  if (vary === undefined) return base;
+  const head = vary.table;
+  return {
+    ...base,
+    variable: (name) =>
+      name === 'CONTENT_TYPE'
+        ? (tget(head, 'Content-Type') ?? base.variable(name))
+        : name === 'LAST_MODIFIED'
+          ? lastModifiedVar(tget(head, 'Last-Modified'))
+          : base.variable(name),
+  };
+}
+
+/** process_tags, or the entry's `expr=` string expression (AH02557 on failure: ""). */
+function entryValue(r: RequestRecord, e: HeaderEntry, vary: VaryTarget | undefined): string {
+  if (e.expr === undefined) return processTags(r, e.format ?? []);
+  const names: string[] = [];
+  try {
+    return execString(e.expr, exprView(r, vary), names);
+  } catch (err) {
+    if (!(err instanceof ExprEvalError)) throw err;
+    r.logError('error', 'headers', 'AH02557', `Can't evaluate value expression: ${err.message}`);
+    return '';
+  } finally {
+    addVary(r, vary, names);
+  }
+}
+
 /** Which entries a pass runs: early ones at post_read_request, the others later. */
-function applies(r: RequestRecord, e: HeaderEntry, early: boolean): boolean {
+function applies(
+  r: RequestRecord,
+  e: HeaderEntry,
+  early: boolean,
+  vary: VaryTarget | undefined,
+): boolean {
   if (e.condition?.kind === 'early') return early;
   if (early) return false;
+  if (e.condition?.kind === 'expr') {
+    const names: string[] = [];
+    try {
+      return execBool(e.condition.expr, exprView(r, vary), names);
+    } catch (err) {
+      if (!(err instanceof ExprEvalError)) throw err;
+      r.logError(
+        'error',
+        'headers',
+        'AH01501',
+        `Failed to evaluate expression (${err.message}) - ignoring`,
+      );
+      return true;
+    } finally {
+      addVary(r, vary, names);
+    }
+  }
   if (e.condition?.kind === 'env') {
     const has = r.env.has(e.condition.name);
     return e.condition.negate ? !has : has;
@@ -140,10 +227,11 @@ export function doHeadersFixup(
   entries: readonly HeaderEntry[],
   early: boolean,
   headersIn: Table,
+  vary?: VaryTarget,
 ): void {
   for (const e of entries) {
-    if (!applies(r, e, early)) continue;
-    const value = (): string => processTags(r, e.format ?? []);
+    if (!applies(r, e, early, vary)) continue;
+    const value = (): string => entryValue(r, e, vary);
     switch (e.action) {
       case 'add':
         t.push([e.header, value()]);
@@ -259,8 +347,9 @@ export function editHead(r0: RequestRecord, head: Table, errorResponse: boolean)
   const out: Table = [];
   for (const [k, v] of head) (errNames.has(k.toLowerCase()) ? err : out).push([k, v]);
   const headersIn = requestTable(r);
-  doHeadersFixup(r, err, conf.fixupErr, false, headersIn);
-  if (!errorResponse) doHeadersFixup(r, out, conf.fixupOut, false, headersIn);
+  const vary: VaryTarget = { table: out, beforeLength: errorResponse };
+  doHeadersFixup(r, err, conf.fixupErr, false, headersIn, vary);
+  if (!errorResponse) doHeadersFixup(r, out, conf.fixupOut, false, headersIn, vary);
   return [...err, ...out];
 }
 

@@ -3,6 +3,9 @@
 // One RewriteCond: expand the input, then test it as the pattern type says (regex, file
 // tests, -U/-F sub-requests, lexicographic and integer comparisons), `!` inverting.
 
+import type { Expr } from '../../expr/ast.js';
+import { ExprEvalError, execBoolRe } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
 import { lstatSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { lookupUri } from '../../request/subrequest.js';
@@ -41,9 +44,44 @@ export const atoi = (s: string): number => {
   return m === null ? 0 : Number.parseInt(m[1] ?? '0', 10);
 };
 
+/** apply_rewrite_cond for CONDPAT_AP_EXPR (ap_expr_exec_re; NV: no Vary). */
+function applyExprCond(p: CondEntry, expr: Expr, ctx: RewriteCtx): boolean {
+  const r = ctx.r;
+  const vary: string[] = [];
+  let rc = false;
+  try {
+    const res = execBoolRe(expr, exprRequest(r), vary);
+    rc = res.result;
+    // briRC: the expression's last regex groups (none: %N expand to nothing).
+    if (rc && (p.flags & CF.NOTMATCH) === 0)
+      ctx.condMatch =
+        res.backrefs === undefined
+          ? undefined
+          : (Object.assign([...res.backrefs], {
+              index: 0,
+              input: res.backrefs[0] ?? '',
+            }) as unknown as RegExpExecArray);
+  } catch (e) {
+    if (!(e instanceof ExprEvalError)) throw e;
+    ctx.log(1, `RewriteCond: expr='${p.patternText}' evaluation failed: ${e.message}`);
+  }
+  if (vary.length > 0 && (p.flags & CF.NOVARY) === 0) {
+    const prev = r.res.getHeader('Vary');
+    const add = vary.join(', ');
+    r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+  }
+  if ((p.flags & CF.NOTMATCH) !== 0) rc = !rc;
+  ctx.log(
+    4,
+    `RewriteCond: input='(null)' pattern='${p.patternText}'${(p.flags & CF.NOCASE) !== 0 ? ' [NC]' : ''} => ${rc ? 'matched' : 'not-matched'}`,
+  );
+  return rc;
+}
+
 /** apply_rewrite_cond. */
 export async function applyCond(p: CondEntry, ctx: RewriteCtx): Promise<boolean> {
   const r = ctx.r;
+  if (p.expr !== undefined) return applyExprCond(p, p.expr, ctx);
   const input = (await expandAsync(p.input, ctx)).text;
   let rc = false;
   const nocase = (p.flags & CF.NOCASE) !== 0;
@@ -118,6 +156,8 @@ export async function applyCond(p: CondEntry, ctx: RewriteCtx): Promise<boolean>
     case 'intEq':
       rc = atoi(input) === atoi(p.operand);
       break;
+    case 'expr':
+      break; // applyExprCond
     case 'regex': {
       const m = condRegex(p).exec(input);
       rc = m !== null;

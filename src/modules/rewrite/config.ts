@@ -6,6 +6,7 @@
 // merges decide how the rule lists combine from the merged options (Inherit, InheritBefore,
 // InheritDown…), which a per-field MergeSpec cannot express.
 
+import type { Expr } from '../../expr/ast.js';
 import type { MergeSpec } from '../../config/merge.js';
 import type { Template } from './template.js';
 import { OPT } from './flags.js';
@@ -30,7 +31,9 @@ export type CondType =
   | 'intLe'
   | 'intEq'
   | 'intGt'
-  | 'intGe';
+  | 'intGe'
+  /** `RewriteCond expr "…"`: an ap_expr condition. */
+  | 'expr';
 
 export interface CondEntry {
   readonly input: Template;
@@ -42,6 +45,8 @@ export interface CondEntry {
   readonly operand: string;
   readonly ptype: CondType;
   readonly flags: number;
+  /** ptype 'expr': the parsed condition. */
+  readonly expr?: Expr;
 }
 
 export interface RuleEntry extends Omit<RuleFlags, 'flags'> {

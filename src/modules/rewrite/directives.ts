@@ -5,6 +5,7 @@
 // configuration time, with file and line: the [P] flag (no mod_proxy), `RewriteCond expr`
 // (no ap_expr), and the prg:, dbm:, dbd:/fastdbd: map types.
 
+import { tryParseExpr } from '../../expr/parse.js';
 import { statSync } from 'node:fs';
 import { Ctx, RSRC_CONF, ANY_CONF } from '../../config/directive.js';
 import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive.js';
@@ -182,10 +183,25 @@ function cond(c: C, raw: string): void {
     fl.v |= CF.NOTMATCH;
     a2 = a2.slice(1);
   }
-  if (args.a1.toLowerCase() === 'expr')
-    throw c.fail(
-      `RewriteCond: cannot compile expression "${a2}": ap_expr conditions are not supported by tswsgi`,
-    );
+  if (args.a1.toLowerCase() === 'expr') {
+    const parsed = tryParseExpr(a2);
+    if ('error' in parsed)
+      // No colon before the error: 2.4.71 words it so (checked with apache2 -t).
+      throw c.fail(`RewriteCond: cannot compile expression "${a2}" ${parsed.error}`);
+    const entry: CondEntry = {
+      input: parseTemplate(''),
+      inputText: args.a1,
+      patternText: args.a2,
+      operand: a2,
+      ptype: 'expr',
+      flags: fl.v,
+      expr: parsed.expr,
+    };
+    if (pathOf(c) === undefined)
+      c.server.c = { ...c.server.c, pendingConds: [...c.server.c.pendingConds, entry] };
+    else c.dir.c = { ...c.dir.c, pendingConds: [...c.dir.c.pendingConds, entry] };
+    return;
+  }
   const [ptype, skip] = condType(a2);
   if (ptype === 'intEq' && a2.slice(1, 3) === 'ne') fl.v ^= CF.NOTMATCH;
   const operand = a2.slice(skip);

@@ -4,11 +4,13 @@
 // SetEnvIf / SetEnvIfNoCase / BrowserMatch / BrowserMatchNoCase. Conditions written
 // outside any section go to the server's list, run at post_read_request; those in
 // sections and .htaccess to the per-dir list, run at header_parser. Lists append when
-// configs merge. SetEnvIfExpr needs ap_expr and is refused with a message saying so.
+// configs merge. SetEnvIfExpr's condition is an ap_expr (src/expr), parsed at startup.
 
 import { Ctx, type AnyDirective, type Cmd, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 import { getwordsConf } from '../../util/getword.js';
+import type { Expr } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
 
 /** What a condition tests besides a request header (httpd's `enum special`). */
 export type Special =
@@ -45,6 +47,8 @@ export interface SeiEntry {
    * replaces the value in place (apr_table_setn).
    */
   readonly features: [string, string][];
+  /** SetEnvIfExpr: the condition (name and regex are then empty). */
+  readonly expr?: Expr;
 }
 
 export interface SetenvifConf {
@@ -97,6 +101,7 @@ function addCondition(c: C, directive: string, name: string, rest: string[], ica
   let entry: SeiEntry;
   if (
     last !== undefined &&
+    last.expr === undefined &&
     last.name === sameName &&
     last.icase === icase &&
     last.regex === regex
@@ -124,6 +129,12 @@ function addCondition(c: C, directive: string, name: string, rest: string[], ica
     entry = { name: sameName, special, nameRegex, regex, icase, literal, features: [] };
     list.push(entry);
   }
+  addEnvvars(c, directive, entry, features);
+  conf.conditionals = list;
+}
+
+/** add_envvars: `var`, `var=value`, `!var`; a later one for the same variable replaces it. */
+function addEnvvars(c: C, directive: string, entry: SeiEntry, features: readonly string[]): void {
   if (features.length === 0) throw c.fail(`Missing envariable expression for ${directive}`);
   const set = (name: string, value: string): void => {
     const at = entry.features.find((f) => f[0].toLowerCase() === name.toLowerCase());
@@ -138,7 +149,6 @@ function addCondition(c: C, directive: string, name: string, rest: string[], ica
     else if (v.startsWith('!')) set(v.slice(1), '!');
     else set(v, '1');
   }
-  conf.conditionals = list;
 }
 
 /** mod_setenvif's directive table. */
@@ -171,11 +181,23 @@ export function setenvifDirectives(
       setEnvIf(true, 'SetEnvIfNoCase'),
     ),
     d.raw('SetEnvIfExpr', Ctx.OR_FILEINFO, 'an expression and a list of variables.', (c, raw) => {
-      const [expr] = words(raw);
-      if (expr === undefined) throw c.fail('Missing expression for SetEnvIfExpr');
-      throw c.fail(
-        `Could not parse expression "${expr}": tswsgi does not evaluate ap_expr expressions yet`,
-      );
+      const [text, ...features] = words(raw);
+      if (text === undefined || text === '') throw c.fail('Missing expression for SetEnvIfExpr');
+      const conf = c.context.kind === 'server' || c.context.kind === 'vhost' ? c.server : c.dir;
+      const parsed = tryParseExpr(text);
+      if ('error' in parsed) throw c.fail(`Could not parse expression "${text}": ${parsed.error}`);
+      const entry: SeiEntry = {
+        name: '',
+        special: undefined,
+        nameRegex: undefined,
+        regex: '',
+        icase: false,
+        literal: undefined,
+        features: [],
+        expr: parsed.expr,
+      };
+      conf.conditionals = [...conf.conditionals, entry];
+      addEnvvars(c, 'SetEnvIfExpr', entry, features);
     }),
     d.raw(
       'BrowserMatch',

@@ -6,6 +6,9 @@
 // name regex), matches it (missing = ""), and sets or unsets its variables in r.env; with
 // a regex, `$1`… in a value are the match's groups (ap_pregsub).
 
+import type { Expr } from '../../expr/ast.js';
+import { ExprEvalError, execBoolRe } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
 import { DECLINED } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
@@ -89,11 +92,54 @@ function valueOf(r: RequestRecord, e: SeiEntry): string | undefined {
   return firstHeader(r, e.name) ?? envGet(r, e.name);
 }
 
+/** A SetEnvIfExpr condition: true/false and the regex groups it left (as a match array). */
+function evalSetenvifExpr(
+  r: RequestRecord,
+  expr: Expr,
+): { ok: boolean; backrefs: RegExpExecArray | undefined } {
+  const vary: string[] = [];
+  try {
+    const res = execBoolRe(expr, exprRequest(r), vary);
+    const refs = res.backrefs;
+    return {
+      ok: res.result,
+      backrefs:
+        refs === undefined
+          ? undefined
+          : // pregsub reads only the numbered entries.
+            (Object.assign([...refs], {
+              index: 0,
+              input: refs[0] ?? '',
+            }) as unknown as RegExpExecArray),
+    };
+  } catch (err) {
+    if (!(err instanceof ExprEvalError)) throw err;
+    return { ok: false, backrefs: undefined };
+  } finally {
+    if (vary.length > 0) {
+      const prev = r.res.getHeader('Vary');
+      const add = vary.join(', ');
+      r.res.setHeader('Vary', prev === undefined ? add : `${String(prev)}, ${add}`);
+    }
+  }
+}
+
 /** match_headers over one list of conditions. */
 export function matchHeaders(r: RequestRecord, conf: SetenvifConf): Outcome {
   for (const e of conf.conditionals) {
-    const val = valueOf(r, e) ?? '';
     let m: RegExpExecArray | null = null;
+    if (e.expr !== undefined) {
+      // ap_expr_exec_re: the features see $0..$9 of the expression's last regex match.
+      const res = evalSetenvifExpr(r, e.expr);
+      if (!res.ok) continue;
+      for (const [name, value] of e.features) {
+        envDelete(r, name);
+        if (value === '!') continue;
+        r.env.set(name, res.backrefs === undefined ? value : pregsub(value, res.backrefs));
+      }
+      continue;
+    }
+    const val = valueOf(r, e) ?? '';
     if (e.literal !== undefined) {
       const hit = e.icase
         ? val.toLowerCase().includes(e.literal.toLowerCase())
