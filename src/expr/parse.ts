@@ -11,6 +11,7 @@
 // Deliberately not supported (refused here with a message saying so): the sub-request
 // operators -F, -U, -A.
 
+import { pcreToJs } from '../util/pcre.js';
 import type { BinaryOp, CmpOp, Cond, Expr, RegexNode, StringFunc, UnaryOp, Word } from './ast.js';
 import { scan } from './lexer.js';
 import type { Token, TokType } from './lexer.js';
@@ -141,27 +142,12 @@ const WORD_START: ReadonlySet<TokType> = new Set<TokType>([
   'T_STR_BEGIN',
 ]);
 
-/** Translate the POSIX bracket classes PCRE accepts into JavaScript ones. */
-function toJsRegex(source: string): string {
-  const classes: Record<string, string> = {
-    alpha: 'A-Za-z',
-    digit: '0-9',
-    alnum: 'A-Za-z0-9',
-    upper: 'A-Z',
-    lower: 'a-z',
-    space: ' \\t\\n\\r\\f\\v',
-    xdigit: '0-9A-Fa-f',
-    punct: '!-\\/:-@\\[-`{-~',
-    word: '\\w',
-  };
-  return source.replace(/\[:(\w+):\]/g, (m, n: string) => classes[n] ?? m);
-}
-
 /** Compile a regex node's RegExp (the node keeps it, non-enumerable). */
 export function regexOf(node: RegexNode): RegExp {
   const held = (node as { readonly compiled?: RegExp }).compiled;
   if (held !== undefined) return held;
-  const re = new RegExp(toJsRegex(node.source), node.icase ? 'i' : '');
+  const { source, flags } = pcreToJs(node.source, node.icase);
+  const re = new RegExp(source, flags);
   Object.defineProperty(node, 'compiled', { value: re, enumerable: false });
   return re;
 }
@@ -257,7 +243,7 @@ class Parser {
         const re: RegexNode = { source: rt.v, icase: rt.t === 'T_REGEX_I', nsub: 0 };
         let nsub: number;
         try {
-          nsub = (new RegExp(toJsRegex(rt.v) + '|').exec('')?.length ?? 1) - 1;
+          nsub = (new RegExp(pcreToJs(rt.v, false).source + '|').exec('')?.length ?? 1) - 1;
         } catch {
           throw new ExprParseError('Failed to compile regular expression');
         }

@@ -5,6 +5,7 @@
 // "By default, %s, %U, %T, %D and %r look at the original request while all others look
 // at the final request" (mod_log_config docs); `<` / `>` override that per item.
 
+import { lastOfChain } from '../request/tables.js';
 import type { RequestRecord } from '../request/record.js';
 import { logIdOf } from '../request/record.js';
 import { coreServer } from '../core/view.js';
@@ -73,11 +74,7 @@ export function clfTime(ms: number): string {
   return `[${p2(d.getDate())}/${MONTHS[d.getMonth()] ?? ''}/${d.getFullYear()}:${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())} ${sign}${p2(Math.floor(a / 60))}${p2(a % 60)}]`;
 }
 
-const final = (r: RequestRecord): RequestRecord => {
-  let f = r;
-  while (f.next !== undefined) f = f.next;
-  return f;
-};
+const final = lastOfChain;
 const dash = (s: string | undefined): string => (s === undefined || s === '' ? '-' : s);
 
 /** mod_logio's %O: bytes written for this response, head and chunk framing included. */
@@ -127,6 +124,7 @@ function cookieIn(r: RequestRecord, name: string): string | undefined {
   return undefined;
 }
 
+/** %{name}i: node's joined value of the request header. */
 function headerIn(r: RequestRecord, name: string): string | undefined {
   const v = r.headersIn.headers[name.toLowerCase()];
   return Array.isArray(v) ? v.join(', ') : v;

@@ -11,6 +11,7 @@ import type { Outcome } from './hooks.js';
 import { processRequest } from './pipeline.js';
 import { coreServer } from '../core/view.js';
 import { osEscapePath } from '../util/escape-path.js';
+import { takeOutputFilters } from './output-filter.js';
 
 /** Default most internal redirects in a chain (AP_DEFAULT_MAX_INTERNAL_REDIRECTS). */
 export const MAX_REDIRECTS = 10;
@@ -123,21 +124,7 @@ export async function lookupUri(
 ): Promise<{ rr: RequestRecord; status: Outcome }> {
   const base = r.uri.endsWith('/') ? r.uri : r.uri.slice(0, r.uri.lastIndexOf('/') + 1);
   const abs = uri.startsWith('/') ? uri : base + uri;
-  const rr = new Request({
-    req: r.headersIn,
-    res: r.res,
-    generation: r.generation,
-    server: r.server,
-    connection: r.connection,
-    target: escapeTarget(abs, args),
-    method: 'GET', // ap_set_sub_req_protocol: every sub-request is a GET
-    main: r,
-    perDir: r.generation.runtime.dirDefaults(r.server),
-  });
-  // ap_sub_req_method_uri: past the nesting limit the sub-request is a 500, not run.
-  const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
-  if (status !== 0 && status > 0) rr.status = status;
-  return { rr, status };
+  return runSubrequest(r, escapeTarget(abs, args));
 }
 
 /**
@@ -149,7 +136,7 @@ export async function lookupFile(
   r: RequestRecord,
   file: { filename: string; uri: string; pathInfo: string; args: string },
 ): Promise<{ rr: RequestRecord; status: Outcome }> {
-  return fileSubrequest(r, escapeTarget(file.uri, file.args), file.filename, file.pathInfo);
+  return runSubrequest(r, escapeTarget(file.uri, file.args), file);
 }
 
 /**
@@ -166,18 +153,19 @@ export async function lookupDirent(
   const fdir = (r.filename ?? '').slice(0, (r.filename ?? '').lastIndexOf('/') + 1);
   const slash = isDir ? '/' : '';
   const target = osEscapePath(Buffer.from(udir + name, 'utf8').toString('latin1'), true) + slash;
-  return fileSubrequest(r, target, fdir + name + slash, '');
+  return runSubrequest(r, target, { filename: fdir + name + slash, pathInfo: '' });
 }
 
 /**
- * A file sub-request (request.c's file_req: r->filename already set, so translate_name and
- * the first location walks do not run); a GET, as ap_set_sub_req_protocol makes it.
+ * Make and run a sub-request for `target` (steps 1–14, no handler): a GET, as
+ * ap_set_sub_req_protocol makes every sub-request. With `file`, a file sub-request
+ * (request.c's file_req: r->filename already set, so translate_name and the first location
+ * walks do not run). Past the nesting limit it is a 500, not run (ap_sub_req_method_uri).
  */
-async function fileSubrequest(
+async function runSubrequest(
   r: RequestRecord,
   target: string,
-  filename: string,
-  pathInfo: string,
+  file?: { readonly filename: string; readonly pathInfo: string },
 ): Promise<{ rr: RequestRecord; status: Outcome }> {
   const rr = new Request({
     req: r.headersIn,
@@ -190,9 +178,35 @@ async function fileSubrequest(
     main: r,
     perDir: r.generation.runtime.dirDefaults(r.server),
   });
-  rr.filename = filename;
-  rr.pathInfo = pathInfo;
+  if (file !== undefined) {
+    rr.filename = file.filename;
+    rr.pathInfo = file.pathInfo;
+  }
   const status = recursionLimitExceeded(r) ? 500 : await processRequest(rr, true);
   if (status !== 0 && status > 0) rr.status = status;
   return { rr, status };
+}
+
+/**
+ * ap_internal_fast_redirect: the sub-request's mapping becomes the request's (no phase is
+ * run again); its environment, notes and error headers (a negotiated variant's Vary, TCN
+ * and Content-Location) are merged in, and its output filters taken over.
+ * RequestRecord's mapping fields are mutable for exactly this.
+ */
+export function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
+  r.uri = rr.uri;
+  r.args = rr.args;
+  r.filename = rr.filename;
+  r.pathInfo = rr.pathInfo;
+  r.finfo = rr.finfo;
+  r.perDir = rr.perDir;
+  r.handler = rr.handler;
+  r.contentType = rr.contentType;
+  r.contentEncoding = rr.contentEncoding;
+  r.contentLanguages = rr.contentLanguages;
+  r.noCache = r.noCache && rr.noCache;
+  for (const [k, v] of rr.env) r.env.set(k, v);
+  for (const [k, v] of rr.notes) r.notes.set(k, v);
+  for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);
+  takeOutputFilters(rr, r); // r->output_filters = rr->output_filters
 }

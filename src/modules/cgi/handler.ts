@@ -14,12 +14,11 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appendFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { coreDir, coreServer } from '../../core/view.js';
-import { DONE, OK } from '../../request/hooks.js';
+import { DONE } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { cgiEnvironment, pathTranslatedOf } from '../../request/cgi-env.js';
-import { internalRedirect } from '../../request/subrequest.js';
-import { die } from '../../http/die.js';
+import { redirectAsGet } from '../../request/script-redirect.js';
 import { meetsConditions } from '../../http/conditions.js';
 import { CountingResponse } from '../../http/server.js';
 import { strftime } from '../../logging/log-time.js';
@@ -89,6 +88,21 @@ function logStderr(r: RequestRecord, child: ChildProcessWithoutNullStreams, modu
   child.stderr.on('end', () => {
     if (pending !== '') emit(pending);
   });
+}
+
+/** cgi_bucket_read's timeout: AH01220, and the script is killed. */
+function scriptTimedOut(
+  r: RequestRecord,
+  child: ChildProcessWithoutNullStreams,
+  module: string,
+): void {
+  r.logError(
+    'warn',
+    module,
+    'AH01220',
+    `Timeout waiting for output from CGI script ${r.filename ?? ''}`,
+  );
+  child.kill('SIGTERM');
 }
 
 /** Feed the request body to the script's stdin (cgi_handle_request); settles when done. */
@@ -180,13 +194,7 @@ function streamBody(
     const arm = (): void => {
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(() => {
-        r.logError(
-          'warn',
-          module,
-          'AH01220',
-          `Timeout waiting for output from CGI script ${r.filename ?? ''}`,
-        );
-        child.kill('SIGTERM');
+        scriptTimedOut(r, child, module);
         // The client must see the response was cut short.
         res.socket?.destroySoon();
         done();
@@ -355,13 +363,7 @@ export async function runCgi(
             ? `Premature end of script headers: ${argv0}`
             : `End of script output before headers: ${argv0}`;
     if (head.kind === 'timeout') {
-      r.logError(
-        'warn',
-        module,
-        'AH01220',
-        `Timeout waiting for output from CGI script ${filename}`,
-      );
-      child.kill('SIGTERM');
+      scriptTimedOut(r, child, module);
     } else discard(child);
     r.logError('error', module, '', msg);
     scriptLog(r, conf, head.kind === 'timeout' ? 504 : 500, `%error\n${msg}\n`);
@@ -405,13 +407,7 @@ export async function runCgi(
   if (parsed.location !== undefined && status === 200) {
     discard(child);
     if (parsed.location.startsWith('/')) {
-      // cgi_handle_response: a GET, and no body (it was read).
-      const raw = r.headersIn.rawHeaders;
-      for (let i = raw.length - 2; i >= 0; i -= 2)
-        if (raw[i]?.toLowerCase() === 'content-length') raw.splice(i, 2);
-      delete r.headersIn.headers['content-length'];
-      const rv = await internalRedirect(r, parsed.location, 'GET');
-      if (rv !== OK && rv !== DONE && !r.res.headersSent) await die(r, rv);
+      await redirectAsGet(r, parsed.location);
       return DONE;
     }
     r.res.setHeader('Location', parsed.location);
@@ -493,13 +489,7 @@ async function nphResponse(
   await new Promise<void>((resolve) => {
     let timer = setTimeout(expire, timeoutMs);
     function expire(): void {
-      r.logError(
-        'warn',
-        module,
-        'AH01220',
-        `Timeout waiting for output from CGI script ${r.filename ?? ''}`,
-      );
-      child.kill('SIGTERM');
+      scriptTimedOut(r, child, module);
       resolve();
     }
     child.stdout.on('data', (c: Buffer) => {

@@ -11,6 +11,7 @@ import { constants, createDeflateRaw, crc32, type DeflateRaw } from 'node:zlib';
 import type { BodyStage, FirstBrigade } from '../../request/output-filter.js';
 import type { RequestRecord } from '../../request/record.js';
 import { DEFLATE_DEFAULTS, type DeflateServerConf } from './config.js';
+import { tableGet } from '../../request/tables.js';
 
 /** RFC 1952 header as mod_deflate writes it (gzip_header[]). */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
@@ -85,23 +86,18 @@ export function alterEtag(
   return `${etag.slice(0, -1)}-gzip"`;
 }
 
-/** Case-insensitive r.env lookup (apr_table_get). */
-function envGet(r: RequestRecord, name: string): string | undefined {
-  const exact = r.env.get(name);
-  if (exact !== undefined) return exact;
-  for (const [k, v] of r.env) if (k.toLowerCase() === name) return v;
-  return undefined;
-}
-
 /** Why deflate_out_filter removes itself for this response, or undefined to compress. */
 function decline(r: RequestRecord, first: FirstBrigade): string | undefined {
   if (first.ended && first.length <= SMALL) return `very small response of ${first.length} bytes`;
   if (r.main !== undefined) return 'subrequest';
   if (r.res.statusCode === 204) return 'no content';
-  if (envGet(r, 'no-gzip') !== undefined) return 'no-gzip';
+  if (tableGet(r.env, 'no-gzip') !== undefined) return 'no-gzip';
   if (r.res.getHeader('content-range') !== undefined) return 'content-range';
   const ct = header(r, 'content-type');
-  if ((ct === undefined || !ct.startsWith('text/html')) && envGet(r, 'gzip-only-text/html') === '1')
+  if (
+    (ct === undefined || !ct.startsWith('text/html')) &&
+    tableGet(r.env, 'gzip-only-text/html') === '1'
+  )
     return 'gzip-only-text/html';
   return undefined;
 }
@@ -134,7 +130,7 @@ export function startDeflate(
   }
   // Noted even when the client cannot take gzip: caches must know the answer varies.
   mergeHeader(r, 'Vary', 'Accept-Encoding');
-  if (envGet(r, 'force-gzip') === undefined) {
+  if (tableGet(r.env, 'force-gzip') === undefined) {
     const accepts = r.headersIn.headers['accept-encoding'];
     if (accepts === undefined || !acceptsGzip(accepts)) {
       r.logError('trace1', 'deflate', '', 'Not compressing (no Accept-Encoding: gzip or q=0)');

@@ -4,8 +4,7 @@
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
-import { lookupUri } from '../../request/subrequest.js';
-import { takeOutputFilters } from '../../request/output-filter.js';
+import { fastRedirect, lookupUri } from '../../request/subrequest.js';
 import { constructUrl } from '../../request/server-name.js';
 import type { ModuleDef } from '../module.js';
 import type { DirDirConf } from './config.js';
@@ -13,28 +12,6 @@ import type { DirDirConf } from './config.js';
 /** ap_escape_uri (path form): keep unreserved, sub-delims, ':', '@', '/'. */
 const escapeUri = (p: string): string =>
   encodeURI(p).replace(/[?#[\]]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
-
-/**
- * ap_internal_fast_redirect: take over the sub-request's mapping (no phases re-run).
- * RequestRecord's mapping fields are mutable for exactly this.
- */
-function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
-  r.uri = rr.uri;
-  r.args = rr.args;
-  r.filename = rr.filename;
-  r.pathInfo = rr.pathInfo;
-  r.finfo = rr.finfo;
-  r.perDir = rr.perDir;
-  r.handler = rr.handler;
-  r.contentType = rr.contentType;
-  r.contentEncoding = rr.contentEncoding;
-  r.contentLanguages = rr.contentLanguages;
-  for (const [k, v] of rr.env) r.env.set(k, v);
-  for (const [k, v] of rr.notes) r.notes.set(k, v);
-  // A negotiated index (MultiViews) brings Vary, TCN and Content-Location along.
-  for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);
-  takeOutputFilters(rr, r); // r->output_filters = rr->output_filters
-}
 
 /** fixup_dir (fixups, LAST). */
 export function makeFixupDir(

@@ -10,6 +10,7 @@ import { httpDate } from '../../http/response-headers.js';
 import { CountingResponse } from '../../http/server.js';
 import { DECLINED } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
+import { lastOfChain } from '../../request/tables.js';
 import type { ModuleDef } from '../module.js';
 import { expiresConfig } from './config.js';
 import type { ExpiresDirConf } from './config.js';
@@ -18,13 +19,6 @@ import type { ExpiresDirConf } from './config.js';
 export const EXPIRES_RANK = 18;
 
 type Table = [string, string][];
-
-/** The last request of an internal-redirect chain (whose config the answer follows). */
-function current(r: RequestRecord): RequestRecord {
-  let c = r;
-  while (c.next !== undefined) c = c.next;
-  return c;
-}
 
 /** The code that applies to `contentType` (expires_filter's lookup order). */
 export function codeFor(conf: ExpiresDirConf, contentType: string | undefined): string | undefined {
@@ -59,7 +53,7 @@ export function expirationFields(
 
 /** The head edit: add the fields when they apply. */
 function editHead(r0: RequestRecord, head: Table, errorResponse: boolean): Table {
-  const r = current(r0);
+  const r = lastOfChain(r0);
   const conf = r.dirConf(expiresModule);
   if (conf.active !== true || errorResponse || r.res.statusCode >= 400) return head;
   if (head.some(([k]) => k.toLowerCase() === 'expires')) return head;

@@ -13,6 +13,7 @@ import { CountingResponse } from '../../http/server.js';
 import { DECLINED } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
+import { lastOfChain } from '../../request/tables.js';
 import { pregsub } from '../../util/alias-match.js';
 import type { ModuleDef } from '../module.js';
 import { headersConfig } from './config.js';
@@ -325,13 +326,6 @@ function fixupIn(r: RequestRecord, early: boolean): Outcome {
   return DECLINED;
 }
 
-/** The last request of an internal-redirect chain (whose config the head answers to). */
-function current(r: RequestRecord): RequestRecord {
-  let c = r;
-  while (c.next !== undefined) c = c.next;
-  return c;
-}
-
 /**
  * What the response head goes through: `Header always` lines on err_headers_out (the
  * fields the server keeps for error pages, WWW-Authenticate), onsuccess lines on the
@@ -339,7 +333,7 @@ function current(r: RequestRecord): RequestRecord {
  * ap_http_header_filter overlays it.
  */
 export function editHead(r0: RequestRecord, head: Table, errorResponse: boolean): Table {
-  const r = current(r0);
+  const r = lastOfChain(r0);
   const conf = r.dirConf(headersModule);
   if (conf.fixupErr.length === 0 && conf.fixupOut.length === 0) return head;
   const errNames = new Set([...r.errHeadersOut.keys()].map((k) => k.toLowerCase()));

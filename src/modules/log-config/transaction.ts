@@ -5,6 +5,7 @@
 // name the same file), starts every piped logger (`|program`, logging/piped-log.ts), and
 // compiles its format; log_transaction writes one line.
 
+import { lastOfChain } from '../../request/tables.js';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { PipedLog, pipedCommand } from '../../logging/piped-log.js';
 import type { ConfigIR, ServerIR } from '../../config/ir.js';
@@ -95,8 +96,7 @@ export class AccessLogs {
   write(r: RequestRecord): void {
     const list = this.#byServer.get(r.server) ?? [];
     if (list.length === 0) return;
-    let fin = r;
-    while (fin.next !== undefined) fin = fin.next;
+    const fin = lastOfChain(r);
     const ctx = { r, status: r.res.statusCode, endTime: Date.now() };
     for (const l of list) {
       if (l.env !== undefined && fin.env.has(l.env.name) === l.env.negate) continue;

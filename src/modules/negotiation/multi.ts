@@ -14,7 +14,7 @@ import type { Dirent, Stats } from 'node:fs';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
-import { lookupFile } from '../../request/subrequest.js';
+import { fastRedirect, lookupFile } from '../../request/subrequest.js';
 import { coreDir } from '../../core/view.js';
 import { withVlist } from '../../core/default-handler.js';
 import { aprStatus } from '../../util/apr-status.js';
@@ -274,27 +274,6 @@ export async function doNegotiation(
     setNegHeaders(hdrs, neg, vars, 'choice', lengthOf);
   } else setNegHeaders(hdrs, neg, vars, result, lengthOf);
   return { best, neg };
-}
-
-/**
- * ap_internal_fast_redirect: the sub-request's mapping becomes the request's (no phase
- * re-runs); its notes, environment and error headers are merged in.
- */
-export function fastRedirect(rr: RequestRecord, r: RequestRecord): void {
-  r.uri = rr.uri;
-  r.args = rr.args;
-  r.filename = rr.filename;
-  r.pathInfo = rr.pathInfo;
-  r.finfo = rr.finfo;
-  r.perDir = rr.perDir;
-  r.handler = rr.handler;
-  r.contentType = rr.contentType;
-  r.contentEncoding = rr.contentEncoding;
-  r.contentLanguages = rr.contentLanguages;
-  r.noCache = r.noCache && rr.noCache;
-  for (const [k, v] of rr.env) r.env.set(k, v);
-  for (const [k, v] of rr.notes) r.notes.set(k, v);
-  for (const [k, v] of rr.errHeadersOut) r.errHeadersOut.set(k, v);
 }
 
 /** handle_multi (type_checker, FIRST): MultiViews for a request whose file does not exist. */

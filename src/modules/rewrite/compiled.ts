@@ -2,7 +2,7 @@
 // read (which also validates them), looked up per request by the entry object. An entry
 // that reached here some other way (an IR copy) is compiled on first use.
 
-import { compilePattern } from './regex.js';
+import { compilePattern } from '../../util/pcre.js';
 import { CF, RF } from './flags.js';
 import type { CondEntry, RuleEntry } from './config.js';
 

@@ -12,7 +12,7 @@ import type { AnyDirective, Cmd, DirectiveBuilder } from '../../config/directive
 import { parseArgLine, parseFlagField } from './argline.js';
 import { CF, MAX_ROUNDS, OPT, RF, setCondFlag, setRuleFlag } from './flags.js';
 import type { RuleFlags } from './flags.js';
-import { compilePattern, pcreOnlySyntax } from './regex.js';
+import { compilePattern, pcreOnlySyntax } from '../../util/pcre.js';
 import { parseTemplate } from './template.js';
 import { rememberRegex } from './compiled.js';
 import type {

@@ -13,6 +13,7 @@ import { DECLINED } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { pregsub } from '../../util/alias-match.js';
+import { headerIn, tableGet } from '../../request/tables.js';
 import type { ModuleDef } from '../module.js';
 import { setenvifConfig } from './config.js';
 import type { SeiEntry, SetenvifConf } from './config.js';
@@ -40,24 +41,6 @@ function regexesOf(e: SeiEntry): { value: RegExp | undefined; name: RegExp | und
     compiled.set(e, c);
   }
   return c;
-}
-
-/** apr_table_get(headers_in, name): the first field of that name, any case. */
-function firstHeader(r: RequestRecord, name: string): string | undefined {
-  const raw = r.headersIn.rawHeaders;
-  const lower = name.toLowerCase();
-  for (let i = 0; i + 1 < raw.length; i += 2)
-    if (raw[i]?.toLowerCase() === lower) return raw[i + 1];
-  return undefined;
-}
-
-/** apr_table_get(subprocess_env, name): case-insensitive. */
-function envGet(r: RequestRecord, name: string): string | undefined {
-  const exact = r.env.get(name);
-  if (exact !== undefined) return exact;
-  const lower = name.toLowerCase();
-  for (const [k, v] of r.env) if (k.toLowerCase() === lower) return v;
-  return undefined;
 }
 
 function envDelete(r: RequestRecord, name: string): void {
@@ -89,7 +72,7 @@ function valueOf(r: RequestRecord, e: SeiEntry): string | undefined {
     for (let i = 0; i + 1 < raw.length; i += 2) if (re.test(raw[i] ?? '')) found = raw[i + 1];
     return found;
   }
-  return firstHeader(r, e.name) ?? envGet(r, e.name);
+  return headerIn(r, e.name) ?? tableGet(r.env, e.name);
 }
 
 /** A SetEnvIfExpr condition: true/false and the regex groups it left (as a match array). */

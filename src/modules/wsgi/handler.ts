@@ -7,7 +7,7 @@
 
 import { hostname as osHostname } from 'node:os';
 import { stat } from 'node:fs/promises';
-import { DECLINED, DONE, OK } from '../../request/hooks.js';
+import { DECLINED, DONE } from '../../request/hooks.js';
 import { die } from '../../http/die.js';
 import { RequestBodyTooLargeError } from '../../request/record.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -35,7 +35,7 @@ import { coreDir } from '../../core/view.js';
 import type { CompiledAlias } from './translate.js';
 import type { CallResult } from '../../wsgi/call.js';
 import { runDispatchScript } from './dispatch-script.js';
-import { internalRedirect } from '../../request/subrequest.js';
+import { redirectAsGet } from '../../request/script-redirect.js';
 import { pathTranslatedOf } from '../../request/cgi-env.js';
 import type { Environ } from '../../wsgi/protocol/messages.js';
 
@@ -340,13 +340,7 @@ export async function handleWsgiScript<P>(
         for (const [k, v] of environ)
           if (k.startsWith('mod_wsgi.') || k === 'SCRIPT_NAME' || k === 'PATH_INFO')
             r.env.set(k, v);
-        const raw = r.headersIn.rawHeaders;
-        for (let i = raw.length - 2; i >= 0; i -= 2)
-          if (raw[i]?.toLowerCase() === 'content-length') raw.splice(i, 2);
-        delete r.headersIn.headers['content-length'];
-        const rv = await internalRedirect(r, location, 'GET');
-        // Refused before it ran (LimitInternalRecursion: a redirect loop): nothing answered.
-        if (rv !== OK && rv !== DONE && !r.res.headersSent) await die(r, rv);
+        await redirectAsGet(r, location);
         return r.res.statusCode;
       },
       // Errors before the response started go through ap_die (ErrorDocument, canned page).

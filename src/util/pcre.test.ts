@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePattern, pcreOnlySyntax, pcreToJs } from './regex.js';
+import { compilePattern, pcreOnlySyntax, pcreToJs } from './pcre.js';
 
 describe('pcreToJs', () => {
   it('turns POSIX classes into ranges', () => {

@@ -1,7 +1,7 @@
 // httpd: server/util_pcre.c (ap_regcomp with AP_REG_EXTENDED [| AP_REG_ICASE]).
 //
-// mod_rewrite's patterns are PCRE. JavaScript's RegExp (without the `u` flag) reads the
-// same syntax for nearly everything rules use; the few PCRE-only spellings are rewritten
+// mod_rewrite's and ap_expr's patterns are PCRE. JavaScript's RegExp (without the `u`
+// flag) reads the same syntax for nearly everything they use; the few PCRE-only spellings are rewritten
 // here: POSIX classes inside brackets (`[[:alpha:]]`), `\A`, `\z`/`\Z`, `(?P<name>`, and a
 // leading `(?i)`. Anything else JavaScript refuses is refused as httpd refuses a pattern
 // PCRE cannot compile ("cannot compile regular expression").
