@@ -7,6 +7,9 @@ import assert from 'node:assert/strict';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const CONF = `
 LoadModule mime_module modules/mod_mime.so
@@ -263,5 +266,79 @@ describe('UseCanonicalName DNS', () => {
     );
     assert.equal(res.statusLine, 'HTTP/1.1 301 Moved Permanently');
     assert.equal(res.headers['location'], 'http://localhost:81/sub/');
+  });
+});
+
+// The default handler reads a file of up to 64 KiB with one synchronous read, and streams a
+// larger one. These pin what both ways send, and what happens when the size fstat reports
+// is not what a read returns.
+describe('static files: small, large, and files whose size is not what reads return', () => {
+  let h: Harness;
+  const big = Buffer.alloc(200 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 0xff;
+  const sysfs = '/sys/class/net/lo/address'; // stat says 4096 bytes; a read returns 18
+  before(async () => {
+    h = await startServer(CONF, FILES);
+    writeFileSync(join(h.dir, 'htdocs/big.bin'), big);
+    execFileSync('mkfifo', [join(h.dir, 'htdocs/pipe.txt')]);
+    if (existsSync(sysfs)) symlinkSync(sysfs, join(h.dir, 'htdocs/lo.txt'));
+  });
+  after(() => h.stop());
+
+  it('streams a file above the whole-read size byte for byte, with its length', async () => {
+    const res = await rawRequest(h.port, get('/big.bin', 'Connection: close\r\n'));
+    assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
+    assert.equal(res.headers['content-length'], String(big.length));
+    assert.equal(res.headers['content-type'], 'application/octet-stream');
+    assert.ok(res.body.equals(big), 'body differs from the file');
+  });
+
+  it('answers a Range inside the large file from that offset', async () => {
+    const res = await rawRequest(
+      h.port,
+      get('/big.bin', 'Range: bytes=70000-70009\r\nConnection: close\r\n'),
+    );
+    assert.equal(res.statusLine, 'HTTP/1.1 206 Partial Content');
+    assert.equal(res.headers['content-range'], `bytes 70000-70009/${big.length}`);
+    assert.ok(res.body.equals(big.subarray(70000, 70010)));
+  });
+
+  it('answers a Range of the large file that is itself small (one read at the offset)', async () => {
+    const res = await rawRequest(
+      h.port,
+      get('/big.bin', `Range: bytes=-5\r\nConnection: close\r\n`),
+    );
+    assert.equal(res.statusLine, 'HTTP/1.1 206 Partial Content');
+    assert.equal(
+      res.headers['content-range'],
+      `bytes ${big.length - 5}-${big.length - 1}/${big.length}`,
+    );
+    assert.ok(res.body.equals(big.subarray(big.length - 5)));
+  });
+
+  it('answers a FIFO in the tree at once with an empty body instead of waiting for a writer', async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send(get('/pipe.txt'));
+    const res = await conn.read();
+    assert.equal(res.statusLine, 'HTTP/1.1 200 OK');
+    assert.equal(res.headers['content-length'], '0');
+    assert.equal(res.body.length, 0);
+    // The event loop was not held: the same connection serves the next request.
+    conn.send(get('/a.txt', 'Connection: close\r\n'));
+    const next = await conn.read();
+    assert.equal(next.body.toString(), 'hello\n');
+  });
+
+  it('cuts the connection, sending nothing, when the file reads shorter than its size (as Apache)', async (t) => {
+    if (!existsSync(sysfs)) return t.skip(`${sysfs} is not on this machine`);
+    const conn = await RawConnection.open(h.port);
+    const got: Buffer[] = [];
+    conn.socket.on('data', (d: Buffer) => got.push(d));
+    conn.send(get('/lo.txt'));
+    await conn.closed;
+    assert.equal(Buffer.concat(got).length, 0, 'a response promising 4096 bytes was started');
+    // The server goes on.
+    const res = await rawRequest(h.port, get('/a.txt', 'Connection: close\r\n'));
+    assert.equal(res.body.toString(), 'hello\n');
   });
 });
