@@ -231,7 +231,12 @@ function checkReadLimits(
  * Host must be a reg-name / IPv4 / [IPv6] with an optional numeric port. Else 400.
  */
 export function checkHost(req: IncomingMessage): { id: string; log: string } | undefined {
-  const hosts = req.headersDistinct['host'] ?? [];
+  // From rawHeaders: headersDistinct would build an array for every header of the request.
+  const hosts: string[] = [];
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if ((raw[i] as string).length === 4 && (raw[i] as string).toLowerCase() === 'host')
+      hosts.push(raw[i + 1] as string);
   // An empty Host names no host: HTTP/1.1 needs one, HTTP/1.0 goes on without.
   if (hosts.length === 0 || (hosts.length === 1 && hosts[0]?.trim() === '')) {
     if (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1)

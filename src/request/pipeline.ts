@@ -62,7 +62,7 @@ function samePerDir(r: RequestRecord): boolean {
 export async function processRequest(r: RequestRecord, subrequest = false): Promise<Outcome> {
   const hooks = r.generation.runtime.hooks;
   const defaults = r.generation.runtime.dirDefaults(r.server);
-  const finish = async (status: Outcome): Promise<Outcome> =>
+  const finish = (status: Outcome): Outcome | Promise<Outcome> =>
     subrequest || status === OK || status === DONE ? status : die(r, status);
   // ap_parse_request_line: `*` is a request-target only for OPTIONS (RFC 9112 3.2.4).
   if (r.unparsedUri === '*' && r.method !== 'OPTIONS' && !subrequest && r.prev === undefined) {
@@ -71,7 +71,12 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   }
   // 0. post_read_request (ALL): main requests and internal redirects, never sub-requests
   // (ap_read_request, internal_internal_redirect).
-  let rv = subrequest || r.main !== undefined ? OK : await runAll(hooks.postReadRequest, r);
+  // Hooks answer synchronously as a rule (runFirst/runAll return a number then): `p` is
+  // awaited only when it is a promise, so a request does not pay a microtask turn and a
+  // promise for each of the ~10 phases.
+  let p: Outcome | Promise<Outcome> =
+    subrequest || r.main !== undefined ? OK : runAll(hooks.postReadRequest, r);
+  let rv = typeof p === 'number' ? p : await p;
   if (rv !== OK) return finish(rv);
   // ap_post_read_request: `GET ftp://host/x` → 400, nothing in the error log.
   if (r.method !== 'CONNECT' && refusedScheme(r.unparsedUri)) return finish(400);
@@ -113,12 +118,14 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   // 6. translate_name (FIRST); all declined → 500 "couldn't translate"
   if (!fileReq) {
     walkLocation(r, defaults);
-    rv = await runFirst(hooks.translateName, r);
+    p = runFirst(hooks.translateName, r);
+    rv = typeof p === 'number' ? p : await p;
     if (rv !== OK) return finish(declDie(rv, 'translate', r));
   }
   // 7. map_to_storage (FIRST) from the server defaults: directory + file walk
   r.perDir = defaults;
-  rv = await runFirst(hooks.mapToStorage, r);
+  p = runFirst(hooks.mapToStorage, r);
+  rv = typeof p === 'number' ? p : await p;
   if (rv !== OK && rv !== DECLINED) return finish(rv);
   // 7b. symbolic links on the way to the file need FollowSymLinks (resolve_symlink)
   const link = forbiddenSymlink(r, defaults);
@@ -139,7 +146,8 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
   if (coreDir(r.perDir).useCanonicalName === 'dns') await primeCanonicalName(r);
   // 9. header_parser (ALL), main requests only
   if (r.main === undefined && !subrequest) {
-    rv = await runAll(hooks.headerParser, r);
+    p = runAll(hooks.headerParser, r);
+    rv = typeof p === 'number' ? p : await p;
     if (rv !== OK) return finish(rv);
   }
   // 10–12. access, then authn + authz unless access_ex granted (Satisfy All). Skipped
@@ -148,12 +156,15 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
     // Satisfy Any: a passed access check is enough; otherwise access_checker_ex and authn/
     // authz decide, and the access check's refusal is not the answer.
     const any = satisfies(r) === 'any';
-    rv = await runAll(hooks.accessChecker, r);
+    p = runAll(hooks.accessChecker, r);
+    rv = typeof p === 'number' ? p : await p;
     if (rv !== OK && !any) return finish(declDie(rv, 'check access', r));
     if (!any || rv !== OK) {
-      rv = await runFirst(hooks.accessCheckerEx, r);
+      p = runFirst(hooks.accessCheckerEx, r);
+      rv = typeof p === 'number' ? p : await p;
       if (rv === DECLINED) {
-        rv = await runFirst(hooks.checkUserId, r);
+        p = runFirst(hooks.checkUserId, r);
+        rv = typeof p === 'number' ? p : await p;
         if (rv !== OK) return finish(declDie(rv, 'check user.  No user file?', r));
         if (r.user === undefined) {
           r.logError(
@@ -164,16 +175,19 @@ export async function processRequest(r: RequestRecord, subrequest = false): Prom
           );
           return finish(500);
         }
-        rv = await runFirst(hooks.authChecker, r);
+        p = runFirst(hooks.authChecker, r);
+        rv = typeof p === 'number' ? p : await p;
         if (rv !== OK) return finish(declDie(rv, 'check authorization', r));
       } else if (rv !== OK) return finish(declDie(rv, 'check access', r));
     }
   }
   // 13. type_checker (FIRST); core's do_nothing (REALLY_LAST) answers OK
-  rv = await runFirst(hooks.typeChecker, r);
+  p = runFirst(hooks.typeChecker, r);
+  rv = typeof p === 'number' ? p : await p;
   if (rv !== OK) return finish(declDie(rv, 'find types', r));
   // 14. fixups (ALL)
-  rv = await runAll(hooks.fixups, r);
+  p = runAll(hooks.fixups, r);
+  rv = typeof p === 'number' ? p : await p;
   if (rv !== OK || subrequest) return finish(rv);
   // 15. handler: by r.handler, else the content type, else default-handler (core)
   rv = await invokeHandler(r);

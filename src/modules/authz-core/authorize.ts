@@ -19,7 +19,7 @@ import type { RequestRecord } from '../../request/record.js';
 import { authType, noteAuthFailure } from '../authn-core/index.js';
 import type { AuthzProvider, AuthzStatus, ModuleDef } from '../module.js';
 import { anySection } from './config.js';
-import type { AuthzCoreDirConf, AuthzNode } from './config.js';
+import type { AuthzCoreDirConf, AuthzNode, RequireSection } from './config.js';
 
 /** The providers mod_authz_core registers itself. */
 export const CORE_AUTHZ_PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
@@ -88,57 +88,92 @@ function applies(node: AuthzNode, method: string): boolean {
     : limitAllows(node.limit, method);
 }
 
-/** apply_authz_sections. */
-async function apply(
+/**
+ * apply_authz_sections. Synchronous while the providers are (all, env, method, user,
+ * ip, …): a promise is made only once a provider returns one (host, group files), so the
+ * usual `Require all granted` costs no promise or microtask turn per request.
+ */
+function apply(
   r: RequestRecord,
   node: AuthzNode,
   parentOp: 'and' | 'or',
-): Promise<AuthzStatus> {
+): AuthzStatus | Promise<AuthzStatus> {
   if (!applies(node, r.method)) return parentOp === 'and' ? 'granted' : 'neutral';
-  let result: AuthzStatus;
-  if (node.kind !== 'section') {
-    const p = providerFor(r, node.provider);
-    if (p === undefined) return 'generalError'; // the config was built with it: cannot happen
-    result = await p.check(r, node.args, node.parsed);
-  } else {
-    result = 'neutral';
-    for (const child of node.children) {
-      const c = await apply(r, child, node.op);
-      if (c === 'generalError') return c;
-      if (c === 'neutral') continue;
-      if (node.op === 'and') {
-        if (c === 'denied') {
-          result = c;
-          break;
-        }
-        if ((c === 'deniedNoUser' && result !== 'denied') || result === 'neutral') result = c;
-      } else {
-        if (c === 'granted') {
-          result = c;
-          break;
-        }
-        if ((c === 'deniedNoUser' && result === 'denied') || result === 'neutral') result = c;
-      }
+  if (node.kind === 'section') return applySection(r, node, 0, 'neutral');
+  const p = providerFor(r, node.provider);
+  if (p === undefined) return 'generalError'; // the config was built with it: cannot happen
+  const v = p.check(r, node.args, node.parsed);
+  return typeof v === 'string' ? negated(node, v) : v.then((x) => negated(node, x));
+}
+
+/** A section's children from `from` on, `result` being what the earlier ones gave. */
+function applySection(
+  r: RequestRecord,
+  node: RequireSection,
+  from: number,
+  result: AuthzStatus,
+): AuthzStatus | Promise<AuthzStatus> {
+  for (let i = from; i < node.children.length; i++) {
+    const c = apply(r, node.children[i] as AuthzNode, node.op);
+    if (typeof c !== 'string') {
+      return c.then((cv) =>
+        cv === 'generalError'
+          ? cv
+          : stops(node, cv)
+            ? negated(node, cv)
+            : applySection(r, node, i + 1, folded(node, result, cv)),
+      );
     }
+    if (c === 'generalError') return c;
+    if (stops(node, c)) return negated(node, c);
+    result = folded(node, result, c);
   }
-  if (node.negate) {
-    if (result === 'granted') result = 'denied';
-    else if (result === 'denied' || result === 'deniedNoUser') result = 'neutral';
-  }
+  return negated(node, result);
+}
+
+/** A child's answer that decides its section: denied under AND, granted under OR. */
+function stops(node: RequireSection, c: AuthzStatus): boolean {
+  return node.op === 'and' ? c === 'denied' : c === 'granted';
+}
+
+/** The section's result so far after a child answered `c` (which did not decide it). */
+function folded(node: RequireSection, result: AuthzStatus, c: AuthzStatus): AuthzStatus {
+  if (c === 'neutral') return result;
+  if (node.op === 'and')
+    return (c === 'deniedNoUser' && result !== 'denied') || result === 'neutral' ? c : result;
+  return (c === 'deniedNoUser' && result === 'denied') || result === 'neutral' ? c : result;
+}
+
+/** <RequireNone> / `Require not`: granted becomes denied, a denial becomes neutral. */
+function negated(node: AuthzNode, result: AuthzStatus): AuthzStatus {
+  if (!node.negate) return result;
+  if (result === 'granted') return 'denied';
+  if (result === 'denied' || result === 'deniedNoUser') return 'neutral';
   return result;
 }
 
+/** The implicit <RequireAny> of each Require list, made once per list. */
+const implicitAny = new WeakMap<readonly AuthzNode[], RequireSection>();
+
 /** The context's implicit <RequireAny> under the top-level AND. */
-export function evaluate(r: RequestRecord, nodes: readonly AuthzNode[]): Promise<AuthzStatus> {
-  return apply(r, anySection(nodes), 'and');
+export function evaluate(
+  r: RequestRecord,
+  nodes: readonly AuthzNode[],
+): AuthzStatus | Promise<AuthzStatus> {
+  let any = implicitAny.get(nodes);
+  if (any === undefined) {
+    any = anySection(nodes);
+    implicitAny.set(nodes, any);
+  }
+  return apply(r, any, 'and');
 }
 
 /** authorize_user_core. */
-async function authorizeUserCore(
+function authorizeUserCore(
   mod: ModuleDef<undefined, AuthzCoreDirConf>,
   r: RequestRecord,
   afterAuthn: boolean,
-): Promise<Outcome> {
+): Outcome | Promise<Outcome> {
   const conf = r.dirConf(mod);
   const req = conf.authz?.nodes;
   if (req === undefined || req.length === 0) {
@@ -153,7 +188,19 @@ async function authorizeUserCore(
     }
     return OK; // granted (no directives)
   }
-  const res = await evaluate(r, req);
+  const res = evaluate(r, req);
+  return typeof res === 'string'
+    ? decide(r, conf, res, afterAuthn)
+    : res.then((v) => decide(r, conf, v, afterAuthn));
+}
+
+/** authorize_user_core's answer for the evaluated Require lines. */
+function decide(
+  r: RequestRecord,
+  conf: AuthzCoreDirConf,
+  res: AuthzStatus,
+  afterAuthn: boolean,
+): Outcome {
   if (res === 'granted') return OK;
   if (res === 'deniedNoUser') {
     if (!afterAuthn) return DECLINED; // a user is needed: authenticate first
@@ -186,13 +233,13 @@ async function authorizeUserCore(
 /** authorize_userless (access_checker_ex, FIRST). */
 export function makeAuthorizeUserless(
   mod: ModuleDef<undefined, AuthzCoreDirConf>,
-): (r: RequestRecord) => Promise<Outcome> {
+): (r: RequestRecord) => Outcome | Promise<Outcome> {
   return (r) => authorizeUserCore(mod, r, false);
 }
 
 /** authorize_user (auth_checker, FIRST): after authentication set r.user. */
 export function makeAuthorizeUser(
   mod: ModuleDef<undefined, AuthzCoreDirConf>,
-): (r: RequestRecord) => Promise<Outcome> {
+): (r: RequestRecord) => Outcome | Promise<Outcome> {
   return (r) => authorizeUserCore(mod, r, true);
 }
