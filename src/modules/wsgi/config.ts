@@ -82,6 +82,11 @@ export interface WsgiServerConf {
   acceptMutex: string | undefined;
   lazyInitialization: boolean | undefined;
   verboseDebugging: boolean | undefined;
+  /** WSGIServerMetrics (only Off is accepted: tswsgi has no scoreboard to report). */
+  serverMetrics: boolean | undefined;
+  /** WSGINewRelicConfigFile / WSGINewRelicEnvironment: embedded mode's New Relic agent. */
+  newrelicConfigFile: string | undefined;
+  newrelicEnvironment: string | undefined;
 }
 
 /** Per-directory config (also the server default via lookup_defaults). */
@@ -142,6 +147,9 @@ export function createServerConf(): WsgiServerConf {
     acceptMutex: undefined,
     lazyInitialization: undefined,
     verboseDebugging: undefined,
+    serverMetrics: undefined,
+    newrelicConfigFile: undefined,
+    newrelicEnvironment: undefined,
   };
 }
 
@@ -174,6 +182,9 @@ export const serverMerge: MergeSpec<WsgiServerConf> = {
   acceptMutex: 'override',
   lazyInitialization: 'override',
   verboseDebugging: 'override',
+  serverMetrics: 'override',
+  newrelicConfigFile: 'override',
+  newrelicEnvironment: 'override',
 };
 
 /** wsgi_create_dir_config. */

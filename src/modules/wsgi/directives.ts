@@ -17,6 +17,7 @@ import {
   setDispatchScript,
 } from './directive-args.js';
 import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
+import { SERVER_METRICS_UNSUPPORTED } from '../../wsgi/daemon/option-table.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 /** OR_FILEINFO directives: anywhere in the config files plus .htaccess (FileInfo). */
@@ -341,6 +342,37 @@ export function wsgiDirectives(
         cmd.warn(
           'WSGILazyInitialization has no effect: tswsgi always initialises Python in the worker processes.',
         );
+      },
+    ),
+    d.take1(
+      'WSGIServerMetrics',
+      RSRC_CONF,
+      'Enabled/Disable access to server metrics.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        const on = onOff(cmd, v);
+        // mod_wsgi.server_metrics() would describe Apache's scoreboard, which tswsgi's
+        // workers cannot see: refuse On rather than accept it and still answer None.
+        if (on) throw cmd.fail(SERVER_METRICS_UNSUPPORTED);
+        cmd.server.serverMetrics = on;
+      },
+    ),
+    d.take1(
+      'WSGINewRelicConfigFile',
+      RSRC_CONF,
+      'New Relic monitoring agent configuration file.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.newrelicConfigFile = v;
+      },
+    ),
+    d.take1(
+      'WSGINewRelicEnvironment',
+      RSRC_CONF,
+      'New Relic monitoring agent environment.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.newrelicEnvironment = v;
       },
     ),
     d.take1(

@@ -104,6 +104,10 @@ function embeddedSpec(ir: ConfigIR, main: WsgiServerConf): DaemonGroupSpec {
   spec.pythonHome = main.pythonHome;
   spec.pythonPath = (main.pythonPath ?? '').split(':').filter((p) => p !== '');
   spec.displayName = undefined;
+  // wsgi_python_init: embedded interpreters take WSGINewRelicConfigFile/Environment
+  // (a daemon group takes only its own newrelic-* options, as mod_wsgi's daemons do).
+  if (main.newrelicConfigFile !== undefined) spec.newrelicConfigFile = main.newrelicConfigFile;
+  if (main.newrelicEnvironment !== undefined) spec.newrelicEnvironment = main.newrelicEnvironment;
   spec.preload = main.imports
     .filter((i) => i.processGroup === '')
     .map((i) => ({

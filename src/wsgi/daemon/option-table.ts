@@ -28,6 +28,10 @@ export interface DaemonOption {
   ): string | undefined;
 }
 
+/** tswsgi's refusal of `WSGIServerMetrics On` and `server-metrics=On`. */
+export const SERVER_METRICS_UNSUPPORTED =
+  "Server metrics are not supported by tswsgi: it has no Apache scoreboard for mod_wsgi.server_metrics() to report, which returns None (use server-status for the front end's figures).";
+
 // ---------------------------------------------------------------------------------------
 // the table
 
@@ -319,14 +323,22 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'server-metrics',
     defaultDoc: 'Off',
-    doc: 'Scoreboard access from this group. Recorded only.',
-    implemented: false,
-    apply(_spec, value, ignored) {
+    doc: "Scoreboard access from this group's mod_wsgi.server_metrics(). Only Off is accepted: tswsgi has no scoreboard to report (server_metrics() returns None).",
+    implemented: true,
+    apply(_spec, value) {
       if (!/^(on|off)$/i.test(value)) return 'Invalid server metrics flag for WSGI daemon process.';
-      ignored['server-metrics'] = value;
+      if (value.toLowerCase() === 'on') return SERVER_METRICS_UNSUPPORTED;
       return undefined;
     },
   },
-  str('newrelic-config-file', null, 'Removed in mod_wsgi 6; recorded only.'),
-  str('newrelic-environment', null, 'Removed in mod_wsgi 6; recorded only.'),
+  str(
+    'newrelic-config-file',
+    'newrelicConfigFile',
+    "New Relic agent config file: the group's workers import newrelic.agent at start, call initialize(file, environment) and wrap each request's application (mod_wsgi 4.9; removed in 6).",
+  ),
+  str(
+    'newrelic-environment',
+    'newrelicEnvironment',
+    'The environment passed to the New Relic agent with newrelic-config-file=.',
+  ),
 ];

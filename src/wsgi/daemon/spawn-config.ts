@@ -166,5 +166,11 @@ export function workerConfig(
     locale: spec.locale ?? null,
     reloadOnChanges: spec.reloadOnChanges,
     shutdownTimeout: spec.shutdownTimeout,
+    ...(spec.newrelicConfigFile !== undefined
+      ? {
+          newrelicConfigFile: spec.newrelicConfigFile,
+          newrelicEnvironment: spec.newrelicEnvironment ?? null,
+        }
+      : {}),
   };
 }

@@ -42,6 +42,9 @@ export interface WorkerConfig {
   readonly reloadOnChanges: boolean;
   /** Seconds a worker-initiated graceful stop may take. */
   readonly shutdownTimeout: number;
+  /** New Relic agent config file (and environment): initialise the agent at start. */
+  readonly newrelicConfigFile?: string;
+  readonly newrelicEnvironment?: string | null;
 }
 
 /** How to start one worker. */
