@@ -14,9 +14,13 @@ kept once an application has called ``request_metrics()`` (mod_wsgi's
 
 ``server_metrics()`` describes Apache's scoreboard in mod_wsgi. tswsgi has no
 scoreboard to hand the worker, so it returns None, which is what mod_wsgi
-returns whenever server metrics are not enabled for the process; tswsgi
-refuses ``WSGIServerMetrics On`` and ``server-metrics=On`` at startup rather
-than accept them and still answer None (docs/differences.md).
+returns whenever server metrics are off for the process (a daemon group
+without ``server-metrics=On``; embedded mode with ``WSGIServerMetrics Off``).
+tswsgi refuses ``WSGIServerMetrics On`` and ``server-metrics=On`` at startup
+rather than accept them and still answer None. One case differs without a
+config error: mod_wsgi 4.9.4 leaves WSGIServerMetrics at -1 (true) when it is
+not written, so its embedded mode reports the scoreboard by default, where
+tswsgi answers None (docs/differences.md).
 """
 
 from __future__ import annotations
