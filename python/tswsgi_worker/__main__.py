@@ -16,7 +16,8 @@ reloadOnChanges (bool: restart when a loaded module's file changes,
 mod_wsgi-express --reload-on-changes), reloadInterval (seconds between
 scans, default 1), shutdownTimeout (seconds a worker-initiated graceful stop
 may drain, default 5), process (dict, optional: umask, cpuPriority,
-rlimits, stackSize and the user switch; see limits.py), newrelicConfigFile
+rlimits, stackSize and the user switch; see limits.py), serverMetrics (bool:
+mod_wsgi.server_metrics() asks the front end), newrelicConfigFile
 and newrelicEnvironment (str|null: initialise the New Relic agent, see
 embedded.py).
 
@@ -53,6 +54,7 @@ _FIELDS = {
     "lang": (str, type(None)), "locale": (str, type(None)),
     "reloadOnChanges": bool, "reloadInterval": (int, float),
     "shutdownTimeout": (int, float), "process": dict,
+    "serverMetrics": bool,
     "newrelicConfigFile": (str, type(None)),
     "newrelicEnvironment": (str, type(None)),
 }

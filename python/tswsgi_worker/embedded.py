@@ -77,6 +77,7 @@ class Embedded:
         self.active_requests: Dict[Any, Dict[str, Any]] = {}
         self.log: LogFn = _stderr_log  # the Worker plugs in its channel
         self.metrics = Metrics(threads, bool(config.get("processGroup", "")))
+        self.metrics.server_enabled = bool(config.get("serverMetrics", False))
         # As mod_wsgi's NULL tests: an empty file name still counts as set.
         self.newrelic_config: Optional[str] = config.get("newrelicConfigFile")
         self.newrelic_environment: Optional[str] = config.get("newrelicEnvironment")

@@ -12,26 +12,27 @@ per-request time sums and histograms behind ``request_metrics()`` are only
 kept once an application has called ``request_metrics()`` (mod_wsgi's
 ``wsgi_request_metrics_enabled``).
 
-``server_metrics()`` describes Apache's scoreboard in mod_wsgi. tswsgi has no
-scoreboard to hand the worker, so it returns None, which is what mod_wsgi
-returns whenever server metrics are off for the process (a daemon group
-without ``server-metrics=On``; embedded mode with ``WSGIServerMetrics Off``).
-tswsgi refuses ``WSGIServerMetrics On`` and ``server-metrics=On`` at startup
-rather than accept them and still answer None. One case differs without a
-config error: mod_wsgi 4.9.4 leaves WSGIServerMetrics at -1 (true) when it is
-not written, so its embedded mode reports the scoreboard by default, where
-tswsgi answers None (docs/differences.md).
+``server_metrics()`` describes Apache's scoreboard in mod_wsgi. Here the
+front end keeps the scoreboard (mod_status's request slots), so when server
+metrics are on for the process (``server-metrics=On`` for a daemon group;
+embedded mode unless ``WSGIServerMetrics Off``, since 4.9.4 treats the unset
+flag as on) the calling thread sends METRICS_QUERY on stream 0 and waits for
+the METRICS answer (docs/protocol.md). Off, before the worker serves, or
+without an answer within QUERY_TIMEOUT seconds, it returns None.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import json
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 _BUCKETS = 16
+QUERY_TIMEOUT = 5.0
+_PENDING = object()
 
 try:
     _TICK = float(os.sysconf("SC_CLK_TCK"))
@@ -113,6 +114,12 @@ class Metrics:
         self.enabled = False
         self._sample: Optional[Dict[str, float]] = None
         self._reset_interval()
+        # server_metrics(): METRICS_QUERY tokens waiting for their METRICS.
+        self.server_enabled = False
+        self.query: Optional[Callable[[int], None]] = None
+        self._replies = threading.Condition()
+        self._token = 0
+        self._pending: Dict[int, Any] = {}
 
     def _reset_interval(self) -> None:
         self.sample_requests = 0
@@ -269,7 +276,48 @@ class Metrics:
         result["application_time"] = application
         return result
 
-    @staticmethod
-    def server_metrics() -> None:
-        """mod_wsgi.server_metrics(): None (see the module docstring)."""
-        return None
+    def server_metrics(self) -> Any:
+        """mod_wsgi.server_metrics(): the front end's scoreboard, or None."""
+        query = self.query
+        if not self.server_enabled or query is None:
+            return None
+        with self._replies:
+            self._token = self._token % 0xFFFFFFFF + 1
+            token = self._token
+            self._pending[token] = _PENDING
+        try:
+            query(token)
+            deadline = time.monotonic() + QUERY_TIMEOUT
+            with self._replies:
+                while self._pending.get(token) is _PENDING:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    self._replies.wait(left)
+                value = self._pending.pop(token, _PENDING)
+        finally:
+            with self._replies:
+                self._pending.pop(token, None)
+        return None if value is _PENDING else value
+
+    def cancel(self) -> None:
+        """The channel closed: no answer will come; waiting calls return None."""
+        self.query = None
+        with self._replies:
+            for token in self._pending:
+                self._pending[token] = None
+            self._replies.notify_all()
+
+    def answer(self, payload: bytes) -> None:
+        """METRICS from the front end (called by the reader thread)."""
+        if len(payload) < 4:
+            return
+        token = int.from_bytes(payload[:4], "big")
+        try:
+            value = json.loads(payload[4:].decode("utf-8"))
+        except ValueError:
+            value = None
+        with self._replies:
+            if token in self._pending:
+                self._pending[token] = value
+                self._replies.notify_all()

@@ -143,8 +143,9 @@ describe('mod_wsgi metrics API and New Relic agent', () => {
     assert.ok(Number(r['sample_period']) > 0);
   });
 
-  it('server_metrics() is None; embedded mode reports no queue or daemon time', async () => {
+  it('server_metrics() is None without server-metrics=On, or without mod_status', async () => {
     assert.equal(await get('/m/server'), null);
+    // Embedded mode has it on (WSGIServerMetrics unset), but no mod_status: no scoreboard.
     assert.equal(await get('/e/server'), null);
     const k = (await get('/e/keys')) as Json;
     assert.deepEqual(k['process_metrics'], PROCESS_KEYS);
@@ -195,5 +196,87 @@ describe('mod_wsgi metrics API and New Relic agent', () => {
     await until(() =>
       h.errorLog().some((l) => /ModuleNotFoundError: No module named 'newrelic'/.test(l)),
     );
+  });
+});
+
+const SB_CONF = `${WSGI_PREAMBLE}
+LoadModule status_module modules/mod_status.so
+MaxRequestWorkers 6
+WSGIServerMetrics Off
+WSGIDaemonProcess sb threads=2 server-metrics=On ${T}
+WSGIDaemonProcess nosb threads=1 ${T}
+WSGIScriptAlias /sb @DIR@/metrics.wsgi process-group=sb application-group=%{GLOBAL}
+WSGIScriptAlias /nosb @DIR@/metrics.wsgi process-group=nosb application-group=%{GLOBAL}
+WSGIScriptAlias /e @DIR@/metrics.wsgi
+`;
+
+describe('mod_wsgi.server_metrics() with server-metrics=On and mod_status', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(SB_CONF, { 'metrics.wsgi': app('metrics.wsgi') });
+  });
+  after(() => h.stop());
+
+  async function get(path: string): Promise<unknown> {
+    const res = await rawRequest(h.port, req(path));
+    res.conn.close();
+    assert.equal(res.statusLine, 'HTTP/1.1 200 OK', res.body.toString());
+    return JSON.parse(res.body.toString('utf8')) as unknown;
+  }
+
+  it("reports the front end's slots, the calling request busy in one", async () => {
+    const t0 = Date.now() / 1000;
+    const sb = (await get('/sb/server?q=1')) as Json;
+    assert.deepEqual(Object.keys(sb), [
+      'server_limit',
+      'thread_limit',
+      'running_generation',
+      'restart_time',
+      'current_time',
+      'running_time',
+      'processes',
+    ]);
+    assert.equal(sb['server_limit'], 1);
+    assert.equal(sb['thread_limit'], 6); // MaxRequestWorkers
+    assert.ok(Math.abs(Number(sb['current_time']) - t0) < 5);
+    assert.ok(Number(sb['restart_time']) <= Number(sb['current_time']));
+    const procs = sb['processes'] as Json[];
+    assert.equal(procs.length, 1);
+    const p = procs[0] ?? {};
+    assert.deepEqual(Object.keys(p), ['process_num', 'pid', 'generation', 'quiescing', 'workers']);
+    assert.equal(p['pid'], process.pid); // the front end (this test runs it in-process)
+    assert.equal(p['quiescing'], false);
+    const workers = p['workers'] as Json[];
+    assert.equal(workers.length, 6);
+    assert.deepEqual(Object.keys(workers[0] ?? {}), [
+      'thread_num',
+      'generation',
+      'status',
+      'access_count',
+      'bytes_served',
+      'start_time',
+      'stop_time',
+      'last_used',
+      'client',
+      'request',
+      'vhost',
+    ]);
+    const busy = workers.filter((w) => w['status'] === 'W');
+    const me = busy.find((w) => w['request'] === 'GET /sb/server?q=1 HTTP/1.1');
+    assert.ok(me !== undefined, JSON.stringify(busy));
+    assert.equal(me['client'], '127.0.0.1');
+    assert.equal(me['vhost'], `localhost:${String(h.port)}`);
+    assert.ok(Math.abs(Number(me['start_time']) - t0) < 5);
+    const idle = workers.filter((w) => w['status'] === '_');
+    assert.equal(idle.length + busy.length, 6);
+    assert.deepEqual(
+      workers.map((w) => w['thread_num']),
+      [0, 1, 2, 3, 4, 5],
+    );
+  });
+
+  it('is None for a group without server-metrics=On and for WSGIServerMetrics Off', async () => {
+    assert.equal(await get('/nosb/server'), null);
+    assert.equal(await get('/e/server'), null);
   });
 });

@@ -10,9 +10,12 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import unittest
 
+from tswsgi_worker import metrics as metrics_mod
+from tswsgi_worker import protocol as P
 from tswsgi_worker.metrics import Metrics, _bucket
 from tswsgi_worker.tests.harness import WorkerClient
 
@@ -173,8 +176,53 @@ class Unit(unittest.TestCase):
         m.record_times({"mod_wsgi.request_start": "1"}, 5.0, 6.0)
         self.assertEqual(m.sample_requests, 0)
 
-    def test_server_metrics_is_none(self):
-        self.assertIsNone(Metrics(1, daemon=False).server_metrics())
+    def test_server_metrics_is_none_when_off_or_not_serving(self):
+        m = Metrics(1, daemon=False)
+        m.query = lambda token: self.fail("asked while off")
+        self.assertIsNone(m.server_metrics())
+        m.server_enabled = True
+        m.query = None  # the reader is not running yet
+        self.assertIsNone(m.server_metrics())
+
+    def test_server_metrics_asks_and_waits_for_its_token(self):
+        m = Metrics(1, daemon=True)
+        m.server_enabled = True
+        asked = []
+
+        def query(token):
+            asked.append(token)
+            # Another token's answer first (ignored), then ours, from another thread.
+            def reply():
+                m.answer((token + 100).to_bytes(4, "big") + b'{"x": 0}')
+                m.answer(token.to_bytes(4, "big") + b'{"server_limit": 1, "a": [2]}')
+            threading.Thread(target=reply).start()
+
+        m.query = query
+        self.assertEqual(m.server_metrics(), {"server_limit": 1, "a": [2]})
+        self.assertEqual(m.server_metrics(), {"server_limit": 1, "a": [2]})
+        self.assertEqual(asked, [1, 2])
+        self.assertEqual(m._pending, {})
+
+    def test_server_metrics_gives_up_after_the_timeout(self):
+        m = Metrics(1, daemon=True)
+        m.server_enabled = True
+        m.query = lambda token: None  # never answered
+        saved = metrics_mod.QUERY_TIMEOUT
+        metrics_mod.QUERY_TIMEOUT = 0.05
+        try:
+            t0 = time.monotonic()
+            self.assertIsNone(m.server_metrics())
+            self.assertLess(time.monotonic() - t0, 2)
+        finally:
+            metrics_mod.QUERY_TIMEOUT = saved
+        self.assertEqual(m._pending, {})
+
+    def test_cancel_releases_a_waiting_call(self):
+        m = Metrics(1, daemon=True)
+        m.server_enabled = True
+        m.query = lambda token: threading.Timer(0.05, m.cancel).start()
+        self.assertIsNone(m.server_metrics())
+        self.assertIsNone(m.query)
 
 
 class InWorker(unittest.TestCase):
@@ -249,6 +297,42 @@ class InWorker(unittest.TestCase):
 
     def test_server_metrics_is_none(self):
         self.assertIsNone(self.metrics("server"))
+
+
+class ServerMetricsInWorker(unittest.TestCase):
+    def test_query_goes_to_the_front_end_and_its_answer_comes_back(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        script = os.path.join(tmp, "app.wsgi")
+        with open(script, "w") as f:
+            f.write(APP)
+        c = WorkerClient({"threads": 2, "processGroup": "g", "serverMetrics": True})
+        self.addCleanup(c.close)
+        c.start(1, {}, None, "server", script)
+        frame = c._next_process_frame(P.METRICS_QUERY)
+        self.assertEqual(frame[1], 0)
+        token = P.decode_u32(frame[2])
+        board = {"server_limit": 1, "thread_limit": 2, "processes": []}
+        c.send(P.METRICS, 0, P.encode_u32(token) + json.dumps(board).encode())
+        r = c.wait(1)
+        self.assertEqual(r.status, "200 OK", r.log_text or r.error)
+        self.assertEqual(json.loads(r.body), board)
+        # A front end that answers null: None.
+        c.start(2, {}, None, "server", script)
+        token = P.decode_u32(c._next_process_frame(P.METRICS_QUERY)[2])
+        c.send(P.METRICS, 0, P.encode_u32(token) + b"null")
+        self.assertEqual(c.wait(2).body, b"null")
+
+    def test_off_by_default_no_query(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        script = os.path.join(tmp, "app.wsgi")
+        with open(script, "w") as f:
+            f.write(APP)
+        c = WorkerClient({"threads": 1, "processGroup": "g"})
+        self.addCleanup(c.close)
+        self.assertEqual(c.call("server", script=script).body, b"null")
+        self.assertFalse([f for f in c.process_frames if f[0] == P.METRICS_QUERY])
 
 
 class NewRelic(unittest.TestCase):

@@ -82,7 +82,10 @@ export interface WsgiServerConf {
   acceptMutex: string | undefined;
   lazyInitialization: boolean | undefined;
   verboseDebugging: boolean | undefined;
-  /** WSGIServerMetrics (only Off is accepted: tswsgi has no scoreboard to report). */
+  /**
+   * WSGIServerMetrics: embedded mode's mod_wsgi.server_metrics(). mod_wsgi 4.9.4 starts it
+   * at -1 and tests it for non-zero, so unset counts as On.
+   */
   serverMetrics: boolean | undefined;
   /** WSGINewRelicConfigFile / WSGINewRelicEnvironment: embedded mode's New Relic agent. */
   newrelicConfigFile: string | undefined;

@@ -17,7 +17,6 @@ import {
   setDispatchScript,
 } from './directive-args.js';
 import { http2env, parseTrustedProxy } from '../../wsgi/proxy-headers.js';
-import { SERVER_METRICS_UNSUPPORTED } from '../../wsgi/daemon/option-table.js';
 
 type C = Cmd<WsgiServerConf, WsgiDirConf>;
 /** OR_FILEINFO directives: anywhere in the config files plus .htaccess (FileInfo). */
@@ -350,11 +349,7 @@ export function wsgiDirectives(
       'Enabled/Disable access to server metrics.',
       (cmd, v) => {
         cmd.requireGlobal();
-        const on = onOff(cmd, v);
-        // mod_wsgi.server_metrics() would describe Apache's scoreboard, which tswsgi's
-        // workers cannot see: refuse On rather than accept it and still answer None.
-        if (on) throw cmd.fail(SERVER_METRICS_UNSUPPORTED);
-        cmd.server.serverMetrics = on;
+        cmd.server.serverMetrics = onOff(cmd, v);
       },
     ),
     d.take1(

@@ -28,10 +28,6 @@ export interface DaemonOption {
   ): string | undefined;
 }
 
-/** tswsgi's refusal of `WSGIServerMetrics On` and `server-metrics=On`. */
-export const SERVER_METRICS_UNSUPPORTED =
-  "Server metrics are not supported by tswsgi: it has no Apache scoreboard for mod_wsgi.server_metrics() to report, which returns None (use server-status for the front end's figures).";
-
 // ---------------------------------------------------------------------------------------
 // the table
 
@@ -323,11 +319,11 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'server-metrics',
     defaultDoc: 'Off',
-    doc: "Scoreboard access from this group's mod_wsgi.server_metrics(). Only Off is accepted: tswsgi has no scoreboard to report (server_metrics() returns None).",
+    doc: "On: the group's mod_wsgi.server_metrics() reports the scoreboard (mod_status's: the front end's request slots); Off: it returns None.",
     implemented: true,
-    apply(_spec, value) {
+    apply(spec, value) {
       if (!/^(on|off)$/i.test(value)) return 'Invalid server metrics flag for WSGI daemon process.';
-      if (value.toLowerCase() === 'on') return SERVER_METRICS_UNSUPPORTED;
+      spec.serverMetrics = value.toLowerCase() === 'on';
       return undefined;
     },
   },

@@ -166,6 +166,7 @@ export function workerConfig(
     locale: spec.locale ?? null,
     reloadOnChanges: spec.reloadOnChanges,
     shutdownTimeout: spec.shutdownTimeout,
+    ...(spec.serverMetrics === true ? { serverMetrics: true } : {}),
     ...(spec.newrelicConfigFile !== undefined
       ? {
           newrelicConfigFile: spec.newrelicConfigFile,
