@@ -160,8 +160,8 @@ WSGIScriptAlias /misc-emb "@SRV@/misc.wsgi"
 
 # --- wsgimetrics: mod_wsgi's metrics API, its deterministic parts (the key sets of
 # process_metrics()/request_metrics(), server_metrics() None). mod_wsgi 4.9.4 leaves
-# WSGIServerMetrics at -1 (true) when it is not written, so embedded mode reports the
-# scoreboard unless it is Off; tswsgi has no scoreboard (docs/differences.md).
+# WSGIServerMetrics at -1 (true) when it is not written, so embedded mode would report the
+# scoreboard, whose size differs between the two servers (docs/differences.md): Off.
 WSGIServerMetrics Off
 WSGIScriptAlias /metrics "@SRV@/metrics.wsgi" process-group=diff
 WSGIScriptAlias /metrics-emb "@SRV@/metrics.wsgi"
