@@ -137,11 +137,12 @@ class Embedded:
         pid = os.getpid()
         try:
             module = importlib.import_module("newrelic.agent")
-        except BaseException:
+        except BaseException as exc:
             self.log(0, LOG_INFO, "mod_wsgi (pid=%d): Unable to import "
                      "'newrelic.agent' module." % pid)
-            # PyErr_Print: the traceback goes to the error log.
-            self.log(0, LOG_ERR, traceback.format_exc().rstrip("\n"))
+            # PyErr_Print: the exception (and the frames of the agent's own code, if
+            # any) go to the error log.
+            self.log(0, LOG_ERR, _import_error_text(exc))
             return
         self.log(0, LOG_INFO, "mod_wsgi (pid=%d, process='%s', application="
                  "'%s'): Imported 'newrelic.agent'." % (pid, self._group,
@@ -244,6 +245,19 @@ class Embedded:
         """Run at a graceful exit, before atexit handlers (mod_wsgi's
         interpreter teardown publishes this event the same way)."""
         self.publish("process_stopping", {"shutdown_reason": reason})
+
+
+def _import_error_text(exc: BaseException) -> str:
+    """What PyErr_Print shows for an import made from C: no frames of the importer
+    (here: this module and importlib), only those of the code being imported."""
+    tb = exc.__traceback__
+    frames = [f for f in traceback.extract_tb(tb)
+              if f.filename != __file__ and "importlib" not in f.filename]
+    text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+    if not frames:
+        return text
+    return ("Traceback (most recent call last):\n"
+            + "".join(traceback.format_list(frames)) + text)
 
 
 def _seconds(us: Optional[str]) -> float:

@@ -389,9 +389,22 @@ class NewRelic(unittest.TestCase):
         logs = c.process_logs()
         self.assertIn("mod_wsgi (pid=%d): Unable to import 'newrelic.agent' "
                       "module." % c.hello["pid"], logs)
-        self.assertIn("ModuleNotFoundError: No module named 'newrelic'", logs)
+        # As PyErr_Print after a C-level import: the exception only, no importer frames.
+        self.assertIn("module.\nModuleNotFoundError: No module named 'newrelic'", logs)
+        self.assertNotIn("Traceback", logs)
         r = c.call("newrelic", script=self.script)
         self.assertEqual(r.body, b"null")
+
+    def test_an_agent_that_fails_to_import_shows_its_own_frames(self):
+        with open(os.path.join(self.tmp, "newrelic", "agent.py"), "w") as f:
+            f.write("x = 1\nraise RuntimeError('agent broken')\n")
+        c = self.start(pythonPath=[self.tmp], newrelicConfigFile="/etc/nr.ini")
+        logs = c.process_logs()
+        self.assertIn("Unable to import 'newrelic.agent' module.", logs)
+        self.assertIn("Traceback (most recent call last):\n  File \"%s\", line 2"
+                      % os.path.join(self.tmp, "newrelic", "agent.py"), logs)
+        self.assertIn("RuntimeError: agent broken", logs)
+        self.assertNotIn("importlib", logs)
 
     def test_no_config_file_no_agent(self):
         c = self.start(pythonPath=[self.tmp])
