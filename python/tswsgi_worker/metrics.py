@@ -147,22 +147,32 @@ class Metrics:
         return self.busy, self.total_requests
 
     def start(self, thread_id: int) -> None:
-        """wsgi_start_request (and wsgi_thread_info(1, 1))."""
+        """wsgi_start_request (and wsgi_thread_info(1, 1)): _utilization(1), inlined
+        (this and end() run for every request)."""
         with self.lock:
             if thread_id not in self.thread_counts:
                 self.thread_counts[thread_id] = 0
-            self._utilization(1)
+            now = time.time()
+            if self.last and now > self.last:
+                self.busy += self.active * (now - self.last)
+            self.last = now
+            self.active += 1
 
     def called(self, thread_id: int) -> None:
         """Adapter_run's thread_handle->request_count++ (the app is called)."""
         self.thread_counts[thread_id] = self.thread_counts.get(thread_id, 0) + 1
 
     def end(self, thread_id: int) -> None:
-        """wsgi_end_request."""
+        """wsgi_end_request: _utilization(-1), inlined."""
         with self.lock:
             if self.enabled and 0 < thread_id <= self.threads_maximum:
                 self.thread_buckets[thread_id - 1] += 1
-            self._utilization(-1)
+            now = time.time()
+            if self.last and now > self.last:
+                self.busy += self.active * (now - self.last)
+            self.last = now
+            self.active -= 1
+            self.total_requests += 1
 
     def record_times(self, env: Dict[str, Any], app_start: float,
                      app_finish: float) -> None:
