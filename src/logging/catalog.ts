@@ -342,7 +342,7 @@ export const MESSAGES = {
     module: 'wsgi',
     level: 'error',
     summary:
-      'The scoreboard for a worker\'s mod_wsgi.server_metrics() could not be built; the worker gets None.',
+      "The scoreboard for a worker's mod_wsgi.server_metrics() could not be built; the worker gets None.",
   },
 } as const satisfies Readonly<Record<string, MessageInfo>>;
 
