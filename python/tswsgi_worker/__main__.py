@@ -16,7 +16,10 @@ reloadOnChanges (bool: restart when a loaded module's file changes,
 mod_wsgi-express --reload-on-changes), reloadInterval (seconds between
 scans, default 1), shutdownTimeout (seconds a worker-initiated graceful stop
 may drain, default 5), process (dict, optional: umask, cpuPriority,
-rlimits, stackSize and the user switch; see limits.py).
+rlimits, stackSize and the user switch; see limits.py), serverMetrics (bool:
+mod_wsgi.server_metrics() asks the front end), newrelicConfigFile
+and newrelicEnvironment (str|null: initialise the New Relic agent, see
+embedded.py).
 
 Exit codes (gunicorn-style, STYLE.md do-7): 0 after SHUTDOWN or channel EOF,
 3 = boot error (bad arguments, fd unusable, bad python-path/home),
@@ -51,6 +54,9 @@ _FIELDS = {
     "lang": (str, type(None)), "locale": (str, type(None)),
     "reloadOnChanges": bool, "reloadInterval": (int, float),
     "shutdownTimeout": (int, float), "process": dict,
+    "serverMetrics": bool,
+    "newrelicConfigFile": (str, type(None)),
+    "newrelicEnvironment": (str, type(None)),
 }
 
 # Referenced so linters keep the eager imports above.
@@ -204,6 +210,10 @@ def main(argv: List[str]) -> NoReturn:
         _die(BOOT_ERROR, str(exc))
     emb = Embedded(config)
     emb.install()  # before preloads: scripts may `import mod_wsgi`
+    # The Worker (and its channel) exists before the preloads, so what the
+    # interpreter's start logs (New Relic) goes to the log at its own level.
+    w = Worker(sock, config, emb)
+    emb.init_newrelic()
     for item in config.get("preload", []):
         try:
             loader.load_script(item["script"])
@@ -212,7 +222,6 @@ def main(argv: List[str]) -> NoReturn:
                  "'%s'.\n" % (os.getpid(), item["script"]))
             traceback.print_exc(file=sys.__stderr__)
             _die(APP_LOAD_ERROR, "preload failed")
-    w = Worker(sock, config, emb)
     chan: Channel = w.chan
     if _cpu_watch is not None:
         timeout = float(config.get("shutdownTimeout", 5))

@@ -5,8 +5,17 @@ module: version, FileWrapper, process_group, application_group,
 maximum_processes, threads_per_process, event_callbacks,
 shutdown_callbacks, active_requests, subscribe_events, subscribe_shutdown,
 request_data) and wsgi_metrics.c (wsgi_publish_event, wsgi_call_callbacks,
-wsgi_start_request/wsgi_end_request). Not the metrics functions
-(process_metrics, server_metrics, ...) nor subscribe_signals.
+wsgi_start_request/wsgi_end_request, and the metrics functions
+process_metrics, request_metrics, server_metrics: see metrics.py). Not
+subscribe_signals.
+
+New Relic (``WSGINewRelicConfigFile`` / ``WSGINewRelicEnvironment``, the
+daemon options ``newrelic-config-file=`` / ``newrelic-environment=``):
+as mod_wsgi 4.9.4's wsgi_python_create_interpreter, the worker imports
+``newrelic.agent`` when its interpreter starts and calls
+``initialize(config_file, environment)``; as its Adapter_run, each request's
+application is then wrapped with ``newrelic.agent.WSGIApplicationWrapper(app,
+None)``. Without a config file none of this runs.
 
 As mod_wsgi does inside Apache, our module always takes
 ``sys.modules['mod_wsgi']``. When the application's environment has the
@@ -24,6 +33,7 @@ cost is one dict, a thread-local store and an ``active_requests`` entry.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import sys
@@ -33,7 +43,8 @@ import types
 from typing import Any, Callable, Dict, List, Optional, Tuple, cast
 
 from .errors import current
-from .protocol import LOG_ERR
+from .metrics import Metrics
+from .protocol import LOG_ERR, LOG_INFO
 from .wrapper import FileWrapper
 
 MOD_WSGI_VERSION = (5, 0, 0)
@@ -65,6 +76,14 @@ class Embedded:
         self.shutdown_callbacks: List[Callback] = []
         self.active_requests: Dict[Any, Dict[str, Any]] = {}
         self.log: LogFn = _stderr_log  # the Worker plugs in its channel
+        self.metrics = Metrics(threads, bool(config.get("processGroup", "")))
+        self.metrics.server_enabled = bool(config.get("serverMetrics", False))
+        # As mod_wsgi's NULL tests: an empty file name still counts as set.
+        self.newrelic_config: Optional[str] = config.get("newrelicConfigFile")
+        self.newrelic_environment: Optional[str] = config.get("newrelicEnvironment")
+        self._group = str(config.get("processGroup", ""))
+        app_group = str(config.get("applicationGroup", ""))
+        self._app_group = "" if app_group == "%{GLOBAL}" else app_group
         m = types.ModuleType("mod_wsgi", "tswsgi's embedded mod_wsgi module.")
         m.__dict__.update({
             "version": MOD_WSGI_VERSION,
@@ -80,6 +99,9 @@ class Embedded:
             "subscribe_events": self.event_callbacks.append,
             "subscribe_shutdown": self.shutdown_callbacks.append,
             "request_data": request_data,
+            "process_metrics": self.metrics.process_metrics,
+            "request_metrics": self.metrics.request_metrics,
+            "server_metrics": self.metrics.server_metrics,
         })
         self.module = m
         a = types.ModuleType("apache", "tswsgi's embedded apache module.")
@@ -104,6 +126,57 @@ class Embedded:
             apache_spec = None
         if apache_spec is None:
             sys.modules["apache"] = self.apache
+
+    # -- New Relic -------------------------------------------------------------
+
+    def init_newrelic(self) -> None:
+        """wsgi_python_create_interpreter's New Relic start-up (4.9.4)."""
+        config_file = self.newrelic_config
+        if config_file is None:
+            return
+        pid = os.getpid()
+        try:
+            module = importlib.import_module("newrelic.agent")
+        except BaseException as exc:
+            self.log(0, LOG_INFO, "mod_wsgi (pid=%d): Unable to import "
+                     "'newrelic.agent' module." % pid)
+            # PyErr_Print: the exception (and the frames of the agent's own code, if
+            # any) go to the error log.
+            self.log(0, LOG_ERR, _import_error_text(exc))
+            return
+        self.log(0, LOG_INFO, "mod_wsgi (pid=%d, process='%s', application="
+                 "'%s'): Imported 'newrelic.agent'." % (pid, self._group,
+                                                       self._app_group))
+        initialize = getattr(module, "initialize", None)
+        if initialize is None:
+            return
+        try:
+            initialize(config_file, self.newrelic_environment)
+        except BaseException:
+            self.log(0, LOG_INFO, "mod_wsgi (pid=%d): Unable to initialise New "
+                     "Relic agent with config '%s'." % (pid, config_file))
+
+    def wrap_newrelic(self, app: Any, script: str, sid: int) -> Any:
+        """Adapter_run: ``newrelic.agent.WSGIApplicationWrapper(app, None)``
+        for each request, when a config file is set and the agent imports."""
+        module = sys.modules.get("newrelic.agent")
+        if module is None:
+            try:
+                module = importlib.import_module("newrelic.agent")
+            except BaseException:
+                return app
+        factory = getattr(module, "WSGIApplicationWrapper", None)
+        if factory is None:
+            return app
+        try:
+            return factory(app, None)
+        except BaseException:
+            # wsgi_log_python_error
+            self.log(sid, LOG_ERR, (
+                "mod_wsgi (pid=%d): Exception occurred processing WSGI script "
+                "'%s'.\n%s" % (os.getpid(), script,
+                               traceback.format_exc().rstrip("\n"))))
+            return app
 
     # -- publishing ------------------------------------------------------------
 
@@ -172,6 +245,19 @@ class Embedded:
         """Run at a graceful exit, before atexit handlers (mod_wsgi's
         interpreter teardown publishes this event the same way)."""
         self.publish("process_stopping", {"shutdown_reason": reason})
+
+
+def _import_error_text(exc: BaseException) -> str:
+    """What PyErr_Print shows for an import made from C: no frames of the importer
+    (here: this module and importlib), only those of the code being imported."""
+    tb = exc.__traceback__
+    frames = [f for f in traceback.extract_tb(tb)
+              if f.filename != __file__ and "importlib" not in f.filename]
+    text = "".join(traceback.format_exception_only(type(exc), exc)).rstrip("\n")
+    if not frames:
+        return text
+    return ("Traceback (most recent call last):\n"
+            + "".join(traceback.format_list(frames)) + text)
 
 
 def _seconds(us: Optional[str]) -> float:

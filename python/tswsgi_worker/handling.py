@@ -81,23 +81,38 @@ class RequestHandling:
         cur.request_data = data
         final: Buffers = b""
         rid: Any = None
+        metrics = None
         try:
             env = self.environ(st, errors, thread_id)
             rid = env.get("mod_wsgi.request_id") or sid
             emb.active_requests[rid] = data
+            if DISPATCH_KEY not in env and AUTH_KEY not in env:
+                # wsgi_start_request: dispatch and auth hooks are not requests.
+                metrics = emb.metrics
+                metrics.start(thread_id)
             resp = Response(chan.send, st, env.get("REQUEST_METHOD", ""))
             app = self._application(env, sid)
             # Adapter_run: set once the script is loaded, just before the call.
             env["mod_wsgi.script_start"] = now_us()
             if isinstance(app, str):
                 final = resp.fail(app)
-            elif emb.event_callbacks:
-                app, t0 = emb.request_started(env, app, data, thread_id, sid)
-                final = self._run(app, env, resp, sid)
-                emb.request_finished(env, data, t0, resp.status,
-                                     st.input.bytes_read, resp.produced, sid)
             else:
-                final = self._run(app, env, resp, sid)
+                # Adapter_run's start_time (read even before request_metrics() is
+                # first called: that call's own request is recorded, as mod_wsgi's).
+                t_app = time.time()
+                if metrics is not None:
+                    metrics.called(thread_id)
+                if emb.newrelic_config is not None:
+                    app = emb.wrap_newrelic(app, env.get("SCRIPT_FILENAME", ""), sid)
+                if emb.event_callbacks:
+                    app, t0 = emb.request_started(env, app, data, thread_id, sid)
+                    final = self._run(app, env, resp, sid)
+                    emb.request_finished(env, data, t0, resp.status,
+                                         st.input.bytes_read, resp.produced, sid)
+                else:
+                    final = self._run(app, env, resp, sid)
+                if metrics is not None and metrics.enabled:
+                    metrics.record_times(env, t_app, time.time())
         except BaseException:
             chan.log(sid, 3, traceback.format_exc().rstrip("\n"))
             final = encode_frame(ERROR, sid, b"500 internal worker error")
@@ -110,6 +125,8 @@ class RequestHandling:
             cur.stream = 0
             cur.request_data = None
             emb.active_requests.pop(rid, None)
+            if metrics is not None:
+                metrics.end(thread_id)
             st.input.discard()
             # Forget the id before END leaves: the front end may reuse it as
             # soon as END arrives.

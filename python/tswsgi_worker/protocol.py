@@ -21,7 +21,8 @@ All integers are unsigned big-endian::
 
 * HEADER_SIZE = 12; a declared length above MAX_PAYLOAD (16 MiB) is rejected
   from the header alone, before any payload is buffered.
-* Stream 0 is the process (HELLO, SHUTDOWN, PING/PONG, process LOG).
+* Stream 0 is the process (HELLO, SHUTDOWN, PING/PONG, METRICS_QUERY/METRICS,
+  process LOG).
 * Types 0x0_ go front end -> worker, 0x8_ worker -> front end.
 * strlist = u32 count, then count items of u32 len + raw bytes.
 """
@@ -49,6 +50,7 @@ ABORT = 0x04
 WINDOW = 0x05
 SHUTDOWN = 0x06
 PING = 0x07
+METRICS = 0x08
 # worker -> front end
 HELLO = 0x81
 START = 0x82
@@ -58,12 +60,14 @@ ERROR = 0x85
 RESP_WINDOW = 0x86
 LOG = 0x87
 PONG = 0x88
+METRICS_QUERY = 0x89
 
 FRAME_NAMES = {
     REQUEST: "REQUEST", DATA: "DATA", EOF: "EOF", ABORT: "ABORT",
     WINDOW: "WINDOW", SHUTDOWN: "SHUTDOWN", PING: "PING", HELLO: "HELLO",
     START: "START", RESP_DATA: "RESP_DATA", END: "END", ERROR: "ERROR",
     RESP_WINDOW: "RESP_WINDOW", LOG: "LOG", PONG: "PONG",
+    METRICS: "METRICS", METRICS_QUERY: "METRICS_QUERY",
 }
 KNOWN_TYPES = frozenset(FRAME_NAMES)
 

@@ -34,8 +34,8 @@ from typing import Any, Dict, Optional
 from .channel import Channel
 from .embedded import APACHE_VERSION, MOD_WSGI_VERSION, Embedded
 from .protocol import (
-    ABORT, DATA, EOF, ERROR, FLAG_BODY, FLAG_NULSEP, HELLO, PING, PONG, REQUEST, RESP_WINDOW,
-    SHUTDOWN, WINDOW, FrameDecoder, ProtocolError, decode_environ, decode_u32,
+    ABORT, DATA, EOF, ERROR, FLAG_BODY, FLAG_NULSEP, HELLO, METRICS, METRICS_QUERY, PING,
+    PONG, REQUEST, RESP_WINDOW, SHUTDOWN, WINDOW, FrameDecoder, ProtocolError, decode_environ, decode_u32,
     encode_frame, encode_u32,
 )
 from .handling import RequestHandling, now_us
@@ -98,6 +98,10 @@ class Worker(RequestHandling):
             t.start()
         reader = threading.Thread(target=self._read_loop, name="tswsgi-reader",
                                   daemon=True)
+        chan = self.chan
+        # server_metrics() may ask the front end once answers can be read.
+        self.embedded.metrics.query = lambda token: chan.send(
+            encode_frame(METRICS_QUERY, 0, encode_u32(token)))
         reader.start()
         with self._state:
             while not (self._stopping and self._active == 0):
@@ -134,6 +138,7 @@ class Worker(RequestHandling):
         except Exception:
             traceback.print_exc(file=sys.__stderr__)
             self.exit_code = 1
+        self.embedded.metrics.cancel()  # nobody left to answer server_metrics()
         with self._state:
             self._stopping = True
             for st in list(self.streams.values()):
@@ -162,6 +167,8 @@ class Worker(RequestHandling):
                 st.abort()
         elif ftype == PING:
             self.chan.send(encode_frame(PONG, 0, payload))
+        elif ftype == METRICS:
+            self.embedded.metrics.answer(payload)
         elif ftype == SHUTDOWN:
             self._begin_shutdown(decode_u32(payload) / 1000.0, "shutdown_signal")
         # Worker-bound frame types (0x8_) arriving here are ignored.

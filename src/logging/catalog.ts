@@ -338,6 +338,12 @@ export const MESSAGES = {
     summary:
       'An output filter (e.g. DEFLATE) failed while transforming a response body; the connection is closed.',
   },
+  MW00580: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "The scoreboard for a worker's mod_wsgi.server_metrics() could not be built; the worker gets None.",
+  },
 } as const satisfies Readonly<Record<string, MessageInfo>>;
 
 /** A catalogued message id. */

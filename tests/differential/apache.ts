@@ -158,6 +158,15 @@ WSGIScriptAlias /hdr-emb "@SRV@/hdr.wsgi"
 WSGIScriptAlias /misc "@SRV@/misc.wsgi" process-group=diff
 WSGIScriptAlias /misc-emb "@SRV@/misc.wsgi"
 
+# --- wsgimetrics: mod_wsgi's metrics API, its deterministic parts (the key sets of
+# process_metrics()/request_metrics(), server_metrics() None). mod_wsgi 4.9.4 leaves
+# WSGIServerMetrics at -1 (true) when it is not written, so embedded mode would report the
+# scoreboard, whose size differs between the two servers (docs/differences.md): Off.
+WSGIServerMetrics Off
+WSGIScriptAlias /metrics "@SRV@/metrics.wsgi" process-group=diff
+WSGIScriptAlias /metrics-emb "@SRV@/metrics.wsgi"
+# --- end wsgimetrics
+
 # WSGIRestrictProcess: the group the alias selects must be listed (%{GLOBAL} = embedded).
 WSGIScriptAlias /restricted "@SRV@/dump.wsgi" process-group=diff
 WSGIScriptAlias /allowed "@SRV@/dump.wsgi" process-group=diff
@@ -711,6 +720,12 @@ export async function prepareTree(): Promise<DiffTree> {
   await writeFile(join(srv, 'hdr.wsgi'), HDR_APP);
   await writeFile(join(srv, 'misc.wsgi'), MISC_APP);
   await writeFile(join(srv, 'handler.wsgi'), HANDLER_APP);
+  // wsgimetrics: the metrics fixture app.
+  await copyFile(
+    join(REPO_ROOT, 'tests', 'fixtures', 'apps', 'metrics.wsgi'),
+    join(srv, 'metrics.wsgi'),
+  );
+  await chmod(join(srv, 'metrics.wsgi'), 0o644);
   await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
   await writeFile(join(srv, 'auth.wsgi'), AUTH_APP);
   await writeFile(join(srv, 'htpasswd'), HTPASSWD, { mode: 0o644 });

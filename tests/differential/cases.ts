@@ -2094,4 +2094,36 @@ export const CASES: readonly Case[] = [
     check: (r) => assert.match(header(r, 'X-Expr-Vars') ?? '', /\|20260101\d{6}\|/),
   },
   // --- end ap_expr
+  // --- wsgimetrics: mod_wsgi.process_metrics() / request_metrics() / server_metrics()
+  {
+    name: 'GET /metrics/keys: metrics key sets in a daemon process, server_metrics() None',
+    path: '/metrics/keys',
+    expectStatus: 200,
+    check: (r) => {
+      const k = JSON.parse(r.body.toString()) as Record<string, unknown>;
+      assert.equal((k['process_metrics'] as string[]).length, 13);
+      assert.equal((k['request_metrics'] as string[]).length, 23);
+      assert.deepEqual(k['thread_keys'], ['request_count', 'thread_id']);
+      assert.deepEqual(k['bucket_lengths'], [16, 16, 16, 16]);
+      assert.equal(k['server_metrics'], null);
+    },
+  },
+  {
+    name: 'GET /metrics-emb/keys: the same key sets in embedded mode',
+    path: '/metrics-emb/keys',
+    expectStatus: 200,
+  },
+  {
+    name: 'GET /metrics/server: server_metrics() is None in a daemon group without server-metrics=On',
+    path: '/metrics/server',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'null'),
+  },
+  {
+    name: 'GET /metrics-emb/server: server_metrics() is None in embedded mode with WSGIServerMetrics Off',
+    path: '/metrics-emb/server',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'null'),
+  },
+  // --- end wsgimetrics
 ];

@@ -165,7 +165,8 @@ class IncrementalDecoder(unittest.TestCase):
             {"REQUEST": 1, "DATA": 2, "EOF": 3, "ABORT": 4, "WINDOW": 5,
              "SHUTDOWN": 6, "PING": 7, "HELLO": 0x81, "START": 0x82,
              "RESP_DATA": 0x83, "END": 0x84, "ERROR": 0x85,
-             "RESP_WINDOW": 0x86, "LOG": 0x87, "PONG": 0x88})
+             "RESP_WINDOW": 0x86, "LOG": 0x87, "PONG": 0x88,
+             "METRICS": 8, "METRICS_QUERY": 0x89})
         self.assertEqual((P.HEADER_SIZE, P.MAX_PAYLOAD, P.INITIAL_WINDOW),
                          (12, 16777216, 262144))
 

@@ -82,6 +82,14 @@ export interface WsgiServerConf {
   acceptMutex: string | undefined;
   lazyInitialization: boolean | undefined;
   verboseDebugging: boolean | undefined;
+  /**
+   * WSGIServerMetrics: embedded mode's mod_wsgi.server_metrics(). mod_wsgi 4.9.4 starts it
+   * at -1 and tests it for non-zero, so unset counts as On.
+   */
+  serverMetrics: boolean | undefined;
+  /** WSGINewRelicConfigFile / WSGINewRelicEnvironment: embedded mode's New Relic agent. */
+  newrelicConfigFile: string | undefined;
+  newrelicEnvironment: string | undefined;
 }
 
 /** Per-directory config (also the server default via lookup_defaults). */
@@ -142,6 +150,9 @@ export function createServerConf(): WsgiServerConf {
     acceptMutex: undefined,
     lazyInitialization: undefined,
     verboseDebugging: undefined,
+    serverMetrics: undefined,
+    newrelicConfigFile: undefined,
+    newrelicEnvironment: undefined,
   };
 }
 
@@ -174,6 +185,9 @@ export const serverMerge: MergeSpec<WsgiServerConf> = {
   acceptMutex: 'override',
   lazyInitialization: 'override',
   verboseDebugging: 'override',
+  serverMetrics: 'override',
+  newrelicConfigFile: 'override',
+  newrelicEnvironment: 'override',
 };
 
 /** wsgi_create_dir_config. */

@@ -344,6 +344,33 @@ export function wsgiDirectives(
       },
     ),
     d.take1(
+      'WSGIServerMetrics',
+      RSRC_CONF,
+      'Enabled/Disable access to server metrics.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.serverMetrics = onOff(cmd, v);
+      },
+    ),
+    d.take1(
+      'WSGINewRelicConfigFile',
+      RSRC_CONF,
+      'New Relic monitoring agent configuration file.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.newrelicConfigFile = v;
+      },
+    ),
+    d.take1(
+      'WSGINewRelicEnvironment',
+      RSRC_CONF,
+      'New Relic monitoring agent environment.',
+      (cmd, v) => {
+        cmd.requireGlobal();
+        cmd.server.newrelicEnvironment = v;
+      },
+    ),
+    d.take1(
       'WSGIVerboseDebugging',
       RSRC_CONF,
       'Enable/Disable verbose debugging messages.',

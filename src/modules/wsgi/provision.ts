@@ -16,6 +16,7 @@ import type { Disposable, ProvisionCtx } from '../module.js';
 import { createServerConf } from './config.js';
 import type { WsgiServerConf } from './config.js';
 import { compileAliases } from './translate.js';
+import { wsgiScoreboard } from './scoreboard.js';
 import type { WsgiState } from './handler.js';
 import type { ConfigIR } from '../../config/ir.js';
 import { serverConfOf } from '../../config/slots.js';
@@ -56,7 +57,13 @@ export async function provisionWsgi(ctx: ProvisionCtx): Promise<WsgiState & Disp
       );
     }
   }
-  const runtime = new WsgiRuntime({ log: ctx.log, python, defaultUser, defaultGroup });
+  const runtime = new WsgiRuntime({
+    log: ctx.log,
+    python,
+    defaultUser,
+    defaultGroup,
+    serverMetrics: () => wsgiScoreboard(ctx.ir),
+  });
   // WSGIImportScript (and aliases naming both groups): start those pools now, so the
   // scripts are imported at server start as mod_wsgi does, not on the first request.
   for (const spec of groups.values()) {
@@ -104,6 +111,13 @@ function embeddedSpec(ir: ConfigIR, main: WsgiServerConf): DaemonGroupSpec {
   spec.pythonHome = main.pythonHome;
   spec.pythonPath = (main.pythonPath ?? '').split(':').filter((p) => p !== '');
   spec.displayName = undefined;
+  // wsgi_python_init: embedded interpreters take WSGINewRelicConfigFile/Environment
+  // (a daemon group takes only its own newrelic-* options, as mod_wsgi's daemons do).
+  // wsgi_server_metrics: 4.9.4 tests the server's flag for non-zero and it starts at -1, so
+  // embedded mode reports the scoreboard unless `WSGIServerMetrics Off`.
+  spec.serverMetrics = main.serverMetrics !== false;
+  if (main.newrelicConfigFile !== undefined) spec.newrelicConfigFile = main.newrelicConfigFile;
+  if (main.newrelicEnvironment !== undefined) spec.newrelicEnvironment = main.newrelicEnvironment;
   spec.preload = main.imports
     .filter((i) => i.processGroup === '')
     .map((i) => ({

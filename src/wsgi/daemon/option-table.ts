@@ -319,14 +319,22 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'server-metrics',
     defaultDoc: 'Off',
-    doc: 'Scoreboard access from this group. Recorded only.',
-    implemented: false,
-    apply(_spec, value, ignored) {
+    doc: "On: the group's mod_wsgi.server_metrics() reports the scoreboard (mod_status's: the front end's request slots); Off: it returns None.",
+    implemented: true,
+    apply(spec, value) {
       if (!/^(on|off)$/i.test(value)) return 'Invalid server metrics flag for WSGI daemon process.';
-      ignored['server-metrics'] = value;
+      spec.serverMetrics = value.toLowerCase() === 'on';
       return undefined;
     },
   },
-  str('newrelic-config-file', null, 'Removed in mod_wsgi 6; recorded only.'),
-  str('newrelic-environment', null, 'Removed in mod_wsgi 6; recorded only.'),
+  str(
+    'newrelic-config-file',
+    'newrelicConfigFile',
+    "New Relic agent config file: the group's workers import newrelic.agent at start, call initialize(file, environment) and wrap each request's application (mod_wsgi 4.9; removed in 6).",
+  ),
+  str(
+    'newrelic-environment',
+    'newrelicEnvironment',
+    'The environment passed to the New Relic agent with newrelic-config-file=.',
+  ),
 ];

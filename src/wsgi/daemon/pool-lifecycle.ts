@@ -21,6 +21,8 @@ import { TimeoutPolicy } from './timeout-policy.js';
 /** Tunables (mostly for tests); defaults follow mod_wsgi where it has one. */
 export interface PoolOptions {
   readonly log: ErrorLog;
+  /** The scoreboard for mod_wsgi.server_metrics() (WorkerProcess's SpawnOptions). */
+  readonly serverMetrics?: (() => unknown) | undefined;
   readonly python?: PythonResolver;
   readonly packageDir?: string;
   /** First startup-failure backoff, ms (default 1000); doubles up to backoffMaxMs. */
@@ -295,6 +297,7 @@ export class PoolLifecycle {
         cwd,
         env,
         log: this.#log,
+        serverMetrics: this.#opts.serverMetrics,
       });
     } catch (e) {
       this.#spawning--;

@@ -166,5 +166,12 @@ export function workerConfig(
     locale: spec.locale ?? null,
     reloadOnChanges: spec.reloadOnChanges,
     shutdownTimeout: spec.shutdownTimeout,
+    ...(spec.serverMetrics === true ? { serverMetrics: true } : {}),
+    ...(spec.newrelicConfigFile !== undefined
+      ? {
+          newrelicConfigFile: spec.newrelicConfigFile,
+          newrelicEnvironment: spec.newrelicEnvironment ?? null,
+        }
+      : {}),
   };
 }

@@ -57,6 +57,12 @@ export interface DaemonGroupSpec {
   /** `script-user=` / `script-group=`: required owner of the script file and its directory. */
   readonly scriptUser?: string | undefined;
   readonly scriptGroup?: string | undefined;
+  /** `server-metrics=` (WSGIServerMetrics for the embedded group): server_metrics() answers. */
+  readonly serverMetrics?: boolean | undefined;
+  /** `newrelic-config-file=` (WSGINewRelicConfigFile for the embedded group). */
+  readonly newrelicConfigFile?: string | undefined;
+  /** `newrelic-environment=` (WSGINewRelicEnvironment for the embedded group). */
+  readonly newrelicEnvironment?: string | undefined;
   /** Scripts to import at process start (WSGIImportScript, or alias with both groups set). */
   readonly preload: readonly {
     readonly script: string;

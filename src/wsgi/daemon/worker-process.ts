@@ -42,6 +42,11 @@ export interface WorkerConfig {
   readonly reloadOnChanges: boolean;
   /** Seconds a worker-initiated graceful stop may take. */
   readonly shutdownTimeout: number;
+  /** mod_wsgi.server_metrics() asks the front end (METRICS_QUERY) instead of answering None. */
+  readonly serverMetrics?: boolean;
+  /** New Relic agent config file (and environment): initialise the agent at start. */
+  readonly newrelicConfigFile?: string;
+  readonly newrelicEnvironment?: string | null;
 }
 
 /** How to start one worker. */
@@ -55,6 +60,11 @@ export interface SpawnOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly log: ErrorLog;
+  /**
+   * The scoreboard mod_wsgi.server_metrics() reports (METRICS_QUERY → METRICS), as a JSON
+   * value; undefined or a null result answers `null`. Called only when the worker asks.
+   */
+  readonly serverMetrics?: (() => unknown) | undefined;
 }
 
 /** Exit codes of the Python worker (docs/protocol.md, Lifecycle). */
@@ -118,6 +128,7 @@ export class WorkerProcess {
   // Response body bytes go to the client as they arrive, not once a whole frame is in.
   readonly #decoder = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
   readonly #log: ErrorLog;
+  readonly #serverMetrics: (() => unknown) | undefined;
   #nextId = 1;
   #failCause: string | undefined;
   #onHello: (w: WorkerProcess) => void = () => undefined;
@@ -130,6 +141,7 @@ export class WorkerProcess {
 
   constructor(opts: SpawnOptions) {
     this.#log = opts.log;
+    this.#serverMetrics = opts.serverMetrics;
     const spawnOpts: Parameters<typeof spawn>[2] = {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       cwd: opts.cwd,
@@ -347,6 +359,17 @@ export class WorkerProcess {
       case 'pong':
         this.#onPong(this);
         return;
+      case 'metrics-query': {
+        let json = 'null';
+        try {
+          json = JSON.stringify(this.#serverMetrics?.() ?? null);
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          this.#log.log('error', 'wsgi', 'MW00580', `server metrics could not be built: ${msg}`);
+        }
+        this.send(encodeToWorker({ kind: 'metrics', token: m.token, json }), false);
+        return;
+      }
       case 'log': {
         const level = SYSLOG_LEVEL[m.level] ?? 'error';
         const s = m.stream !== 0 ? this.#streams.get(m.stream) : undefined;

@@ -262,6 +262,8 @@ export function decodeFromWorker(f: RawFrame): FromWorker {
       };
     case FrameType.PONG:
       return { kind: 'pong', data: f.payload };
+    case FrameType.METRICS_QUERY:
+      return { kind: 'metrics-query', token: u32(f) };
     default:
       throw new ProtocolError(
         'bad-payload',
@@ -302,6 +304,13 @@ export function decodeToWorker(f: RawFrame): ToWorker {
       return { kind: 'shutdown', timeoutMs: u32(f) };
     case FrameType.PING:
       return { kind: 'ping', data: f.payload };
+    case FrameType.METRICS:
+      if (f.payload.length < 4) throw new ProtocolError('bad-payload', 'METRICS without a token');
+      return {
+        kind: 'metrics',
+        token: f.payload.readUInt32BE(0),
+        json: f.payload.subarray(4).toString('utf8'),
+      };
     default:
       throw new ProtocolError(
         'bad-payload',

@@ -168,6 +168,12 @@ export function encodeToWorker(m: ToWorker): Buffer {
       return encodeFrame(FrameType.SHUTDOWN, 0, u32(m.timeoutMs));
     case 'ping':
       return encodeFrame(FrameType.PING, 0, m.data);
+    case 'metrics':
+      return encodeFrame(
+        FrameType.METRICS,
+        0,
+        Buffer.concat([u32(m.token), Buffer.from(m.json, 'utf8')]),
+      );
   }
 }
 
@@ -199,5 +205,7 @@ export function encodeFromWorker(m: FromWorker): Buffer {
     }
     case 'pong':
       return encodeFrame(FrameType.PONG, 0, m.data);
+    case 'metrics-query':
+      return encodeFrame(FrameType.METRICS_QUERY, 0, u32(m.token));
   }
 }

@@ -18,7 +18,8 @@
 //
 // * HEADER_SIZE = 12, MAX_PAYLOAD = 16 MiB; a longer declared length is rejected from the
 //   header alone (mod_wsgi rejected environ frames over 16 MiB too).
-// * Stream 0 is the process (HELLO, SHUTDOWN, PING/PONG, process LOG); requests use ≥ 1.
+// * Stream 0 is the process (HELLO, SHUTDOWN, PING/PONG, METRICS_QUERY/METRICS, process
+//   LOG); requests use ≥ 1.
 // * Types 0x0_ go front end → worker, 0x8_ worker → front end. Unknown types are errors.
 // * Body directions are credit-based per stream (INITIAL_WINDOW each way, WINDOW frames).
 
@@ -51,6 +52,7 @@ export const FrameType = {
   WINDOW: 0x05,
   SHUTDOWN: 0x06,
   PING: 0x07,
+  METRICS: 0x08,
   // worker → front end
   HELLO: 0x81,
   START: 0x82,
@@ -60,6 +62,7 @@ export const FrameType = {
   RESP_WINDOW: 0x86,
   LOG: 0x87,
   PONG: 0x88,
+  METRICS_QUERY: 0x89,
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 

@@ -23,7 +23,9 @@ export type ToWorker =
   | { readonly kind: 'abort'; readonly stream: number }
   | { readonly kind: 'window'; readonly stream: number; readonly increment: number }
   | { readonly kind: 'shutdown'; readonly timeoutMs: number }
-  | { readonly kind: 'ping'; readonly data: Buffer };
+  | { readonly kind: 'ping'; readonly data: Buffer }
+  /** The answer to METRICS_QUERY `token`: JSON text (the scoreboard object, or `null`). */
+  | { readonly kind: 'metrics'; readonly token: number; readonly json: string };
 
 /** HELLO's JSON document. */
 export interface HelloInfo {
@@ -53,7 +55,9 @@ export type FromWorker =
       readonly level: number;
       readonly message: string;
     }
-  | { readonly kind: 'pong'; readonly data: Buffer };
+  | { readonly kind: 'pong'; readonly data: Buffer }
+  /** mod_wsgi.server_metrics() asks for the scoreboard; answered by METRICS `token`. */
+  | { readonly kind: 'metrics-query'; readonly token: number };
 
 /** Environ keys whose values are UTF-8 (filesystem encoding) rather than latin-1. */
 export const UTF8_ENVIRON_KEYS: ReadonlySet<string> = new Set(['SCRIPT_FILENAME', 'DOCUMENT_ROOT']);

@@ -56,7 +56,7 @@ function typeOf(n: number): FrameTypeCode {
 describe('wire vectors', () => {
   it('covers every frame type and the four error kinds', () => {
     const types = new Set(vectors.valid.map((v) => v.type));
-    for (const t of [1, 2, 3, 4, 5, 6, 7, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88])
+    for (const t of [1, 2, 3, 4, 5, 6, 7, 8, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89])
       assert.ok(types.has(t), `type ${t}`);
     assert.deepEqual(
       new Set(vectors.invalid.map((v) => v.error)),
