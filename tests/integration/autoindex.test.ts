@@ -10,6 +10,7 @@ import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
 import { listingDate } from '../../src/modules/autoindex/format.js';
+import { execFileSync } from 'node:child_process';
 
 const CONF = `
 LoadModule authz_core_module modules/mod_authz_core.so
@@ -304,5 +305,37 @@ DocumentRoot @DIR@/htdocs
     const res = await rawRequest(h.port, get('/d/'));
     assert.equal(res.status, 200);
     assert.ok(res.body.toString().includes('<li><a href="a.txt"> a.txt</a></li>\n'));
+  });
+});
+
+describe('mod_autoindex: header, readme and HTML entries that are FIFOs', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `${CONF}
+Alias /fifo/ @DIR@/htdocs/fifo/
+<Location /fifo/>
+  IndexOptions FancyIndexing ScanHTMLTitles
+  HeaderName HEADER.txt
+  ReadmeName README.html
+</Location>
+`,
+      { 'htdocs/fifo/real.html': '<title>Real title</title>\n' },
+    );
+    for (const f of ['HEADER.txt', 'README.html', 'pipe.html'])
+      execFileSync('mkfifo', [join(h.dir, 'htdocs/fifo', f)]);
+  });
+  after(() => h.stop());
+
+  it('lists the directory at once, without the FIFOs and without reading them', async () => {
+    const res = await rawRequest(h.port, get('/fifo/'));
+    assert.equal(res.status, 200);
+    const body = res.body.toString();
+    assert.ok(!body.includes('<pre>\n'), 'a FIFO header was included');
+    assert.ok(body.includes('<h1>Index of /fifo</h1>'), body);
+    // The regular HTML file's title is scanned; FIFOs are not entries (their sub-requests
+    // do not map a file), nor are header and readme read from them.
+    assert.match(body, /<a href="real\.html">real\.html<\/a> +\S+ \S+ +\S+ +Real title\n/);
+    assert.ok(!body.includes('pipe.html') && !body.includes('README.html'), body);
   });
 });

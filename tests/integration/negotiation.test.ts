@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { rawRequest } from '../support/raw-http.js';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 
 const CONF = `
 LoadModule authz_core_module modules/mod_authz_core.so
@@ -309,5 +311,34 @@ describe('mod_negotiation', () => {
           ),
         ),
     );
+  });
+});
+
+describe('mod_negotiation: a type map that is not a regular file', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(CONF, FILES);
+    execFileSync('mkfifo', [join(h.dir, 'htdocs/tm/pipe.var')]);
+  });
+  after(() => h.stop());
+
+  it('refuses a FIFO type map at once with 403 and AH00683 (EBADF), not waiting for a writer', async () => {
+    // httpd's ap_pcfg_openfile opens first (a FIFO blocks that worker until a writer comes)
+    // and refuses a non-regular file with APR_EBADF; tswsgi opens non-blocking.
+    const res = await rawRequest(h.port, get('/tm/pipe.var'));
+    assert.equal(res.status, 403);
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          /\(9\)Bad file descriptor: \[client [^\]]+\] AH00683: cannot access type map file: .*\/tm\/pipe\.var$/.test(
+            l,
+          ),
+        ),
+      h.errorLog().join('\n'),
+    );
+    const next = await rawRequest(h.port, get('/tm/doc.var', 'Accept-Language: en\r\n'));
+    assert.equal(next.status, 200);
+    assert.equal(next.body.toString(), 'EN\n');
   });
 });

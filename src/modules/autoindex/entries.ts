@@ -5,13 +5,14 @@
 // access control, IndexIgnore and the type/encoding that pick icons apply as for a real
 // request), then sorted.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import type { RequestRecord } from '../../request/record.js';
 import { lookupDirent } from '../../request/subrequest.js';
 import type { AiDesc, AiItem, AutoindexDirConf } from './config.js';
 import { bytes, scanTitle, strcasecmp, strcmp, strnatcmp } from './format.js';
 import { fnmatch, strcmpMatch } from './match.js';
 import { Opt } from './options.js';
+import { openRegularSync } from '../../util/read-regular.js';
 
 /** One listed entry (struct ent). Strings are byte strings. */
 export interface Entry {
@@ -140,7 +141,7 @@ function findTitle(rr: RequestRecord): string | undefined {
   if (rr.contentEncoding !== undefined) return undefined;
   let fd: number;
   try {
-    fd = openSync(rr.filename ?? '', 'r');
+    fd = openRegularSync(rr.filename ?? '');
   } catch {
     return undefined;
   }

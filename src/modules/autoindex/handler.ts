@@ -4,7 +4,7 @@
 // The `httpd/unix-directory` handler: a directory mod_dir found no DirectoryIndex for is
 // listed under `Options Indexes`, else refused (403, AH01276).
 
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, statSync } from 'node:fs';
 import type { Dirent as FsDirent } from 'node:fs';
 import { DECLINED, DONE, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -16,6 +16,7 @@ import { makeETag } from '../../core/default-handler.js';
 import { signatureFor } from '../../http/die.js';
 import { reasonPhrase } from '../../http/status.js';
 import { aprStatus } from '../../util/apr-status.js';
+import { readRegularFileSync } from '../../util/read-regular.js';
 import type { AutoindexDirConf } from './config.js';
 import { compareEntries, isHtml, makeEntry, parentEntry } from './entries.js';
 import type { Dirent, Entry } from './entries.js';
@@ -46,7 +47,7 @@ function preamble(d: AutoindexDirConf, xhtml: boolean, title: string): string {
 function emitPlain(file: string): string | undefined {
   let data: Buffer;
   try {
-    data = readFileSync(file);
+    data = readRegularFileSync(file);
   } catch {
     return undefined;
   }
@@ -61,7 +62,7 @@ function emitPlain(file: string): string | undefined {
 function includeHtml(rr: RequestRecord): string | undefined {
   if (rr.handler !== undefined && rr.handler !== 'default-handler') return undefined;
   try {
-    return readFileSync(rr.filename ?? '').toString('latin1');
+    return readRegularFileSync(rr.filename ?? '').toString('latin1');
   } catch {
     return undefined;
   }

@@ -279,7 +279,7 @@ export async function doNegotiation(
 /** handle_multi (type_checker, FIRST): MultiViews for a request whose file does not exist. */
 export function makeHandleMulti(
   mod: ModuleDef<NegServerConf, NegDirConf>,
-  readTypeMap: (r: RequestRecord, neg: NegState, rr: RequestRecord) => Promise<ReadMapResult>,
+  readTypeMap: (r: RequestRecord, neg: NegState, rr: RequestRecord) => ReadMapResult,
 ): (r: RequestRecord) => Outcome | Promise<Outcome> {
   return (r) => {
     // The cheap tests first: a request that exists or has no MultiViews pays nothing more.
@@ -297,7 +297,7 @@ export type ReadMapResult =
 async function handleMulti(
   r: RequestRecord,
   conf: NegDirConf,
-  readTypeMap: (r: RequestRecord, neg: NegState, rr: RequestRecord) => Promise<ReadMapResult>,
+  readTypeMap: (r: RequestRecord, neg: NegState, rr: RequestRecord) => ReadMapResult,
 ): Promise<Outcome> {
   const filename = r.filename ?? '';
   const dirName = filename.slice(0, filename.lastIndexOf('/') + 1);
@@ -306,7 +306,7 @@ async function handleMulti(
   if ('status' in read) return read.status;
   let found: FoundVariant[];
   if ('typeMap' in read) {
-    const map = await readTypeMap(r, neg, read.typeMap);
+    const map = readTypeMap(r, neg, read.typeMap);
     if ('status' in map) return map.status;
     found = map.vars.map((v) => ({ v, rr: undefined }));
   } else {

@@ -6,7 +6,7 @@
 // (the variant inline, between a tag line and its repeat), separated by blank lines; `#`
 // lines are comments, indented lines continue a header.
 
-import { readFile } from 'node:fs/promises';
+import { readRegularFileSync } from '../../util/read-regular.js';
 import type { RequestRecord } from '../../request/record.js';
 import { aprStatus } from '../../util/apr-status.js';
 import { getEntry, getToken, parseLanguages } from './accept.js';
@@ -134,15 +134,11 @@ const emptyRecord = (): MapRecord => ({
 });
 
 /** read_type_map: the map file `rr.filename` read as variants (errors logged on r). */
-export async function readTypeMap(
-  r: RequestRecord,
-  _neg: NegState,
-  rr: RequestRecord,
-): Promise<ReadMapResult> {
+export function readTypeMap(r: RequestRecord, _neg: NegState, rr: RequestRecord): ReadMapResult {
   const file = rr.filename ?? '';
   let text: string;
   try {
-    text = (await readFile(file)).toString('latin1');
+    text = readRegularFileSync(file).toString('latin1');
   } catch (e) {
     r.logError(
       'error',

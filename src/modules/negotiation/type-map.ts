@@ -30,7 +30,7 @@ export function makeHandleMapFile(
 ): (r: RequestRecord) => Promise<Outcome> {
   return async (r) => {
     const neg = parseAcceptHeaders(r, r.dirConf(mod));
-    const read = await readTypeMap(r, neg, r);
+    const read = readTypeMap(r, neg, r);
     if ('status' in read) return read.status;
     const vars = read.vars;
     // set_vlist_validator(r, r): the map file's own entity tag (and r->mtime).
