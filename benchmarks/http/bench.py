@@ -33,7 +33,18 @@ SCENARIOS = {
     "flask": ("/flask/", 0),  # /flask alone is a Werkzeug 308 to /flask/
     "big-1MiB": ("/big", 0),
     "echo-64KiB-POST": ("/echo", 64 * 1024),
+    "static-4KiB": ("/static.txt", 0),
 }
+# A static file from DocumentRoot: httpd's default handler against tswsgi's. gunicorn serves
+# no static files, so it sits this one out.
+STATIC_FILE = "static.txt"
+STATIC_BYTES = bytes((i * 7 + (i >> 5)) % 95 + 32 for i in range(4096))
+SCENARIO_SERVERS = {"static-4KiB": ("apache", "tswsgi")}
+
+
+def runs_on(scenario, server):
+    """Whether `server` takes part in `scenario`."""
+    return server in SCENARIO_SERVERS.get(scenario, ALL_SERVERS)
 ALL_SERVERS = ("apache", "gunicorn", "tswsgi")
 READY_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
@@ -240,7 +251,7 @@ def run_wrk(port, path, body, conns, duration, threads):
     raise RuntimeError(f"wrk failed (status {res.returncode}): {res.stderr.strip()[-300:]}")
 
 
-def verify(port):
+def verify(port, server):
     """Check every scenario answers correctly (so req/s never counts error pages)."""
     import http.client
     post = b"y" * (64 * 1024)
@@ -248,6 +259,8 @@ def verify(port):
               ("GET", "/flask/", None, lambda b: b == b"Hello World!\n"),
               ("GET", "/big", None, lambda b: len(b) == 1024 * 1024),
               ("POST", "/echo", post, lambda b: b == post)]
+    if runs_on("static-4KiB", server):
+        checks.append(("GET", "/" + STATIC_FILE, None, lambda b: b == STATIC_BYTES))
     for method, path, body, ok in checks:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
@@ -261,12 +274,13 @@ def verify(port):
                                f"{data[:80]!r}")
 
 
-def warm_up(port):
+def warm_up(port, server):
     """A few requests on every path so each daemon process has imported its apps."""
     def hit(path):
         for _ in range(4):
             http_status(port, path)
-    threads = [threading.Thread(target=hit, args=(p,)) for p, _ in SCENARIOS.values()
+    threads = [threading.Thread(target=hit, args=(p,))
+               for name, (p, _) in SCENARIOS.items() if runs_on(name, server)
                for _ in range(4)]
     for t in threads:
         t.start()
@@ -327,6 +341,9 @@ def main():
     for dest, src in APP_SOURCES.items():
         shutil.copyfile(src, os.path.join(apps, dest))
         os.chmod(os.path.join(apps, dest), 0o644)
+    with open(os.path.join(apps, STATIC_FILE), "wb") as f:
+        f.write(STATIC_BYTES)
+    os.chmod(os.path.join(apps, STATIC_FILE), 0o644)
     with open(os.path.join(HERE, "httpd.conf.in")) as f:
         template = f.read()
     servers = make_servers(names, base, apps, template, args.tswsgi_bin)
@@ -341,8 +358,8 @@ def main():
         for srv in servers:
             try:
                 srv.start()
-                warm_up(srv.port)
-                verify(srv.port)
+                warm_up(srv.port, srv.name)
+                verify(srv.port, srv.name)
                 started.append(srv)
                 print(f"# {srv.name}: ready on 127.0.0.1:{srv.port} (pid {srv.proc.pid})",
                       flush=True)
@@ -360,6 +377,8 @@ def main():
                 order = servers[rotation % len(servers):] + servers[:rotation % len(servers)]
                 rotation += 1
                 for srv in order:
+                    if not runs_on(scen, srv.name):
+                        continue
                     if srv.error:
                         row["servers"][srv.name] = {"error": srv.error}
                         continue

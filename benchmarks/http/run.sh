@@ -3,7 +3,7 @@
 # from ONE httpd.conf template (httpd.conf.in). Writes benchmarks/http/results-latest.json.
 #
 #   benchmarks/http/run.sh [--servers apache,gunicorn,tswsgi] [--duration 10]
-#                          [--connections 32,256] [--scenarios hello,flask,big-1MiB,echo-64KiB-POST]
+#                          [--connections 32,256] [--scenarios hello,flask,big-1MiB,echo-64KiB-POST,static-4KiB]
 #
 # Installs what is missing from Debian packages (gunicorn comes from python3-gunicorn, which
 # runs under /usr/bin/python3 next to python3-flask; no venv needed). The orchestration is in
