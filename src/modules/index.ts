@@ -10,6 +10,7 @@
 
 import { coreModule } from '../core/index.js';
 import { accessCompatModule } from './access-compat/index.js';
+import { actionsModule } from './actions/index.js';
 import { aliasModule } from './alias/index.js';
 import { autoindexModule } from './autoindex/index.js';
 import { authBasicModule } from './auth-basic/index.js';
@@ -72,6 +73,8 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(wsgiModule),
   anyModule(cgiModule),
   anyModule(cgidModule),
+  // action_handler is APR_HOOK_LAST: its anyHandler comes after every other module's.
+  anyModule(actionsModule),
   anyModule(filterModule),
   anyModule(deflateModule),
   anyModule(statusModule),

@@ -251,12 +251,13 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
     const rv = await named(r);
     if (rv !== DECLINED) return rv;
   }
-  if (r.handler !== undefined) {
-    for (const m of r.generation.runtime.modules) {
-      if (m.anyHandler === undefined) continue;
-      const rv = await m.anyHandler(r);
-      if (rv !== DECLINED) return rv;
-    }
+  // Handlers that pick their requests themselves (WSGIHandlerScript names, mod_actions'
+  // Action/Script, which also serve requests with no handler but a content type).
+  for (const m of r.generation.runtime.modules) {
+    if (m.anyHandler === undefined) continue;
+    const p = m.anyHandler(r);
+    const rv = typeof p === 'number' ? p : await p;
+    if (rv !== DECLINED) return rv;
   }
   const fallback = handlers.get('default-handler');
   if (fallback === undefined || fallback === named) {

@@ -66,6 +66,8 @@ export async function internalRedirect(
   r: RequestRecord,
   target: string,
   method?: string,
+  /** ap_internal_redirect_handler: the content type the new request starts with. */
+  contentType?: string,
 ): Promise<Outcome> {
   if (recursionLimitExceeded(r)) return 500;
   // The new request builds its own output filters (insert_filter runs again for it).
@@ -90,6 +92,7 @@ export async function internalRedirect(
   // A type map's validator and no-cache verdict reach the variant's response.
   next.vlistValidator = r.vlistValidator;
   next.noCache = r.noCache;
+  if (contentType !== undefined) next.contentType = contentType;
   r.next = next;
   return processRequest(next);
 }

@@ -44,6 +44,7 @@ function lineOf(file: string, re: RegExp): number {
 
 const IMPLEMENTED = new Set([
   'access_compat',
+  'actions',
   'alias',
   'auth_basic',
   'authn_core',

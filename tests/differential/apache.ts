@@ -51,6 +51,7 @@ LoadModule authz_groupfile_module /usr/lib/apache2/modules/mod_authz_groupfile.s
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
+LoadModule actions_module /usr/lib/apache2/modules/mod_actions.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -97,6 +98,22 @@ WSGIScriptAlias /hdrs "@SRV@/dump.wsgi" process-group=diff
 
 # mod_cgi: scripts under @SRV@/cgi (CGI_SCRIPTS).
 ScriptAlias /cgi-bin/ "@SRV@/cgi/"
+# mod_actions: Action by handler, by media type, virtual; Script by method (ACTION_FILES).
+<Directory "@HTDOCS@/act">
+    AddHandler act-type .act
+    Action act-type /cgi-bin/env.cgi
+    Action text/html /cgi-bin/env.cgi
+    Script PUT /cgi-bin/env.cgi
+    Script GET /cgi-bin/env.cgi
+</Directory>
+<Location /vact>
+    SetHandler vact-handler
+    Action vact-handler /cgi-bin/env.cgi virtual
+</Location>
+<Location /nvact>
+    SetHandler nvact-handler
+    Action nvact-handler /cgi-bin/env.cgi
+</Location>
 # core's CGIPassAuth / CGIVar reach mod_wsgi's environ too (ap_add_common_vars).
 WSGIScriptAlias /passauth "@SRV@/dump.wsgi" process-group=diff
 <Location /passauth>
@@ -682,6 +699,36 @@ const CGI_SCRIPTS: Readonly<Record<string, string>> = {
   'ext.cgi': '#!/bin/sh\necho "Location: http://example.com/elsewhere"\necho\necho ignored\n',
   'redir.cgi': '#!/bin/sh\necho "Location: /hello.txt"\necho\necho dropped\n',
   'noexec.cgi': '#!/bin/sh\necho "Content-Type: text/plain"\necho\n',
+  // mod_actions' target: what the redirected request carries.
+  'env.cgi': [
+    '#!/bin/sh',
+    'echo "Content-Type: text/plain"',
+    'echo',
+    // The body comes after a pause, so both servers send it chunked (framing is otherwise
+    // decided by whether the whole output is in when the head goes out, in both).
+    'sleep 0.1',
+    ...[
+      'REQUEST_METHOD',
+      'SCRIPT_NAME',
+      'PATH_INFO',
+      'PATH_TRANSLATED',
+      'QUERY_STRING',
+      'REQUEST_URI',
+      'REDIRECT_HANDLER',
+      'REDIRECT_URL',
+      'REDIRECT_STATUS',
+      'REDIRECT_QUERY_STRING',
+      'CONTENT_LENGTH',
+    ].map((v) => `echo "${v}=$${v}"`),
+    '',
+  ].join('\n'),
+};
+
+/** mod_actions' documents under htdocs/act (Action/Script in DIFF_CONF_TEMPLATE). */
+const ACTION_FILES: Readonly<Record<string, string>> = {
+  'a.act': 'handled by an Action\n',
+  'p.html': '<p>html</p>\n',
+  't.txt': 'plain text\n',
 };
 
 /** Contents of the static file served from DocumentRoot. */
@@ -791,6 +838,10 @@ export async function prepareTree(): Promise<DiffTree> {
   ]) {
     await chmod(f, 0o644);
   }
+  await mkdir(join(htdocs, 'act'));
+  await chmod(join(htdocs, 'act'), 0o755);
+  for (const [name, text] of Object.entries(ACTION_FILES))
+    await writeFile(join(htdocs, 'act', name), text, { mode: 0o644 });
   await mkdir(join(srv, 'cgi'));
   await chmod(join(srv, 'cgi'), 0o755);
   for (const [name, text] of Object.entries(CGI_SCRIPTS)) {
@@ -800,7 +851,12 @@ export async function prepareTree(): Promise<DiffTree> {
   // Both servers make the ETag weak (W/) while the file is less than a second old
   // (httpd's ap_make_etag); a fixed old mtime makes the comparison independent of timing.
   const old = new Date('2026-01-01T00:00:00Z');
-  for (const f of [join(htdocs, 'hello.txt'), join(htdocs, 'private', 'secret.txt'), ...htFiles]) {
+  for (const f of [
+    join(htdocs, 'hello.txt'),
+    join(htdocs, 'private', 'secret.txt'),
+    ...htFiles,
+    ...Object.keys(ACTION_FILES).map((n) => join(htdocs, 'act', n)),
+  ]) {
     await utimes(f, old, old);
   }
   await prepareAutoindexTree(htdocs);

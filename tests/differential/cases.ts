@@ -1226,6 +1226,66 @@ export const CASES: readonly Case[] = [
     expectStatus: 404,
     logs: [/AH02811: stderr from \S+\/missing\.cgi: script not found or unable to stat/],
   },
+  // mod_actions (htdocs/act, /vact, /nvact → /cgi-bin/env.cgi, which prints its variables).
+  {
+    name: 'GET /act/a.act: an Action for the handler redirects to its script (mod_actions)',
+    path: '/act/a.act',
+    expectStatus: 200,
+    check: (r) => {
+      const body = r.body.toString();
+      assert.match(body, /^PATH_INFO=\/act\/a\.act$/m);
+      assert.match(body, /^REDIRECT_HANDLER=act-type$/m);
+      assert.match(body, /^SCRIPT_NAME=\/cgi-bin\/env\.cgi$/m);
+    },
+  },
+  {
+    name: 'GET /act/p.html: an Action for the media type (mod_actions)',
+    path: '/act/p.html',
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /^REDIRECT_HANDLER=text\/html$/m),
+  },
+  {
+    name: 'GET /act/t.txt?x=1: Script GET serves a GET with a query string (mod_actions)',
+    path: '/act/t.txt?x=1',
+    expectStatus: 200,
+    check: (r) => {
+      assert.match(r.body.toString(), /^QUERY_STRING=x=1$/m);
+      assert.match(r.body.toString(), /^REDIRECT_HANDLER=$/m);
+    },
+  },
+  {
+    name: 'GET /act/t.txt: Script GET leaves a GET without a query string alone (mod_actions)',
+    path: '/act/t.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'plain text\n'),
+  },
+  {
+    name: 'PUT /act/t.txt: Script PUT gets the request and its body (mod_actions)',
+    method: 'PUT',
+    path: '/act/t.txt',
+    body: 'abc',
+    expectStatus: 200,
+    check: (r) => {
+      assert.match(r.body.toString(), /^REQUEST_METHOD=PUT$/m);
+      assert.match(r.body.toString(), /^CONTENT_LENGTH=3$/m);
+    },
+  },
+  {
+    name: 'GET /vact/any/x%20y?z=2: a virtual Action needs no file (mod_actions)',
+    path: '/vact/any/x%20y?z=2',
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /^PATH_INFO=\/vact\/any\/x y$/m),
+  },
+  {
+    name: 'GET /nvact/missing: an Action without virtual needs the file, 404 (mod_actions)',
+    path: '/nvact/missing',
+    expectStatus: 404,
+  },
+  {
+    name: 'GET /act/none.act: a missing file under an Action is 404 (mod_actions)',
+    path: '/act/none.act',
+    expectStatus: 404,
+  },
   ...AUTOINDEX_CASES,
   // --- mod_rewrite (helper `rewrite`): the rules under <Location /rw> and ht/rw* .htaccess.
   {

@@ -5,6 +5,7 @@
 // and provision (provision.ts), which starts the generation's WsgiRuntime (daemon groups +
 // the embedded group '').
 
+import { DECLINED } from '../../request/hooks.js';
 import type { ModuleDef } from '../module.js';
 import { createDirConf, createServerConf, dirMerge, serverMerge } from './config.js';
 import type { WsgiDirConf, WsgiServerConf } from './config.js';
@@ -76,7 +77,9 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
   },
   // WSGIHandlerScript names (handleWsgiScript declines any other name).
   anyHandler: (r) =>
-    handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
+    r.handler === undefined
+      ? DECLINED
+      : handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   statusHook: (r, flags) => wsgiStatusSection(stateOf(r)?.status?.() ?? [], flags, Date.now()),
   provision: provisionWsgi,
 };
