@@ -32,6 +32,21 @@ export function unsetHeaderIn(r: RequestRecord, name: string): void {
   delete r.headersIn.headers[lower];
 }
 
+/** apr_table_setn(r->headers_in, name, value): the first field takes it, the rest go. */
+export function setHeaderIn(r: RequestRecord, name: string, value: string): void {
+  const raw = r.headersIn.rawHeaders;
+  const lower = name.toLowerCase();
+  let first = -1;
+  for (let i = raw.length - 2; i >= 0; i -= 2) {
+    if (raw[i]?.toLowerCase() !== lower) continue;
+    if (first >= 0) raw.splice(first, 2);
+    first = i;
+  }
+  if (first >= 0) raw[first + 1] = value;
+  else raw.push(name, value);
+  r.headersIn.headers[lower] = value;
+}
+
 /** The last request of an internal-redirect chain (whose answer the client gets). */
 export function lastOfChain(r: RequestRecord): RequestRecord {
   let c = r;

@@ -116,6 +116,18 @@ ScriptAlias /cgi-bin/ "@SRV@/cgi/"
 </Location>
 # core's CGIPassAuth / CGIVar reach mod_wsgi's environ too (ap_add_common_vars).
 WSGIScriptAlias /passauth "@SRV@/dump.wsgi" process-group=diff
+# mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
+WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
+<Location /fakeauth>
+    WSGIPassAuthorization On
+    AuthBasicFake "u-%{REMOTE_ADDR}" "p-%{req:X-Pw}"
+</Location>
+<Location /fakeauth/nopw>
+    AuthBasicFake "u-%{REMOTE_ADDR}" "%{req:X-Absent}"
+</Location>
+<Location /fakeauth/default>
+    AuthBasicFake "%{req:X-User}"
+</Location>
 <Location /passauth>
     CGIPassAuth On
     CGIVar REQUEST_URI current-uri

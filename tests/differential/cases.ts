@@ -1160,6 +1160,39 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['REQUEST_URI'], '/passauth/x');
     },
   },
+  // mod_auth_basic's AuthBasicFake (<Location /fakeauth…>).
+  {
+    name: 'GET /fakeauth: AuthBasicFake builds Authorization from its expressions (mod_auth_basic)',
+    path: '/fakeauth/x',
+    extraHeaders: 'Authorization: Basic b2xkOm9sZA==\r\nX-Pw: s3cret\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) =>
+      assert.equal(
+        env?.['HTTP_AUTHORIZATION'],
+        `Basic ${Buffer.from('u-127.0.0.1:p-s3cret').toString('base64')}`,
+      ),
+  },
+  {
+    name: 'GET /fakeauth/nopw: an empty password expression removes Authorization (mod_auth_basic)',
+    path: '/fakeauth/nopw/x',
+    extraHeaders: 'Authorization: Basic b2xkOm9sZA==\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['HTTP_AUTHORIZATION'], undefined),
+  },
+  {
+    name: 'GET /fakeauth/default: without a password expression the password is "password" (mod_auth_basic)',
+    path: '/fakeauth/default/x',
+    extraHeaders: 'X-User: alice\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) =>
+      assert.equal(
+        env?.['HTTP_AUTHORIZATION'],
+        `Basic ${Buffer.from('alice:password').toString('base64')}`,
+      ),
+  },
   // mod_headers (<Location /hdrs>, <Location /hdrs404>).
   {
     name: 'GET /hdrs: Header set/always/append/merge/add/echo/edit/env= and RequestHeader edits (mod_headers)',

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
+import { app } from '../support/wsgi.js';
 
 const CONF = `
 LoadModule authz_core_module modules/mod_authz_core.so
@@ -222,5 +223,106 @@ DocumentRoot @DIR@/htdocs
       h.errorLog().join('\n'),
       /\[authz_core:error\] .*AH01627: AuthType configured with no corresponding authorization directives/,
     );
+  });
+});
+
+// AuthBasicFake (authenticate_basic_fake, fixups LAST): checked against apache2 2.4.71 (the
+// header values are differential cases too); these pin the log lines and error paths.
+describe('AuthBasicFake', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startServer(
+      `
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule auth_basic_module modules/mod_auth_basic.so
+LoadModule alias_module modules/mod_alias.so
+LoadModule wsgi_module modules/mod_wsgi.so
+ServerName localhost
+LogLevel info
+<Directory @DIR@>
+  Require all granted
+</Directory>
+WSGIScriptAlias /app @DIR@/dump.wsgi
+WSGIPassAuthorization On
+<Location /app/fake>
+  AuthBasicFake "%{req:X-User}" "pw-%{req:X-Pw}"
+</Location>
+<Location /app/broken>
+  AuthBasicFake "%{file:@DIR@/no-such-file}"
+</Location>
+<Location /app/brokenpw>
+  AuthBasicFake "u" "%{file:@DIR@/no-such-file}"
+</Location>
+<Location /app/fake/off>
+  AuthBasicFake off
+</Location>
+`,
+      { 'dump.wsgi': app('dump.wsgi') },
+    );
+  });
+  after(() => h.stop());
+
+  const ask = async (path: string, extra = ''): Promise<{ status: number; auth: unknown }> => {
+    const res = await rawRequest(
+      h.port,
+      `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`,
+    );
+    if (res.status !== 200) return { status: res.status, auth: undefined };
+    const env = (JSON.parse(res.body.toString()) as { environ: Record<string, unknown> }).environ;
+    return { status: res.status, auth: env['HTTP_AUTHORIZATION'] };
+  };
+
+  it('replaces the client’s Authorization with Basic base64(user:password) and logs AH02457', async () => {
+    const got = await ask(
+      '/app/fake',
+      'Authorization: Basic b2xkOm9sZA==\r\nX-User: bob\r\nX-Pw: 1\r\n',
+    );
+    const line = `Basic ${Buffer.from('bob:pw-1').toString('base64')}`;
+    assert.deepEqual(got, { status: 200, auth: line });
+    assert.ok(
+      h.errorLog().some((l) => l.includes(`AH02457: AuthBasicFake: "Authorization: ${line}"`)),
+    );
+  });
+
+  it('drops Authorization when the user expression is empty (AH02458 at info)', async () => {
+    const got = await ask('/app/fake', 'Authorization: Basic b2xkOm9sZA==\r\n');
+    assert.deepEqual(got, { status: 200, auth: undefined });
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          /\[auth_basic:info\] .*AH02458: AuthBasicFake: empty username expression for URI '\/app\/fake', ignoring$/.test(
+            l,
+          ),
+        ),
+    );
+  });
+
+  it('answers 500 with AH02455 / AH02456 when an expression cannot be evaluated', async () => {
+    assert.equal((await ask('/app/broken')).status, 500);
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          /AH02455: AuthBasicFake: could not evaluate user expression for URI '\/app\/broken': Cannot open file /.test(
+            l,
+          ),
+        ),
+    );
+    assert.equal((await ask('/app/brokenpw')).status, 500);
+    assert.ok(
+      h
+        .errorLog()
+        .some((l) =>
+          /AH02456: AuthBasicFake: could not evaluate password expression for URI '\/app\/brokenpw': /.test(
+            l,
+          ),
+        ),
+    );
+  });
+
+  it('leaves the client’s header alone under AuthBasicFake off', async () => {
+    const got = await ask('/app/fake/off', 'Authorization: Basic b2xkOm9sZA==\r\nX-User: bob\r\n');
+    assert.deepEqual(got, { status: 200, auth: 'Basic b2xkOm9sZA==' });
   });
 });

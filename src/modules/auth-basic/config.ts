@@ -3,6 +3,8 @@
 
 import { Ctx, type AnyDirective, type DirectiveBuilder } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
+import type { Expr } from '../../expr/ast.js';
+import { tryParseExpr } from '../../expr/parse.js';
 
 export interface AuthBasicDirConf {
   /** AuthBasicProvider names in order; undefined = the default, `file`. */
@@ -11,18 +13,22 @@ export interface AuthBasicDirConf {
   authoritative: boolean | undefined;
   /** AuthBasicUseDigestAlgorithm MD5: check `MD5(user:realm:password)` against htdigest hashes. */
   digestMd5: boolean | undefined;
+  /** AuthBasicFake's user and password expressions; null = `off`; undefined = not set here. */
+  fake: { readonly user: Expr; readonly pass: Expr } | null | undefined;
 }
 
 export const authBasicDirMerge: MergeSpec<AuthBasicDirConf> = {
   providers: 'override',
   authoritative: 'override',
   digestMd5: 'override',
+  fake: 'override',
 };
 
 const createAuthBasicDir = (): AuthBasicDirConf => ({
   providers: undefined,
   authoritative: undefined,
   digestMd5: undefined,
+  fake: undefined,
 });
 
 /** mod_auth_basic's directive table. */
@@ -52,13 +58,21 @@ export function authBasicDirectives(
       'AuthBasicFake',
       Ctx.OR_AUTHCFG,
       "Fake basic authentication using the given expressions for username and password, 'off' to disable. Password defaults to 'password' if missing.",
-      (c, user) => {
-        // Only `off` is taken: a fake user is an ap_expr (typically an SSL variable), and
-        // tswsgi has neither.
-        if (user.toLowerCase() !== 'off')
+      (c, user, pass) => {
+        if (user.toLowerCase() === 'off') {
+          c.dir.fake = null;
+          return;
+        }
+        // Without a password expression, the fixed string "password" (as mod_ssl's).
+        const u = tryParseExpr(user, 'string');
+        if ('error' in u)
+          throw c.fail(`Could not parse fake username expression '${user}': ${u.error}`);
+        const p = tryParseExpr(pass ?? 'password', 'string');
+        if ('error' in p)
           throw c.fail(
-            `Could not parse fake username expression '${user}': tswsgi supports only AuthBasicFake off`,
+            `Could not parse fake password expression associated to user '${user}': ${p.error}`,
           );
+        c.dir.fake = { user: u.expr, pass: p.expr };
       },
     ),
     d.take1(

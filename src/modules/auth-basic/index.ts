@@ -12,6 +12,9 @@ import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
 import type { RequestRecord } from '../../request/record.js';
 import { authName, authType } from '../authn-core/index.js';
+import { ExprEvalError, execString } from '../../expr/eval.js';
+import { exprRequest } from '../../expr/request.js';
+import { setHeaderIn, unsetHeaderIn } from '../../request/tables.js';
 import type { AuthnProvider, AuthnStatus, ModuleDef } from '../module.js';
 import { authBasicConfig } from './config.js';
 import type { AuthBasicDirConf } from './config.js';
@@ -22,6 +25,7 @@ export const authBasicModule: ModuleDef<undefined, AuthBasicDirConf> = {
   ...authBasicConfig,
   hooks: {
     checkUserId: { run: (r) => authenticateBasicUser(r), order: 'middle' },
+    fixups: { run: (r) => authenticateBasicFake(r), order: 'last' },
   },
   noteAuthFailure: (r, type) => {
     if (type.toLowerCase() !== 'basic') return false;
@@ -29,6 +33,60 @@ export const authBasicModule: ModuleDef<undefined, AuthBasicDirConf> = {
     return true;
   },
 };
+
+/**
+ * authenticate_basic_fake (fixups LAST): AuthBasicFake's expressions make the Authorization
+ * header a proxied backend or application sees, `Basic base64(user:pass)`. An empty user or
+ * password removes the header instead (AH02458/AH02459); one that fails to evaluate is 500.
+ */
+export function authenticateBasicFake(r: RequestRecord): Outcome {
+  const fake = r.dirConf(authBasicModule).fake;
+  if (fake === undefined || fake === null) return DECLINED;
+  const ctx = exprRequest(r);
+  const part = (which: 'user' | 'pass'): string | number => {
+    try {
+      return execString(fake[which], ctx);
+    } catch (e) {
+      if (!(e instanceof ExprEvalError)) throw e;
+      const [id, what] = which === 'user' ? ['AH02455', 'user'] : ['AH02456', 'password'];
+      r.logError(
+        'error',
+        'auth_basic',
+        id,
+        `AuthBasicFake: could not evaluate ${what} expression for URI '${r.uri}': ${e.message}`,
+      );
+      return 500;
+    }
+  };
+  const user = part('user');
+  if (typeof user === 'number') return user;
+  if (user === '') {
+    r.logError(
+      'info',
+      'auth_basic',
+      'AH02458',
+      `AuthBasicFake: empty username expression for URI '${r.uri}', ignoring`,
+    );
+    unsetHeaderIn(r, 'Authorization');
+    return DECLINED;
+  }
+  const pass = part('pass');
+  if (typeof pass === 'number') return pass;
+  if (pass === '') {
+    r.logError(
+      'info',
+      'auth_basic',
+      'AH02459',
+      `AuthBasicFake: empty password expression for URI '${r.uri}', ignoring`,
+    );
+    unsetHeaderIn(r, 'Authorization');
+    return DECLINED;
+  }
+  const line = `Basic ${Buffer.from(`${user}:${pass}`, 'latin1').toString('base64')}`;
+  setHeaderIn(r, 'Authorization', line);
+  r.logError('info', 'auth_basic', 'AH02457', `AuthBasicFake: "Authorization: ${line}"`);
+  return OK;
+}
 
 /** The provider used when AuthBasicProvider is not set (AUTHN_DEFAULT_PROVIDER). */
 const DEFAULT_PROVIDER = 'file';
