@@ -244,9 +244,23 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
     if (typeof rv !== 'number') await rv;
   }
   commitOutputFilters(r);
+  // While the handlers run, a request without a handler is named by its media type (or
+  // default-handler), as ap_invoke_handler does; it is put back after (%{HANDLER} in an
+  // expression evaluated meanwhile, e.g. by Header expr= or a FilterProvider, sees it).
+  const own = r.handler;
+  if (own === undefined) r.handler = r.contentType?.split(';')[0]?.trim() || 'default-handler';
+  try {
+    return await runHandlers(r, r.handler as string);
+  } finally {
+    r.handler = own;
+  }
+}
+
+/** ap_run_handler: the handler registered for `name`, those that pick their own, core's. */
+async function runHandlers(r: RequestRecord, name: string): Promise<Outcome> {
   const handlers = r.generation.runtime.handlers;
-  const name = r.handler ?? r.contentType?.split(';')[0]?.trim();
-  const named = name === undefined ? undefined : handlers.get(name);
+  // core's default_handler is REALLY_LAST: under its own name it still comes after the rest.
+  const named = name === 'default-handler' ? undefined : handlers.get(name);
   if (named !== undefined) {
     const rv = await named(r);
     if (rv !== DECLINED) return rv;
@@ -265,7 +279,7 @@ async function invokeHandler(r: RequestRecord): Promise<Outcome> {
       'warn',
       'core',
       'AH00524',
-      `handler "${name ?? ''}" not found for: ${r.filename ?? r.uri}`,
+      `handler "${name}" not found for: ${r.filename ?? r.uri}`,
     );
     return 500;
   }

@@ -106,6 +106,10 @@ ScriptAlias /cgi-bin/ "@SRV@/cgi/"
     Script PUT /cgi-bin/env.cgi
     Script GET /cgi-bin/env.cgi
 </Directory>
+# ap_invoke_handler names a request without a handler by its media type while it runs.
+<Location /act/h.txt>
+    Header set X-Handler "expr=%{HANDLER}"
+</Location>
 <Location /vact>
     SetHandler vact-handler
     Action vact-handler /cgi-bin/env.cgi virtual
@@ -741,6 +745,7 @@ const ACTION_FILES: Readonly<Record<string, string>> = {
   'a.act': 'handled by an Action\n',
   'p.html': '<p>html</p>\n',
   't.txt': 'plain text\n',
+  'h.txt': 'handler?\n',
 };
 
 /** Contents of the static file served from DocumentRoot. */

@@ -1315,6 +1315,12 @@ export const CASES: readonly Case[] = [
     expectStatus: 404,
   },
   {
+    name: 'GET /act/h.txt: %{HANDLER} is the media type while a static file is sent (core)',
+    path: '/act/h.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Handler'), 'text/plain'),
+  },
+  {
     name: 'GET /act/none.act: a missing file under an Action is 404 (mod_actions)',
     path: '/act/none.act',
     expectStatus: 404,

@@ -50,9 +50,12 @@ describe('server start', () => {
 
   it('imports a WSGIImportScript script at start, before any request, once', async () => {
     const marker = join(h.dir, 'pre', 'imported');
-    const pids = await until(
-      () => existsSync(marker) && readFileSync(marker, 'utf8').trim().split('\n'),
-    );
+    // Written by the import: wait for the line, not only the file (it exists, empty, from
+    // open() until the write lands; a loaded machine showed that window).
+    const pids = await until(() => {
+      const text = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
+      return text.endsWith('\n') && text.trim().split('\n');
+    });
     assert.equal(
       pids.length,
       1,

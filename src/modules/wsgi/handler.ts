@@ -123,7 +123,11 @@ export async function handleWsgiScript<P>(
   const isScript = r.handler === 'wsgi-script' || r.handler === 'application/x-httpd-wsgi';
   // WSGIHandlerScript: a handler name bound to a script whose handle_request(environ,
   // start_response) serves the request; the mapped file is only its resource.
-  const hs = isScript || r.handler === undefined ? undefined : dir.handlerScripts?.[r.handler];
+  const names = dir.handlerScripts;
+  const hs =
+    isScript || r.handler === undefined || names === undefined || !Object.hasOwn(names, r.handler)
+      ? undefined
+      : names[r.handler];
   if (!isScript && hs === undefined) return DECLINED;
   const aliased = r.notes.get(NOTE.aliasForcedType)?.toLowerCase() === 'wsgi-script';
   const core = coreDir(r.perDir);

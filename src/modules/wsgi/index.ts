@@ -76,10 +76,13 @@ export const wsgiModule: ModuleDef<WsgiServerConf, WsgiDirConf> = {
       handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
   },
   // WSGIHandlerScript names (handleWsgiScript declines any other name).
-  anyHandler: (r) =>
-    r.handler === undefined
+  anyHandler: (r) => {
+    const dir = r.dirConf(wsgiModule);
+    const names = dir.handlerScripts;
+    return r.handler === undefined || names === undefined || !Object.hasOwn(names, r.handler)
       ? DECLINED
-      : handleWsgiScript(r, r.serverConf(wsgiModule), r.dirConf(wsgiModule), stateOf(r)),
+      : handleWsgiScript(r, r.serverConf(wsgiModule), dir, stateOf(r));
+  },
   statusHook: (r, flags) => wsgiStatusSection(stateOf(r)?.status?.() ?? [], flags, Date.now()),
   provision: provisionWsgi,
 };
