@@ -67,6 +67,6 @@ export function exprRequest(r: RequestRecord): ExprRequest {
     },
     note: (name) => tableGet(r.notes, name),
     env: (name) => tableGet(r.env, name),
-    remoteIp: r.connection.remoteAddr,
+    remoteIp: r.useragentIp,
   };
 }

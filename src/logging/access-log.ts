@@ -140,8 +140,10 @@ function item(
     (orig ?? defOrig) ? c.r : final(c.r);
   switch (letter) {
     case 'h':
+      return arg === 'c' ? (c) => c.r.connection.remoteAddr : (c) => c.r.useragentIp;
     case 'a':
-      return (c) => c.r.connection.remoteAddr;
+      // %{c}a: the peer (c->client_ip); %a: the client as mod_remoteip left it.
+      return arg === 'c' ? (c) => c.r.connection.remoteAddr : (c) => c.r.useragentIp;
     case 'A':
       return (c) => c.r.connection.localAddr;
     case 'l':

@@ -36,6 +36,7 @@ import { negotiationModule } from './negotiation/index.js';
 import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
 import { rewriteModule } from './rewrite/index.js';
+import { remoteIpModule } from './remoteip/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -51,6 +52,8 @@ export function anyModule<S, D>(mod: ModuleDef<S, D>): ModuleDef {
 export const MODULES: readonly ModuleDef[] = [
   anyModule(coreModule),
   anyModule(logConfigModule),
+  // post_read_request FIRST: the client address is settled before anything reads it.
+  anyModule(remoteIpModule),
   anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(reqtimeoutModule),

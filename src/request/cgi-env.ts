@@ -89,14 +89,14 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   // HostnameLookups Off: a name only when a host-based access check looked it up.
   const host = knownRemoteHost(r);
   if (host !== undefined) env.set('REMOTE_HOST', host);
-  env.set('REMOTE_ADDR', r.connection.remoteAddr);
+  env.set('REMOTE_ADDR', r.useragentIp);
   env.set('DOCUMENT_ROOT', core.documentRoot);
   env.set('REQUEST_SCHEME', 'http');
   env.set('CONTEXT_PREFIX', r.notes.get('context-prefix') ?? '');
   env.set('CONTEXT_DOCUMENT_ROOT', r.notes.get('context-document-root') ?? core.documentRoot);
   env.set('SERVER_ADMIN', core.serverAdmin);
   if (r.filename !== undefined) env.set('SCRIPT_FILENAME', r.filename);
-  env.set('REMOTE_PORT', String(r.connection.remotePort));
+  env.set('REMOTE_PORT', String(r.connection.remotePort)); // c->client_addr's port
   if (r.user !== undefined) env.set('REMOTE_USER', r.user);
   if (r.authType !== undefined) env.set('AUTH_TYPE', r.authType);
   return env;

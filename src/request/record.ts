@@ -74,6 +74,14 @@ export interface RequestRecord {
   // --- Additive fields (request-side helper): what httpd's request_rec/conn_rec also carry.
   /** The connection's addresses and keep-alive count (conn_rec). */
   readonly connection: ConnectionInfo;
+  /**
+   * r->useragent_ip and its port: the client as modules see it (REMOTE_ADDR, Require ip,
+   * %a, the error log's [client ip:port]). The peer's address unless mod_remoteip took the
+   * client from a proxy header (then the port is 0); connection.remoteAddr stays the peer
+   * (and REMOTE_PORT its port). Sub-requests and internal redirects inherit it.
+   */
+  useragentIp: string;
+  useragentPort: number;
   /** Host name the request named (r->hostname), lower-cased, port stripped; '' if none. */
   readonly hostname: string;
   /** The request line as received (r->the_request), e.g. `GET / HTTP/1.1`. */
@@ -403,6 +411,8 @@ export class Request implements RequestRecord {
   status = 200;
   readonly server: ServerIR;
   readonly connection: ConnectionInfo;
+  useragentIp: string;
+  useragentPort: number;
   readonly hostname: string;
   readonly theRequest: string;
   readonly requestTime: number;
@@ -425,6 +435,9 @@ export class Request implements RequestRecord {
     this.generation = init.generation;
     this.server = init.server;
     this.connection = init.connection;
+    const from = init.prev ?? init.main;
+    this.useragentIp = from?.useragentIp ?? init.connection.remoteAddr;
+    this.useragentPort = from?.useragentPort ?? init.connection.remotePort;
     this.method = init.method ?? req.method ?? 'GET';
     this.protocol = `HTTP/${req.httpVersion}`;
     this.unparsedUri = init.target ?? req.url ?? '/';
@@ -518,7 +531,7 @@ export class Request implements RequestRecord {
   logError(level: LogLevel, module: string, id: string, message: string, status?: string): void {
     if (this.generation.log.enabled(level, module)) noteConnectionLogged(this.connection);
     this.generation.log.log(level, module, id, message, {
-      client: `${this.connection.remoteAddr}:${this.connection.remotePort}`,
+      client: `${this.useragentIp}:${this.useragentPort}`,
       ...(status === undefined ? {} : { status }),
     });
   }

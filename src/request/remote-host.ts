@@ -10,7 +10,9 @@ import type { RequestRecord } from './record.js';
 
 /**
  * Per connection (keyed by the object its requests share, ConnectionInfo.log), as httpd
- * keeps the name in conn->remote_host: the lookup, and its answer once it is known.
+ * keeps the name in conn->remote_host: the lookup, and its answer once it is known. When
+ * mod_remoteip made another address the client (r->useragent_ip), httpd looks that one up
+ * per request (r->useragent_host): the key is then the request chain's first record.
  */
 const lookups = new WeakMap<object, Promise<string | undefined>>();
 const resolved = new WeakMap<object, string>();
@@ -26,12 +28,23 @@ async function doubleReverse(addr: string): Promise<string | undefined> {
   }
 }
 
+/** The object a lookup for `r`'s client is cached under (see above). */
+function keyOf(r: RequestRecord): object {
+  if (r.useragentIp === r.connection.remoteAddr) return r.connection.log;
+  let first = r;
+  for (;;) {
+    const up = first.prev ?? first.main;
+    if (up === undefined) return first;
+    first = up;
+  }
+}
+
 /** REMOTE_DOUBLE_REV: the verified name of the client, or undefined. */
 export function remoteHostDoubleRev(r: RequestRecord): Promise<string | undefined> {
-  const key = r.connection.log;
+  const key = keyOf(r);
   let p = lookups.get(key);
   if (p === undefined) {
-    p = doubleReverse(r.connection.remoteAddr).then((name) => {
+    p = doubleReverse(r.useragentIp).then((name) => {
       if (name !== undefined) resolved.set(key, name);
       return name;
     });
@@ -45,7 +58,7 @@ export function remoteHostDoubleRev(r: RequestRecord): Promise<string | undefine
  * environment: ap_get_useragent_host(REMOTE_HOST) answers from conn->remote_host).
  */
 export function knownRemoteHost(r: RequestRecord): string | undefined {
-  return resolved.get(r.connection.log);
+  return resolved.get(keyOf(r));
 }
 
 /** in_domain: `domain` matches `host` on a whole label (`good.com` never `nogood.com`). */
@@ -64,7 +77,7 @@ export async function resolvesToClient(
 ): Promise<boolean | undefined> {
   try {
     const addrs = await dns.lookup(name, { all: true });
-    const client = r.connection.remoteAddr.replace(/^::ffff:(?=\d+\.)/, '');
+    const client = r.useragentIp.replace(/^::ffff:(?=\d+\.)/, '');
     return addrs.some((a) => a.address.replace(/^::ffff:(?=\d+\.)/, '') === client);
   } catch {
     return undefined;

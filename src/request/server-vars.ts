@@ -65,7 +65,7 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'REMOTE_HOST': // HostnameLookups Off: REMOTE_NAME falls back to the address
     case 'REMOTE_ADDR':
     case 'CONN_REMOTE_ADDR':
-      return r.connection.remoteAddr;
+      return r.useragentIp;
     case 'REMOTE_PORT':
       return String(r.connection.remotePort);
     case 'REMOTE_IDENT':
@@ -99,7 +99,7 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'HTTPS':
       return 'off';
     case 'IPV6':
-      return r.connection.remoteAddr.includes(':') && !r.connection.remoteAddr.startsWith('::ffff:')
+      return r.useragentIp.includes(':') && !r.useragentIp.startsWith('::ffff:')
         ? 'on'
         : 'off';
     default:

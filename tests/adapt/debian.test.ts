@@ -66,6 +66,7 @@ const IMPLEMENTED = new Set([
   'mpm_event',
   'mpm_prefork',
   'mpm_worker',
+  'remoteip',
   'reqtimeout',
   'negotiation',
   'setenvif',

@@ -52,6 +52,7 @@ LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 LoadModule actions_module /usr/lib/apache2/modules/mod_actions.so
+LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -120,6 +121,15 @@ ScriptAlias /cgi-bin/ "@SRV@/cgi/"
 </Location>
 # core's CGIPassAuth / CGIVar reach mod_wsgi's environ too (ap_add_common_vars).
 WSGIScriptAlias /passauth "@SRV@/dump.wsgi" process-group=diff
+# mod_remoteip: the client from X-Diff-Client, through an internal proxy (the peer, 127.0.0.1)
+# and trusted ones in 10/8 (a header no other case sends, so the rest stay as they were).
+RemoteIPHeader X-Diff-Client
+RemoteIPProxiesHeader X-Diff-Proxies
+RemoteIPInternalProxy 127.0.0.1
+RemoteIPTrustedProxy 10.0.0.0/8
+<Location /dump/riponly>
+    Require ip 203.0.113.0/24
+</Location>
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 <Location /fakeauth>

@@ -1160,6 +1160,57 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['REQUEST_URI'], '/passauth/x');
     },
   },
+  // mod_remoteip (RemoteIPHeader X-Diff-Client; internal 127.0.0.1, trusted 10.0.0.0/8).
+  {
+    name: 'remoteip: a public client behind a trusted proxy becomes REMOTE_ADDR (mod_remoteip)',
+    path: '/dump/x',
+    extraHeaders: 'X-Diff-Client: 203.0.113.9, 10.0.0.1\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '203.0.113.9');
+      // REMOTE_PORT stays the peer's (ap_add_common_vars reads c->client_addr).
+      assert.notEqual(env?.['REMOTE_PORT'], '0');
+      assert.equal(env?.['HTTP_X_DIFF_CLIENT'], undefined);
+      assert.equal(env?.['HTTP_X_DIFF_PROXIES'], '10.0.0.1');
+    },
+  },
+  {
+    name: 'remoteip: a trusted (external) proxy may not present a private address (mod_remoteip)',
+    path: '/dump/x',
+    extraHeaders: 'X-Diff-Client: 192.168.1.5, 10.0.0.1\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '10.0.0.1');
+      assert.equal(env?.['HTTP_X_DIFF_CLIENT'], '192.168.1.5');
+      assert.equal(env?.['HTTP_X_DIFF_PROXIES'], undefined);
+    },
+  },
+  {
+    name: 'remoteip: an entry that is no address stops the walk and stays (mod_remoteip)',
+    path: '/dump/x',
+    extraHeaders: 'X-Diff-Client: 198.51.100.7, not-an-ip\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.equal(env?.['REMOTE_ADDR'], '127.0.0.1');
+      assert.equal(env?.['HTTP_X_DIFF_CLIENT'], '198.51.100.7, not-an-ip');
+    },
+  },
+  {
+    name: 'remoteip: Require ip checks the client the header named (mod_remoteip)',
+    path: '/dump/riponly',
+    extraHeaders: 'X-Diff-Client: 203.0.113.20\r\n',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REMOTE_ADDR'], '203.0.113.20'),
+  },
+  {
+    name: 'remoteip: without the header the peer is the client, and Require ip refuses it (mod_remoteip)',
+    path: '/dump/riponly',
+    expectStatus: 403,
+  },
   // mod_auth_basic's AuthBasicFake (<Location /fakeauth…>).
   {
     name: 'GET /fakeauth: AuthBasicFake builds Authorization from its expressions (mod_auth_basic)',

@@ -43,7 +43,7 @@ async function findAllowDeny(
         if (!r.env.has(a.name)) return true;
         break;
       case 'ip':
-        if (inSubnets(r.connection.remoteAddr, [a.subnet])) return true;
+        if (inSubnets(r.useragentIp, [a.subnet])) return true;
         break;
       case 'host': {
         const host = await remoteHostDoubleRev(r);

@@ -44,12 +44,12 @@ const PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
   ip: {
     parse: parseIp,
     check: (r, _words, parsed) =>
-      inSubnets(r.connection.remoteAddr, subnetsOf(parsed)) ? 'granted' : 'denied',
+      inSubnets(r.useragentIp, subnetsOf(parsed)) ? 'granted' : 'denied',
   },
   local: {
     check: (r) =>
-      r.connection.remoteAddr === r.connection.localAddr ||
-      inSubnets(r.connection.remoteAddr, LOCALHOST)
+      r.useragentIp === r.connection.localAddr ||
+      inSubnets(r.useragentIp, LOCALHOST)
         ? 'granted'
         : 'denied',
   },

@@ -33,7 +33,7 @@ export function rewriteLog(
   for (let q = r.prev; q !== undefined; q = q.prev) redir++;
   const user = r.user === undefined ? '-' : r.user === '' ? '""' : r.user;
   const line =
-    `${r.connection.remoteAddr} - ${user} [${serverNameOf(r)}/sid#${sidOf(r)}][rid#${ridOf(r)}/` +
+    `${r.useragentIp} - ${user} [${serverNameOf(r)}/sid#${sidOf(r)}][rid#${ridOf(r)}/` +
     `${r.main !== undefined ? 'subreq' : 'initial'}${redir > 0 ? `/redir#${String(redir)}` : ''}] ` +
     `${perdir !== undefined ? `[perdir ${perdir}] ` : ''}${text}`;
   r.logError(lvl, 'rewrite', '', line);

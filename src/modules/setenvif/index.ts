@@ -53,7 +53,7 @@ function valueOf(r: RequestRecord, e: SeiEntry): string | undefined {
   switch (e.special) {
     case 'remote_addr':
     case 'remote_host': // HostnameLookups Off: the address (REMOTE_NAME)
-      return r.connection.remoteAddr;
+      return r.useragentIp;
     case 'server_addr':
       return r.connection.localAddr;
     case 'request_uri':

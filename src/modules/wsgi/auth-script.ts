@@ -203,7 +203,7 @@ export async function wsgiAccessChecker(r: RequestRecord, ctx: AuthContext): Pro
   if (ref === undefined) return DECLINED;
   // HostnameLookups Off: ap_get_remote_host gives the name only if a host-based check
   // looked it up on this connection, else the address.
-  const host = knownRemoteHost(r) ?? r.connection.remoteAddr.replace(/^::ffff:(?=\d+\.)/, '');
+  const host = knownRemoteHost(r) ?? r.useragentIp.replace(/^::ffff:(?=\d+\.)/, '');
   const got = await callAuthHook(r, ctx, ref, 'allow_access', { host });
   if (got?.result === null) return DECLINED;
   if (got?.result === true) return OK;

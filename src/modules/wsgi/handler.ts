@@ -334,7 +334,7 @@ export async function handleWsgiScript<P>(
     r.res,
     log,
     {
-      client: `${r.connection.remoteAddr}:${String(r.connection.remotePort)}`,
+      client: `${r.useragentIp}:${String(r.useragentPort)}`,
       // A 200 + Location: /local from the app: ap_internal_redirect_handler as a GET; the
       // body was read already, so the new request must not expect one.
       onInternalRedirect: async (location) => {
