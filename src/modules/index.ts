@@ -11,6 +11,7 @@
 import { coreModule } from '../core/index.js';
 import { accessCompatModule } from './access-compat/index.js';
 import { actionsModule } from './actions/index.js';
+import { allowMethodsModule } from './allowmethods/index.js';
 import { aliasModule } from './alias/index.js';
 import { autoindexModule } from './autoindex/index.js';
 import { authBasicModule } from './auth-basic/index.js';
@@ -57,6 +58,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(reqtimeoutModule),
+  anyModule(allowMethodsModule),
   anyModule(authBasicModule),
   anyModule(authnFileModule),
   anyModule(authnCoreModule),

@@ -46,6 +46,7 @@ const IMPLEMENTED = new Set([
   'access_compat',
   'actions',
   'alias',
+  'allowmethods',
   'auth_basic',
   'authn_core',
   'authn_file',

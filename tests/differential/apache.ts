@@ -53,6 +53,7 @@ LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 LoadModule actions_module /usr/lib/apache2/modules/mod_actions.so
 LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
+LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -110,6 +111,7 @@ ScriptAlias /cgi-bin/ "@SRV@/cgi/"
 # ap_invoke_handler names a request without a handler by its media type while it runs.
 <Location /act/h.txt>
     Header set X-Handler "expr=%{HANDLER}"
+    AllowMethods GET
 </Location>
 <Location /vact>
     SetHandler vact-handler
@@ -129,6 +131,13 @@ RemoteIPInternalProxy 127.0.0.1
 RemoteIPTrustedProxy 10.0.0.0/8
 <Location /dump/riponly>
     Require ip 203.0.113.0/24
+</Location>
+# mod_allowmethods: GET (and so HEAD) and POST only under /dump/am; reset lifts it again.
+<Location /dump/am>
+    AllowMethods GET POST
+</Location>
+<Location /dump/am/reset>
+    AllowMethods reset
 </Location>
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff

@@ -1211,6 +1211,45 @@ export const CASES: readonly Case[] = [
     path: '/dump/riponly',
     expectStatus: 403,
   },
+  // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
+  {
+    name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',
+    method: 'PUT',
+    path: '/dump/am/x',
+    body: 'abc',
+    expectStatus: 405,
+    logs: [/AH01623: client method denied by server configuration: 'PUT' to \S+\/dump\.wsgi/],
+  },
+  {
+    name: 'AllowMethods GET: HEAD counts as GET (mod_allowmethods)',
+    method: 'HEAD',
+    path: '/act/h.txt',
+    expectStatus: 200,
+  },
+  {
+    name: 'AllowMethods GET: DELETE on a static file is 405, the file named (mod_allowmethods)',
+    method: 'DELETE',
+    path: '/act/h.txt',
+    expectStatus: 405,
+    logs: [/AH01623: client method denied by server configuration: 'DELETE' to \S+\/act\/h\.txt/],
+  },
+  {
+    name: 'AllowMethods GET POST: POST reaches the app (mod_allowmethods)',
+    method: 'POST',
+    path: '/dump/am/x',
+    body: 'a=1',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REQUEST_METHOD'], 'POST'),
+  },
+  {
+    name: 'AllowMethods reset: every method again (mod_allowmethods)',
+    method: 'DELETE',
+    path: '/dump/am/reset/x',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => assert.equal(env?.['REQUEST_METHOD'], 'DELETE'),
+  },
   // mod_auth_basic's AuthBasicFake (<Location /fakeauth…>).
   {
     name: 'GET /fakeauth: AuthBasicFake builds Authorization from its expressions (mod_auth_basic)',
