@@ -38,6 +38,7 @@ import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
 import { rewriteModule } from './rewrite/index.js';
 import { remoteIpModule } from './remoteip/index.js';
+import { uniqueIdModule } from './unique-id/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -55,6 +56,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(logConfigModule),
   // post_read_request FIRST: the client address is settled before anything reads it.
   anyModule(remoteIpModule),
+  anyModule(uniqueIdModule),
   anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(reqtimeoutModule),

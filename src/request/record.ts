@@ -270,11 +270,16 @@ function parseHostname(host: string): string {
   return h.endsWith('.') ? h.slice(0, -1) : h;
 }
 
+/** The note mod_unique_id leaves its id in: it is the request's log id then. */
+export const UNIQUE_ID_NOTE = 'tswsgi-unique-id';
+
 /**
  * r->log_id: a stable per-request id in the shape of Apache's (11 base64url characters),
- * shared by mod_wsgi.request_id and the access log's %L.
+ * shared by mod_wsgi.request_id and the access log's %L; with mod_unique_id, its UNIQUE_ID.
  */
 export function logIdOf(r: RequestRecord): string {
+  const unique = r.notes.get(UNIQUE_ID_NOTE);
+  if (unique !== undefined) return unique;
   const n = BigInt(Math.round(r.requestTime * 1000)) ^ BigInt(r.connection.remotePort);
   return Buffer.from(n.toString(16).padStart(16, '0'), 'hex').toString('base64url').slice(0, 11);
 }

@@ -72,6 +72,7 @@ const IMPLEMENTED = new Set([
   'negotiation',
   'setenvif',
   'status',
+  'unique_id',
   'wsgi',
 ]);
 

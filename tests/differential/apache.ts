@@ -54,6 +54,7 @@ LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so
 LoadModule actions_module /usr/lib/apache2/modules/mod_actions.so
 LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
 LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so
+LoadModule unique_id_module /usr/lib/apache2/modules/mod_unique_id.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1

@@ -1211,6 +1211,17 @@ export const CASES: readonly Case[] = [
     path: '/dump/riponly',
     expectStatus: 403,
   },
+  // mod_unique_id (loaded for every case: UNIQUE_ID in each environ).
+  {
+    name: 'UNIQUE_ID: 27 base64url characters, also the request log id (mod_unique_id)',
+    path: '/dump/uid',
+    expectStatus: 200,
+    dump: true,
+    check: (_r, env) => {
+      assert.match(String(env?.['UNIQUE_ID']), /^[A-Za-z0-9_-]{27}$/);
+      assert.equal(env?.['mod_wsgi.request_id'], env?.['UNIQUE_ID']);
+    },
+  },
   // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
   {
     name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',

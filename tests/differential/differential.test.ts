@@ -62,6 +62,9 @@ const ENV_VALUE_IGNORED = new Set([
   'REDIRECT_mod_wsgi.daemon_restarts',
   'REDIRECT_mod_wsgi.listener_port',
   'REDIRECT_REMOTE_PORT',
+  // mod_unique_id: a fresh id per request.
+  'UNIQUE_ID',
+  'REDIRECT_UNIQUE_ID',
   'REDIRECT_SERVER_SOFTWARE',
   'wsgi.input',
   'wsgi.errors',
