@@ -8,7 +8,7 @@
 
 import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
-import type { Disposable, Handler } from '../modules/module.js';
+import type { Disposable, Handler, TlsSetup } from '../modules/module.js';
 import { FileErrorLog } from '../logging/error-log-file.js';
 import { buildHookTable } from '../request/hooks.js';
 import type { HookTable } from '../request/hooks.js';
@@ -103,6 +103,16 @@ export class Generation implements GenerationView, RequestRuntime {
     }
     this.#readTimeouts.set(server, rt);
     return rt;
+  }
+
+  /** The TLS setup of `server` (ModuleDef.tls), undefined for plain HTTP. */
+  tls(server: ServerIR): TlsSetup | undefined {
+    for (const m of this.modules) {
+      if (m.tls === undefined) continue;
+      const t = m.tls(server, this.#states.get(m.name));
+      if (t !== undefined) return t;
+    }
+    return undefined;
   }
 
   moduleState(name: string): unknown {
