@@ -469,7 +469,15 @@ function installTls(
         tls.destroy();
         return;
       }
-      const info: TlsConnection = { socket: tls, server: chosen, sni, clientVerify: verify };
+      const setupUsed = chosenSetup;
+      let vars: Map<string, string> | undefined;
+      const info: TlsConnection = {
+        socket: tls,
+        server: chosen,
+        sni,
+        clientVerify: verify,
+        lookup: (name) => (vars ??= setupUsed.variables(tls, sni, verify)).get(name) ?? '',
+      };
       conns.set(tls, { count: 0, active: 0, readAtIdle: 0, log: { id: undefined }, tls: info });
       handOver(tls);
     });

@@ -26,6 +26,8 @@ export interface TlsSetup {
    * SSLVerifyDepth): SSL_CLIENT_VERIFY's value, `NONE`, `SUCCESS` or `FAILED:reason`.
    */
   verifyPeer(socket: TLSSocket): string;
+  /** Every SSL_* variable of a connection (ssl_var_lookup), certificates included. */
+  variables(socket: TLSSocket, sni: string | undefined, clientVerify: string): Map<string, string>;
 }
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */

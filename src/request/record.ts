@@ -151,6 +151,18 @@ export interface TlsConnection {
   readonly sni: string | undefined;
   /** SSL_CLIENT_VERIFY: NONE, SUCCESS or FAILED:reason, decided at the handshake. */
   readonly clientVerify: string;
+  /** One SSL_* variable of this connection ('' when it has none), as mod_ssl names them. */
+  lookup(name: string): string;
+}
+
+/**
+ * ap_ssl_var_lookup for the connection: HTTPS is on or off; the SSL_* names are the TLS
+ * connection's, empty without TLS (or without mod_ssl).
+ */
+export function sslVarLookup(c: ConnectionInfo, name: string): string {
+  const upper = name.toUpperCase();
+  if (upper === 'HTTPS') return c.tls === undefined ? 'off' : 'on';
+  return c.tls?.lookup(upper) ?? '';
 }
 
 /** ap_http_scheme: https on a TLS connection (mod_ssl's http_scheme hook). */

@@ -68,6 +68,7 @@ const IMPLEMENTED = new Set([
   'reqtimeout',
   'negotiation',
   'setenvif',
+  'ssl',
   'status',
   'wsgi',
 ]);

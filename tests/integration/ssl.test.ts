@@ -57,8 +57,9 @@ describe('mod_ssl: TLS virtual hosts', () => {
     certs = makeCerts(['a.test', 'b.test']);
     const conf = `${WSGI_PREAMBLE}
 LoadModule ssl_module modules/mod_ssl.so
+LoadModule rewrite_module modules/mod_rewrite.so
 LogLevel info
-LogFormat "%h \\"%r\\" %>s %b %{HTTPS}e" t
+LogFormat "%h \\"%r\\" %>s %b %{HTTPS}e %{SSL_PROTOCOL}x %{HTTPS}x" t
 CustomLog @DIR@/access.log t
 SSLRandomSeed startup builtin
 SSLSessionCache shmcb:@DIR@/scache(512000)
@@ -80,6 +81,14 @@ WSGIProcessGroup tls
   <Location /secure>
     SSLRequireSSL
   </Location>
+  <Location /expr-yes>
+    Require expr "%{SSL_PROTOCOL} == 'TLSv1.3' && %{HTTPS} == 'on' && %{SSL_TLS_SNI} == 'a.test'"
+  </Location>
+  <Location /expr-no>
+    Require expr "%{SSL_PROTOCOL} == 'TLSv1.2'"
+  </Location>
+  RewriteEngine on
+  RewriteRule ^/proto$ /%{SSL:SSL_PROTOCOL}-%{HTTPS}-%{REQUEST_SCHEME}.txt [PT]
 </VirtualHost>
 <VirtualHost *:@PORT@>
   ServerName b.test
@@ -102,6 +111,9 @@ WSGIProcessGroup tls
       'dump.wsgi': app('dump.wsgi'),
       'a/page.txt': 'a page\n',
       'a/secure/s.txt': 'secret\n',
+      'a/TLSv1.3-on-https.txt': 'rewritten\n',
+      'a/expr-yes/e.txt': 'expr\n',
+      'a/expr-no/e.txt': 'expr\n',
       'b/page.txt': 'b page\n',
     });
   });
@@ -121,7 +133,7 @@ WSGIProcessGroup tls
     assert.equal(b.peer?.subject, 'CN=b.test');
     const log = await h.accessLog(2);
     assert.ok(
-      log.some((l) => l.endsWith('"GET /page.txt HTTP/1.1" 200 7 on')),
+      log.some((l) => l.endsWith('"GET /page.txt HTTP/1.1" 200 7 on TLSv1.3 on')),
       log.join('\n'),
     );
   });
@@ -156,7 +168,7 @@ WSGIProcessGroup tls
     );
     const log = await h.accessLog(1);
     assert.ok(
-      log.some((l) => l.endsWith('"GET /page.txt HTTP/1.1" 421 362 -')),
+      log.some((l) => l.endsWith('"GET /page.txt HTTP/1.1" 421 362 - TLSv1.3 on')),
       log.join('\n'),
     );
   });
@@ -181,7 +193,7 @@ WSGIProcessGroup tls
     );
     const log = await h.accessLog(1);
     assert.ok(
-      log.some((l) => l.endsWith('"GET / HTTP/1.0" 400 402 -')),
+      log.some((l) => l.endsWith('"GET / HTTP/1.0" 400 402 - - off')),
       log.join('\n'),
     );
   });
@@ -270,6 +282,20 @@ WSGIProcessGroup tls
     );
   });
 
+  it('gives mod_rewrite %{SSL:…}, %{HTTPS} and REQUEST_SCHEME of the TLS connection', async () => {
+    const res = await tlsGet(h.port, '/proto', 'a.test');
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'rewritten\n');
+  });
+
+  it('gives ap_expr the SSL_* variables and HTTPS', async () => {
+    const yes = await tlsGet(h.port, '/expr-yes/e.txt', 'a.test');
+    assert.equal(yes.status, 200);
+    assert.equal(yes.body.toString(), 'expr\n');
+    const no = await tlsGet(h.port, '/expr-no/e.txt', 'a.test');
+    assert.equal(no.status, 403);
+  });
+
   it('lets SSLRequireSSL pass on a TLS connection', async () => {
     const res = await tlsGet(h.port, '/secure/s.txt', 'a.test');
     assert.equal(res.status, 200);
@@ -295,8 +321,17 @@ DocumentRoot @DIR@/htdocs
 RewriteEngine on
 RewriteCond %{HTTPS} =off
 RewriteRule ^/plain$ /scheme-%{REQUEST_SCHEME}.txt [PT]
+RewriteRule ^/sslproto$ /proto-%{SSL:SSL_PROTOCOL}.txt [PT]
+<Location /expr>
+  Require expr "%{SSL_PROTOCOL} == '' && %{HTTPS} == 'off'"
+</Location>
 `,
-      { 'htdocs/secure/s.txt': 'secret\n', 'htdocs/scheme-http.txt': 'http\n' },
+      {
+        'htdocs/secure/s.txt': 'secret\n',
+        'htdocs/scheme-http.txt': 'http\n',
+        'htdocs/proto-.txt': 'no tls\n',
+        'htdocs/expr/e.txt': 'plain\n',
+      },
     );
   });
   after(() => h.stop());
@@ -327,6 +362,20 @@ RewriteRule ^/plain$ /scheme-%{REQUEST_SCHEME}.txt [PT]
     conn.close();
     assert.equal(res.status, 200);
     assert.equal(res.body.toString(), 'http\n');
+  });
+
+  it('has empty SSL_* variables for mod_rewrite and ap_expr', async () => {
+    for (const [path, body] of [
+      ['/sslproto', 'no tls\n'],
+      ['/expr/e.txt', 'plain\n'],
+    ] as const) {
+      const conn = await RawConnection.open(h.port);
+      conn.send(get(path, 'localhost'));
+      const res = await conn.read();
+      conn.close();
+      assert.equal(res.status, 200, path);
+      assert.equal(res.body.toString(), body);
+    }
   });
 });
 

@@ -197,9 +197,14 @@ export function parseProtocols(
     const lw = w.toLowerCase();
     let thisProto: TlsProtocol[];
     if (lw === 'sslv2') {
-      // SSLv2 is gone from mod_ssl: a warning, then ignored.
-      warn(`AH02893: SSLProtocol: SSLv2 is no longer supported`);
-      continue;
+      // Gone from mod_ssl: only removing it is accepted.
+      if (action === '-') continue;
+      return 'SSLProtocol: SSLv2 is no longer supported';
+    }
+    if (lw === 'sslv3') {
+      // OpenSSL without SSLv3 (as Debian's and node's).
+      if (action === '-') continue;
+      return 'SSLv3 not supported by this version of OpenSSL';
     } else if (lw === 'all') thisProto = [...PROTOCOLS];
     else {
       const p = PROTOCOLS.find((x) => x.toLowerCase() === lw);

@@ -133,6 +133,8 @@ export function buildTlsSetup(s: ServerIR, conf: SslServerConf): TlsSetup {
     context,
     verifyClient: conf.verifyClient ?? 'none',
     verifyPeer: (socket) => verifyChain(socket, anchors, depth),
+    variables: (socket, sni, clientVerify) =>
+      sslVars(socket, sni, clientVerify, { legacyDn: false, exportCert: true }),
   };
 }
 

@@ -238,19 +238,3 @@ export function sslVars(
   if (sni !== undefined) env.set('SSL_TLS_SNI', sni);
   return env;
 }
-
-/** One SSL_* variable for %{SSL:VAR}, %{SSL_…}x and the like ('' when unknown). */
-export function sslVar(
-  socket: TLSSocket,
-  sni: string | undefined,
-  clientVerify: string,
-  name: string,
-): string {
-  const upper = name.toUpperCase();
-  if (upper === 'HTTPS') return 'on';
-  const all = sslVars(socket, sni, clientVerify, {
-    legacyDn: false,
-    exportCert: /_CERT$/.test(upper),
-  });
-  return all.get(upper) ?? '';
-}
