@@ -22,6 +22,7 @@ import { makeCerts } from '../support/certs.js';
 import type { TestCerts } from '../support/certs.js';
 import { loadConfig } from '../../src/config/load.js';
 import { toEphemeralPorts } from '../support/harness.js';
+import { verifyChain } from '../../src/modules/ssl/index.js';
 
 const get = (path: string, host: string): string =>
   `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`;
@@ -476,5 +477,123 @@ ServerName localhost
       await h.stop();
       certs.remove();
     }
+  });
+});
+
+describe('mod_ssl: SSLStrictSNIVHostCheck and SSLVerifyClient require', () => {
+  let h: Harness;
+  let certs: TestCerts;
+  before(async () => {
+    certs = makeCerts(['a.test', 'b.test']);
+    h = await startServer(
+      `LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule ssl_module modules/mod_ssl.so
+LogLevel info
+ServerName localhost
+DocumentRoot @DIR@/htdocs
+<Directory @DIR@/htdocs>
+  Require all granted
+</Directory>
+<VirtualHost *:@PORT@>
+  ServerName a.test
+  SSLEngine on
+  SSLStrictSNIVHostCheck on
+  SSLCertificateFile ${certs.crt('a.test')}
+  SSLCertificateKeyFile ${certs.key('a.test')}
+</VirtualHost>
+<VirtualHost *:@PORT@>
+  ServerName b.test
+  SSLEngine on
+  SSLStrictSNIVHostCheck on
+  SSLCertificateFile ${certs.crt('b.test')}
+  SSLCertificateKeyFile ${certs.key('b.test')}
+  SSLVerifyClient require
+  SSLVerifyDepth 1
+  SSLCACertificateFile ${certs.crt('ca')}
+</VirtualHost>
+`,
+      { 'htdocs/page.txt': 'page\n' },
+    );
+  });
+  after(async () => {
+    await h.stop();
+    certs.remove();
+  });
+
+  it('refuses a client without SNI with 403 and the reason (AH02033)', async () => {
+    const res = await tlsGet(h.port, '/page.txt', 'a.test', { servername: '' });
+    assert.equal(res.status, 403);
+    assert.match(
+      res.body.toString(),
+      /<p>You don't have permission to access this resource\.Reason: The client software did not provide a hostname using Server Name Indication \(SNI\), which is required to access this server\.<br \/>\n<\/p>/,
+    );
+    const line = await until(() => h.errorLog().find((l) => l.includes('AH02033')));
+    assert.match(
+      line,
+      /\[ssl:info\] .*AH02033: No hostname was provided via SNI for a name based virtual host$/,
+    );
+    const ok = await tlsGet(h.port, '/page.txt', 'a.test');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body.toString(), 'page\n');
+  });
+
+  it('refuses a handshake without a client certificate under require (AH02261)', async () => {
+    const conn = await RawConnection.openTls(h.port, { servername: 'b.test' });
+    conn.send(get('/page.txt', 'b.test'));
+    await conn.closed;
+    await assert.rejects(conn.read());
+    await until(() =>
+      h
+        .errorLog()
+        .find((l) =>
+          l.includes(
+            'AH02261: Re-negotiation handshake failed: No required SSL certificate was sent',
+          ),
+        ),
+    );
+  });
+
+  it('serves a client whose certificate the CA signed', async () => {
+    const res = await tlsGet(h.port, '/page.txt', 'b.test', {
+      cert: readFileSync(certs.crt('client')),
+      key: readFileSync(certs.key('client')),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'page\n');
+  });
+});
+
+describe('mod_ssl: client chain verification (SSLVerifyDepth, SSLCACertificateFile)', () => {
+  let certs: TestCerts;
+  before(() => {
+    certs = makeCerts([]);
+  });
+  after(() => certs.remove());
+
+  /** A TLSSocket whose peer sent `name`'s certificate (undefined: none). */
+  const peerSocket = (name: string | undefined): TLSSocket =>
+    ({
+      getPeerCertificate: () => {
+        if (name === undefined) return {};
+        const raw = new X509Certificate(readFileSync(certs.crt(name))).raw;
+        const leaf: Record<string, unknown> = { raw };
+        leaf['issuerCertificate'] = leaf;
+        return leaf;
+      },
+    }) as unknown as TLSSocket;
+  const ca = (): X509Certificate[] => [new X509Certificate(readFileSync(certs.crt('ca')))];
+
+  it('accepts a certificate the CA signed within the depth, not beyond it', () => {
+    assert.equal(verifyChain(peerSocket('client'), ca(), 1), 'SUCCESS');
+    assert.equal(verifyChain(peerSocket('client'), ca(), 0), 'FAILED:certificate chain too long');
+  });
+
+  it("gives OpenSSL's reasons for unknown issuers and self-signed certificates", () => {
+    assert.equal(
+      verifyChain(peerSocket('client'), [], 1),
+      'FAILED:unable to get local issuer certificate',
+    );
+    assert.equal(verifyChain(peerSocket('stranger'), ca(), 1), 'FAILED:self-signed certificate');
+    assert.equal(verifyChain(peerSocket(undefined), ca(), 1), 'NONE');
   });
 });

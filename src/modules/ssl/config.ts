@@ -48,8 +48,6 @@ export interface SslServerConf {
   sessionTickets: boolean | undefined;
   strictSniVhostCheck: boolean | undefined;
   insecureRenegotiation: boolean | undefined;
-  /** Where each setting was written (file:line), for startup errors. */
-  origin: string | undefined;
 }
 
 /** SSLOptions names (ssl_cmd_SSLOptions), canonical spelling. */
@@ -100,7 +98,6 @@ const createServer = (): SslServerConf => ({
   sessionTickets: undefined,
   strictSniVhostCheck: undefined,
   insecureRenegotiation: undefined,
-  origin: undefined,
 });
 
 // ssl_config_server_merge: every setting is cfgMerge (set ? add : base); the certificate
@@ -121,7 +118,6 @@ const mergeServer: MergeSpec<SslServerConf> = {
   sessionTickets: 'override',
   strictSniVhostCheck: 'override',
   insecureRenegotiation: 'override',
-  origin: 'override',
 };
 
 const createDir = (): SslDirConf => ({
@@ -180,8 +176,6 @@ function checkDir(c: C, name: string, v: string): string {
   if (!ok) throw c.fail(`${name}: directory '${p}' does not exist`);
   return p;
 }
-
-const at = (c: C): string => `${c.node.file}:${c.node.line}`;
 
 /** ssl_cmd_protocol_parse: `[+-]proto …` from `all`. */
 export function parseProtocols(
@@ -272,7 +266,6 @@ function directives(
         // mod_ssl 2.4 logs a notice and leaves the engine as it was (RFC 2817 upgrade).
         c.warn("AH10510: 'SSLEngine optional' is no longer supported");
       } else throw c.fail('Argument must be On or Off');
-      c.server.origin ??= at(c);
     }),
     d.take1(
       'SSLCertificateFile',
@@ -280,7 +273,6 @@ function directives(
       "SSL Server Certificate file ('/path/to/file' - PEM or DER encoded)",
       (c, v) => {
         c.server.certFiles = [...c.server.certFiles, checkFile(c, 'SSLCertificateFile', v)];
-        c.server.origin = at(c);
       },
     ),
     d.take1(

@@ -245,7 +245,7 @@ function readReq(r: RequestRecord): Outcome {
   const conf = r.serverConf(sslModule);
   if (tls.sni === undefined && conf.strictSniVhostCheck === true) {
     r.logError(
-      'error',
+      'info',
       'ssl',
       'AH02033',
       `No hostname was provided via SNI for a name based virtual host`,
