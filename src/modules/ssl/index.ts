@@ -9,7 +9,7 @@
 
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { constants as cryptoConstants, createPrivateKey, X509Certificate } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
 import type { DetailedPeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
 import type { ServerIR } from '../../config/ir.js';
@@ -112,7 +112,8 @@ export function buildTlsSetup(s: ServerIR, conf: SslServerConf): TlsSetup {
   const ciphers = [conf.cipherSuites13, conf.cipherSuite].filter((c) => c !== undefined);
   if (ciphers.length > 0) opts.ciphers = ciphers.join(':');
   if (conf.honorCipherOrder === true) opts.honorCipherOrder = true;
-  if (conf.sessionTickets === false) opts.ticketKeys = undefined;
+  // SSLSessionTickets off: no RFC 5077 tickets (SSL_OP_NO_TICKET).
+  if (conf.sessionTickets === false) opts.secureOptions = cryptoConstants.SSL_OP_NO_TICKET;
   let context;
   try {
     context = createSecureContext(opts);
