@@ -386,11 +386,11 @@ function installTls(
     for (const l of plain) l.call(server, socket);
   };
   server.on('connection', (raw: Socket) => {
-    if (raw instanceof TLSSocket) {
+    const gen = src.current();
+    if (raw instanceof TLSSocket || !gen.anyTls()) {
       handOver(raw);
       return;
     }
-    const gen = src.current();
     const local = unmapV4(raw.localAddress);
     const base = selectServer(gen.ir, listen, local, raw.localPort ?? 0, '');
     const setup = gen.tls(base);

@@ -32,6 +32,7 @@ export class Generation implements GenerationView, RequestRuntime {
   readonly #states = new Map<string, Disposable>();
   readonly #readTimeouts = new Map<ServerIR, ReadTimeouts | undefined>();
   readonly #ownedLog: FileErrorLog | undefined;
+  #anyTls: boolean | undefined;
 
   private constructor(ir: ConfigIR, all: readonly AnyModule[], log: ErrorLog | undefined) {
     this.ir = ir;
@@ -103,6 +104,12 @@ export class Generation implements GenerationView, RequestRuntime {
     }
     this.#readTimeouts.set(server, rt);
     return rt;
+  }
+
+  /** Whether any server of this configuration speaks TLS (so plain listeners skip the lookup). */
+  anyTls(): boolean {
+    this.#anyTls ??= [this.ir.main, ...this.ir.vhosts].some((s) => this.tls(s) !== undefined);
+    return this.#anyTls;
   }
 
   /** The TLS setup of `server` (ModuleDef.tls), undefined for plain HTTP. */
