@@ -40,9 +40,16 @@ export const BUILTIN_MODULES: readonly string[] = [
 
 /**
  * Modules whose directives tswsgi accepts without a module object of their own (the
- * MPMs: their directives are part of the core table and stored as numbers).
+ * MPMs: their directives are part of the core table and stored as numbers; socache_shmcb:
+ * no directives, only the `shmcb` store SSLSessionCache names, which node's own TLS
+ * session cache stands in for).
  */
-export const ACCEPTED_MODULES: readonly string[] = ['mpm_event', 'mpm_worker', 'mpm_prefork'];
+export const ACCEPTED_MODULES: readonly string[] = [
+  'mpm_event',
+  'mpm_worker',
+  'mpm_prefork',
+  'socache_shmcb',
+];
 
 /** Source-file names httpd uses for modules that do not follow `mod_<name>.c`. */
 const SOURCE_NAMES: Readonly<Record<string, string>> = {

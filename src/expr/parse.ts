@@ -352,7 +352,9 @@ class Parser {
     this.next();
     if (this.at() === 'T_VAR_END') {
       this.next();
-      const name = VAR_BY_UPPER.get(id.v.toUpperCase());
+      // mod_ssl's ssl_expr_lookup answers the SSL_* names (empty without TLS).
+      const upper = id.v.toUpperCase();
+      const name = VAR_BY_UPPER.get(upper) ?? (upper.startsWith('SSL_') ? upper : undefined);
       if (name === undefined) throw new ExprParseError(`Variable '${id.v}' does not exist`);
       return { k: 'var', name };
     }

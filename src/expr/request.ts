@@ -2,7 +2,7 @@
 // — the RequestRecord side of ExprRequest.
 
 import type { RequestRecord } from '../request/record.js';
-import { logIdOf } from '../request/record.js';
+import { logIdOf, sslVarLookup } from '../request/record.js';
 import { accountName, commonVar, timeString } from '../request/server-vars.js';
 import { headerIn, tableGet } from '../request/tables.js';
 import type { ExprRequest } from './eval.js';
@@ -23,6 +23,7 @@ export function lastModifiedVar(lastModified: string | undefined): string {
 function variable(r: RequestRecord, name: string): string {
   const common = commonVar(r, name);
   if (common !== undefined) return common;
+  if (name.startsWith('SSL_')) return sslVarLookup(r.connection, name);
   switch (name) {
     case 'API_VERSION':
       return '20120211'; // MODULE_MAGIC_NUMBER_MAJOR of httpd 2.4

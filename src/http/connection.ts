@@ -3,7 +3,7 @@
 // The ConnectionInfo a request record carries, from node's socket.
 
 import type { Socket } from 'node:net';
-import type { ConnectionInfo, ConnectionLog } from '../request/record.js';
+import type { ConnectionInfo, ConnectionLog, TlsConnection } from '../request/record.js';
 
 /** `::ffff:a.b.c.d` → `a.b.c.d` (IPv4-mapped addresses as Apache prints them). */
 export function unmapV4(addr: string | undefined): string {
@@ -19,9 +19,11 @@ export function connectionOf(
   socket: Socket,
   keepalives: number,
   log: ConnectionLog = { id: undefined },
+  tls?: TlsConnection,
 ): ConnectionInfo {
   return {
     log,
+    ...(tls === undefined ? {} : { tls }),
     remoteAddr: unmapV4(socket.remoteAddress),
     remotePort: socket.remotePort ?? 0,
     localAddr: unmapV4(socket.localAddress),

@@ -74,6 +74,8 @@ export function cannedErrorString(status: number, r: CannedContext, location: st
       );
     case 404:
       return '<p>The requested URL was not found on this server.</p>\n';
+    case 421:
+      return '<p>The client needs a new connection for this\nrequest as the requested host name does not match\nthe Server Name Indication (SNI) in use for this\nconnection.</p>\n';
     case 405:
       return `<p>The requested method ${m} is not allowed for this URL.</p>\n`;
     case 406:

@@ -9,7 +9,10 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ListenIR } from '../config/ir.js';
+import { TLSSocket } from 'node:tls';
+import type { TlsSetup } from '../modules/module.js';
+import type { TlsConnection } from '../request/record.js';
+import type { ListenIR, ServerIR } from '../config/ir.js';
 import type { Generation } from '../server/generation.js';
 import { coreDir, coreServer } from '../core/view.js';
 import type { CoreServerConf } from '../core/config.js';
@@ -40,6 +43,7 @@ function earlyError(
   socket: Socket,
   status: number,
   method = 'GET',
+  errorNotes?: string,
 ): number | undefined {
   if (!socket.writable) return undefined;
   const core = coreServer(gen.ir.main.server);
@@ -49,7 +53,7 @@ function earlyError(
     status,
     {
       method,
-      notes: new Map(),
+      notes: new Map(errorNotes === undefined ? [] : [['error-notes', errorNotes]]),
       serverAdmin: core.serverAdmin,
       signature: signatureFor(sigConf, name, 80, core.serverAdmin),
     },
@@ -321,6 +325,7 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
     gen.log.log('debug', 'core', 'MW00303', `client error: ${code} ${err.message}`, { client });
     logged(400, earlyError(gen, socket, 400));
   });
+  installTls(server, src, listen, conns);
   return {
     server,
     configure: () => applySettings(server, src),
@@ -344,5 +349,162 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
         else res.once('finish', () => socket.destroySoon());
       }
     },
+  };
+}
+
+/** OpenSSL's X509_V_ERR_* numbers of the reasons verifyPeer gives (AH02039's "(N)"). */
+const X509_ERRNO: Readonly<Record<string, number>> = {
+  'certificate is not yet valid': 9,
+  'certificate has expired': 10,
+  'self-signed certificate': 18,
+  'self-signed certificate in certificate chain': 19,
+  'unable to get local issuer certificate': 20,
+  'certificate chain too long': 22,
+};
+
+/** mod_ssl's answer to plain HTTP on a TLS port (ssl_io_filter_error, HTTP_BAD_REQUEST). */
+const PLAIN_HTTP_NOTES =
+  "Reason: You're speaking plain HTTP to an SSL-enabled server port.<br />\n Instead use the HTTPS scheme to access this URL, please.<br />\n";
+
+/**
+ * mod_ssl's connection side (ssl_hook_pre_connection, ssl_io_filter_init): a connection
+ * whose address selects a server with SSLEngine on speaks TLS with that server's
+ * certificate, or with the certificate of the name-based virtual host its SNI names
+ * (ssl_callback_ServerNameIndication). node's http connection handling gets the TLS
+ * socket once the handshake is done. Plain HTTP sent there gets httpd's 400 page.
+ * Listeners whose servers have no TLS setup pay one lookup per connection.
+ */
+function installTls(
+  server: Server,
+  src: GenerationSource,
+  listen: ListenIR,
+  conns: WeakMap<Socket, ConnState>,
+): void {
+  const plain = server.listeners('connection') as ((s: Socket) => void)[];
+  server.removeAllListeners('connection');
+  const handOver = (socket: Socket): void => {
+    for (const l of plain) l.call(server, socket);
+  };
+  server.on('connection', (raw: Socket) => {
+    const gen = src.current();
+    if (raw instanceof TLSSocket || !gen.anyTls()) {
+      handOver(raw);
+      return;
+    }
+    const local = unmapV4(raw.localAddress);
+    const base = selectServer(gen.ir, listen, local, raw.localPort ?? 0, '');
+    const setup = gen.tls(base);
+    if (setup === undefined) {
+      handOver(raw);
+      return;
+    }
+    const core = coreServer(gen.ir.main.server);
+    raw.setTimeout(core.timeout * 1000, () => raw.destroy());
+    raw.on('error', () => raw.destroy());
+    raw.once('data', (chunk: Buffer) => {
+      raw.pause();
+      raw.unshift(chunk);
+      raw.setTimeout(0);
+      // A TLS record starts with its content type: 22 = handshake.
+      if (chunk[0] === 0x16) startTls(raw, base, setup);
+      else plainHttp(raw);
+    });
+  });
+
+  const startTls = (raw: Socket, base: ServerIR, setup: TlsSetup): void => {
+    const gen = src.current();
+    const local = unmapV4(raw.localAddress);
+    const client = `${unmapV4(raw.remoteAddress)}:${raw.remotePort ?? 0}`;
+    let chosen = base;
+    let chosenSetup = setup;
+    let sni: string | undefined;
+    // node asks for a client certificate when the socket is made, before SNI is known: if
+    // any server of this generation verifies clients, every handshake asks (a client
+    // without one still gets through where the chosen server does not require it).
+    const requestCert =
+      setup.verifyClient !== 'none' ||
+      gen.ir.vhosts.some((v) => (gen.tls(v)?.verifyClient ?? 'none') !== 'none');
+    const tls = new TLSSocket(raw, {
+      isServer: true,
+      secureContext: setup.context,
+      requestCert,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+      SNICallback: (name, cb) => {
+        sni = name;
+        const byName = selectServer(gen.ir, listen, local, raw.localPort ?? 0, name.toLowerCase());
+        const named = gen.tls(byName);
+        if (named !== undefined) {
+          chosen = byName;
+          chosenSetup = named;
+        }
+        cb(null, chosenSetup.context);
+      },
+    });
+    const failed = (err: Error): void => {
+      gen.log.log('info', 'ssl', 'AH02008', `SSL library error in handshake: ${err.message}`, {
+        client,
+      });
+      tls.destroy();
+    };
+    tls.once('error', failed);
+    tls.once('secure', () => {
+      tls.off('error', failed);
+      const mode = chosenSetup.verifyClient;
+      const verify = mode === 'none' ? 'NONE' : chosenSetup.verifyPeer(tls);
+      const refused =
+        (mode === 'require' && verify !== 'SUCCESS') ||
+        (mode === 'optional' && verify.startsWith('FAILED:'));
+      if (refused) {
+        // ssl_callback_SSLVerify (AH02039) / ssl_io_filter_handshake (AH02261).
+        gen.log.log(
+          'info',
+          'ssl',
+          verify === 'NONE' ? 'AH02261' : 'AH02039',
+          verify === 'NONE'
+            ? 'Re-negotiation handshake failed: No required SSL certificate was sent'
+            : `Certificate Verification: Error (${X509_ERRNO[verify.slice(7)] ?? 0}): ${verify.slice(7)}`,
+          { client },
+        );
+        tls.destroy();
+        return;
+      }
+      const setupUsed = chosenSetup;
+      let vars: Map<string, string> | undefined;
+      const info: TlsConnection = {
+        socket: tls,
+        server: chosen,
+        sni,
+        clientVerify: verify,
+        lookup: (name) => (vars ??= setupUsed.variables(tls, sni, verify)).get(name) ?? '',
+      };
+      conns.set(tls, { count: 0, active: 0, readAtIdle: 0, log: { id: undefined }, tls: info });
+      handOver(tls);
+    });
+  };
+
+  const plainHttp = (raw: Socket): void => {
+    const gen = src.current();
+    gen.log.log(
+      'info',
+      'ssl',
+      'AH01996',
+      'SSL handshake failed: HTTP spoken on HTTPS port; trying to send HTML error page',
+      { client: `${unmapV4(raw.remoteAddress)}:${raw.remotePort ?? 0}` },
+    );
+    raw.resume();
+    const bytes = earlyError(gen, raw, 400, 'GET', PLAIN_HTTP_NOTES);
+    // mod_ssl answers a request line it makes up, "GET / HTTP/1.0", and logs that.
+    if (bytes !== undefined)
+      logUnparsedRequest({
+        gen,
+        listen,
+        socket: raw,
+        line: { method: 'GET', target: '/', version: '1.0', theRequest: 'GET / HTTP/1.0' },
+        status: 400,
+        bytes,
+        failed: (e) => logFailed(gen, e),
+      });
+    raw.destroySoon();
   };
 }

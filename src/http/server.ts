@@ -13,7 +13,7 @@ import type { ListenIR } from '../config/ir.js';
 import { runAll } from '../request/hooks.js';
 import { Request, RequestBodyTooLargeError, hostnameOf } from '../request/record.js';
 import { BodyDeadline, RequestReadTimeoutError } from '../request/read-deadline.js';
-import type { ConnectionLog, WireCounters } from '../request/record.js';
+import type { ConnectionLog, TlsConnection, WireCounters } from '../request/record.js';
 import type { RequestRecord } from '../request/record.js';
 import { processRequest } from '../request/pipeline.js';
 import type { Generation } from '../server/generation.js';
@@ -277,6 +277,8 @@ export interface ConnState {
   readAtIdle: number;
   /** conn_rec->log_id, once an error-log line was written for the connection. */
   readonly log: ConnectionLog;
+  /** A TLS connection: its socket and handshake server (set by the listener). */
+  readonly tls?: TlsConnection;
 }
 
 /** Handle one request end to end. */
@@ -297,7 +299,7 @@ export async function handleRequest(
   }
   const n = conn.count++;
   conn.active++;
-  const connection = connectionOf(sock, n, conn.log);
+  const connection = connectionOf(sock, n, conn.log, conn.tls);
   const server = selectServer(
     gen.ir,
     listen,

@@ -7,7 +7,7 @@
 
 import { lastOfChain } from '../request/tables.js';
 import type { RequestRecord } from '../request/record.js';
-import { logIdOf } from '../request/record.js';
+import { logIdOf, sslVarLookup } from '../request/record.js';
 import { coreServer } from '../core/view.js';
 import { splitServerName } from '../request/server-name.js';
 import { MONTHS, pad } from '../util/clock-names.js';
@@ -238,6 +238,12 @@ function item(
       };
     case 'R':
       return (c) => dash(pick(c, false).handler);
+    case 'x':
+      // mod_ssl's ssl_var_log_handler_x: an SSL_* variable (or HTTPS), '-' when empty.
+      return (c) => {
+        const v = sslVarLookup(c.r.connection, arg ?? '');
+        return v === '' ? '-' : escapeLogItem(v);
+      };
     default:
       return undefined;
   }

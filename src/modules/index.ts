@@ -29,6 +29,7 @@ import { expiresModule } from './expires/index.js';
 import { filterModule } from './filter/index.js';
 import { headersModule } from './headers/index.js';
 import { reqtimeoutModule } from './reqtimeout/index.js';
+import { sslModule } from './ssl/index.js';
 import { setenvifModule } from './setenvif/index.js';
 import { statusModule } from './status/index.js';
 import { logConfigModule } from './log-config/index.js';
@@ -60,6 +61,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(negotiationModule),
   anyModule(mimeModule),
   anyModule(reqtimeoutModule),
+  anyModule(sslModule),
   anyModule(allowMethodsModule),
   anyModule(authBasicModule),
   anyModule(authnFileModule),

@@ -12,8 +12,23 @@ import type { ErrorLog } from '../logging/error-log.js';
 import type { ServerIR } from '../config/ir.js';
 import type { ReadTimeouts } from '../request/read-deadline.js';
 import type { OutputFilterDef } from '../request/output-filter.js';
+import type { SecureContext, TLSSocket } from 'node:tls';
 
 export type { OutputFilterDef };
+
+/** What a TLS listener needs of a server's TLS settings (mod_ssl's SSL_CTX). */
+export interface TlsSetup {
+  readonly context: SecureContext;
+  /** SSLVerifyClient: ask for a client certificate; 'require' refuses a handshake without a valid one. */
+  readonly verifyClient: 'none' | 'optional' | 'require' | 'optional_no_ca';
+  /**
+   * Check the client's certificate chain against this server's CAs (SSLCACertificate*,
+   * SSLVerifyDepth): SSL_CLIENT_VERIFY's value, `NONE`, `SUCCESS` or `FAILED:reason`.
+   */
+  verifyPeer(socket: TLSSocket): string;
+  /** Every SSL_* variable of a connection (ssl_var_lookup), certificates included. */
+  variables(socket: TLSSocket, sni: string | undefined, clientVerify: string): Map<string, string>;
+}
 
 /** A content handler (≈ the `handler` hook keyed by r->handler). DECLINED lets the next try. */
 export type Handler = (r: RequestRecord) => Outcome | Promise<Outcome>;
@@ -133,6 +148,12 @@ export interface ModuleDef<S = unknown, D = unknown> {
    * Undefined: none. The first module that answers decides.
    */
   readonly readTimeouts?: (server: ServerIR) => ReadTimeouts | undefined;
+  /**
+   * The TLS setup of `server` when its connections speak TLS (mod_ssl: SSLEngine on), from
+   * what this module's provision() returned (`state`). Undefined: plain HTTP. The first
+   * module that answers decides.
+   */
+  readonly tls?: (server: ServerIR, state: unknown) => TlsSetup | undefined;
   /**
    * Output filters by lower-case name (ap_register_output_filter), as SetOutputFilter,
    * AddOutputFilter, AddOutputFilterByType and FilterProvider name them.

@@ -6,6 +6,7 @@
 // builds its environ from exactly this table (wsgi/environ.ts).
 
 import type { RequestRecord } from './record.js';
+import { httpScheme } from './record.js';
 import { lookupUri } from './subrequest.js';
 import { knownRemoteHost } from './remote-host.js';
 import { coreDir, coreServer } from '../core/view.js';
@@ -91,7 +92,7 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   if (host !== undefined) env.set('REMOTE_HOST', host);
   env.set('REMOTE_ADDR', r.useragentIp);
   env.set('DOCUMENT_ROOT', core.documentRoot);
-  env.set('REQUEST_SCHEME', 'http');
+  env.set('REQUEST_SCHEME', httpScheme(r.connection));
   env.set('CONTEXT_PREFIX', r.notes.get('context-prefix') ?? '');
   env.set('CONTEXT_DOCUMENT_ROOT', r.notes.get('context-document-root') ?? core.documentRoot);
   env.set('SERVER_ADMIN', core.serverAdmin);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { ModuleDef } from '../modules/module.js';
 import type { Stats } from 'node:fs';
 import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
@@ -145,6 +146,36 @@ export interface ConnectionInfo {
   readonly keepalives: number;
   /** The connection's log id (conn_rec->log_id), shared by its requests. */
   readonly log: ConnectionLog;
+  /** Set when the connection speaks TLS (mod_ssl's SSLConnRec). */
+  readonly tls?: TlsConnection;
+}
+
+/** A TLS connection (mod_ssl's SSLConnRec): the socket and the server of its handshake. */
+export interface TlsConnection {
+  readonly socket: TLSSocket;
+  /** The server whose certificate the handshake used (SNI, else the address's default). */
+  readonly server: ServerIR;
+  /** The SNI name the client sent, undefined without one. */
+  readonly sni: string | undefined;
+  /** SSL_CLIENT_VERIFY: NONE, SUCCESS or FAILED:reason, decided at the handshake. */
+  readonly clientVerify: string;
+  /** One SSL_* variable of this connection ('' when it has none), as mod_ssl names them. */
+  lookup(name: string): string;
+}
+
+/**
+ * ap_ssl_var_lookup for the connection: HTTPS is on or off; the SSL_* names are the TLS
+ * connection's, empty without TLS (or without mod_ssl).
+ */
+export function sslVarLookup(c: ConnectionInfo, name: string): string {
+  const upper = name.toUpperCase();
+  if (upper === 'HTTPS') return c.tls === undefined ? 'off' : 'on';
+  return c.tls?.lookup(upper) ?? '';
+}
+
+/** ap_http_scheme: https on a TLS connection (mod_ssl's http_scheme hook). */
+export function httpScheme(c: ConnectionInfo): 'http' | 'https' {
+  return c.tls === undefined ? 'http' : 'https';
 }
 
 /**

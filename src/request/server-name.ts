@@ -9,6 +9,7 @@
 
 import { promises as dns } from 'node:dns';
 import type { GenerationView, RequestRecord } from './record.js';
+import { httpScheme } from './record.js';
 import { coreDir, coreServer } from '../core/view.js';
 
 /** Reverse lookup of a local address: the host name, or a rejection when there is none. */
@@ -96,13 +97,17 @@ export function serverNameOf(r: RequestRecord): string {
 export function serverPortOf(r: RequestRecord): number {
   const canon = coreDir(r.perDir).useCanonicalName;
   const configured = splitServerName(coreServer(r.server.server).serverName).port;
-  if (canon === 'off' || canon === 'dns') return hostHeaderPort(r) ?? configured ?? 80;
-  return configured ?? 80;
+  // ap_default_port: 443 on a TLS connection (mod_ssl's default_port hook).
+  const dflt = r.connection.tls === undefined ? 80 : 443;
+  if (canon === 'off' || canon === 'dns') return hostHeaderPort(r) ?? configured ?? dflt;
+  return configured ?? dflt;
 }
 
-/** ap_construct_url for this request: scheme://name[:port]/path (port omitted if 80). */
+/** ap_construct_url for this request: scheme://name[:port]/path (no port if the scheme's default). */
 export function constructUrl(r: RequestRecord, path: string): string {
   const port = serverPortOf(r);
   const name = serverNameOf(r);
-  return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
+  const scheme = httpScheme(r.connection);
+  const dflt = scheme === 'https' ? 443 : 80;
+  return `${scheme}://${name}${port === dflt ? '' : `:${port}`}${path}`;
 }

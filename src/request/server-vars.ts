@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { coreServer } from '../core/view.js';
 import { SERVER_BANNER } from '../http/banner.js';
 import type { RequestRecord } from './record.js';
+import { httpScheme } from './record.js';
 import { serverNameOf, serverPortOf } from './server-name.js';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -56,7 +57,7 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'REQUEST_METHOD':
       return r.method;
     case 'REQUEST_SCHEME':
-      return 'http';
+      return httpScheme(r.connection);
     case 'REQUEST_URI':
       return r.uri;
     case 'REQUEST_FILENAME':
@@ -97,7 +98,7 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'CONTEXT_DOCUMENT_ROOT':
       return r.notes.get('context-document-root') ?? coreServer(r.server.server).documentRoot;
     case 'HTTPS':
-      return 'off';
+      return r.connection.tls === undefined ? 'off' : 'on';
     case 'IPV6':
       return r.useragentIp.includes(':') && !r.useragentIp.startsWith('::ffff:')
         ? 'on'

@@ -8,7 +8,7 @@
 
 import type { ConfigIR, ModuleSlots, ServerIR } from '../config/ir.js';
 import type { ErrorLog } from '../logging/error-log.js';
-import type { Disposable, Handler } from '../modules/module.js';
+import type { Disposable, Handler, TlsSetup } from '../modules/module.js';
 import { FileErrorLog } from '../logging/error-log-file.js';
 import { buildHookTable } from '../request/hooks.js';
 import type { HookTable } from '../request/hooks.js';
@@ -32,6 +32,7 @@ export class Generation implements GenerationView, RequestRuntime {
   readonly #states = new Map<string, Disposable>();
   readonly #readTimeouts = new Map<ServerIR, ReadTimeouts | undefined>();
   readonly #ownedLog: FileErrorLog | undefined;
+  #anyTls: boolean | undefined;
 
   private constructor(ir: ConfigIR, all: readonly AnyModule[], log: ErrorLog | undefined) {
     this.ir = ir;
@@ -103,6 +104,22 @@ export class Generation implements GenerationView, RequestRuntime {
     }
     this.#readTimeouts.set(server, rt);
     return rt;
+  }
+
+  /** Whether any server of this configuration speaks TLS (so plain listeners skip the lookup). */
+  anyTls(): boolean {
+    this.#anyTls ??= [this.ir.main, ...this.ir.vhosts].some((s) => this.tls(s) !== undefined);
+    return this.#anyTls;
+  }
+
+  /** The TLS setup of `server` (ModuleDef.tls), undefined for plain HTTP. */
+  tls(server: ServerIR): TlsSetup | undefined {
+    for (const m of this.modules) {
+      if (m.tls === undefined) continue;
+      const t = m.tls(server, this.#states.get(m.name));
+      if (t !== undefined) return t;
+    }
+    return undefined;
   }
 
   moduleState(name: string): unknown {

@@ -71,6 +71,7 @@ const IMPLEMENTED = new Set([
   'reqtimeout',
   'negotiation',
   'setenvif',
+  'ssl',
   'status',
   'unique_id',
   'wsgi',

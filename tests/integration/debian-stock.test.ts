@@ -17,6 +17,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,9 @@ import { MODULES } from '../../src/modules/index.js';
 import { startServer } from '../../src/server/server.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { PLACEHOLDER_PORT, toEphemeralPorts } from '../support/harness.js';
-import { rawRequest } from '../support/raw-http.js';
+import { RawConnection, rawRequest } from '../support/raw-http.js';
+import type { TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 
 const ETC = '/etc/apache2';
 
@@ -146,5 +149,65 @@ describe('the stock Debian apache2 configuration', { skip }, () => {
       readFileSync(log, 'utf8'),
       /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-"$/m,
     );
+  });
+});
+
+const SNAKEOIL = ['/etc/ssl/certs/ssl-cert-snakeoil.pem', '/etc/ssl/private/ssl-cert-snakeoil.key'];
+const readable = (p: string): boolean => {
+  try {
+    readFileSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const sslSkip =
+  skip !== false ? skip : SNAKEOIL.every(readable) ? false : 'no readable snakeoil certificate';
+
+// `a2enmod ssl` + `a2ensite default-ssl` (and 000-default disabled, so the one test port
+// is the TLS one): Debian's ssl.conf and default-ssl.conf as shipped, snakeoil certificate.
+describe('the stock Debian default-ssl site', { skip: sslSkip }, () => {
+  let root: string;
+  let server: RunningServer;
+  let port: number;
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'tswsgi-stock-ssl-'));
+    const conf = join(root, 'etc');
+    cpSync(ETC, conf, { recursive: true, verbatimSymlinks: true });
+    writeFileSync(join(conf, 'ports.conf'), `Listen 127.0.0.1:${PLACEHOLDER_PORT} https\n`);
+    const site = join(conf, 'sites-available', 'default-ssl.conf');
+    writeFileSync(site, readFileSync(site, 'utf8').replaceAll('*:443>', `*:${PLACEHOLDER_PORT}>`));
+    rmSync(join(conf, 'sites-enabled', '000-default.conf'), { force: true });
+    symlinkSync(
+      '../sites-available/default-ssl.conf',
+      join(conf, 'sites-enabled', 'default-ssl.conf'),
+    );
+    for (const m of ['ssl.load', 'ssl.conf', 'socache_shmcb.load'])
+      symlinkSync(`../mods-available/${m}`, join(conf, 'mods-enabled', m));
+    for (const d of ['log', 'run', 'lock']) mkdirSync(join(root, d));
+    const ir = loadConfig({
+      file: 'apache2.conf',
+      serverRoot: conf,
+      env: debianEnv(root),
+      modules: MODULES,
+    });
+    server = await startServer(toEphemeralPorts(ir));
+    port = server.addresses()[0]?.port ?? 0;
+  });
+  after(async () => {
+    await server.stop({ graceful: false });
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('serves the Debian default page over TLS with the snakeoil certificate', async () => {
+    const conn = await RawConnection.openTls(port, { servername: 'localhost' });
+    const cert = (conn.socket as TLSSocket).getPeerX509Certificate();
+    conn.send(get('/'));
+    const res = await conn.read();
+    conn.close();
+    assert.equal(res.status, 200);
+    assert.match(res.body.toString(), /<title>Apache2 Debian Default Page: It works<\/title>/);
+    const snakeoil = new X509Certificate(readFileSync(SNAKEOIL[0] ?? ''));
+    assert.equal(cert?.fingerprint256, snakeoil.fingerprint256);
   });
 });

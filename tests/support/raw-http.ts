@@ -5,6 +5,8 @@
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 
 /** One parsed response. */
 export interface RawResponse {
@@ -50,6 +52,23 @@ export class RawConnection {
   static async open(port: number, host = '127.0.0.1'): Promise<RawConnection> {
     const s = connect(port, host);
     await once(s, 'connect');
+    return new RawConnection(s);
+  }
+
+  /**
+   * A TLS connection (node's tls.connect; `opts.servername` sends SNI, '' sends none).
+   * Certificates are not verified unless `opts.ca` is given.
+   */
+  static async openTls(port: number, opts: ConnectionOptions = {}): Promise<RawConnection> {
+    const { servername, ...rest } = opts;
+    const s = tlsConnect({
+      port,
+      host: '127.0.0.1',
+      rejectUnauthorized: false,
+      ...(servername === undefined || servername === '' ? {} : { servername }),
+      ...rest,
+    });
+    await once(s, 'secureConnect');
     return new RawConnection(s);
   }
 

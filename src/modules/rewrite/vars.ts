@@ -6,6 +6,7 @@
 // unknown name expands to the empty string, as in httpd.
 
 import type { RequestRecord } from '../../request/record.js';
+import { sslVarLookup } from '../../request/record.js';
 import { accountName, commonVar } from '../../request/server-vars.js';
 import { headerIn, tableGet } from '../../request/tables.js';
 
@@ -36,7 +37,9 @@ export function lookupVariable(var0: string, ctx: VarCtx): string {
     const rest = var0.slice(4);
     if (rest !== '' && head === 'ENV')
       return tableGet(r.notes, rest) ?? tableGet(r.env, rest) ?? process.env[rest] ?? '';
-    return ''; // SSL:… — no mod_ssl: empty, as ap_ssl_var_lookup without TLS
+    // SSL:… — ap_ssl_var_lookup (empty without TLS).
+    if (rest !== '' && head === 'SSL') return sslVarLookup(r.connection, rest);
+    return '';
   }
   if (var0[4] === ':') {
     const head = var0.slice(0, 4).toUpperCase();
