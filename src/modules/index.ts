@@ -40,6 +40,7 @@ import { wsgiModule } from './wsgi/index.js';
 import { rewriteModule } from './rewrite/index.js';
 import { remoteIpModule } from './remoteip/index.js';
 import { uniqueIdModule } from './unique-id/index.js';
+import { userDirModule } from './userdir/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -79,6 +80,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(dirModule),
   anyModule(rewriteModule),
   anyModule(aliasModule),
+  anyModule(userDirModule),
   anyModule(wsgiModule),
   anyModule(cgiModule),
   anyModule(cgidModule),

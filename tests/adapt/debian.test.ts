@@ -74,6 +74,7 @@ const IMPLEMENTED = new Set([
   'ssl',
   'status',
   'unique_id',
+  'userdir',
   'wsgi',
 ]);
 

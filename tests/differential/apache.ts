@@ -55,6 +55,7 @@ LoadModule actions_module /usr/lib/apache2/modules/mod_actions.so
 LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
 LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so
 LoadModule unique_id_module /usr/lib/apache2/modules/mod_unique_id.so
+LoadModule userdir_module /usr/lib/apache2/modules/mod_userdir.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -140,6 +141,9 @@ RemoteIPTrustedProxy 10.0.0.0/8
 <Location /dump/am/reset>
     AllowMethods reset
 </Location>
+# mod_userdir: /~user from htdocs/users/<user>/www, else a redirect; root is disabled.
+UserDir "@HTDOCS@/users/*/www" http://example.com/~*/
+UserDir disabled root
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 <Location /fakeauth>
@@ -875,6 +879,14 @@ export async function prepareTree(): Promise<DiffTree> {
   ]) {
     await chmod(f, 0o644);
   }
+  await mkdir(join(htdocs, 'users', 'alice', 'www'), { recursive: true });
+  for (const d of ['users', 'users/alice', 'users/alice/www']) await chmod(join(htdocs, d), 0o755);
+  await writeFile(join(htdocs, 'users/alice/www/page.txt'), 'alice page\n', { mode: 0o644 });
+  await utimes(
+    join(htdocs, 'users/alice/www/page.txt'),
+    new Date('2026-01-01T00:00:00Z'),
+    new Date('2026-01-01T00:00:00Z'),
+  );
   await mkdir(join(htdocs, 'act'));
   await chmod(join(htdocs, 'act'), 0o755);
   for (const [name, text] of Object.entries(ACTION_FILES))

@@ -1222,6 +1222,30 @@ export const CASES: readonly Case[] = [
       assert.equal(env?.['mod_wsgi.request_id'], env?.['UNIQUE_ID']);
     },
   },
+  // mod_userdir (UserDir htdocs/users/*/www http://example.com/~*/; root disabled).
+  {
+    name: 'GET /~alice/page.txt: a user directory that exists serves the file (mod_userdir)',
+    path: '/~alice/page.txt',
+    expectStatus: 200,
+    check: (r) => assert.equal(r.body.toString(), 'alice page\n'),
+  },
+  {
+    name: 'GET /~bob/x?q=1: no directory, so the next UserDir redirects (mod_userdir)',
+    path: '/~bob/x?q=1',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://example.com/~bob/x'),
+  },
+  {
+    name: 'GET /~root/: a disabled user is left to the rest of the server, 404 (mod_userdir)',
+    path: '/~root/',
+    expectStatus: 404,
+  },
+  {
+    name: "GET /~alice: the user directory without its slash gets mod_dir's 301 (mod_userdir)",
+    path: '/~alice',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/~alice\/$/),
+  },
   // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
   {
     name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',
