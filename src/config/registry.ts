@@ -49,6 +49,8 @@ export const ACCEPTED_MODULES: readonly string[] = [
   'mpm_worker',
   'mpm_prefork',
   'socache_shmcb',
+  // mod_macro: <Macro>, Use and UndefMacro act while the files are read (config/tree.ts).
+  'macro',
 ];
 
 /** Source-file names httpd uses for modules that do not follow `mod_<name>.c`. */

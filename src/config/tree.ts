@@ -18,6 +18,13 @@ import { expandVars, readLines, splitCommand, splitWords, type Line } from './le
 import { BUILTIN_MODULES, resolveModuleName } from './registry.js';
 import { readVersionCondition } from './tree-if.js';
 import { errnoText, exists, isDir, matchIncludes } from './tree-include.js';
+import {
+  ARG_PREFIX,
+  checkParams,
+  macroArguments,
+  substitute,
+  type MacroDef,
+} from './tree-macro.js';
 
 export { globToRegExp } from './tree-include.js';
 
@@ -41,6 +48,8 @@ export interface ReadState {
   /** Process environment for `${VAR}` after Defines. */
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly warnings: string[];
+  /** mod_macro's definitions by lower-cased name; undefined until the first <Macro>. */
+  macros?: Map<string, MacroDef>;
   /**
    * Set when reading an .htaccess file (ap_parse_htaccess): the read-time directives that
    * change the server (Include, Define, LoadModule, …) are "not allowed here", and
@@ -197,6 +206,10 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
     const at: ErrorFrame = node.line;
     const x = expandLine(node, st);
     const lname = x.name.toLowerCase();
+    if (node.section !== undefined && lname === 'macro' && st.loaded.has('macro')) {
+      defineMacro(node, x, at, st);
+      continue;
+    }
     if (node.section !== undefined) {
       const kids = node.children ?? [];
       const cond = conditional(lname, x, at, st);
@@ -248,6 +261,21 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
       case 'serverroot':
         setServerRoot(x, at, st);
         break;
+      case 'use':
+      case 'undefmacro':
+        if (!st.loaded.has('macro')) {
+          out.push({
+            name: x.name,
+            args: x.args,
+            rawArgs: x.rawArgs,
+            file: at.file,
+            line: at.line,
+          });
+          break;
+        }
+        if (lname === 'use') out.push(...useMacro(x, at, st, depth));
+        else undefMacro(x, at, st);
+        break;
       case 'loadmodule':
         loadModule(x, at, st);
         break;
@@ -256,6 +284,121 @@ function evalNodes(raw: readonly RawNode[], st: ReadState, depth: number): Direc
     }
   }
   return out;
+}
+
+/** A warning at read time, with the file and line of the directive (as httpd logs them). */
+function readWarning(st: ReadState, at: ErrorFrame, id: string, text: string): void {
+  if (st.htaccess !== undefined) st.htaccess.warn(id, text);
+  else st.warnings.push(`${at.file}:${at.line}: ${id}: ${text}`);
+}
+
+/** The lines of a section's body as written (closing lines put back), for mod_macro. */
+function bodyLines(nodes: readonly RawNode[], out: Line[]): Line[] {
+  for (const n of nodes) {
+    out.push(n.line);
+    if (n.section !== undefined) {
+      bodyLines(n.children ?? [], out);
+      out.push({ file: n.line.file, line: n.line.line, text: `</${n.section}>` });
+    }
+  }
+  return out;
+}
+
+/** macro_section: `<Macro name args…>`. */
+function defineMacro(node: RawNode, x: Expanded, at: ErrorFrame, st: ReadState): void {
+  // The section's argument text as written, cut at its last '>'.
+  const raw = x.rawArgs;
+  const gt = raw.lastIndexOf('>');
+  if (gt < 0) throw readError("<Macro> directive missing closing '>'", at);
+  const words = macroArguments(raw.slice(0, gt));
+  if (raw.slice(0, gt).trim() === '') throw readError('<Macro macro definition: empty name', at);
+  const name = (words[0] ?? '').toLowerCase();
+  if (name === '') throw readError('<Macro macro definition: name not found', at);
+  if (raw.slice(gt + 1).trim() !== '')
+    readWarning(st, at, 'AH02801', "non blank chars found after <Macro closing '>'");
+  st.macros ??= new Map();
+  const old = st.macros.get(name);
+  if (old !== undefined)
+    readWarning(
+      st,
+      at,
+      'AH02802',
+      `macro '${name}' multiply defined: ${old.location}, redefined on line ${at.line} of "${at.file}"`,
+    );
+  const location = `defined on line ${at.line} of "${at.file}"`;
+  const where = `macro '${name}' (${location})`;
+  if (ARG_PREFIX.includes(name[0] ?? ''))
+    readWarning(
+      st,
+      at,
+      'AH02803',
+      `${where} better prefix a macro name with any of '${ARG_PREFIX}'`,
+    );
+  const params = words.slice(1);
+  const bad = checkParams(name, location, params, (id, text) => readWarning(st, at, id, text));
+  if (bad !== undefined) throw readError(bad, at);
+  const lines = bodyLines(node.children ?? [], []).map((l) => ({
+    text: l.text,
+    offset: l.line - at.line,
+  }));
+  if (lines.length === 0) readWarning(st, at, 'AH02799', `${where}: empty contents!`);
+  else {
+    const used = params.map(() => false);
+    for (const l of lines) substitute(l.text, params, params, used);
+    used.forEach((u, i) => {
+      if (!u)
+        readWarning(
+          st,
+          at,
+          'AH02800',
+          `${where}: argument '${params[i] ?? ''}' (#${i + 1}) never used`,
+        );
+    });
+  }
+  st.macros.set(name, { name, params, lines, location });
+}
+
+/** use_macro: `Use name values…` — the body, substituted, read in place. */
+function useMacro(x: Expanded, at: ErrorFrame, st: ReadState, depth: number): DirectiveNode[] {
+  if (st.macros === undefined) throw readError('no macro defined before Use', at);
+  const words = macroArguments(x.rawArgs);
+  const name = (words[0] ?? '').toLowerCase();
+  if (name === '') throw readError('no macro name specified with Use', at);
+  const macro = st.macros.get(name);
+  if (macro === undefined) throw readError(`macro '${name}' undefined`, at);
+  if (at.file.includes(`macro '${macro.name}'`))
+    throw readError(`recursive use of macro '${macro.name}' is invalid`, at);
+  const values = words.slice(1);
+  if (values.length !== macro.params.length)
+    throw readError(
+      `macro '${macro.name}' (${macro.location}) used with ${values.length} arguments instead of ${macro.params.length}`,
+      at,
+    );
+  const where = `macro '${macro.name}' (${macro.location}) used on line ${at.line} of "${at.file}"`;
+  values.forEach((v, i) => {
+    if (v === '') readWarning(st, at, 'AH02798', `${where}: empty argument #${i + 1}`);
+  });
+  if (depth >= MAX_INCLUDE_DEPTH)
+    throw readError(
+      `Exceeded the maximum include directory nesting level of ${MAX_INCLUDE_DEPTH}. You have probably a recursion somewhere.`,
+      at,
+    );
+  const lines: Line[] = macro.lines.map((l) => ({
+    file: where,
+    line: l.offset,
+    text: substitute(l.text, macro.params, values),
+  }));
+  return evalNodes(structure(lines), st, depth + 1);
+}
+
+/** undef_macro: `UndefMacro name`. */
+function undefMacro(x: Expanded, at: ErrorFrame, st: ReadState): void {
+  if (x.args.length !== 1)
+    throw readError('UndefMacro takes one argument, Remove a macro definition.', at);
+  if (st.macros === undefined) throw readError('no macro defined before UndefMacro', at);
+  const name = (x.args[0] ?? '').toLowerCase();
+  if (name === '') throw readError('no macro name specified with UndefMacro', at);
+  if (!st.macros.delete(name)) throw readError(`cannot remove undefined macro '${name}'`, at);
 }
 
 function setServerRoot(x: Expanded, at: ErrorFrame, st: ReadState): void {

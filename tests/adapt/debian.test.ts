@@ -62,6 +62,7 @@ const IMPLEMENTED = new Set([
   'expires',
   'filter',
   'headers',
+  'macro',
   'mime',
   'rewrite',
   'mpm_event',

@@ -56,6 +56,7 @@ LoadModule remoteip_module /usr/lib/apache2/modules/mod_remoteip.so
 LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so
 LoadModule unique_id_module /usr/lib/apache2/modules/mod_unique_id.so
 LoadModule userdir_module /usr/lib/apache2/modules/mod_userdir.so
+LoadModule macro_module /usr/lib/apache2/modules/mod_macro.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -144,6 +145,16 @@ RemoteIPTrustedProxy 10.0.0.0/8
 # mod_userdir: /~user from htdocs/users/<user>/www, else a redirect; root is disabled.
 UserDir "@HTDOCS@/users/*/www" http://example.com/~*/
 UserDir disabled root
+# mod_macro: an Alias and a header per Use; @file goes in quoted; the macro is dropped after.
+<Macro DiffAlias $url @file $tag>
+    Alias $url @file
+    <Location $url>
+        Header set X-Macro "$tag"
+    </Location>
+</Macro>
+Use DiffAlias /macro-hello "@HTDOCS@/hello.txt" one
+Use DiffAlias /macro-again "@HTDOCS@/hello.txt" two
+UndefMacro DiffAlias
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 <Location /fakeauth>

@@ -1246,6 +1246,22 @@ export const CASES: readonly Case[] = [
     expectStatus: 301,
     check: (r) => assert.match(header(r, 'Location') ?? '', /\/~alice\/$/),
   },
+  // mod_macro (DiffAlias used twice).
+  {
+    name: 'GET /macro-hello: directives from a Use of a macro (mod_macro)',
+    path: '/macro-hello',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(r.body.toString(), STATIC_BODY);
+      assert.equal(header(r, 'X-Macro'), 'one');
+    },
+  },
+  {
+    name: 'GET /macro-again: the second Use with its own arguments (mod_macro)',
+    path: '/macro-again',
+    expectStatus: 200,
+    check: (r) => assert.equal(header(r, 'X-Macro'), 'two'),
+  },
   // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
   {
     name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',
