@@ -34,7 +34,10 @@ export interface ProxyPassEntry {
   readonly regex: boolean;
   /** nocanon: the raw request URI goes to the backend. */
   readonly nocanon: boolean;
-  /** noquery: the query string is not passed on. */
+  /**
+   * noquery. Kept, and like httpd 2.4's mod_proxy_http (which never reads the
+   * proxy-noquery note) without effect on an http:// backend.
+   */
   readonly noquery: boolean;
   /** The worker name (undefined for '!'). */
   readonly worker: string | undefined;
@@ -215,7 +218,7 @@ function addPass(c: C, raw: string, isRegex: boolean): void {
     } catch (e) {
       throw c.fail(`ProxyPass ${messageOf(e)}`);
     }
-    const shared = findWorker(c.server.workers, r);
+    const shared = findWorker(c.server.workers, r, { prefix: !regex, match: regex });
     if (shared !== undefined) {
       for (const [k, v] of params)
         c.warn(
@@ -223,7 +226,7 @@ function addPass(c: C, raw: string, isRegex: boolean): void {
         );
       worker = shared.name;
     } else {
-      const w = newWorker(r, url);
+      const w = newWorker(r, url, regex);
       for (const [k, v] of params) {
         try {
           setWorkerParam(w, k, v);

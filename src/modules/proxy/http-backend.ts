@@ -18,6 +18,8 @@ import type { RequestRecord } from '../../request/record.js';
 import { constructUrl, serverPortOf, splitServerName } from '../../request/server-name.js';
 import { CountingResponse } from '../../http/server.js';
 import { dropsConnection } from '../../http/die.js';
+import { SERVER_BANNER } from '../../http/banner.js';
+import { keepContentTypeInPlace } from '../../http/response-headers.js';
 import { aprStatus } from '../../util/apr-status.js';
 import type { ProxyDirConf, ProxyServerConf } from './config.js';
 import {
@@ -28,6 +30,9 @@ import {
   type BackendTarget,
 } from './map.js';
 import type { ProxyWorker } from './worker.js';
+
+/** AP_SERVER_BASEVERSION for ProxyVia Full: the banner without its comment. */
+const VIA_VERSION = SERVER_BANNER.replace(/ .*$/, '');
 
 /** APR_TIMEUP as httpd logs it. */
 const TIMEUP = '(70007)The timeout specified has expired';
@@ -86,7 +91,7 @@ export function backendHeaders(c: BackendCall): [string, string][] {
       if (fields[i]?.[0].toLowerCase() === 'via') fields.splice(i, 1);
   } else if (via !== 'off') {
     const v = `${r.protocol.replace(/^HTTP\//, '')} ${serverHostname(r)}${portstr}`;
-    mergeHeader(fields, 'Via', via === 'full' ? `${v} (Apache/2.4 tswsgi)` : v);
+    mergeHeader(fields, 'Via', via === 'full' ? `${v} (${VIA_VERSION})` : v);
   }
   if (dconf.addHeaders !== false) {
     mergeHeader(fields, 'X-Forwarded-For', r.connection.remoteAddr);
@@ -98,7 +103,8 @@ export function backendHeaders(c: BackendCall): [string, string][] {
     for (let i = fields.length - 1; i >= 0; i--)
       if (fields[i]?.[0].toLowerCase() === 'proxy-authorization') fields.splice(i, 1);
   }
-  const reuse = c.worker?.disableReuse !== true && !r.env.has('proxy-nokeepalive');
+  const reuse =
+    c.worker !== undefined && c.worker.disableReuse !== true && !r.env.has('proxy-nokeepalive');
   const out: [string, string][] = [['Host', host], ...fields];
   out.push(['Connection', reuse ? 'Keep-Alive' : 'close']);
   const cl = r.headersIn.headers['content-length'];
@@ -235,7 +241,9 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   const ioTimeoutMs =
     worker?.timeoutMs ?? sconf.timeoutMs ?? coreServer(r.server.server).timeout * 1000;
   const connectTimeoutMs = worker?.connectTimeoutMs ?? ioTimeoutMs;
-  const reuse = worker?.disableReuse !== true && !r.env.has('proxy-nokeepalive');
+  // The generic reverse worker (a [P] URL no ProxyPass worker covers) never reuses.
+  const reuse =
+    worker !== undefined && worker.disableReuse !== true && !r.env.has('proxy-nokeepalive');
   const key = worker?.name ?? `reverse:${target.host}:${String(target.port)}`;
   const agent = c.agents.agentFor(key, reuse, worker?.keepalive === true);
   const { req, head, body, timedOut } = exchange(c, agent, ioTimeoutMs, connectTimeoutMs);
@@ -314,12 +322,14 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   const via = sconf.via ?? 'off';
   if (via === 'on' || via === 'full') {
     const portNum = serverPortOf(r);
-    const v = `${res.httpVersion} ${serverHostname(r)}${portNum === 80 ? '' : `:${String(portNum)}`}`;
-    flat.push('Via', via === 'full' ? `${v} (Apache/2.4 tswsgi)` : v);
+    // The client's protocol version, as httpd writes it (r->proto_num).
+    const v = `${r.protocol.replace(/^HTTP\//, '')} ${serverHostname(r)}${portNum === 80 ? '' : `:${String(portNum)}`}`;
+    flat.push('Via', via === 'full' ? `${v} (${VIA_VERSION})` : v);
   }
   // ap_set_keepalive: after these statuses the client connection closes (as for any answer).
   if (dropsConnection(status)) flat.push('Connection', 'close');
   r.status = status;
+  keepContentTypeInPlace(r.res);
   r.res.writeHead(status, res.statusMessage, flat);
   await streamBack(r, res, req, timedOut);
   await body.catch(() => undefined);

@@ -101,12 +101,8 @@ function proxyFixup(r: RequestRecord): Outcome {
   if (!isProxied(r)) return DECLINED;
   const url = (r.filename ?? '').slice(6);
   if (!/^http:\/\//i.test(url) || stateOf(r)?.httpLoaded !== true) return OK;
-  const c = canonUrl(
-    url.replace(/^http/i, 'http'),
-    r.args,
-    r.notes.has('proxy-nocanon'),
-    r.notes.has('proxy-noquery'),
-  );
+  // proxy-noquery is not read here: httpd's proxy_http_canon ignores it too.
+  const c = canonUrl(url.replace(/^http/i, 'http'), r.args, r.notes.has('proxy-nocanon'));
   if ('status' in c) {
     r.logError('error', 'proxy_http', c.id, c.message);
     return c.status;
@@ -130,7 +126,7 @@ async function proxyHandler(r: RequestRecord): Promise<Outcome> {
     );
     return 500;
   }
-  const c = canonUrl(url, '', true, true);
+  const c = canonUrl(url, '', true);
   if ('status' in c) return c.status;
   const sconf = r.serverConf(proxyModule);
   return proxyHttp({

@@ -114,13 +114,13 @@ export interface BackendTarget {
 
 /**
  * proxy_http_canon: the canonical `proxy:` URL for a backend URL, or an error status.
- * `args` is the request's query string; `nocanon` keeps the path as is; `noquery` drops it.
+ * `args` is the request's query string; `nocanon` keeps the path (and the query it holds)
+ * as is.
  */
 export function canonUrl(
   url: string,
   args: string,
   nocanon: boolean,
-  noquery: boolean,
 ): { url: string; target: BackendTarget } | { status: 400 | 403; id: string; message: string } {
   const m = /^http:\/\/(\[[^\]]*\]|[^/:?#]*)(?::(\d*))?(.*)$/is.exec(url);
   if (m === null || (m[1] ?? '') === '')
@@ -139,7 +139,7 @@ export function canonUrl(
       id: 'AH10415',
       message: 'To be forwarded path contains control characters or spaces',
     };
-  const search = nocanon || noquery || args === '' ? undefined : args;
+  const search = nocanon || args === '' ? undefined : args;
   if (search !== undefined && hasCtlOrSpace(search))
     return {
       status: 403,

@@ -10,6 +10,8 @@ export interface ProxyWorker {
   /** The worker name: the URL with scheme and host lower-cased (ap_proxy_worker_name). */
   readonly name: string;
   readonly scheme: 'http';
+  /** A ProxyPassMatch worker: its name may hold $N, matched as wildcards (is_name_matchable). */
+  readonly match: boolean;
   /** Host as written in the URL, without IPv6 brackets. */
   readonly host: string;
   readonly port: number;
@@ -189,30 +191,59 @@ export function workerName(url: string): string {
   return m === null ? url : (m[1] ?? '').toLowerCase() + (m[2] ?? '');
 }
 
+/** ap_proxy_strcmp_ematch: `$N` in the worker name matches any text. */
+const ematch = new Map<string, RegExp>();
+function ematchRegex(name: string): RegExp {
+  let re = ematch.get(name);
+  if (re === undefined) {
+    const src = name
+      .split(/\$\d/)
+      .map((part) => part.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&'))
+      .join('.*');
+    re = new RegExp(`^${src}$`, 's');
+    ematch.set(name, re);
+  }
+  return re;
+}
+
 /**
- * ap_proxy_get_worker_ex: the defined worker whose name is the longest prefix of `url`
- * (workers are shared by every ProxyPass whose URL they prefix).
+ * ap_proxy_get_worker_ex: the defined worker whose name is the longest match for `url`:
+ * a prefix for a ProxyPass worker, a wildcard match for a ProxyPassMatch one. `kinds` says
+ * which workers may answer (config time: the kind being defined; request time: both).
  */
-export function findWorker(workers: readonly ProxyWorker[], url: string): ProxyWorker | undefined {
+export function findWorker(
+  workers: readonly ProxyWorker[],
+  url: string,
+  kinds: { readonly prefix: boolean; readonly match: boolean } = { prefix: true, match: true },
+): ProxyWorker | undefined {
   const name = workerName(url);
   let best: ProxyWorker | undefined;
-  for (const w of workers)
-    if (name.startsWith(w.name) && (best === undefined || w.name.length > best.name.length))
-      best = w;
+  for (const w of workers) {
+    if (w.name.length > name.length || (best !== undefined && w.name.length <= best.name.length))
+      continue;
+    const ok = w.match
+      ? kinds.match && ematchRegex(w.name).test(name)
+      : kinds.prefix && name.startsWith(w.name);
+    if (ok) best = w;
+  }
   return best;
 }
 
-/** A fresh worker for `url` (already parsed), no parameters set. */
-export function newWorker(url: string, u: BackendUrl): ProxyWorker {
+/**
+ * A fresh worker for `url` (already parsed), no parameters set. A ProxyPassMatch worker
+ * with a `$` substitution does not reuse connections unless enablereuse=on says so.
+ */
+export function newWorker(url: string, u: BackendUrl, match: boolean): ProxyWorker {
   return {
     name: workerName(url),
     scheme: 'http',
+    match,
     host: u.host,
     port: u.port,
     timeoutMs: undefined,
     connectTimeoutMs: undefined,
     retrySec: undefined,
     keepalive: undefined,
-    disableReuse: undefined,
+    disableReuse: match && url.includes('$') ? true : undefined,
   };
 }
