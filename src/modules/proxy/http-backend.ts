@@ -21,6 +21,8 @@ import { dropsConnection } from '../../http/die.js';
 import { SERVER_BANNER } from '../../http/banner.js';
 import { keepContentTypeInPlace } from '../../http/response-headers.js';
 import { aprStatus } from '../../util/apr-status.js';
+import { RequestBodyTooLargeError } from '../../request/record.js';
+import { RequestReadTimeoutError } from '../../request/read-deadline.js';
 import type { ProxyDirConf, ProxyServerConf } from './config.js';
 import {
   mergeHeader,
@@ -52,6 +54,7 @@ export interface BackendCall {
   readonly worker: ProxyWorker | undefined;
   readonly target: BackendTarget;
   readonly agents: AgentSource;
+  readonly body: BodyPlan;
 }
 
 /** ServerName's host part (r->server->server_hostname). */
@@ -107,31 +110,88 @@ export function backendHeaders(c: BackendCall): [string, string][] {
     c.worker !== undefined && c.worker.disableReuse !== true && !r.env.has('proxy-nokeepalive');
   const out: [string, string][] = [['Host', host], ...fields];
   out.push(['Connection', reuse ? 'Keep-Alive' : 'close']);
-  const cl = r.headersIn.headers['content-length'];
-  if (r.headersIn.headers['transfer-encoding'] === undefined && cl !== undefined)
-    out.push(['Content-Length', cl]);
+  if (c.body.length !== undefined) out.push(['Content-Length', String(c.body.length)]);
   return out;
 }
 
-/** Feed the client's body to the backend with backpressure; settles when sent. */
-async function sendBody(r: RequestRecord, req: ClientRequest): Promise<void> {
+/**
+ * How much of a chunked request body is read before the backend is contacted
+ * (ap_proxy_prefetch_input's MAX_MEM_SPOOL): a body that ends within it is sent with a
+ * Content-Length, as httpd does; a longer one is streamed chunked.
+ */
+const PREFETCH = 16384;
+
+/** The request body as it will be sent to the backend. */
+export interface BodyPlan {
+  /** Already read (prefetched). */
+  readonly first: readonly Buffer[];
+  /** The rest, still to read; undefined when `first` is all of it. */
+  readonly rest: AsyncGenerator<Buffer> | undefined;
+  /** The Content-Length to send; undefined = chunked (or no body). */
+  readonly length: number | undefined;
+  /** No body at all: neither Content-Length nor Transfer-Encoding goes out. */
+  readonly none: boolean;
+}
+
+/** The status a failed body read answers (ap_map_http_request_error). */
+export function bodyErrorStatus(e: unknown): number {
+  if (e instanceof RequestBodyTooLargeError) return 413;
+  if (e instanceof RequestReadTimeoutError) return 408;
+  return 400;
+}
+
+/** Decide the body framing; reads up to PREFETCH bytes of a chunked body. */
+export async function planBody(r: RequestRecord): Promise<BodyPlan | { status: number }> {
   const h = r.headersIn.headers;
-  const hasBody =
-    r.main === undefined &&
-    (h['transfer-encoding'] !== undefined || (h['content-length'] ?? '0') !== '0');
-  if (hasBody) {
-    for await (const chunk of r.readBody()) {
+  const te = h['transfer-encoding'] !== undefined;
+  const cl = h['content-length'];
+  if (r.main !== undefined || (!te && cl === undefined))
+    return { first: [], rest: undefined, length: undefined, none: true };
+  if (!te) {
+    const n = Number(cl);
+    return { first: [], rest: n > 0 ? r.readBody() : undefined, length: n, none: false };
+  }
+  const it = r.readBody();
+  const first: Buffer[] = [];
+  let n = 0;
+  try {
+    while (n < PREFETCH) {
+      const x = await it.next();
+      if (x.done === true) return { first, rest: undefined, length: n, none: false };
+      first.push(x.value);
+      n += x.value.length;
+    }
+  } catch (e) {
+    return { status: bodyErrorStatus(e) };
+  }
+  return { first, rest: it, length: undefined, none: false };
+}
+
+/** Wait until `req` can take more, or is gone. */
+function drained(req: ClientRequest): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      req.off('drain', done);
+      req.off('close', done);
+      resolve();
+    };
+    req.on('drain', done);
+    req.on('close', done);
+  });
+}
+
+/** Feed the body to the backend with backpressure; settles when sent (rejects on a read error). */
+async function sendBody(plan: BodyPlan, req: ClientRequest): Promise<void> {
+  if (plan.none) {
+    // Neither framing header: node would add Content-Length: 0 (or chunked) itself.
+    req.removeHeader('Content-Length');
+    req.removeHeader('Transfer-Encoding');
+  }
+  for (const chunk of plan.first) if (!req.destroyed && !req.write(chunk)) await drained(req);
+  if (plan.rest !== undefined) {
+    for await (const chunk of plan.rest) {
       if (req.destroyed) continue; // keep reading: the body must still be consumed
-      if (!req.write(chunk))
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            req.off('drain', done);
-            req.off('close', done);
-            resolve();
-          };
-          req.on('drain', done);
-          req.on('close', done);
-        });
+      if (!req.write(chunk)) await drained(req);
     }
   }
   if (!req.destroyed) req.end();
@@ -160,6 +220,7 @@ function exchange(
   head: Promise<HeadOutcome>;
   body: Promise<void>;
   timedOut: () => boolean;
+  bodyError: () => { readonly e: unknown } | undefined;
 } {
   const { r, target } = c;
   const headers: Record<string, string | string[]> = {};
@@ -208,11 +269,12 @@ function exchange(
       else resolve({ kind: 'read', error });
     });
   });
-  const body = sendBody(r, req);
-  body.catch(() => {
+  let bodyError: { readonly e: unknown } | undefined;
+  const body = sendBody(c.body, req).catch((e: unknown) => {
+    bodyError = { e };
     req.destroy();
   });
-  return { req, head, body, timedOut: () => timedOut };
+  return { req, head, body, timedOut: () => timedOut, bodyError: () => bodyError };
 }
 
 /** Response header fields that carry a URL ProxyPassReverse maps back. */
@@ -234,6 +296,9 @@ const isBadHeader = (e: unknown): boolean =>
     e.code,
   );
 
+/** The pieces of a started exchange that the handler follows. */
+type Exchange = ReturnType<typeof exchange>;
+
 /** proxy_http_handler for one request whose backend is `c.target`. */
 export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   const { r, sconf, dconf, worker, target } = c;
@@ -246,13 +311,38 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
     worker !== undefined && worker.disableReuse !== true && !r.env.has('proxy-nokeepalive');
   const key = worker?.name ?? `reverse:${target.host}:${String(target.port)}`;
   const agent = c.agents.agentFor(key, reuse, worker?.keepalive === true);
-  const { req, head, body, timedOut } = exchange(c, agent, ioTimeoutMs, connectTimeoutMs);
+  let x: Exchange = exchange(c, agent, ioTimeoutMs, connectTimeoutMs);
+  let current = x.req;
   const onGone = (): void => {
-    if (!r.res.writableFinished) req.destroy();
+    if (!r.res.writableFinished) current.destroy();
   };
   r.res.once('close', onGone);
-  const got = await head;
+  let got = await x.head;
+  // A kept-alive connection the backend closed meanwhile (ap_proxy_is_socket_connected):
+  // try once more on a new one when no body bytes were committed to the dead one.
+  if (
+    got.kind === 'read' &&
+    x.req.reusedSocket &&
+    c.body.rest === undefined &&
+    c.body.first.length === 0 &&
+    !r.res.destroyed
+  ) {
+    x = exchange(c, agent, ioTimeoutMs, connectTimeoutMs);
+    current = x.req;
+    got = await x.head;
+  }
+  const { req, body, timedOut, bodyError } = x;
+  const finish = async (): Promise<void> => {
+    await body;
+    r.res.off('close', onGone);
+  };
   const addr = `${target.host}:${String(target.port)}`;
+  if (got.kind !== 'response') {
+    await finish();
+    // The client's body could not be read: its own status (400, 408, 413).
+    const failed = bodyError();
+    if (failed !== undefined) return bodyErrorStatus(failed.e);
+  }
   if (got.kind === 'connect') {
     r.generation.log.log(
       'error',
@@ -267,13 +357,9 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
       'AH01114',
       `HTTP: failed to make connection to backend: ${target.host}`,
     );
-    await body.catch(() => undefined);
-    r.res.off('close', onGone);
     return 503;
   }
   if (got.kind === 'timeout' || got.kind === 'read') {
-    await body.catch(() => undefined);
-    r.res.off('close', onGone);
     if (got.kind === 'read' && isBadHeader(got.error)) {
       r.logError(
         'warn',
@@ -304,8 +390,7 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   if (shouldOverride(dconf, status)) {
     // ProxyErrorOverride: this server's ErrorDocument answers; the backend's body goes.
     res.resume();
-    await body.catch(() => undefined);
-    r.res.off('close', onGone);
+    await finish();
     return status;
   }
   const fields = responseHeadersForClient(res.rawHeaders);
@@ -332,8 +417,7 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   keepContentTypeInPlace(r.res);
   r.res.writeHead(status, res.statusMessage, flat);
   await streamBack(r, res, req, timedOut);
-  await body.catch(() => undefined);
-  r.res.off('close', onGone);
+  await finish();
   return DONE;
 }
 

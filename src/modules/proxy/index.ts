@@ -16,7 +16,7 @@ import type { RequestRecord } from '../../request/record.js';
 import type { Disposable, ModuleDef } from '../module.js';
 import { proxyConfig } from './config.js';
 import type { ProxyDirConf, ProxyPassEntry, ProxyServerConf } from './config.js';
-import { proxyHttp, type AgentSource } from './http-backend.js';
+import { planBody, proxyHttp, type AgentSource } from './http-backend.js';
 import { canonUrl, transMatch } from './map.js';
 import { findWorker } from './worker.js';
 
@@ -129,6 +129,8 @@ async function proxyHandler(r: RequestRecord): Promise<Outcome> {
   const c = canonUrl(url, '', true);
   if ('status' in c) return c.status;
   const sconf = r.serverConf(proxyModule);
+  const body = await planBody(r);
+  if ('status' in body) return body.status;
   return proxyHttp({
     r,
     sconf,
@@ -136,6 +138,7 @@ async function proxyHandler(r: RequestRecord): Promise<Outcome> {
     worker: findWorker(sconf.workers, c.url),
     target: c.target,
     agents: state,
+    body,
   });
 }
 
