@@ -67,6 +67,8 @@ const IMPLEMENTED = new Set([
   'mpm_worker',
   'reqtimeout',
   'negotiation',
+  'proxy',
+  'proxy_http',
   'setenvif',
   'status',
   'wsgi',
