@@ -72,8 +72,8 @@ export interface ProxyDirConf {
   /** ProxyAddHeaders (default On). */
   addHeaders: boolean | undefined;
   errorOverride: boolean | undefined;
-  /** ProxyErrorOverride On 4xx 5xx: only these (empty = every error status). */
-  errorOverrideCodes: readonly number[] | undefined;
+  /** ProxyErrorOverride On 4xx 5xx: only these (empty = every error status), sorted. */
+  errorOverrideCodes: readonly number[];
 }
 
 const serverMerge: MergeSpec<ProxyServerConf> = {
@@ -91,7 +91,9 @@ const dirMerge: MergeSpec<ProxyDirConf> = {
   preserveHost: 'override',
   addHeaders: 'override',
   errorOverride: 'override',
-  errorOverrideCodes: 'override',
+  // merge_proxy_dir_config: both lists, sorted again.
+  errorOverrideCodes: (base, over) =>
+    base.length === 0 ? over : over.length === 0 ? base : [...base, ...over].sort((x, y) => x - y),
 };
 const createServer = (): ProxyServerConf => ({
   aliases: [],
@@ -108,7 +110,7 @@ const createDir = (): ProxyDirConf => ({
   preserveHost: undefined,
   addHeaders: undefined,
   errorOverride: undefined,
-  errorOverrideCodes: undefined,
+  errorOverrideCodes: [],
 });
 
 type C = Cmd<ProxyServerConf, ProxyDirConf>;
@@ -283,10 +285,9 @@ function errorOverride(c: C, arg: string): void {
   const a = arg.toLowerCase();
   if (a === 'off' || a === 'on') {
     c.dir.errorOverride = a === 'on';
-    c.dir.errorOverrideCodes = [];
     return;
   }
-  if (c.dir.errorOverride === undefined || c.dir.errorOverrideCodes === undefined)
+  if (c.dir.errorOverride === undefined)
     throw c.fail('ProxyErrorOverride first parameter must be one of: off | on');
   if (!/^\d/.test(arg))
     throw c.fail('ProxyErrorOverride: status codes to intercept must be numeric');

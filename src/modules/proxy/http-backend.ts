@@ -283,7 +283,7 @@ const REVERSE_MAPPED = new Set(['location', 'content-location', 'uri', 'destinat
 /** ap_proxy_should_override: does ProxyErrorOverride take this status? */
 function shouldOverride(d: ProxyDirConf, status: number): boolean {
   if (d.errorOverride !== true || status < 400 || status >= 600) return false;
-  const codes = d.errorOverrideCodes ?? [];
+  const codes = d.errorOverrideCodes;
   return codes.length === 0 || codes.includes(status);
 }
 
