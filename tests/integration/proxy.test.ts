@@ -539,3 +539,71 @@ ProxyPass /p/ http://127.0.0.1:9/
     }
   });
 });
+
+describe('ProxyVia, HEAD and <VirtualHost> ProxyPass', () => {
+  let h: Harness;
+  const b = new Backend();
+  before(async () => {
+    await b.start();
+    h = await startServer(`
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule proxy_module modules/mod_proxy.so
+LoadModule proxy_http_module modules/mod_proxy_http.so
+ServerName localhost
+ProxyPass /v/ http://127.0.0.1:${String(b.port)}/b/
+<VirtualHost *:@PORT@>
+  ServerName via.example
+  ProxyVia On
+</VirtualHost>
+<VirtualHost *:@PORT@>
+  ServerName blocked.example
+  ProxyVia Block
+  ProxyPass /v/ http://127.0.0.1:${String(b.port)}/b/vhost/
+  ProxyPass /w/ http://127.0.0.1:${String(b.port)}/b/w/
+</VirtualHost>
+`);
+  });
+  after(async () => {
+    await h.stop();
+    await b.stop();
+  });
+
+  it('adds Via to the request and the response with ProxyVia On', async () => {
+    const res = await rawRequest(
+      h.port,
+      'GET /v/x HTTP/1.1\r\nHost: front:81\r\nVia: 1.0 other\r\n\r\n',
+    );
+    res.conn.close();
+    assert.equal(res.status, 200);
+    // The first virtual host answers for a Host no ServerName matches; its name goes in.
+    assert.equal(res.headers['via'], '1.1 via.example:81');
+    assert.equal(field(b.last().rawHeaders, 'Via'), '1.0 other, 1.1 via.example:81');
+  });
+
+  it('answers HEAD with the backend headers and no body', async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send('HEAD /v/head HTTP/1.1\r\nHost: x\r\n\r\n');
+    const res = await conn.read({ head: true });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], String('HEAD /b/head 0\n'.length));
+    assert.equal(b.last().method, 'HEAD');
+    conn.send('GET /v/after HTTP/1.1\r\nHost: x\r\n\r\n');
+    const next = await conn.read();
+    assert.equal(next.body.toString(), 'GET /b/after 0\n', 'no body bytes were left over');
+    conn.close();
+  });
+
+  it("runs the main server's ProxyPass before a virtual host's, and ProxyVia Block strips Via", async () => {
+    const r1 = await rawRequest(
+      h.port,
+      'GET /v/x HTTP/1.1\r\nHost: blocked.example\r\nVia: 1.0 other\r\n\r\n',
+    );
+    r1.conn.close();
+    assert.equal(b.last().url, '/b/x', 'the inherited main-server entry matches first');
+    assert.equal(field(b.last().rawHeaders, 'Via'), undefined);
+    assert.equal(r1.headers['via'], undefined);
+    const r2 = await rawRequest(h.port, 'GET /w/y HTTP/1.1\r\nHost: blocked.example\r\n\r\n');
+    r2.conn.close();
+    assert.equal(b.last().url, '/b/w/y');
+  });
+});
