@@ -69,6 +69,10 @@ class Backend {
     }
     if (url.startsWith('/b/oneshot')) this.oneshot.add(sock);
     if (url.includes('/slow')) return; // never answers
+    if (url.includes('/stall')) {
+      sock.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\npart');
+      return; // and then nothing
+    }
     if (url.startsWith('/b/die')) {
       sock.write(
         'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\npartial',
@@ -172,6 +176,10 @@ ProxyPassReverse /p/ http://127.0.0.1:${String(bport)}/b/
 ProxyPass /nq/ http://127.0.0.1:${String(bport)}/b/nq/ noquery
 ProxyPass /refused http://127.0.0.1:${String(dead)}/ retry=5
 ProxyPass /slow http://127.0.0.1:${String(bport)}/slow timeout=1
+ProxyPass /stall http://127.0.0.1:${String(bport)}/stall timeout=1
+<Location /p/limited>
+  LimitRequestBody 10
+</Location>
 ProxyPass /fresh/ http://127.0.0.1:${String(bport)}/fresh/ disablereuse=On
 ProxyPassMatch ^/m/(\\w+)\\.json$ http://127.0.0.1:${String(bport)}/b/json/$1
 <Location /eo>
@@ -494,6 +502,37 @@ describe('mod_proxy reverse proxy to an HTTP backend', () => {
     assert.match(
       h.errorLog().join('\n'),
       /\(70008\)Partial results are valid but processing is incomplete: \[client [^\]]+\] AH01110: error reading response/,
+    );
+  });
+
+  it('cuts the client response short when the backend stalls mid-body past timeout=', async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send('GET /stall HTTP/1.1\r\nHost: x\r\n\r\n');
+    await conn.closed;
+    const raw = conn.received().toString('latin1');
+    assert.match(raw, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(raw.endsWith('\r\n\r\npart'));
+    assert.match(
+      h.errorLog().join('\n'),
+      /\(70007\)The timeout specified has expired: \[client [^\]]+\] AH01110: error reading response/,
+    );
+  });
+
+  // A deliberate difference (docs/differences.md): httpd's HTTP_IN filter does not apply
+  // LimitRequestBody to proxied requests (http_filters.c, `if (!f->r->proxyreq)`); tswsgi does.
+  it('answers 413 to a chunked body past LimitRequestBody without contacting the backend', async () => {
+    const before = b.seen.length;
+    const conn = await RawConnection.open(h.port);
+    conn.send(
+      'POST /p/limited HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n01234567890123456789\r\n0\r\n\r\n',
+    );
+    const res = await conn.read();
+    conn.close();
+    assert.equal(res.status, 413);
+    assert.equal(b.seen.length, before);
+    assert.match(
+      h.errorLog().join('\n'),
+      /AH00539: Read content-length of \d+ is larger than the configured limit of 10/,
     );
   });
 
