@@ -646,3 +646,26 @@ ProxyPass /v/ http://127.0.0.1:${String(b.port)}/b/
     assert.equal(b.last().url, '/b/w/y');
   });
 });
+
+describe('RewriteRule [P] without mod_proxy', () => {
+  it('answers 403 with AH00669', async () => {
+    const h = await startServer(`
+LoadModule authz_core_module modules/mod_authz_core.so
+LoadModule rewrite_module modules/mod_rewrite.so
+ServerName localhost
+RewriteEngine On
+RewriteRule ^/rw/(.*)$ http://127.0.0.1:9/$1 [P]
+`);
+    try {
+      const res = await rawRequest(h.port, 'GET /rw/x HTTP/1.1\r\nHost: x\r\n\r\n');
+      res.conn.close();
+      assert.equal(res.status, 403);
+      assert.match(
+        h.errorLog().join('\n'),
+        /\[rewrite:error\] .*AH00669: attempt to make remote request from mod_rewrite without proxy enabled: proxy:http:\/\/127\.0\.0\.1:9\/x/,
+      );
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -23,6 +23,7 @@ import { findWorker } from './worker.js';
 /** This generation's proxy runtime: one keep-alive Agent per worker. */
 export class ProxyState implements AgentSource, Disposable {
   readonly #agents = new Map<string, Agent>();
+  #closing = false;
   /** mod_proxy_http is loaded (http:// has a scheme handler). */
   readonly httpLoaded: boolean;
   constructor(httpLoaded: boolean) {
@@ -41,12 +42,27 @@ export class ProxyState implements AgentSource, Disposable {
           return s;
         };
       }
+      // Runs after the Agent's own 'free' handler has pooled the socket.
+      a.on('free', (sock: Socket) => {
+        if (this.#closing) sock.destroy();
+      });
       this.#agents.set(k, a);
     }
     return a;
   }
-  dispose(): void {
-    for (const a of this.#agents.values()) a.destroy();
+  /**
+   * A graceful stop (reload) lets requests in flight finish on their connections and closes
+   * each as it comes free; a hard stop closes every backend connection now.
+   */
+  dispose(opts?: { readonly graceful?: boolean }): void {
+    for (const a of this.#agents.values()) {
+      if (opts?.graceful === false) {
+        a.destroy();
+        continue;
+      }
+      for (const list of Object.values(a.freeSockets)) for (const s of list ?? []) s.destroy();
+    }
+    this.#closing = true; // a socket coming free from now on is closed, not pooled
     this.#agents.clear();
   }
 }
