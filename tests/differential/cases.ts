@@ -2231,5 +2231,18 @@ export const CASES: readonly Case[] = [
       /\[proxy_http:error\] .*AH01114: HTTP: failed to make connection to backend: 127\.0\.0\.1/,
     ],
   },
+  {
+    name: 'GET /px/cookie: ProxyPassReverseCookiePath/Domain rewrite Set-Cookie attributes',
+    path: '/px/cookie',
+    expectStatus: 200,
+    check: (r) => {
+      const cookies = r.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v);
+      assert.deepEqual(cookies, [
+        'a=1; Path=/px/; Domain=public.example; Secure',
+        'b=2; path=/other; HttpOnly',
+        'c=3;domain=public.example;  path=/back',
+      ]);
+    },
+  },
   // --- end mod_proxy
 ];

@@ -16,6 +16,8 @@ LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
 ProxyPass /px/ex !
 ProxyPass /px/ http://127.0.0.1:@BACKEND@/back/
 ProxyPassReverse /px/ http://127.0.0.1:@BACKEND@/back/
+ProxyPassReverseCookiePath /back/ /px/
+ProxyPassReverseCookieDomain backend.internal public.example
 ProxyPassMatch ^/pxm/(\\w+)$ http://127.0.0.1:@BACKEND@/back/m/$1
 ProxyPass /pxnq/ http://127.0.0.1:@BACKEND@/nq/ noquery
 ProxyPass /pxdead http://127.0.0.1:@BACKEND_DEAD@/
@@ -52,6 +54,16 @@ export async function startProxyBackend(): Promise<ProxyBackend> {
           Location: `http://127.0.0.1:${String(port)}/back/target?x=1`,
           'Content-Length': '0',
         });
+        res.end();
+        return;
+      }
+      if (url.startsWith('/back/cookie')) {
+        res.writeHead(200, [
+          ['Set-Cookie', 'a=1; Path=/back/x; Domain=Backend.Internal; Secure'],
+          ['Set-Cookie', 'b=2; path=/other; HttpOnly'],
+          ['Set-Cookie', 'c=3;domain=backend.internal.example;  path=/back'],
+          ['Content-Length', '0'],
+        ]);
         res.end();
         return;
       }

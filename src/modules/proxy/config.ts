@@ -68,6 +68,10 @@ export interface ProxyDirConf {
   /** ProxyPass inside <Location>. */
   alias: ProxyPassEntry | undefined;
   raliases: readonly ReverseEntry[];
+  /** ProxyPassReverseCookiePath: [backend path prefix, local path]. */
+  cookiePaths: readonly ReverseEntry[];
+  /** ProxyPassReverseCookieDomain: [backend domain prefix, public domain]. */
+  cookieDomains: readonly ReverseEntry[];
   preserveHost: boolean | undefined;
   /** ProxyAddHeaders (default On). */
   addHeaders: boolean | undefined;
@@ -88,6 +92,8 @@ const serverMerge: MergeSpec<ProxyServerConf> = {
 const dirMerge: MergeSpec<ProxyDirConf> = {
   alias: 'override',
   raliases: 'append',
+  cookiePaths: 'append',
+  cookieDomains: 'append',
   preserveHost: 'override',
   addHeaders: 'override',
   errorOverride: 'override',
@@ -107,6 +113,8 @@ const createServer = (): ProxyServerConf => ({
 const createDir = (): ProxyDirConf => ({
   alias: undefined,
   raliases: [],
+  cookiePaths: [],
+  cookieDomains: [],
   preserveHost: undefined,
   addHeaders: undefined,
   errorOverride: undefined,
@@ -280,6 +288,14 @@ function addPassReverse(c: C, f: string, r: string | undefined, i: string | unde
   c.dir.raliases = [...c.dir.raliases, { fake, real }];
 }
 
+/** The third argument of the cookie directives (`interpolate`) needs ProxyPassInterpolateEnv. */
+function noInterpolate(c: C, name: string, arg: string | undefined): void {
+  if (arg !== undefined)
+    throw c.fail(
+      `${name}: the interpolate flag (ProxyPassInterpolateEnv) is not supported by tswsgi`,
+    );
+}
+
 /** set_proxy_error_override (ITERATE). */
 function errorOverride(c: C, arg: string): void {
   const a = arg.toLowerCase();
@@ -321,8 +337,6 @@ const UNSUPPORTED: readonly (readonly [string, string])[] = [
   ['ProxyMaxForwards', 'Max-Forwards handling'],
   ['ProxyPassInterpolateEnv', 'environment interpolation'],
   ['ProxyPassInherit', 'ProxyPassInherit'],
-  ['ProxyPassReverseCookieDomain', 'cookie rewriting'],
-  ['ProxyPassReverseCookiePath', 'cookie rewriting'],
   ['BalancerMember', 'load balancing (mod_proxy_balancer)'],
   ['BalancerGrowth', 'load balancing (mod_proxy_balancer)'],
   ['BalancerPersist', 'load balancing (mod_proxy_balancer)'],
@@ -372,6 +386,24 @@ export function proxyDirectives(
       RSRC_CONF | ACCESS_CONF,
       'a virtual path and a URL for reverse proxy behaviour',
       addPassReverse,
+    ),
+    d.take23(
+      'ProxyPassReverseCookiePath',
+      RSRC_CONF | ACCESS_CONF,
+      'Path rewrite rule for proxying cookies',
+      (c, f, r, i) => {
+        noInterpolate(c, 'ProxyPassReverseCookiePath', i);
+        c.dir.cookiePaths = [...c.dir.cookiePaths, { fake: f, real: r }];
+      },
+    ),
+    d.take23(
+      'ProxyPassReverseCookieDomain',
+      RSRC_CONF | ACCESS_CONF,
+      'Domain rewrite rule for proxying cookies',
+      (c, f, r, i) => {
+        noInterpolate(c, 'ProxyPassReverseCookieDomain', i);
+        c.dir.cookieDomains = [...c.dir.cookieDomains, { fake: f, real: r }];
+      },
     ),
     d.take1(
       'ProxyReceiveBufferSize',

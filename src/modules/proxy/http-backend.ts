@@ -25,6 +25,7 @@ import { RequestBodyTooLargeError } from '../../request/record.js';
 import { RequestReadTimeoutError } from '../../request/read-deadline.js';
 import type { ProxyDirConf, ProxyServerConf } from './config.js';
 import {
+  cookieReverseMap,
   mergeHeader,
   requestHeadersForBackend,
   responseHeadersForClient,
@@ -395,15 +396,22 @@ export async function proxyHttp(c: BackendCall): Promise<Outcome> {
   }
   const fields = responseHeadersForClient(res.rawHeaders);
   const flat: string[] = [];
+  // ap_proxy_http_process_response tucks the cookies away and adds them after the rest.
+  const cookies: string[] = [];
+  const mapCookies = dconf.cookiePaths.length > 0 || dconf.cookieDomains.length > 0;
   const chunked = res.headers['transfer-encoding'] !== undefined;
   for (const [k, v] of fields) {
     const lk = k.toLowerCase();
     if (chunked && lk === 'content-length') continue;
-    flat.push(
-      k,
-      REVERSE_MAPPED.has(lk) ? reverseMap(dconf.raliases, v, (p) => constructUrl(r, p)) : v,
-    );
+    if (lk === 'set-cookie')
+      cookies.push(k, mapCookies ? cookieReverseMap(v, dconf.cookiePaths, dconf.cookieDomains) : v);
+    else
+      flat.push(
+        k,
+        REVERSE_MAPPED.has(lk) ? reverseMap(dconf.raliases, v, (p) => constructUrl(r, p)) : v,
+      );
   }
+  flat.push(...cookies);
   const via = sconf.via ?? 'off';
   if (via === 'on' || via === 'full') {
     const portNum = serverPortOf(r);

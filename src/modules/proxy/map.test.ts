@@ -4,6 +4,7 @@ import type { ProxyPassEntry } from './config.js';
 import {
   canonPath,
   canonUrl,
+  cookieReverseMap,
   connectionTokens,
   hasCtlOrSpace,
   mergeHeader,
@@ -204,5 +205,29 @@ describe('reverseMap (ap_proxy_location_reverse_map)', () => {
   it('keeps an absolute fake URL as it is', () => {
     const abs = [{ fake: 'https://pub.example/', real: 'http://b/' }];
     assert.equal(reverseMap(abs, 'http://b/a', construct), 'https://pub.example/a');
+  });
+});
+
+describe('cookieReverseMap (ap_proxy_cookie_reverse_map)', () => {
+  const paths = [{ fake: '/back/', real: '/front/' }];
+  const domains = [{ fake: 'backend.internal', real: 'public.example' }];
+  it('replaces the whole path value when it starts with the backend prefix', () => {
+    assert.equal(
+      cookieReverseMap('a=1; Path=/back/x; Secure', paths, []),
+      'a=1; Path=/front/; Secure',
+    );
+  });
+  it('replaces the domain case-insensitively, and both attributes in either order', () => {
+    assert.equal(
+      cookieReverseMap('a=1; Domain=Backend.Internal; path=/back/', paths, domains),
+      'a=1; Domain=public.example; path=/front/',
+    );
+    assert.equal(
+      cookieReverseMap('a=1;path=/back/y;domain=backend.internal', paths, domains),
+      'a=1;path=/front/;domain=public.example',
+    );
+  });
+  it('leaves values that match nothing alone', () => {
+    assert.equal(cookieReverseMap('a=1; path=/other', paths, domains), 'a=1; path=/other');
   });
 });

@@ -246,3 +246,47 @@ export function reverseMap(
   }
   return url;
 }
+
+/**
+ * ap_proxy_cookie_reverse_map: a Set-Cookie value with its `path=` and `domain=` attribute
+ * values replaced per ProxyPassReverseCookiePath / ProxyPassReverseCookieDomain. An entry
+ * matches when the value starts with its first argument (the domain case-insensitively), and
+ * then the whole value becomes the second. As in httpd, the replacement found goes where the
+ * last attribute of that name stands.
+ */
+export function cookieReverseMap(
+  value: string,
+  paths: readonly ReverseEntry[],
+  domains: readonly ReverseEntry[],
+): string {
+  let at = 0;
+  let path: { start: number; end: number } | undefined;
+  let domain: { start: number; end: number } | undefined;
+  let newPath: string | undefined;
+  let newDomain: string | undefined;
+  for (const token of value.split(';')) {
+    const start = at;
+    at += token.length + 1;
+    const lead = token.length - token.trimStart().length;
+    const t = token.slice(lead);
+    const vStart = start + lead;
+    if (t.slice(0, 5).toLowerCase() === 'path=') {
+      const v = t.slice(5);
+      path = { start: vStart + 5, end: start + token.length };
+      const hit = paths.find((e) => v.startsWith(e.fake));
+      if (hit !== undefined) newPath = hit.real;
+    } else if (t.slice(0, 7).toLowerCase() === 'domain=') {
+      const v = t.slice(7).toLowerCase();
+      domain = { start: vStart + 7, end: start + token.length };
+      const hit = domains.find((e) => v.startsWith(e.fake.toLowerCase()));
+      if (hit !== undefined) newDomain = hit.real;
+    }
+  }
+  const edits: { start: number; end: number; text: string }[] = [];
+  if (newPath !== undefined && path !== undefined) edits.push({ ...path, text: newPath });
+  if (newDomain !== undefined && domain !== undefined) edits.push({ ...domain, text: newDomain });
+  edits.sort((a, b) => b.start - a.start);
+  let out = value;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
