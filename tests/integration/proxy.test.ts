@@ -36,6 +36,24 @@ class Backend {
       void this.#answer(req, res);
     });
     this.server.on('connection', (s: Socket) => this.sockets.push(s));
+    // Expect: 100-continue: /b/nocontinue refuses the body with a final answer.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      if ((req.url ?? '').startsWith('/b/nocontinue')) {
+        this.seen.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          rawHeaders: req.rawHeaders,
+          bodyMd5: '',
+          bodyLength: 0,
+          conn: this.sockets.indexOf(req.socket),
+        });
+        res.writeHead(417, { 'Content-Length': '0', Connection: 'close' });
+        res.end();
+        return;
+      }
+      res.writeContinue();
+      void this.#answer(req, res);
+    });
   }
   async start(): Promise<void> {
     this.server.listen(0, '127.0.0.1');
@@ -305,6 +323,46 @@ describe('mod_proxy reverse proxy to an HTTP backend', () => {
     );
     r2.conn.close();
     assert.equal(field(b.last().rawHeaders, 'Content-Length'), '0');
+  });
+
+  it('forwards Expect: 100-continue and sends the body once the backend says Continue', async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send(
+      'POST /p/expect HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n',
+    );
+    conn.send('abc');
+    let res = await conn.read();
+    if (res.status === 100) res = await conn.read();
+    conn.close();
+    assert.equal(res.status, 200);
+    assert.equal(res.body.toString(), 'POST /b/expect 3\n');
+    assert.equal(field(b.last().rawHeaders, 'Expect'), '100-continue');
+  });
+
+  it("answers the backend's final status when it refuses a 100-continue body", async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send(
+      'POST /p/nocontinue HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n',
+    );
+    conn.send('abc');
+    let res = await conn.read();
+    if (res.status === 100) res = await conn.read();
+    assert.equal(res.status, 417);
+    const refused = b.last().conn;
+    conn.send('GET /p/next HTTP/1.1\r\nHost: x\r\n\r\n');
+    const next = await conn.read();
+    conn.close();
+    assert.equal(next.body.toString(), 'GET /b/next 0\n');
+    assert.notEqual(b.last().conn, refused, 'the refused connection was not reused');
+  });
+
+  it('drops Expect when there is no body to send', async () => {
+    const res = await rawRequest(
+      h.port,
+      'GET /p/noexp HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n',
+    );
+    res.conn.close();
+    assert.equal(field(b.last().rawHeaders, 'Expect'), undefined);
   });
 
   it('retries on a new connection when a reused one turns out closed', async () => {

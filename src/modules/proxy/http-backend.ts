@@ -74,11 +74,23 @@ function proxyError(r: RequestRecord, status: number, message: string): number {
   return status;
 }
 
+/** The client asked for 100-continue and there is a body to send after it. */
+const expects100 = (c: BackendCall): boolean =>
+  !c.body.none &&
+  c.body.length !== 0 &&
+  c.r.headersIn.headers.expect?.toLowerCase() === '100-continue';
+
 /** The header fields sent to the backend, in httpd's order (Host first). */
 export function backendHeaders(c: BackendCall): [string, string][] {
   const { r, target, dconf, sconf } = c;
   const raw = r.headersIn.rawHeaders;
   const fields = requestHeadersForBackend(raw);
+  // Proxy100Continue (On by default): a client's 100-continue goes on with a body to send;
+  // otherwise Expect is dropped.
+  if (!expects100(c)) {
+    for (let i = fields.length - 1; i >= 0; i--)
+      if (fields[i]?.[0].toLowerCase() === 'expect') fields.splice(i, 1);
+  }
   const clientHost = r.headersIn.headers.host;
   let host: string;
   if (dconf.preserveHost === true) {
@@ -182,19 +194,32 @@ function drained(req: ClientRequest): Promise<void> {
 }
 
 /** Feed the body to the backend with backpressure; settles when sent (rejects on a read error). */
-async function sendBody(plan: BodyPlan, req: ClientRequest): Promise<void> {
+async function sendBody(plan: BodyPlan, req: ClientRequest, waitContinue: boolean): Promise<void> {
   if (plan.none) {
     // Neither framing header: node would add Content-Length: 0 (or chunked) itself.
     req.removeHeader('Content-Length');
     req.removeHeader('Transfer-Encoding');
   }
-  for (const chunk of plan.first) if (!req.destroyed && !req.write(chunk)) await drained(req);
+  let send = true;
+  if (waitContinue) {
+    req.flushHeaders();
+    // The backend's 100 Continue lets the body go; a final answer first means it is not
+    // wanted (it is still read from the client, and the connection is not reused).
+    send = await new Promise<boolean>((resolve) => {
+      req.once('continue', () => resolve(true));
+      req.once('response', () => resolve(false));
+      req.once('close', () => resolve(false));
+    });
+  }
+  if (send)
+    for (const chunk of plan.first) if (!req.destroyed && !req.write(chunk)) await drained(req);
   if (plan.rest !== undefined) {
     for await (const chunk of plan.rest) {
-      if (req.destroyed) continue; // keep reading: the body must still be consumed
+      if (!send || req.destroyed) continue; // keep reading: the body must still be consumed
       if (!req.write(chunk)) await drained(req);
     }
   }
+  if (!send) req.shouldKeepAlive = false;
   if (!req.destroyed) req.end();
 }
 
@@ -271,7 +296,7 @@ function exchange(
     });
   });
   let bodyError: { readonly e: unknown } | undefined;
-  const body = sendBody(c.body, req).catch((e: unknown) => {
+  const body = sendBody(c.body, req, expects100(c)).catch((e: unknown) => {
     bodyError = { e };
     req.destroy();
   });

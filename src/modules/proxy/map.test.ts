@@ -104,7 +104,7 @@ describe('canonUrl (proxy_http_canon)', () => {
 });
 
 describe('hop-by-hop headers', () => {
-  it('removes the fixed hop-by-hop request fields and those Connection names', () => {
+  it('removes the fixed hop-by-hop request fields and those Connection names (Expect is decided later)', () => {
     const raw = [
       'Host',
       'front',
@@ -134,6 +134,7 @@ describe('hop-by-hop headers', () => {
       '1.0 p',
     ];
     assert.deepEqual(requestHeadersForBackend(raw), [
+      ['Expect', '100-continue'],
       ['X-Keep', 'k'],
       ['Via', '1.0 p'],
     ]);

@@ -160,7 +160,6 @@ const REQUEST_HOP = new Set([
   'upgrade',
   'trailer',
   'te',
-  'expect',
   'host',
   'content-length',
   'transfer-encoding',
