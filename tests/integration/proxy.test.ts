@@ -208,6 +208,9 @@ ProxyPassMatch ^/m/(\\w+)\\.json$ http://127.0.0.1:${String(bport)}/b/json/$1
   ProxyPass http://127.0.0.1:${String(bport)}/b/err
   ProxyErrorOverride On 404
 </Location>
+<Location /p/no100>
+  Proxy100Continue Off
+</Location>
 <Location /ph>
   ProxyPass http://127.0.0.1:${String(bport)}/b/ph
   ProxyPreserveHost On
@@ -354,6 +357,18 @@ describe('mod_proxy reverse proxy to an HTTP backend', () => {
     conn.close();
     assert.equal(next.body.toString(), 'GET /b/next 0\n');
     assert.notEqual(b.last().conn, refused, 'the refused connection was not reused');
+  });
+
+  it('does not forward Expect under Proxy100Continue Off', async () => {
+    const conn = await RawConnection.open(h.port);
+    conn.send(
+      'POST /p/no100 HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\nabc',
+    );
+    let res = await conn.read();
+    if (res.status === 100) res = await conn.read();
+    conn.close();
+    assert.equal(res.body.toString(), 'POST /b/no100 3\n');
+    assert.equal(field(b.last().rawHeaders, 'Expect'), undefined);
   });
 
   it('drops Expect when there is no body to send', async () => {

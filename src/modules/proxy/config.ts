@@ -73,6 +73,8 @@ export interface ProxyDirConf {
   /** ProxyPassReverseCookieDomain: [backend domain prefix, public domain]. */
   cookieDomains: readonly ReverseEntry[];
   preserveHost: boolean | undefined;
+  /** Proxy100Continue (default On): forward a client's Expect: 100-continue. */
+  forward100: boolean | undefined;
   /** ProxyAddHeaders (default On). */
   addHeaders: boolean | undefined;
   errorOverride: boolean | undefined;
@@ -96,6 +98,7 @@ const dirMerge: MergeSpec<ProxyDirConf> = {
   cookieDomains: 'append',
   preserveHost: 'override',
   addHeaders: 'override',
+  forward100: 'override',
   errorOverride: 'override',
   // merge_proxy_dir_config: both lists, sorted again.
   errorOverrideCodes: (base, over) =>
@@ -117,6 +120,7 @@ const createDir = (): ProxyDirConf => ({
   cookieDomains: [],
   preserveHost: undefined,
   addHeaders: undefined,
+  forward100: undefined,
   errorOverride: undefined,
   errorOverrideCodes: [],
 });
@@ -344,7 +348,6 @@ const UNSUPPORTED: readonly (readonly [string, string])[] = [
   ['ProxyStatus', 'proxy status reporting'],
   ['ProxySet', 'ProxySet'],
   ['ProxySourceAddress', 'ProxySourceAddress'],
-  ['Proxy100Continue', 'Proxy100Continue'],
 ];
 
 /** mod_proxy's directive table. */
@@ -478,6 +481,14 @@ export function proxyDirectives(
       'on if X-Forwarded-* headers should be added or completed',
       (c, on) => {
         c.dir.addHeaders = on;
+      },
+    ),
+    d.flag(
+      'Proxy100Continue',
+      RSRC_CONF | ACCESS_CONF,
+      'on if 100-Continue should be forwarded to the origin server, off if the proxy should handle it by itself',
+      (c, on) => {
+        c.dir.forward100 = on;
       },
     ),
     ...unsupported,

@@ -76,6 +76,7 @@ function proxyError(r: RequestRecord, status: number, message: string): number {
 
 /** The client asked for 100-continue and there is a body to send after it. */
 const expects100 = (c: BackendCall): boolean =>
+  c.dconf.forward100 !== false &&
   !c.body.none &&
   c.body.length !== 0 &&
   c.r.headersIn.headers.expect?.toLowerCase() === '100-continue';
