@@ -12,7 +12,7 @@ import { coreDir, coreServer } from '../core/view.js';
 import { makeAllow } from '../core/http-methods.js';
 import { internalRedirect } from '../request/subrequest.js';
 import { serverNameOf, serverPortOf } from '../request/server-name.js';
-import { reasonPhrase, statusLine } from './status.js';
+import { statusLine } from './status.js';
 import { SERVER_BANNER } from './banner.js';
 import { clearEntityHeaders } from './response-headers.js';
 
@@ -183,6 +183,15 @@ export function cannedContext(r: RequestRecord): CannedContext {
   };
 }
 
+/**
+ * r->status_line when a module set one for this status (mod_proxy's "502 Proxy Error",
+ * kept in the `status-line` note), else the standard line (ap_send_error_response's title).
+ */
+function statusLineOf(status: number, notes: ReadonlyMap<string, string>): string {
+  const custom = notes.get('status-line');
+  return custom?.startsWith(`${String(status)} `) === true ? custom : statusLine(status);
+}
+
 /** The whole canned page (ap_send_error_response's body). */
 export function cannedErrorPage(
   status: number,
@@ -190,8 +199,8 @@ export function cannedErrorPage(
   location: string,
   recursive?: number,
 ): string {
-  const title = statusLine(status);
-  let body = `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${reasonPhrase(status)}</h1>\n`;
+  const title = statusLineOf(status, r.notes);
+  let body = `${DOCTYPE}<html><head>\n<title>${title}</title>\n</head><body>\n<h1>${title.slice(4)}</h1>\n`;
   body += cannedErrorString(status, r, location);
   if (recursive !== undefined) {
     body += `<p>Additionally, a ${statusLine(recursive)}\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n`;
@@ -238,7 +247,7 @@ export function sendErrorResponse(
   // Keep the connection-level headers the server layer set (Server, Connection, Keep-Alive).
   for (const name of res.getHeaderNames()) if (!KEEP_ON_ERROR.has(name)) res.removeHeader(name);
   res.statusCode = status;
-  res.statusMessage = reasonPhrase(status);
+  res.statusMessage = statusLineOf(status, r.notes).slice(4);
   if (headerOnlyStatus(status)) {
     res.end();
     return;

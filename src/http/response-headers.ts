@@ -151,6 +151,17 @@ function mergeLanguages(ours: string, theirs: HeaderValue | undefined): string {
   return langs.join(',');
 }
 
+/** Responses whose Content-Type keeps its place among the headers (see below). */
+const typeInPlace = new WeakSet<ServerResponse>();
+
+/**
+ * mod_proxy: the backend's Content-Type is already in headers_out, so ap_http_header_filter's
+ * apr_table_setn replaces it where it stands instead of adding it last.
+ */
+export function keepContentTypeInPlace(res: ServerResponse): void {
+  typeInPlace.add(res);
+}
+
 /** ap_send_error_response forgets r->content_encoding and r->content_languages. */
 export function clearEntityHeaders(res: ServerResponse): void {
   const h = filterHeaders.get(res);
@@ -207,7 +218,8 @@ export function apacheOrder(
         if (String(e[1]).toLowerCase().includes('close')) forcedClose = true;
         break;
       case 'content-type':
-        contentType.push(e);
+        if (typeInPlace.has(res)) rest.push(e);
+        else contentType.push(e);
         break;
       case 'content-length':
         hasContentLength = true;

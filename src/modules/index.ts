@@ -35,6 +35,7 @@ import { statusModule } from './status/index.js';
 import { logConfigModule } from './log-config/index.js';
 import { mimeModule } from './mime/index.js';
 import { negotiationModule } from './negotiation/index.js';
+import { proxyModule, proxyHttpModule } from './proxy/index.js';
 import type { ModuleDef } from './module.js';
 import { wsgiModule } from './wsgi/index.js';
 import { rewriteModule } from './rewrite/index.js';
@@ -79,6 +80,8 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(autoindexModule),
   anyModule(dirModule),
   anyModule(rewriteModule),
+  anyModule(proxyModule),
+  anyModule(proxyHttpModule),
   anyModule(aliasModule),
   anyModule(userDirModule),
   anyModule(wsgiModule),

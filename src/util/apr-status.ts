@@ -14,6 +14,12 @@ const TEXT: Readonly<Record<string, string>> = {
   EIO: 'Input/output error',
   EMFILE: 'Too many open files',
   EBADF: 'Bad file descriptor',
+  ECONNREFUSED: 'Connection refused',
+  ECONNRESET: 'Connection reset by peer',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
+  ETIMEDOUT: 'Connection timed out',
+  EPIPE: 'Broken pipe',
 };
 
 /** `(13)Permission denied` for an errno error; undefined for anything else. */

@@ -71,6 +71,8 @@ const IMPLEMENTED = new Set([
   'remoteip',
   'reqtimeout',
   'negotiation',
+  'proxy',
+  'proxy_http',
   'setenvif',
   'ssl',
   'status',

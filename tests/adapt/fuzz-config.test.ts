@@ -21,6 +21,8 @@ const BASE =
   DIFF_CONF_TEMPLATE.replaceAll('@ROOT@', dir)
     .replaceAll('@SRV@', join(dir, 'srv'))
     .replaceAll('@HTDOCS@', join(dir, 'htdocs'))
+    .replaceAll('@BACKEND_DEAD@', '9')
+    .replaceAll('@BACKEND@', '8081')
     .replaceAll('@PORT@', '8080')
     .replaceAll('@USER@', '') +
   `

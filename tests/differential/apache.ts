@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AUTOINDEX_CONF, prepareAutoindexTree } from './autoindex.js';
+import { PROXY_CONF } from './proxy.js';
 
 /** Repo root (this file runs from dist/tests/differential/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -590,7 +591,7 @@ SetEnvIfExpr "%{REQUEST_URI} =~ m#^/expr/env/(\\w+)#" EXPR_SEEN=got-$1
     AllowOverride All
 </Directory>
 # --- end ap_expr
-`;
+${PROXY_CONF}`;
 
 /** The AuthUserFile of /authed (from htpasswd -nbm / -nbs / -nbB -C 5, then a comment). */
 export const HTPASSWD = [
@@ -794,6 +795,9 @@ export interface DiffTree {
   readonly base: string;
   readonly srv: string;
   readonly htdocs: string;
+  /** mod_proxy: the backend's port (@BACKEND@) and a port nothing listens on (@BACKEND_DEAD@). */
+  readonly backendPort?: number;
+  readonly backendDeadPort?: number;
 }
 
 /**
@@ -1079,6 +1083,8 @@ export function renderConf(template: string, root: string, tree: DiffTree, port:
     .replaceAll('@ROOT@', root)
     .replaceAll('@SRV@', tree.srv)
     .replaceAll('@HTDOCS@', tree.htdocs)
+    .replaceAll('@BACKEND_DEAD@', String(tree.backendDeadPort ?? 9))
+    .replaceAll('@BACKEND@', String(tree.backendPort ?? 9))
     .replaceAll('@PORT@', String(port))
     .replaceAll('@USER@', user);
 }

@@ -2366,4 +2366,123 @@ export const CASES: readonly Case[] = [
     check: (r) => assert.equal(r.body.toString(), 'null'),
   },
   // --- end wsgimetrics
+  // --- mod_proxy (helper: proxy): the backend is tests/differential/proxy.ts
+  {
+    name: 'GET /px/a%20b/c?q=1: ProxyPass maps the remainder and query; X-Forwarded-* added',
+    path: '/px/a%20b/c?q=1',
+    extraHeaders: 'X-Forwarded-For: 1.2.3.4\r\nUser-Agent: diff\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      const b = r.body.toString();
+      assert.match(b, /^GET \/back\/a%20b\/c\?q=1\n/);
+      assert.match(b, /\nHost: 127\.0\.0\.1:BACKEND\n/);
+      assert.match(b, /\nX-Forwarded-For: 1\.2\.3\.4, 127\.0\.0\.1\n/);
+      assert.match(b, /\nX-Forwarded-Server: 127\.0\.0\.1\n/);
+    },
+  },
+  {
+    name: 'POST /px/post: the body reaches the backend with its Content-Length',
+    method: 'POST',
+    path: '/px/post',
+    extraHeaders: 'Content-Type: application/x-www-form-urlencoded\r\n',
+    body: POST_BODY,
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /\nContent-Length: 5006\n/),
+  },
+  {
+    name: 'GET /px/hdr: hop-by-hop request headers are not forwarded',
+    path: '/px/hdr',
+    extraHeaders:
+      'TE: trailers\r\nKeep-Alive: 300\r\nUpgrade: h2c\r\nX-Foo: 1\r\nVia: 1.0 other\r\n',
+    expectStatus: 200,
+    check: (r) => {
+      assert.doesNotMatch(r.body.toString(), /\n(TE|Keep-Alive|Upgrade):/);
+      assert.match(r.body.toString(), /\nVia: 1\.0 other\n/);
+    },
+  },
+  {
+    name: 'GET /px/hop: hop-by-hop response headers are not passed back',
+    path: '/px/hop',
+    expectStatus: 200,
+    check: (r) => {
+      assert.equal(header(r, 'X-Private'), undefined);
+      assert.equal(header(r, 'Keep-Alive'), undefined);
+      assert.equal(header(r, 'X-Public'), 'yes');
+    },
+  },
+  {
+    name: 'GET /px/redir: ProxyPassReverse maps the backend Location back',
+    path: '/px/redir',
+    expectStatus: 302,
+    check: (r) =>
+      assert.match(header(r, 'Location') ?? '', /^http:\/\/127\.0\.0\.1:\d+\/px\/target\?x=1$/),
+  },
+  {
+    name: 'GET /px/err: a backend 500 passes through (the connection closes)',
+    path: '/px/err',
+    expectStatus: 500,
+    check: (r) => assert.equal(r.body.toString(), 'backend error body\n'),
+  },
+  {
+    name: 'GET /px/ex: a ProxyPass ! exclusion leaves the URL to the DocumentRoot',
+    path: '/px/ex',
+    expectStatus: 404,
+  },
+  {
+    name: 'GET /pxm/abc?z=2: ProxyPassMatch substitutes the capture and keeps the query',
+    path: '/pxm/abc?z=2',
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /^GET \/back\/m\/abc\?z=2\n/),
+  },
+  {
+    name: 'GET /pxnq/a?secret=1: noquery has no effect on an http:// backend (2.4.71)',
+    path: '/pxnq/a?secret=1',
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /^GET \/nq\/a\?secret=1\n/),
+  },
+  {
+    name: 'GET /pxph/q: ProxyPreserveHost keeps the client Host; ProxyAddHeaders Off adds none',
+    path: '/pxph/q',
+    expectStatus: 200,
+    check: (r) => {
+      assert.match(r.body.toString(), /\nHost: 127\.0\.0\.1:\d+\n/);
+      assert.doesNotMatch(r.body.toString(), /X-Forwarded/);
+    },
+  },
+  {
+    name: 'GET /pxeo: ProxyErrorOverride answers a backend 500 with the canned page',
+    path: '/pxeo',
+    expectStatus: 500,
+    check: canned('500 Internal Server Error', 'The server encountered an internal error'),
+  },
+  {
+    name: 'GET /rw/px/zz?k=v: RewriteRule [P] proxies to the backend',
+    path: '/rw/px/zz?k=v',
+    expectStatus: 200,
+    check: (r) => assert.match(r.body.toString(), /^GET \/back\/rw\/zz\?k=v\n/),
+  },
+  {
+    name: 'GET /pxdead/a: a refused backend connection answers 503 (AH00957, AH01114)',
+    path: '/pxdead/a',
+    expectStatus: 503,
+    check: canned('503 Service Unavailable', 'temporarily unable to service'),
+    logs: [
+      /\(111\)Connection refused: AH00957: http: attempt to connect to 127\.0\.0\.1:\d+ \(127\.0\.0\.1:\d+\) failed/,
+      /\[proxy_http:error\] .*AH01114: HTTP: failed to make connection to backend: 127\.0\.0\.1/,
+    ],
+  },
+  {
+    name: 'GET /px/cookie: ProxyPassReverseCookiePath/Domain rewrite Set-Cookie attributes',
+    path: '/px/cookie',
+    expectStatus: 200,
+    check: (r) => {
+      const cookies = r.headers.filter(([n]) => n.toLowerCase() === 'set-cookie').map(([, v]) => v);
+      assert.deepEqual(cookies, [
+        'a=1; Path=/px/; Domain=public.example; Secure',
+        'b=2; path=/other; HttpOnly',
+        'c=3;domain=public.example;  path=/back',
+      ]);
+    },
+  },
+  // --- end mod_proxy
 ];

@@ -12,6 +12,7 @@ import {
   APACHE_BIN,
   DIFF_CONF_TEMPLATE,
   MOD_WSGI_SO,
+  freePort,
   TSWSGI_BIN,
   prepareTree,
   startHttpd,
@@ -20,6 +21,7 @@ import {
 } from './apache.js';
 import { CASES, type Case, type Env } from './cases.js';
 import { header, rawRequest, type RawResponse } from './raw-client.js';
+import { startProxyBackend, type ProxyBackend } from './proxy.js';
 
 /*
  * Comparison rules (tswsgi must answer like Apache):
@@ -181,11 +183,17 @@ describe(
     let apache: RunningServer | undefined;
     let tswsgi: RunningServer | undefined;
     let tswsgiError = '';
+    let backend: ProxyBackend | undefined;
     const oracle = new Map<string, RawResponse>();
     const record: unknown[] = [];
 
     before(async () => {
-      tree = await prepareTree();
+      backend = await startProxyBackend();
+      tree = {
+        ...(await prepareTree()),
+        backendPort: backend.port,
+        backendDeadPort: await freePort(),
+      };
       apache = await startHttpd('apache', APACHE_BIN, DIFF_CONF_TEMPLATE, tree);
       if (!existsSync(TSWSGI_BIN)) {
         tswsgiError = `${TSWSGI_BIN} does not exist`;
@@ -204,6 +212,7 @@ describe(
       if (out !== undefined) await writeFile(out, JSON.stringify(record, null, 1));
       await tswsgi?.stop();
       await apache?.stop();
+      await backend?.close();
       if (tree) await rm(tree.base, { recursive: true, force: true });
     });
 

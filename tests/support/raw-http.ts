@@ -77,6 +77,11 @@ export class RawConnection {
     return !this.#ended;
   }
 
+  /** The bytes received that no read() has consumed yet (e.g. a cut-short response). */
+  received(): Buffer {
+    return Buffer.from(this.#buf);
+  }
+
   send(data: string | Buffer): void {
     this.socket.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }

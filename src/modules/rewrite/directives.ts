@@ -251,9 +251,11 @@ function rule(c: C, raw: string): void {
     const err = parseFlagField(args.a3, (k, v) => setRuleFlag(f, k, v));
     if (err !== undefined) throw c.fail(`RewriteRule: ${err}`);
   }
-  if ((f.flags & RF.PROXY) !== 0)
+  // [P] in server context hands the URL to mod_proxy (hook_uri2file). Per-directory [P]
+  // (hook_fixup) is not implemented: refused here rather than served differently.
+  if ((f.flags & RF.PROXY) !== 0 && (c.context.kind === 'section' || c.context.kind === 'htaccess'))
     throw c.fail(
-      "RewriteRule: flag 'P' needs mod_proxy, which tswsgi does not have (proxying is not supported)",
+      "RewriteRule: flag 'P' in a per-directory context (<Directory>, <Location>, .htaccess) is not supported by tswsgi; use it in server or <VirtualHost> context",
     );
   let a1 = args.a1;
   if (a1.startsWith('!')) {

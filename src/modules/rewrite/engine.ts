@@ -121,7 +121,7 @@ async function applyRule(p: RuleEntry, ctx: RewriteCtx): Promise<RuleResult> {
       ctx.log(3, `add per-dir prefix: ${newuri} -> ${ctx.perdir}${newuri}`);
       newuri = ctx.perdir + newuri;
       prefixAdded = true;
-    } else if ((p.flags & RF.FORCEREDIRECT) === 0) {
+    } else if ((p.flags & (RF.FORCEREDIRECT | RF.PROXY)) === 0) {
       ctx.log(3, `add root prefix: ${newuri} -> /${newuri}`);
       newuri = '/' + newuri;
       prefixAdded = true;
@@ -130,6 +130,13 @@ async function applyRule(p: RuleEntry, ctx: RewriteCtx): Promise<RuleResult> {
   r.filename = newuri;
   if (ctx.perdir !== undefined && (p.flags & RF.DISCARDPATHINFO) !== 0) r.pathInfo = '';
   splitoutQueryArgs(r, p.flags, (l, t) => rewriteLog(r, l, undefined, t));
+  if ((p.flags & RF.PROXY) !== 0) {
+    // [P]: emulate mod_proxy's translate (the `proxy:` prefix), fully qualified.
+    fullyQualify(r);
+    ctx.log(2, `forcing proxy-throughput with ${r.filename ?? ''}`);
+    r.filename = `proxy:${r.filename ?? ''}`;
+    return 'match';
+  }
   if ((p.flags & RF.FORCEREDIRECT) !== 0) {
     fullyQualify(r);
     ctx.log(2, `explicitly forcing redirect with ${r.filename ?? ''}`);
@@ -218,7 +225,7 @@ export async function applyList(
         chainHead(r).notes.set(REALLY_LAST, '1');
         break loop;
       }
-      if ((p.flags & RF.LASTRULE) !== 0) break loop;
+      if ((p.flags & (RF.PROXY | RF.LASTRULE)) !== 0) break loop;
       if ((p.flags & RF.NEWROUND) !== 0) {
         if (++round >= p.maxRounds) {
           r.logError(

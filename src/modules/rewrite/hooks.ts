@@ -214,6 +214,7 @@ async function uri2file(r: RequestRecord, mod: RewriteModule): Promise<Outcome> 
   const early = statusAnswer(r, result, 'AH10410');
   if (early !== undefined) return early;
   const fn = r.filename ?? '';
+  if (fn.length > 6 && fn.startsWith('proxy:')) return proxyRequest(r, result);
   const abs = absoluteUri(fn).len;
   if (abs > 0) return externalRedirect(r, result, oargs, abs, undefined);
   if (fn.startsWith('passthrough:')) {
@@ -234,6 +235,29 @@ async function uri2file(r: RequestRecord, mod: RewriteModule): Promise<Outcome> 
     rewriteLog(r, 2, undefined, `prefixed with document_root to ${r.filename}`);
   }
   rewriteLog(r, 1, undefined, `go-ahead with ${r.filename ?? ''} [OK]`);
+  return OK;
+}
+
+/**
+ * hook_uri2file's `proxy:` branch ([P]): hand the request to mod_proxy's `proxy-server`
+ * handler. The `proxyreq` note stands for r->proxyreq (mod_proxy reads it).
+ */
+function proxyRequest(r: RequestRecord, result: ListResult): Outcome {
+  if (!r.generation.runtime.modules.some((m) => m.name === 'proxy')) {
+    r.logError(
+      'error',
+      'rewrite',
+      'AH00669',
+      `attempt to make remote request from mod_rewrite without proxy enabled: ${r.filename ?? ''}`,
+    );
+    return 403;
+  }
+  if (result === 'noescape') r.notes.set('proxy-nocanon', '1');
+  if (r.pathInfo !== '') r.filename = `${r.filename ?? ''}${r.pathInfo}`;
+  if (r.args !== '' && r.notes.has('proxy-nocanon')) r.filename = `${r.filename ?? ''}?${r.args}`;
+  r.notes.set('proxyreq', 'reverse');
+  r.handler = 'proxy-server';
+  rewriteLog(r, 1, undefined, `go-ahead with proxy request ${r.filename ?? ''} [OK]`);
   return OK;
 }
 
