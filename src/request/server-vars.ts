@@ -100,9 +100,7 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'HTTPS':
       return r.connection.tls === undefined ? 'off' : 'on';
     case 'IPV6':
-      return r.useragentIp.includes(':') && !r.useragentIp.startsWith('::ffff:')
-        ? 'on'
-        : 'off';
+      return r.useragentIp.includes(':') && !r.useragentIp.startsWith('::ffff:') ? 'on' : 'off';
     default:
       return undefined;
   }

@@ -45,7 +45,9 @@ UserDir enabled nobody alice
     const res = await rawRequest(h.port, get('/~nobody/x'));
     assert.equal(res.status, 404);
     assert.ok(
-      h.errorLog().some((l) => /AH00128: File does not exist: \/nonexistent\/no-such-dir\/x$/.test(l)),
+      h
+        .errorLog()
+        .some((l) => /AH00128: File does not exist: \/nonexistent\/no-such-dir\/x$/.test(l)),
       h.errorLog().join('\n'),
     );
   });

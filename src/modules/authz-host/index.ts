@@ -48,8 +48,7 @@ const PROVIDERS: Readonly<Record<string, AuthzProvider>> = {
   },
   local: {
     check: (r) =>
-      r.useragentIp === r.connection.localAddr ||
-      inSubnets(r.useragentIp, LOCALHOST)
+      r.useragentIp === r.connection.localAddr || inSubnets(r.useragentIp, LOCALHOST)
         ? 'granted'
         : 'denied',
   },
