@@ -42,6 +42,7 @@ import { rewriteModule } from './rewrite/index.js';
 import { remoteIpModule } from './remoteip/index.js';
 import { uniqueIdModule } from './unique-id/index.js';
 import { userDirModule } from './userdir/index.js';
+import { vhostAliasModule } from './vhost-alias/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -84,6 +85,7 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(proxyHttpModule),
   anyModule(aliasModule),
   anyModule(userDirModule),
+  anyModule(vhostAliasModule),
   anyModule(wsgiModule),
   anyModule(cgiModule),
   anyModule(cgidModule),

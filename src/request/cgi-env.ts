@@ -12,6 +12,7 @@ import { knownRemoteHost } from './remote-host.js';
 import { coreDir, coreServer } from '../core/view.js';
 import { serverNameOf, serverPortOf } from './server-name.js';
 import { SERVER_BANNER } from '../http/banner.js';
+import { documentRootOf } from './server-vars.js';
 import { escapeHtml, signatureFor } from '../http/die.js';
 
 /** http2env: the header name as a CGI variable, or undefined if it has other than [A-Za-z0-9-]. */
@@ -91,10 +92,10 @@ export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<
   const host = knownRemoteHost(r);
   if (host !== undefined) env.set('REMOTE_HOST', host);
   env.set('REMOTE_ADDR', r.useragentIp);
-  env.set('DOCUMENT_ROOT', core.documentRoot);
+  env.set('DOCUMENT_ROOT', documentRootOf(r));
   env.set('REQUEST_SCHEME', httpScheme(r.connection));
   env.set('CONTEXT_PREFIX', r.notes.get('context-prefix') ?? '');
-  env.set('CONTEXT_DOCUMENT_ROOT', r.notes.get('context-document-root') ?? core.documentRoot);
+  env.set('CONTEXT_DOCUMENT_ROOT', r.notes.get('context-document-root') ?? documentRootOf(r));
   env.set('SERVER_ADMIN', core.serverAdmin);
   if (r.filename !== undefined) env.set('SCRIPT_FILENAME', r.filename);
   env.set('REMOTE_PORT', String(r.connection.remotePort)); // c->client_addr's port

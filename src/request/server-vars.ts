@@ -33,6 +33,14 @@ export function accountName(user: boolean, id: number): string | undefined {
   return undefined;
 }
 
+/** The note a module that moves the document root per request leaves it in. */
+export const DOCUMENT_ROOT_NOTE = 'document-root';
+
+/** ap_document_root(r): the request's own document root (mod_vhost_alias), else DocumentRoot. */
+export function documentRootOf(r: RequestRecord): string {
+  return r.notes.get(DOCUMENT_ROOT_NOTE) ?? coreServer(r.server.server).documentRoot;
+}
+
 /** The value of a variable both know (name in upper case), or undefined for any other. */
 export function commonVar(r: RequestRecord, name: string): string | undefined {
   switch (name) {
@@ -90,13 +98,13 @@ export function commonVar(r: RequestRecord, name: string): string | undefined {
     case 'IS_SUBREQ':
       return r.main !== undefined ? 'true' : 'false';
     case 'DOCUMENT_ROOT':
-      return coreServer(r.server.server).documentRoot;
+      return documentRootOf(r);
     case 'THE_REQUEST':
       return r.theRequest;
     case 'CONTEXT_PREFIX':
       return r.notes.get('context-prefix') ?? '';
     case 'CONTEXT_DOCUMENT_ROOT':
-      return r.notes.get('context-document-root') ?? coreServer(r.server.server).documentRoot;
+      return r.notes.get('context-document-root') ?? documentRootOf(r);
     case 'HTTPS':
       return r.connection.tls === undefined ? 'off' : 'on';
     case 'IPV6':

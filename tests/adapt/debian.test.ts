@@ -78,6 +78,7 @@ const IMPLEMENTED = new Set([
   'status',
   'unique_id',
   'userdir',
+  'vhost_alias',
   'wsgi',
 ]);
 
