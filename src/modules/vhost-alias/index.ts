@@ -123,14 +123,26 @@ export function interpolate(name: string, map: string, port: number): string {
     let md = false;
     let mp = false;
     let m = 0;
-    if (map[i] === '-') ((nd = true), i++);
+    if (map[i] === '-') {
+      nd = true;
+      i++;
+    }
     const n = Number(map[i++]);
-    if (map[i] === '+') ((np = true), i++);
+    if (map[i] === '+') {
+      np = true;
+      i++;
+    }
     if (map[i] === '.') {
       i++;
-      if (map[i] === '-') ((md = true), i++);
+      if (map[i] === '-') {
+        md = true;
+        i++;
+      }
       m = Number(map[i++]);
-      if (map[i] === '+') ((mp = true), i++);
+      if (map[i] === '+') {
+        mp = true;
+        i++;
+      }
     }
     let text = name;
     let start = (dots[0] ?? -1) + 1;
