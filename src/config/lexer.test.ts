@@ -93,3 +93,13 @@ describe('expandVars', () => {
     assert.deepEqual(missing, ['C']);
   });
 });
+
+describe('splitWords: backslashes as ap_getword_conf reads them (checked on apache2 2.4.71)', () => {
+  it('makes a doubled backslash one, in quoted and bare words alike', () => {
+    assert.deepEqual(splitWords('a\\\\b "c\\\\d" e\\f'), ['a\\b', 'c\\d', 'e\\f']);
+  });
+  it('lets an escaped quote or an escaped backslash not end a quoted word', () => {
+    assert.deepEqual(splitWords('"x\\"y" "z\\\\" w'), ['x"y', 'z\\', 'w']);
+    assert.deepEqual(splitWords("'it\\'s' \"q\\'\""), ["it's", "q\\'"]);
+  });
+});

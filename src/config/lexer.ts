@@ -7,6 +7,8 @@
 // Defines in force when the line is *read* (tree.ts calls it line by line).
 
 /** One logical configuration line. */
+import { getwordsConf } from '../util/getword.js';
+
 export interface Line {
   readonly file: string;
   /**
@@ -53,44 +55,13 @@ function pushLine(out: Line[], file: string, line: number, text: string): void {
   out.push({ file, line, text: t });
 }
 
-function isSpace(c: string | undefined): boolean {
-  return c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '\f' || c === '\v';
-}
-
 /**
- * Split a line into words as ap_getword_conf does: whitespace separates words; a word that
- * starts with `"` or `'` runs to the matching unescaped quote, and inside it `\"` (or `\'`)
- * stands for the quote character. Other backslashes are kept literally, as in httpd.
+ * Split a line into words as ap_getword_conf does (util/getword.ts): whitespace separates
+ * words; a word that starts with `"` or `'` runs to the matching quote not escaped by a
+ * backslash; `\\` is one backslash in any word, `\"` (or `\'`) the quote in a quoted one.
  */
 export function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let i = 0;
-  const n = text.length;
-  for (;;) {
-    while (i < n && isSpace(text[i])) i++;
-    if (i >= n) return words;
-    const q = text[i];
-    if (q === '"' || q === "'") {
-      let w = '';
-      let j = i + 1;
-      while (j < n && text[j] !== q) {
-        if (text[j] === '\\' && text[j + 1] === q) {
-          w += q;
-          j += 2;
-        } else {
-          w += text[j];
-          j++;
-        }
-      }
-      words.push(w);
-      i = j + 1; // skip the closing quote (or run off the end when unterminated, as httpd)
-    } else {
-      let j = i;
-      while (j < n && !isSpace(text[j])) j++;
-      words.push(text.slice(i, j));
-      i = j;
-    }
-  }
+  return getwordsConf(text);
 }
 
 /** Split a logical line into its command name and the rest of the text. */

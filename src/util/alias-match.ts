@@ -26,16 +26,14 @@ export function aliasMatchLength(uri: string, alias: string): number {
 }
 
 /**
- * ap_pregsub: `$0`–`$9` and `&` from the match; `\$` / `\&` stay literal. A group that did
- * not participate is replaced by nothing.
+ * ap_pregsub (util.c regsub_core): `$0`–`$9` are the match's groups (one that did not take
+ * part is empty); a backslash makes the next character literal (`\$1` is "$1"); `&` is an
+ * ordinary character in 2.4.
  */
 export function pregsub(template: string, m: RegExpExecArray): string {
   return template.replace(
-    /\\([$&])|\$(\d)|&/g,
-    (all, esc: string | undefined, d: string | undefined) => {
-      if (esc !== undefined) return esc;
-      if (d !== undefined) return m[Number(d)] ?? '';
-      return all === '&' ? m[0] : all;
-    },
+    /\\([\s\S])|\$(\d)/g,
+    (_all, esc: string | undefined, d: string | undefined) =>
+      esc !== undefined ? esc : (m[Number(d)] ?? ''),
   );
 }

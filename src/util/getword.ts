@@ -2,30 +2,54 @@
 //
 // Splitting a directive's or a config file line's arguments the way httpd does.
 
+/** apr_isspace. */
+const isSpace = (c: string): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
+
+/**
+ * substring_conf: a backslash before a backslash, or before the quote character inside a
+ * quoted word, stands for that character; any other backslash stays as written.
+ */
+function substringConf(text: string, quote: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    const next = text.charAt(i + 1);
+    if (c === '\\' && (next === '\\' || (quote !== '' && next === quote))) {
+      out += next;
+      i++;
+    } else out += c;
+  }
+  return out;
+}
+
 /**
  * httpd's ap_getword_conf: skip blanks, read one word, honouring "double" or 'single'
- * quotes (a backslash escapes the quote character inside). Returns [word, rest].
+ * quotes; inside one, `\"` (or `\'`) and `\\` do not end it. `\\` is one backslash in
+ * every word, `\<quote>` the quote inside a quoted one (substring_conf). Returns
+ * [word, rest].
  */
 export function getwordConf(line: string): [string, string] {
   let i = 0;
-  while (i < line.length && /\s/.test(line.charAt(i))) i++;
+  while (i < line.length && isSpace(line.charAt(i))) i++;
   const q = line.charAt(i);
+  let word: string;
+  let j: number;
   if (q === '"' || q === "'") {
-    let word = '';
-    let j = i + 1;
+    j = i + 1;
     while (j < line.length && line.charAt(j) !== q) {
-      if (line.charAt(j) === '\\' && line.charAt(j + 1) === q) j++;
-      word += line.charAt(j);
-      j++;
+      const next = line.charAt(j + 1);
+      if (line.charAt(j) === '\\' && next !== '' && (next === q || next === '\\')) j += 2;
+      else j++;
     }
+    word = substringConf(line.slice(i + 1, Math.min(j, line.length)), q);
     if (j < line.length) j++; // closing quote
-    while (j < line.length && /\s/.test(line.charAt(j))) j++;
-    return [word, line.slice(j)];
+  } else {
+    j = i;
+    while (j < line.length && !isSpace(line.charAt(j))) j++;
+    word = substringConf(line.slice(i, j), '');
   }
-  let j = i;
-  while (j < line.length && !/\s/.test(line.charAt(j))) j++;
-  const word = line.slice(i, j);
-  while (j < line.length && /\s/.test(line.charAt(j))) j++;
+  while (j < line.length && isSpace(line.charAt(j))) j++;
   return [word, line.slice(j)];
 }
 

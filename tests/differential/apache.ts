@@ -156,6 +156,8 @@ UserDir disabled root
 Use DiffAlias /macro-hello "@HTDOCS@/hello.txt" one
 Use DiffAlias /macro-again "@HTDOCS@/hello.txt" two
 UndefMacro DiffAlias
+# ap_getword_conf makes a doubled backslash one; ap_pregsub: a backslash makes $1 literal, & is plain.
+RedirectMatch ^/amp/(.*)$ "http://x/a&b$1\\\\$1\\\\&"
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 <Location /fakeauth>

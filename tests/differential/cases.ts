@@ -1262,6 +1262,12 @@ export const CASES: readonly Case[] = [
     expectStatus: 200,
     check: (r) => assert.equal(header(r, 'X-Macro'), 'two'),
   },
+  {
+    name: 'RedirectMatch with & and backslashes: config words and ap_pregsub as in 2.4',
+    path: '/amp/zz',
+    expectStatus: 302,
+    check: (r) => assert.equal(header(r, 'Location'), 'http://x/a&bzz$1&'),
+  },
   // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
   {
     name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',

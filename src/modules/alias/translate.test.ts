@@ -44,9 +44,11 @@ describe('tryAliasList', () => {
 });
 
 describe('substitute', () => {
-  it('replaces $0-$9 and &, keeps escaped ones literal', () => {
+  it('replaces $0-$9; & is literal and a backslash escapes the next character (2.4)', () => {
+    // Checked on apache2 2.4.71: RedirectMatch ^/amp/(.*)$ "http://x/a&b$1\\$1\\&" sends
+    // Location http://x/a&bzz$1& for /amp/zz (the config reader makes `\\` one backslash).
     const m = /a(b)(c)?/.exec('xabz');
     assert.ok(m !== null);
-    assert.equal(substitute('[$1][$2][&][\\$1]', m), '[b][][ab][$1]');
+    assert.equal(substitute('[$0][$1][$2][&][\\$1][\\&][\\\\]', m), '[ab][b][][&][$1][&][\\]');
   });
 });
