@@ -43,6 +43,7 @@ import { remoteIpModule } from './remoteip/index.js';
 import { uniqueIdModule } from './unique-id/index.js';
 import { userDirModule } from './userdir/index.js';
 import { vhostAliasModule } from './vhost-alias/index.js';
+import { spelingModule } from './speling/index.js';
 
 /**
  * Erase a module's config types so modules with different S/D fit in one list. Safe
@@ -80,6 +81,8 @@ export const MODULES: readonly ModuleDef[] = [
   anyModule(setenvifModule),
   anyModule(autoindexModule),
   anyModule(dirModule),
+  // fixups LAST, after mod_dir (httpd's module order puts mod_speling later).
+  anyModule(spelingModule),
   anyModule(rewriteModule),
   anyModule(proxyModule),
   anyModule(proxyHttpModule),

@@ -74,6 +74,7 @@ const IMPLEMENTED = new Set([
   'proxy',
   'proxy_http',
   'setenvif',
+  'speling',
   'ssl',
   'status',
   'unique_id',

@@ -58,6 +58,7 @@ LoadModule allowmethods_module /usr/lib/apache2/modules/mod_allowmethods.so
 LoadModule unique_id_module /usr/lib/apache2/modules/mod_unique_id.so
 LoadModule userdir_module /usr/lib/apache2/modules/mod_userdir.so
 LoadModule macro_module /usr/lib/apache2/modules/mod_macro.so
+LoadModule speling_module /usr/lib/apache2/modules/mod_speling.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 # mod_reqtimeout: a stalled body ends after 1 s (the header stage keeps its default).
 RequestReadTimeout body=1
@@ -158,6 +159,10 @@ Use DiffAlias /macro-again "@HTDOCS@/hello.txt" two
 UndefMacro DiffAlias
 # ap_getword_conf makes a doubled backslash one; ap_pregsub: a backslash makes $1 literal, & is plain.
 RedirectMatch ^/amp/(.*)$ "http://x/a&b$1\\\\$1\\\\&"
+# mod_speling under htdocs/spell (SPELL_FILES).
+<Directory "@HTDOCS@/spell">
+    CheckSpelling On
+</Directory>
 # mod_auth_basic's AuthBasicFake: the Authorization header the app gets, from expressions.
 WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 <Location /fakeauth>
@@ -778,6 +783,13 @@ const CGI_SCRIPTS: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
+/** mod_speling's directory (htdocs/spell). */
+const SPELL_FILES: Readonly<Record<string, string>> = {
+  'README.txt': 'readme\n',
+  'file.html': '<p>file</p>\n',
+  'file.txt': 'file\n',
+};
+
 /** mod_actions' documents under htdocs/act (Action/Script in DIFF_CONF_TEMPLATE). */
 const ACTION_FILES: Readonly<Record<string, string>> = {
   'a.act': 'handled by an Action\n',
@@ -904,6 +916,10 @@ export async function prepareTree(): Promise<DiffTree> {
     new Date('2026-01-01T00:00:00Z'),
     new Date('2026-01-01T00:00:00Z'),
   );
+  await mkdir(join(htdocs, 'spell'));
+  await chmod(join(htdocs, 'spell'), 0o755);
+  for (const [name, text] of Object.entries(SPELL_FILES))
+    await writeFile(join(htdocs, 'spell', name), text, { mode: 0o644 });
   await mkdir(join(htdocs, 'act'));
   await chmod(join(htdocs, 'act'), 0o755);
   for (const [name, text] of Object.entries(ACTION_FILES))

@@ -1268,6 +1268,42 @@ export const CASES: readonly Case[] = [
     expectStatus: 302,
     check: (r) => assert.equal(header(r, 'Location'), 'http://x/a&bzz$1&'),
   },
+  // mod_speling (htdocs/spell: README.txt, file.html, file.txt).
+  {
+    name: 'GET /spell/readme.TXT: a miscapitalized name is a 301 to the file (mod_speling)',
+    path: '/spell/readme.TXT?q=1',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/spell\/README\.txt\?q=1$/),
+  },
+  {
+    name: 'GET /spell/REDAME.txt: one transposition is a 301 (mod_speling)',
+    path: '/spell/REDAME.txt',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/spell\/README\.txt$/),
+  },
+  {
+    name: 'GET /spell/file.htm: a missing character beats a basename match, 301 (mod_speling)',
+    path: '/spell/file.htm',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/spell\/file\.html$/),
+  },
+  {
+    name: 'GET /spell/file: basename matches only give the 300 page (mod_speling)',
+    path: '/spell/file',
+    expectStatus: 300,
+    check: (r) => assert.match(r.body.toString(), /Available documents:/),
+  },
+  {
+    name: 'GET /spell/x: "." is a name like any other, one mistyped character away (mod_speling)',
+    path: '/spell/x',
+    expectStatus: 301,
+    check: (r) => assert.match(header(r, 'Location') ?? '', /\/spell\/\.$/),
+  },
+  {
+    name: 'GET /spell/nothing.txt: nothing close is a 404 (mod_speling)',
+    path: '/spell/nothing.txt',
+    expectStatus: 404,
+  },
   // mod_allowmethods (<Location /dump/am>, /dump/am/reset).
   {
     name: 'AllowMethods GET POST: PUT is 405 with AH01623 (mod_allowmethods)',
