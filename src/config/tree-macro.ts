@@ -7,8 +7,6 @@
 // configuration file named `macro 'name' (defined on line N of "f") used on line M of "f"`;
 // `UndefMacro Name` forgets one. All at read time (EXEC_ON_READ), names case-blind.
 
-import { splitWords } from './lexer.js';
-
 /** Argument names are expected to start with one of these (ARG_PREFIX). */
 export const ARG_PREFIX = '$%@';
 
@@ -20,11 +18,6 @@ export interface MacroDef {
   readonly lines: readonly { readonly text: string; readonly offset: number }[];
   /** `defined on line N of "file"`. */
   readonly location: string;
-}
-
-/** get_arguments: the words of an argument list (ap_getword_conf). */
-export function macroArguments(text: string): string[] {
-  return splitWords(text);
 }
 
 /** check_macro_arguments: the error text, if any; warnings go to `warn`. */

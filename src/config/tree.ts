@@ -18,13 +18,7 @@ import { expandVars, readLines, splitCommand, splitWords, type Line } from './le
 import { BUILTIN_MODULES, resolveModuleName } from './registry.js';
 import { readVersionCondition } from './tree-if.js';
 import { errnoText, exists, isDir, matchIncludes } from './tree-include.js';
-import {
-  ARG_PREFIX,
-  checkParams,
-  macroArguments,
-  substitute,
-  type MacroDef,
-} from './tree-macro.js';
+import { ARG_PREFIX, checkParams, substitute, type MacroDef } from './tree-macro.js';
 
 export { globToRegExp } from './tree-include.js';
 
@@ -310,7 +304,7 @@ function defineMacro(node: RawNode, x: Expanded, at: ErrorFrame, st: ReadState):
   const raw = x.rawArgs;
   const gt = raw.lastIndexOf('>');
   if (gt < 0) throw readError("<Macro> directive missing closing '>'", at);
-  const words = macroArguments(raw.slice(0, gt));
+  const words = splitWords(raw.slice(0, gt));
   if (raw.slice(0, gt).trim() === '') throw readError('<Macro macro definition: empty name', at);
   const name = (words[0] ?? '').toLowerCase();
   if (name === '') throw readError('<Macro macro definition: name not found', at);
@@ -361,7 +355,7 @@ function defineMacro(node: RawNode, x: Expanded, at: ErrorFrame, st: ReadState):
 /** use_macro: `Use name values…` — the body, substituted, read in place. */
 function useMacro(x: Expanded, at: ErrorFrame, st: ReadState, depth: number): DirectiveNode[] {
   if (st.macros === undefined) throw readError('no macro defined before Use', at);
-  const words = macroArguments(x.rawArgs);
+  const words = splitWords(x.rawArgs);
   const name = (words[0] ?? '').toLowerCase();
   if (name === '') throw readError('no macro name specified with Use', at);
   const macro = st.macros.get(name);

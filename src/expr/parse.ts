@@ -15,7 +15,7 @@ import { pcreToJs } from '../util/pcre.js';
 import type { BinaryOp, CmpOp, Cond, Expr, RegexNode, StringFunc, UnaryOp, Word } from './ast.js';
 import { scan } from './lexer.js';
 import type { Token, TokType } from './lexer.js';
-import { ipSubnetCreate } from '../util/ipsubnet.js';
+import { ipSubnetWord } from '../util/ipsubnet.js';
 import type { Subnet } from '../util/ipsubnet.js';
 
 /** A parse failure; `message` is ap_expr_parse's error text. */
@@ -393,9 +393,7 @@ function subnetArg(name: string, w: Word): Subnet {
   const arg = constantOf(w);
   if (arg === undefined)
     throw new ExprParseError(`-${name} requires subnet/netmask as constant argument`);
-  const slash = arg.indexOf('/');
-  const net =
-    slash < 0 ? ipSubnetCreate(arg) : ipSubnetCreate(arg.slice(0, slash), arg.slice(slash + 1));
+  const net = ipSubnetWord(arg);
   if (typeof net === 'string') throw new ExprParseError('parsing of subnet/netmask failed');
   return net;
 }

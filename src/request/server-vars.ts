@@ -4,7 +4,7 @@
 // Each of them adds its own (mod_rewrite: HTTP_* and SERVER_ADDR; ap_expr: HANDLER,
 // REQUEST_STATUS, …) and answers API_VERSION and SCRIPT_USER its own way.
 
-import { readFileSync } from 'node:fs';
+import { nameById } from '../util/etc-files.js';
 import { coreServer } from '../core/view.js';
 import { SERVER_BANNER } from '../http/banner.js';
 import type { RequestRecord } from './record.js';
@@ -20,17 +20,7 @@ export function timeString(d: Date): string {
 
 /** apr_uid_name_get / apr_gid_name_get: the name of `id` in /etc/passwd or /etc/group. */
 export function accountName(user: boolean, id: number): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(user ? '/etc/passwd' : '/etc/group', 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[2] === String(id)) return f[0];
-  }
-  return undefined;
+  return nameById(user ? '/etc/passwd' : '/etc/group', id);
 }
 
 /** The note a module that moves the document root per request leaves it in. */

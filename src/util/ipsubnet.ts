@@ -107,6 +107,14 @@ export function ipSubnetCreate(ip: string, mask?: string): Subnet | SubnetError 
   return { addr: net.addr.map((b, i) => b & (m[i] ?? 0)), mask: m };
 }
 
+/** An `address[/mask]` word as httpd modules write one: apr_ipsubnet_create on its halves. */
+export function ipSubnetWord(word: string): Subnet | SubnetError {
+  const slash = word.indexOf('/');
+  return slash < 0
+    ? ipSubnetCreate(word)
+    : ipSubnetCreate(word.slice(0, slash), word.slice(slash + 1));
+}
+
 /** apr_ipsubnet_test over a list; an IPv4-mapped IPv6 peer matches IPv4 subnets. */
 export function inSubnets(ip: string, subnets: readonly Subnet[]): boolean {
   let b = ipBytes(ip);

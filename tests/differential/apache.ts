@@ -2,6 +2,7 @@
 // tswsgi) from ONE httpd.conf template, on a free loopback port, and talk to it with a raw
 // socket client. Counterpart: httpd's own test framework (test/modules/*, pyhttpd) which also
 // renders a conf per run and starts `httpd -f conf -DFOREGROUND`.
+import { REDIRECT_VARS, envCgi } from '../support/cgi.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, writeFile, utimes } from 'node:fs/promises';
@@ -759,28 +760,9 @@ const CGI_SCRIPTS: Readonly<Record<string, string>> = {
   'redir.cgi': '#!/bin/sh\necho "Location: /hello.txt"\necho\necho dropped\n',
   'noexec.cgi': '#!/bin/sh\necho "Content-Type: text/plain"\necho\n',
   // mod_actions' target: what the redirected request carries.
-  'env.cgi': [
-    '#!/bin/sh',
-    'echo "Content-Type: text/plain"',
-    'echo',
-    // The body comes after a pause, so both servers send it chunked (framing is otherwise
-    // decided by whether the whole output is in when the head goes out, in both).
-    'sleep 0.1',
-    ...[
-      'REQUEST_METHOD',
-      'SCRIPT_NAME',
-      'PATH_INFO',
-      'PATH_TRANSLATED',
-      'QUERY_STRING',
-      'REQUEST_URI',
-      'REDIRECT_HANDLER',
-      'REDIRECT_URL',
-      'REDIRECT_STATUS',
-      'REDIRECT_QUERY_STRING',
-      'CONTENT_LENGTH',
-    ].map((v) => `echo "${v}=$${v}"`),
-    '',
-  ].join('\n'),
+  // The body comes after a pause, so both servers send it chunked (framing is otherwise
+  // decided by whether the whole output is in when the head goes out, in both).
+  'env.cgi': envCgi(REDIRECT_VARS, { before: ['sleep 0.1'] }),
 };
 
 /** mod_speling's directory (htdocs/spell). */

@@ -10,27 +10,9 @@ import { join } from 'node:path';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { rawRequest } from '../support/raw-http.js';
+import { REDIRECT_VARS, envCgi } from '../support/cgi.js';
 
-const SHOW = [
-  '#!/bin/sh',
-  'echo "Content-Type: text/plain"',
-  'echo',
-  ...[
-    'REQUEST_METHOD',
-    'SCRIPT_NAME',
-    'PATH_INFO',
-    'PATH_TRANSLATED',
-    'QUERY_STRING',
-    'REQUEST_URI',
-    'REDIRECT_HANDLER',
-    'REDIRECT_URL',
-    'REDIRECT_STATUS',
-    'REDIRECT_QUERY_STRING',
-    'CONTENT_LENGTH',
-  ].map((v) => `echo "${v}=$${v}"`),
-  'cat',
-  '',
-].join('\n');
+const SHOW = envCgi(REDIRECT_VARS, { after: ['cat'] });
 
 const CONF = `
 LoadModule authz_core_module modules/mod_authz_core.so

@@ -8,7 +8,7 @@
 // the client's double-reverse name against domains; `Require forward-dns` resolves each
 // listed name and compares its addresses with the client's.
 
-import { ipSubnetCreate, inSubnets, SUBNET_ERROR_TEXT } from '../../util/ipsubnet.js';
+import { ipSubnetCreate, ipSubnetWord, inSubnets, SUBNET_ERROR_TEXT } from '../../util/ipsubnet.js';
 import type { Subnet } from '../../util/ipsubnet.js';
 import type { RequestRecord } from '../../request/record.js';
 import { inDomain, remoteHostDoubleRev, resolvesToClient } from '../../request/remote-host.js';
@@ -24,9 +24,7 @@ function parseIp(words: readonly string[]): { error: string } | { parsed: Subnet
   if (words.length === 0) return { error: "'require ip' requires an argument" };
   const subnets: Subnet[] = [];
   for (const w of words) {
-    const slash = w.indexOf('/');
-    const net =
-      slash < 0 ? ipSubnetCreate(w) : ipSubnetCreate(w.slice(0, slash), w.slice(slash + 1));
+    const net = ipSubnetWord(w);
     if (net === 'EINVAL') return { error: `ip address '${w}' appears to be invalid` };
     if (typeof net === 'string')
       return { error: `ip address '${w}' appears to be invalid: ${SUBNET_ERROR_TEXT[net]}` };

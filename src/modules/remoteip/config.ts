@@ -11,7 +11,12 @@ import {
 } from '../../config/directive.js';
 import type { MergeSpec } from '../../config/merge.js';
 import { getwordConf } from '../../util/getword.js';
-import { SUBNET_ERROR_TEXT, ipSubnetCreate, type Subnet } from '../../util/ipsubnet.js';
+import {
+  SUBNET_ERROR_TEXT,
+  ipSubnetCreate,
+  ipSubnetWord,
+  type Subnet,
+} from '../../util/ipsubnet.js';
 import { aprStatus } from '../../util/apr-status.js';
 
 /** One RemoteIPTrustedProxy / RemoteIPInternalProxy entry. */
@@ -168,9 +173,8 @@ export function remoteIpDirectives(
       (c, args) => {
         if (args.length === 0) throw c.fail('RemoteIPProxyProtocolExceptions requires an argument');
         for (const arg of args) {
-          const slash = arg.indexOf('/');
-          const addr = slash < 0 ? arg : arg.slice(0, slash);
-          const subnet = ipSubnetCreate(addr, slash < 0 ? undefined : arg.slice(slash + 1));
+          const addr = arg.split('/')[0] ?? '';
+          const subnet = ipSubnetWord(arg);
           if (subnet === 'EINVAL') throw c.fail(`ip address '${addr}' appears to be invalid`);
           if (typeof subnet === 'string')
             throw c.fail(

@@ -133,9 +133,12 @@ export function checkSpeling(r: RequestRecord): Outcome {
   const candidates: { name: string; quality: number }[] = [];
   for (const name of names) {
     if (name === bad) return OK; // a broken symlink or some such: no redirect loop
-    if (eqi(bad, name)) candidates.push({ name, quality: Q.MISCAPITALIZED });
-    else if (!cfg.caseOnly && spdist(bad, name) !== Q.VERYDIFFERENT)
-      candidates.push({ name, quality: spdist(bad, name) });
+    const quality = eqi(bad, name)
+      ? Q.MISCAPITALIZED
+      : cfg.caseOnly
+        ? Q.VERYDIFFERENT
+        : spdist(bad, name);
+    if (quality !== Q.VERYDIFFERENT) candidates.push({ name, quality });
     else if (cfg.basename) {
       const entloc = name.includes('.') ? name.indexOf('.') : name.length;
       if (dotloc === entloc && eqi(bad.slice(0, dotloc), name.slice(0, dotloc)))

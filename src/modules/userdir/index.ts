@@ -4,9 +4,10 @@
 // `/~user/rest` maps to the user's directory: each UserDir word in turn, the first whose
 // directory exists (the last one whatever it is); a word with `:` before its `*` redirects
 // there (302). Disabled users, `.`/`..` and a missing name are left to the other modules.
-// Home directories come from /etc/passwd (apr_uid_homepath_get), read again when it changes.
+// Home directories come from /etc/passwd (apr_uid_homepath_get), read for each such request.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { colonRows } from '../../util/etc-files.js';
 import { isAbsolute } from 'node:path';
 import { DECLINED, OK } from '../../request/hooks.js';
 import type { Outcome } from '../../request/hooks.js';
@@ -25,25 +26,9 @@ export const userDirModule: ModuleDef<UserDirServerConf, undefined> = {
   },
 };
 
-let passwd: { mtimeMs: number; homes: Map<string, string> } | undefined;
-
-/** apr_uid_homepath_get: the user's home directory, or undefined. */
+/** apr_uid_homepath_get: the user's home directory (the passwd file's sixth field). */
 export function homeOf(user: string, file = '/etc/passwd'): string | undefined {
-  let mtimeMs: number;
-  try {
-    mtimeMs = statSync(file).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  if (passwd?.mtimeMs !== mtimeMs) {
-    const homes = new Map<string, string>();
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      const f = line.split(':');
-      if (f.length >= 7 && f[0] !== undefined && !homes.has(f[0])) homes.set(f[0], f[5] ?? '');
-    }
-    passwd = { mtimeMs, homes };
-  }
-  return passwd.homes.get(user);
+  return colonRows(file).find((f) => f.length >= 7 && f[0] === user)?.[5];
 }
 
 const has = (names: readonly string[], user: string): boolean =>

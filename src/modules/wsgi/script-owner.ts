@@ -6,10 +6,11 @@
 // group- nor world-writable) or have that group (and not be world-writable). A failed
 // check is a 403 with mod_wsgi's error-log text.
 
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { DaemonGroupSpec } from '../../wsgi/daemon/spec.js';
+import { nameById } from '../../util/etc-files.js';
 
 /** A failed check: the message and the path wsgi_log_script_error appends. */
 export interface ScriptOwnerFailure {
@@ -21,20 +22,6 @@ export interface ScriptOwnerFailure {
 export interface NameDb {
   userName(uid: number): string | undefined;
   groupName(gid: number): string | undefined;
-}
-
-function nameById(file: string, id: number): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-  for (const line of text.split('\n')) {
-    const f = line.split(':');
-    if (f[2] === String(id) && f[0] !== undefined && f[0] !== '') return f[0];
-  }
-  return undefined;
 }
 
 /** getpwuid/getgrgid through /etc/passwd and /etc/group. */

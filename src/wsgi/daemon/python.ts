@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
+import { colonRows } from '../../util/etc-files.js';
 import { fileURLToPath } from 'node:url';
 
 /** A resolved OS account the worker runs as. */
@@ -124,21 +125,10 @@ export function fromHome(home: string): string {
   );
 }
 
-function parseColonFile(file: string): string[][] {
-  try {
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((l) => l !== '' && !l.startsWith('#'))
-      .map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
-}
-
 /** Resolve user=/group= (names or `#id`) via /etc/passwd and /etc/group. */
 export function lookupAccount(user: string, group: string | undefined, etc = '/etc'): Account {
-  const passwd = parseColonFile(path.join(etc, 'passwd'));
-  const groups = parseColonFile(path.join(etc, 'group'));
+  const passwd = colonRows(path.join(etc, 'passwd'));
+  const groups = colonRows(path.join(etc, 'group'));
   const byId = user.startsWith('#');
   const row = passwd.find((r) => (byId ? r[2] === user.slice(1) : r[0] === user));
   if (!row && !byId) throw new PythonResolveError(`user '${user}' does not exist`);
