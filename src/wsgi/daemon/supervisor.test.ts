@@ -33,6 +33,57 @@ describe('ProcessPool', () => {
     assert.equal(log.grep(/starting daemon process \(pid \d+\) of group 'test'/).length, 1);
   });
 
+  it('a finished stream lets go of its request: handler, watch and table slot', async (t) => {
+    const { pool } = await setup(t, { requestTimeout: 60 });
+    const events: string[] = [];
+    let ended: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (ended = resolve));
+    const handler = {
+      onStart: (status: string) => events.push(`start ${status}`),
+      onData: (d: Buffer) => events.push(`data ${d.toString()}`),
+      onEnd: () => {
+        events.push('end');
+        ended();
+      },
+      onError: (m: string) => {
+        events.push(`error ${m}`);
+        ended();
+      },
+      onWindow: () => undefined,
+      onFail: (c: string) => {
+        events.push(`fail ${c}`);
+        ended();
+      },
+    };
+    const s = await pool.open(APP, 1, handler);
+    assert.equal(s.handler, handler);
+    assert.equal(typeof s.onClosed, 'function', 'request-timeout watches it');
+    s.request(
+      [
+        ['REQUEST_METHOD', 'GET'],
+        ['SCRIPT_NAME', ''],
+        ['PATH_INFO', '/hello'],
+        ['QUERY_STRING', ''],
+        ['SCRIPT_FILENAME', APP],
+        ['SERVER_NAME', 'localhost'],
+        ['SERVER_PORT', '80'],
+        ['SERVER_PROTOCOL', 'HTTP/1.1'],
+        ['wsgi.url_scheme', 'http'],
+      ],
+      false,
+    );
+    await done;
+    assert.equal(events[0], 'start 200 OK');
+    assert.match(events[1] ?? '', /^data Hello pid=\d+$/);
+    assert.equal(events[2], 'end');
+    assert.equal(s.closed, true);
+    assert.notEqual(s.handler, handler, 'the closed stream holds no handler');
+    assert.equal(s.onClosed, undefined);
+    assert.equal(s.worker.inFlight, 0);
+    s.handler.onData(Buffer.from('late')); // a late frame goes nowhere
+    assert.equal(events.length, 3);
+  });
+
   it('multiplexes many concurrent requests over at most `processes` workers', async (t) => {
     const { pool, port } = await setup(t, { processes: 2, threads: 8 });
     const replies = await Promise.all(Array.from({ length: 40 }, () => request(port, '/slow?20')));

@@ -179,6 +179,43 @@ describe('WorkerWatch', () => {
     assert.deepEqual(seen.slice(2), ['late timeout']);
   });
 
+  it('one timer serves every request: deadlines in opening order, closed ones leave at once', () => {
+    const { w, watch } = make({ requestMs: 1000, wedgeGraceMs: 500 });
+    w.state = 'ready';
+    watch.ready();
+    const seen: string[] = [];
+    const watches = ['a', 'b', 'c', 'd'].map((n, i) => {
+      if (i > 0) mock.timers.tick(100);
+      return watch.request(
+        (ms) => seen.push(`${n} timeout ${ms}`),
+        (ms) => seen.push(`${n} wedged ${ms}`),
+      );
+    });
+    assert.equal(watch.pending, 1, 'one timer for four requests');
+    assert.equal(watch.watchedRequests, 4);
+    watches[0]?.close(); // the head
+    watches[2]?.close(); // the middle
+    assert.equal(watch.watchedRequests, 2);
+    mock.timers.tick(800); // t=1100: a's deadline passed (closed), b (opened at 100) is due
+    assert.deepEqual(seen, ['b timeout 1000']);
+    mock.timers.tick(200); // t=1300: d is due
+    assert.deepEqual(seen, ['b timeout 1000', 'd timeout 1000']);
+    watches[3]?.close(); // d finishes during its grace
+    mock.timers.tick(300); // t=1600: b's wedge check
+    assert.deepEqual(seen.slice(2), ['b wedged 1500']);
+    assert.equal(watch.watchedRequests, 0);
+    assert.equal(watch.pending, 0, 'nothing watched: no timer');
+    mock.timers.tick(10_000);
+    assert.equal(seen.length, 3);
+    // A new request after an idle spell is watched again.
+    watch.request(
+      (ms) => seen.push(`e timeout ${ms}`),
+      () => undefined,
+    );
+    mock.timers.tick(1000);
+    assert.deepEqual(seen.slice(3), ['e timeout 1000']);
+  });
+
   it('request-timeout 0 watches nothing; stop() cancels everything', () => {
     const off = make({});
     off.w.state = 'ready';

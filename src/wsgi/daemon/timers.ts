@@ -81,6 +81,89 @@ export interface RequestWatch {
 
 const NOOP_WATCH: RequestWatch = { close: () => undefined };
 
+/**
+ * One watched request, a node of its worker's deadline list. close() unlinks it and drops
+ * its callbacks, so nothing of a finished request stays reachable from the list.
+ */
+class RequestDeadline implements RequestWatch {
+  readonly t0: number;
+  /** When the current phase falls due (request-timeout, then wedge grace). */
+  at: number;
+  prev: RequestDeadline | undefined;
+  next: RequestDeadline | undefined;
+  list: DeadlineList | undefined;
+  #onTimeout: ((elapsedMs: number) => void) | undefined;
+  #onWedged: ((elapsedMs: number) => void) | undefined;
+
+  constructor(
+    t0: number,
+    at: number,
+    onTimeout: (elapsedMs: number) => void,
+    onWedged: (elapsedMs: number) => void,
+  ) {
+    this.t0 = t0;
+    this.at = at;
+    this.#onTimeout = onTimeout;
+    this.#onWedged = onWedged;
+  }
+
+  get open(): boolean {
+    return this.#onWedged !== undefined;
+  }
+
+  fireTimeout(now: number): void {
+    const f = this.#onTimeout;
+    this.#onTimeout = undefined;
+    f?.(now - this.t0);
+  }
+
+  fireWedged(now: number): void {
+    const f = this.#onWedged;
+    this.close();
+    f?.(now - this.t0);
+  }
+
+  close(): void {
+    this.#onTimeout = undefined;
+    this.#onWedged = undefined;
+    this.list?.remove(this);
+  }
+}
+
+/**
+ * Deadlines in the order they fall due. Every request of a worker has the same durations,
+ * so appending keeps the order; a finished request unlinks itself in O(1).
+ */
+class DeadlineList {
+  head: RequestDeadline | undefined;
+  #tail: RequestDeadline | undefined;
+  size = 0;
+
+  push(d: RequestDeadline): void {
+    d.list = this;
+    d.prev = this.#tail;
+    d.next = undefined;
+    if (this.#tail) this.#tail.next = d;
+    else this.head = d;
+    this.#tail = d;
+    this.size++;
+  }
+
+  remove(d: RequestDeadline): void {
+    if (d.list !== this) return;
+    if (d.prev) d.prev.next = d.next;
+    else this.head = d.next;
+    if (d.next) d.next.prev = d.prev;
+    else this.#tail = d.prev;
+    d.prev = d.next = d.list = undefined;
+    this.size--;
+  }
+
+  clear(): void {
+    for (let d = this.head; d; d = this.head) d.close();
+  }
+}
+
 /** Every timer of one worker process. */
 export class WorkerWatch {
   readonly #w: Watched;
@@ -88,6 +171,12 @@ export class WorkerWatch {
   readonly #ev: WatchEvents;
   readonly #now: () => number;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Open requests by request-timeout deadline. */
+  readonly #timeouts = new DeadlineList();
+  /** Timed-out requests still open, by wedge deadline. */
+  readonly #wedges = new DeadlineList();
+  #requestTimer: NodeJS.Timeout | undefined;
+  #requestTimerAt = Infinity;
   #beat: NodeJS.Timeout | undefined;
   #pingSince: number | undefined;
   #stopped = false;
@@ -135,27 +224,23 @@ export class WorkerWatch {
   /**
    * Watch one request: `onTimeout` after request-timeout, then `onWedged` if it is still
    * open wedge-grace later. Both get the elapsed time since the request was sent.
+   *
+   * Every request of a worker has the same two durations, so deadlines fall due in the
+   * order requests were opened: two lists in that order and one timer (armed for the
+   * earlier head) replace a timer per request. That was a Timeout object, a timer-list
+   * insertion and a Set entry per request; the Set's backing tables, once promoted and
+   * rehashed, kept finished requests reachable from old space until a full GC.
    */
   request(
     onTimeout: (elapsedMs: number) => void,
     onWedged: (elapsedMs: number) => void,
   ): RequestWatch {
-    const { requestMs, wedgeGraceMs } = this.#t;
-    if (requestMs <= 0 || this.#stopped) return NOOP_WATCH;
+    if (this.#t.requestMs <= 0 || this.#stopped) return NOOP_WATCH;
     const t0 = this.#now();
-    let open = true;
-    let current = this.#after(requestMs, () => {
-      if (!open) return;
-      onTimeout(this.#now() - t0);
-      if (open) current = this.#after(wedgeGraceMs, () => open && onWedged(this.#now() - t0));
-    });
-    return {
-      close: () => {
-        open = false;
-        clearTimeout(current);
-        this.#timers.delete(current);
-      },
-    };
+    const d = new RequestDeadline(t0, t0 + this.#t.requestMs, onTimeout, onWedged);
+    this.#timeouts.push(d);
+    if (this.#requestTimer === undefined) this.#armRequests();
+    return d;
   }
 
   /** The worker is gone (or being killed): cancel everything. */
@@ -166,8 +251,49 @@ export class WorkerWatch {
 
   /** Live timers (tests). */
   get pending(): number {
-    return this.#timers.size + (this.#beat ? 1 : 0);
+    return this.#timers.size + (this.#beat ? 1 : 0) + (this.#requestTimer ? 1 : 0);
   }
+
+  /** Requests being watched (tests). */
+  get watchedRequests(): number {
+    return this.#timeouts.size + this.#wedges.size;
+  }
+
+  /** Arm the request timer for the earliest open head of either queue (none: disarm). */
+  #armRequests(): void {
+    const a = this.#timeouts.head?.at ?? Infinity;
+    const b = this.#wedges.head?.at ?? Infinity;
+    const at = Math.min(a, b);
+    if (at === this.#requestTimerAt) return;
+    if (this.#requestTimer) clearTimeout(this.#requestTimer);
+    this.#requestTimer = undefined;
+    this.#requestTimerAt = Infinity;
+    if (at === Infinity || this.#stopped) return;
+    this.#requestTimerAt = at;
+    this.#requestTimer = setTimeout(this.#onRequestTimer, Math.max(0, at - this.#now()));
+  }
+
+  readonly #onRequestTimer = (): void => {
+    this.#requestTimer = undefined;
+    this.#requestTimerAt = Infinity;
+    if (this.#stopped) return;
+    const now = this.#now();
+    // Timeouts first: one that fires now may queue its wedge check behind older ones.
+    for (let d = this.#timeouts.head; d !== undefined && d.at <= now; d = this.#timeouts.head) {
+      this.#timeouts.remove(d);
+      d.fireTimeout(now);
+      if (this.#stopped) return;
+      if (d.open) {
+        d.at = now + this.#t.wedgeGraceMs;
+        this.#wedges.push(d);
+      }
+    }
+    for (let d = this.#wedges.head; d !== undefined && d.at <= now; d = this.#wedges.head) {
+      d.fireWedged(now);
+      if (this.#stopped) return;
+    }
+    this.#armRequests();
+  };
 
   #armIdle(delay: number): void {
     this.#after(delay, () => {
@@ -206,5 +332,10 @@ export class WorkerWatch {
     this.#timers.clear();
     if (this.#beat) clearInterval(this.#beat);
     this.#beat = undefined;
+    if (this.#requestTimer) clearTimeout(this.#requestTimer);
+    this.#requestTimer = undefined;
+    this.#requestTimerAt = Infinity;
+    this.#timeouts.clear();
+    this.#wedges.clear();
   }
 }

@@ -16,6 +16,7 @@ import type { RawFrame } from '../protocol/frames.js';
 import type { ErrorLog, LogLevel } from '../../logging/error-log.js';
 import { WorkerStream } from './worker-stream.js';
 import type { StreamHandler } from './worker-stream.js';
+import { StreamTable } from './stream-table.js';
 
 export { WorkerStream } from './worker-stream.js';
 export type { StreamHandler } from './worker-stream.js';
@@ -123,13 +124,12 @@ export class WorkerProcess {
   /** Debug/test tap: every frame read ('in') and every frame buffer written ('out'). */
   tap: ((dir: 'in' | 'out', frame: Buffer | RawFrame) => void) | undefined;
 
-  readonly #streams = new Map<number, WorkerStream>();
+  readonly #streams = new StreamTable<WorkerStream>();
   readonly #channel: Socket;
   // Response body bytes go to the client as they arrive, not once a whole frame is in.
   readonly #decoder = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
   readonly #log: ErrorLog;
   readonly #serverMetrics: (() => unknown) | undefined;
-  #nextId = 1;
   #failCause: string | undefined;
   #onHello: (w: WorkerProcess) => void = () => undefined;
   #onExit: (w: WorkerProcess) => void = () => undefined;
@@ -237,11 +237,7 @@ export class WorkerProcess {
   /** Open a new stream (the caller sends REQUEST on it). */
   openStream(handler: StreamHandler): WorkerStream {
     if (this.state !== 'ready') throw new Error('worker is not ready');
-    let id = this.#nextId;
-    while (this.#streams.has(id)) id = id >= 0xffffffff ? 1 : id + 1;
-    this.#nextId = id >= 0xffffffff ? 1 : id + 1;
-    const s = new WorkerStream(this, id, handler);
-    this.#streams.set(id, s);
+    const s = this.#streams.open((id) => new WorkerStream(this, id, handler));
     this.dispatched++;
     this.lastActivity = Date.now();
     return s;
@@ -409,31 +405,31 @@ export class WorkerProcess {
         return;
       case 'end':
         this.served++;
-        this.#close(s);
-        s.handler.onEnd();
+        this.#close(s).onEnd();
         return;
       case 'error':
         this.served++;
-        this.#close(s);
-        s.handler.onError(m.message);
+        this.#close(s).onError(m.message);
         return;
     }
   }
 
-  #close(s: WorkerStream): void {
+  /** Finish `s`: out of the table, its watch cancelled, the pool told; returns its handler. */
+  #close(s: WorkerStream): StreamHandler {
     s.closed = true;
-    this.#streams.delete(s.id);
+    this.#streams.delete(s);
     s.onClosed?.();
+    const h = s.release();
     this.#onStreamClosed(this);
+    return h;
   }
 
   #failAll(cause: string): void {
-    const streams = [...this.#streams.values()];
-    this.#streams.clear();
+    const streams = this.#streams.clear();
     for (const s of streams) {
       s.closed = true;
       s.onClosed?.();
-      s.handler.onFail(cause);
+      s.release().onFail(cause);
     }
     if (streams.length > 0) this.#onStreamClosed(this);
   }

@@ -29,11 +29,21 @@ export interface StreamHandler {
   onLog?(): void;
 }
 
+/** What a finished stream answers to frames that still arrive: nothing. */
+const RELEASED: StreamHandler = {
+  onStart: () => undefined,
+  onData: () => undefined,
+  onEnd: () => undefined,
+  onError: () => undefined,
+  onWindow: () => undefined,
+  onFail: () => undefined,
+};
+
 /** One open request stream on a worker. */
 export class WorkerStream {
   readonly id: number;
   readonly worker: WorkerProcess;
-  readonly handler: StreamHandler;
+  #handler: StreamHandler;
   /** Credit for request-body bytes we may still send. */
   sendCredit = INITIAL_WINDOW;
   closed = false;
@@ -45,7 +55,24 @@ export class WorkerStream {
   constructor(worker: WorkerProcess, id: number, handler: StreamHandler) {
     this.worker = worker;
     this.id = id;
-    this.handler = handler;
+    this.#handler = handler;
+  }
+
+  /** The request's side of the stream (a no-op once the stream is released). */
+  get handler(): StreamHandler {
+    return this.#handler;
+  }
+
+  /**
+   * The stream is finished: forget the request (its handler holds the whole request, and
+   * anything that still reaches this stream object must not keep that alive). Returns the
+   * handler, for the one last event the caller delivers.
+   */
+  release(): StreamHandler {
+    const h = this.#handler;
+    this.#handler = RELEASED;
+    this.onClosed = undefined;
+    return h;
   }
 
   /** Send REQUEST. */
