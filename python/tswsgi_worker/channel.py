@@ -55,7 +55,7 @@ class Channel:
     def send(self, data: Buffers) -> None:
         parts: List[Union[bytes, memoryview]]
         if isinstance(data, (bytes, memoryview)):
-            parts = [cast(Union[bytes, memoryview], data)]
+            parts = [cast("Union[bytes, memoryview]", data)]
         else:
             parts = list(data)
         lock = self._lock

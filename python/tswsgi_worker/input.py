@@ -41,7 +41,7 @@ class RequestInput:
         self._size = 0  # unread bytes
         self._eof = not has_body
         self._aborted = False
-        self._cond = cond or threading.Condition(threading.Lock())
+        self._cond = cond or threading.Condition()
         self._grant = grant
         self._consumed = 0  # consumed since the last WINDOW grant
         self.bytes_read = 0

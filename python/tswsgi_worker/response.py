@@ -51,8 +51,10 @@ class Stream:
                  grant: Optional[Callable[[int], None]] = None) -> None:
         self.sid = sid
         self.environ = environ
-        # One condition for both directions: fewer objects per request.
-        self.cond = cond = threading.Condition(threading.Lock())
+        # One condition for both directions: fewer objects per request. Over an RLock
+        # (Condition's default): over a plain Lock, Condition.__init__ raised and caught
+        # three AttributeErrors (_release_save, _acquire_restore, _is_owned) per request.
+        self.cond = cond = threading.Condition()
         self.input = RequestInput(has_body, grant, cond)
         self.credit = INITIAL_WINDOW
         self.aborted = False
@@ -94,12 +96,12 @@ def _latin1(value: str, what: str) -> bytes:
 def validate_headers(headers: object) -> List[Tuple[str, str]]:
     if type(headers) is not list:
         raise TypeError("headers must be a list, not %s" % type(headers).__name__)
-    items = cast(List[object], headers)
+    items = cast("List[object]", headers)
     for header in items:
         if type(header) is not tuple:
             raise TypeError("each header must be a 2-tuple, not %s"
                             % type(header).__name__)
-        pair = cast(Tuple[object, ...], header)
+        pair = cast("Tuple[object, ...]", header)
         if len(pair) != 2:
             raise ValueError("each header must be a 2-tuple, got length %d"
                              % len(pair))
@@ -122,7 +124,7 @@ def validate_headers(headers: object) -> List[Tuple[str, str]]:
                              "header value: %r" % value)
         _latin1(name, "header name")
         _latin1(value, "header value")
-    return cast(List[Tuple[str, str]], list(items))
+    return cast("List[Tuple[str, str]]", list(items))
 
 
 class Response:
