@@ -43,7 +43,8 @@ export function callPool(
       onData(data) {
         grant(data.length);
         size += data.length;
-        if (size <= MAX_BODY) parts.push(data);
+        // A copy: the channel reuses the memory of `data` once onData returns.
+        if (size <= MAX_BODY) parts.push(Buffer.from(data));
       },
       onEnd() {
         if (size > MAX_BODY) settle({ ok: false, error: `answer larger than ${MAX_BODY} bytes` });

@@ -130,6 +130,39 @@ describe('dispatch', () => {
     assert.deepEqual(results, [{ status: 200, bytesSent: n }]);
   });
 
+  it('keeps body bytes intact while a stalled client holds them and other responses stream', async (t) => {
+    // Response bytes stay in the channel's read slabs until the client socket has written
+    // them (slab-reader.ts). A client that stops reading fills the kernel buffers, so node
+    // itself queues its chunks; meanwhile a fast download cycles the reader through many
+    // slabs. A slab reused too early would corrupt the stalled body.
+    const { port, results } = await setup(t, 'pool-app.wsgi', { threads: 4 });
+    const n = 24 * 1024 * 1024;
+    const expected = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) expected[i] = i % 251;
+    const { get } = await import('node:http');
+    const held = await new Promise<{ chunks: Buffer[]; resume: () => void; ended: Promise<void> }>(
+      (resolve, reject) => {
+        get({ port, host: '127.0.0.1', path: `/download?${n}`, agent: false }, (res) => {
+          res.pause();
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          const ended = new Promise<void>((done) => res.on('end', done));
+          resolve({ chunks, resume: () => res.resume(), ended });
+        }).on('error', reject);
+      },
+    );
+    // The stalled response fills the kernel buffers and node's queue while this one runs.
+    const fast = await request(port, `/download?${n}`);
+    assert.equal(fast.status, 200);
+    assert.equal(sha(fast.body), sha(expected));
+    held.resume();
+    await held.ended;
+    const body = Buffer.concat(held.chunks);
+    assert.equal(body.length, n);
+    assert.equal(sha(body), sha(expected), 'the stalled body is intact');
+    assert.equal(results.length, 2);
+  });
+
   it('keeps every Set-Cookie (after the other headers, as mod_wsgi daemon mode) and the reason phrase', async (t) => {
     const { port } = await setup(t);
     const r = await request(port, '/cookies');

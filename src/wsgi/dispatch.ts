@@ -10,7 +10,7 @@
 // the one request that overran (or aborts its connection) and names URI, pid and elapsed
 // time in the log (reference §7 #9; the pool decides whether the worker must go).
 
-import { flushOutput } from '../request/output-filter.js';
+import { flushOutput, hasOutputFilters } from '../request/output-filter.js';
 import type { ServerResponse } from 'node:http';
 import { RequestReadTimeoutError } from '../request/read-deadline.js';
 import type { ErrorLog } from '../logging/error-log.js';
@@ -357,7 +357,7 @@ export function dispatch(
         // what it has at each flush, so a streamed body reaches the client as it is made.
         flushOutput(res);
       },
-      onData(data) {
+      onData(data, keep) {
         if (aborted || finished || timedOut || !started || req.headOnly) {
           stream?.grant(data.length);
           return;
@@ -367,7 +367,18 @@ export function dispatch(
         // when write() returns true (its 16 KiB mark would stall the worker after every
         // frame): the worker then produces the next window while this one drains, and
         // memory per response stays bounded by CLIENT_BUFFER + INITIAL_WINDOW.
-        const ok = res.write(data);
+        let ok: boolean;
+        if (keep === undefined) ok = res.write(data);
+        else if (hasOutputFilters(res)) {
+          // A filter (DEFLATE, SUBSTITUTE, …) may hold its input past the callbacks: a copy.
+          ok = res.write(Buffer.from(data));
+        } else {
+          // The channel's memory holding `data` is reused once node has written it (or
+          // dropped it: a destroyed socket never calls back).
+          const release = keep();
+          ok = res.write(data, release);
+          if (res.destroyed || res.socket?.destroyed === true) release();
+        }
         flushOutput(res);
         if (ok || res.writableLength <= CLIENT_BUFFER) stream?.grant(data.length);
         else pendingGrant += data.length;

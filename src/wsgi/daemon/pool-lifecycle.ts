@@ -7,6 +7,8 @@
 // retires workers (replacement first, then drain, SHUTDOWN, escalation) and reacts to
 // HELLO, stream ends and exits. The pool's queue is reached only through PoolHooks.
 
+import { openChannelPair } from './channel-pair.js';
+import type { ChannelPair } from './channel-pair.js';
 import type { DaemonGroupSpec } from './spec.js';
 import type { ErrorLog } from '../../logging/error-log.js';
 import { PythonResolver, workerPackageDir } from './python.js';
@@ -274,6 +276,7 @@ export class PoolLifecycle {
   async #spawn(): Promise<void> {
     this.#spawning++;
     let w: WorkerProcess;
+    let channel: ChannelPair | undefined;
     try {
       const plan = await planSpawn(this.#spec, {
         ...this.#opts,
@@ -287,6 +290,13 @@ export class PoolLifecycle {
       const { python, env, cwd } = plan;
       const preloads = this.#hooks.preloads();
       const config = workerConfig(this.#spec, this.#applicationGroup, preloads, cwd, plan);
+      channel = await openChannelPair();
+      if (this.#stopping) {
+        channel.ours.destroy();
+        channel.theirs.destroy();
+        this.#spawning--;
+        return;
+      }
       // The worker switches user itself (plan.process.privileges), not spawn().
       w = new WorkerProcess({
         python,
@@ -296,10 +306,12 @@ export class PoolLifecycle {
         gid: undefined,
         cwd,
         env,
+        channel,
         log: this.#log,
         serverMetrics: this.#opts.serverMetrics,
       });
     } catch (e) {
+      channel?.ours.destroy();
       this.#spawning--;
       this.#startupFailed(e instanceof Error ? e.message : String(e));
       return;

@@ -17,6 +17,8 @@ import type { ErrorLog, LogLevel } from '../../logging/error-log.js';
 import { WorkerStream } from './worker-stream.js';
 import type { StreamHandler } from './worker-stream.js';
 import { StreamTable } from './stream-table.js';
+import type { ChannelPair } from './channel-pair.js';
+import type { SlabReader } from './slab-reader.js';
 
 export { WorkerStream } from './worker-stream.js';
 export type { StreamHandler } from './worker-stream.js';
@@ -60,6 +62,8 @@ export interface SpawnOptions {
   readonly gid: number | undefined;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The channel (channel-pair.ts): its `theirs` end becomes the worker's fd 3. */
+  readonly channel: ChannelPair;
   readonly log: ErrorLog;
   /**
    * The scoreboard mod_wsgi.server_metrics() reports (METRICS_QUERY → METRICS), as a JSON
@@ -126,6 +130,9 @@ export class WorkerProcess {
 
   readonly #streams = new StreamTable<WorkerStream>();
   readonly #channel: Socket;
+  readonly #reader: SlabReader;
+  /** Hands a RESP_DATA handler the way to keep its bytes past onData (SlabReader.retain). */
+  readonly #keep = (): (() => void) => this.#reader.retain();
   // Response body bytes go to the client as they arrive, not once a whole frame is in.
   readonly #decoder = new FrameDecoder({ pieces: new Set([FrameType.RESP_DATA]) });
   readonly #log: ErrorLog;
@@ -143,22 +150,26 @@ export class WorkerProcess {
     this.#log = opts.log;
     this.#serverMetrics = opts.serverMetrics;
     const spawnOpts: Parameters<typeof spawn>[2] = {
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', opts.channel.theirs],
       cwd: opts.cwd,
       env: opts.env,
     };
     if (opts.uid !== undefined) spawnOpts.uid = opts.uid;
     if (opts.gid !== undefined) spawnOpts.gid = opts.gid;
-    this.child = spawn(
-      opts.python,
-      ['-c', BOOT, opts.packageDir, JSON.stringify(opts.config)],
-      spawnOpts,
-    );
+    try {
+      this.child = spawn(
+        opts.python,
+        ['-c', BOOT, opts.packageDir, JSON.stringify(opts.config)],
+        spawnOpts,
+      );
+    } finally {
+      // The worker has its own copy of fd 3 now (or never will).
+      opts.channel.theirs.destroy();
+    }
     this.pid = this.child.pid;
-    const ch = this.child.stdio[3];
-    if (!ch || !('remoteAddress' in ch)) throw new Error('fd 3 of the worker is not a socket');
-    this.#channel = ch as Socket;
-    this.#channel.on('data', (chunk: Buffer) => this.#onBytes(chunk));
+    this.#channel = opts.channel.ours;
+    this.#reader = opts.channel.reader;
+    opts.channel.sink.onRead = (chunk) => this.#onBytes(chunk);
     this.#channel.on('error', () => undefined); // exit handling reports the cause
     this.#pipeLines(this.child.stdout);
     this.#pipeLines(this.child.stderr);
@@ -323,6 +334,8 @@ export class WorkerProcess {
       }
       this.#dispatch(m);
     }
+    // The chunk's memory is reused once this returns: a partial frame must not point into it.
+    this.#decoder.ownLeftover();
   }
 
   #protocolError(e: unknown): void {
@@ -397,7 +410,7 @@ export class WorkerProcess {
         s.handler.onStart(m.status, m.headers);
         return;
       case 'data':
-        s.handler.onData(m.data);
+        s.handler.onData(m.data, this.#keep);
         return;
       case 'window':
         s.sendCredit += m.increment;

@@ -10,7 +10,12 @@ import type { Environ } from '../protocol/messages.js';
 /** Events of one request stream, delivered by the worker's frame reader. */
 export interface StreamHandler {
   onStart(status: string, headers: readonly (readonly [string, string])[]): void;
-  onData(data: Buffer): void;
+  /**
+   * Response body bytes. They are valid only until onData returns (the channel's read
+   * memory is reused): to keep them longer, call `keep()` during onData and the function
+   * it returns once they are no longer referenced. Without `keep`, they are the caller's.
+   */
+  onData(data: Buffer, keep?: () => () => void): void;
   onEnd(): void;
   /** An ERROR frame: the application failed. */
   onError(message: string): void;

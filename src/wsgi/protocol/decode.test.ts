@@ -196,3 +196,34 @@ describe('FrameDecoder pieces', () => {
     );
   });
 });
+
+describe('FrameDecoder.ownLeftover', () => {
+  it('keeps a partial frame intact when the pushed memory is reused, copying each read once', () => {
+    const d = new FrameDecoder();
+    const log = encodeFrame(FrameType.LOG, 7, Buffer.from('\x03a log line long enough'));
+    const end = encodeFrame(FrameType.END, 7);
+    const wire = Buffer.concat([end, log]);
+    // One reusable read buffer, as the channel's slab regions are.
+    const mem = Buffer.alloc(wire.length);
+    const feed = (from: number, to: number) => {
+      wire.copy(mem, 0, from, to);
+      const frames = d.push(mem.subarray(0, to - from));
+      d.ownLeftover();
+      mem.fill(0xee); // the next read overwrites it
+      return frames;
+    };
+    // END whole plus the first 5 bytes of LOG's header; then the header's rest and part of
+    // its payload; then the remainder.
+    const a = feed(0, HEADER_SIZE + 5);
+    assert.deepEqual(
+      a.map((f) => f.type),
+      [FrameType.END],
+    );
+    assert.deepEqual(feed(HEADER_SIZE + 5, HEADER_SIZE + 20), []);
+    const c = feed(HEADER_SIZE + 20, wire.length);
+    assert.equal(c.length, 1);
+    const m = decodeFromWorker(c[0] as NonNullable<(typeof c)[0]>);
+    assert.deepEqual(m, { kind: 'log', stream: 7, level: 3, message: 'a log line long enough' });
+    assert.equal(d.buffered, 0);
+  });
+});

@@ -36,6 +36,8 @@ export interface FrameDecoderOptions {
 export class FrameDecoder {
   readonly #pieces: ReadonlySet<FrameTypeCode> | undefined;
   #chunks: Buffer[] = [];
+  /** Chunks copied by ownLeftover (and the subarrays #take leaves of them). */
+  readonly #owned = new WeakSet<Buffer>();
   #buffered = 0;
   #need = HEADER_SIZE;
   #type: FrameTypeCode | undefined;
@@ -99,6 +101,23 @@ export class FrameDecoder {
     return out;
   }
 
+  /**
+   * Copy whatever is still held of the chunks pushed so far into memory of the decoder's
+   * own: the caller is about to reuse the memory of the chunk it pushed (slab-reader.ts).
+   * What was copied once is not copied again, so a large frame arriving in many reads
+   * costs one copy of each read, not a copy of everything so far per read.
+   */
+  ownLeftover(): void {
+    const n = this.#chunks.length;
+    if (n === 0) return;
+    const last = this.#chunks[n - 1];
+    if (last !== undefined && !this.#owned.has(last)) {
+      const copy = Buffer.from(last);
+      this.#owned.add(copy);
+      this.#chunks[n - 1] = copy;
+    }
+  }
+
   /** Validate magic/version/type from however many header bytes have arrived. */
   #checkPartialHeader(): void {
     const n = Math.min(this.#buffered, 4);
@@ -129,7 +148,9 @@ export class FrameDecoder {
       return first;
     }
     if (first.length > n) {
-      this.#chunks[0] = first.subarray(n);
+      const rest = first.subarray(n);
+      if (this.#owned.has(first)) this.#owned.add(rest);
+      this.#chunks[0] = rest;
       return first.subarray(0, n);
     }
     const out = Buffer.allocUnsafe(n);
@@ -141,7 +162,11 @@ export class FrameDecoder {
       c.copy(out, at, 0, k);
       at += k;
       if (k === c.length) this.#chunks.shift();
-      else this.#chunks[0] = c.subarray(k);
+      else {
+        const rest = c.subarray(k);
+        if (this.#owned.has(c)) this.#owned.add(rest);
+        this.#chunks[0] = rest;
+      }
     }
     return out;
   }
