@@ -31,7 +31,12 @@ function baseDir(): string {
 
 /** Make a connected channel pair. Rejects if the private socket cannot be made. */
 export async function openChannelPair(): Promise<ChannelPair> {
-  const dir = await mkdtemp(path.join(baseDir(), 'tswsgi-'));
+  const base = baseDir();
+  const dir = await mkdtemp(path.join(base, 'tswsgi-')).catch((e: unknown) => {
+    throw new Error(
+      `cannot make the worker channel's private directory in ${base}: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  });
   const where = path.join(dir, 'c');
   const server = createServer({ pauseOnConnect: true });
   let ours: Socket | undefined;

@@ -151,6 +151,31 @@ describe('ProcessPool', () => {
     assert.ok(log.grep(/preload fails on purpose/).some((l) => typeof l.fields?.pid === 'number'));
   });
 
+  it('logs a channel that cannot be made as a failed start, backs off and starts once it can', async (t) => {
+    const saved = process.env['TMPDIR'];
+    t.after(() => {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+    });
+    // The channel's private directory is made under TMPDIR: make that impossible.
+    process.env['TMPDIR'] = '/nonexistent/tswsgi-test-tmp';
+    const { port, log, spawned } = await setup(t, {}, { backoffBaseMs: 100 });
+    const pending = request(port, '/hello');
+    const line = await log.waitFor(/failed to start/);
+    assert.equal(line.level, 'error');
+    assert.equal(line.id, 'MW00212');
+    assert.match(
+      line.message,
+      /^daemon process of group 'test' failed to start: cannot make the worker channel's private directory in \/nonexistent\/tswsgi-test-tmp: ENOENT: no such file or directory, mkdtemp '\/nonexistent\/tswsgi-test-tmp\/tswsgi-[A-Za-z0-9]{6}'; retrying in 100 ms$/,
+    );
+    assert.equal(spawned.length, 0, 'no worker without its channel');
+    process.env['TMPDIR'] = saved ?? '/tmp';
+    const r = await pending;
+    assert.equal(r.status, 200);
+    assert.match(r.body.toString(), /^Hello pid=\d+$/);
+    assert.equal(spawned.length, 1);
+  });
+
   it('logs a boot error (exit 3) for a python-path that does not exist and answers 503 after connect-timeout', async (t) => {
     const { port, log } = await setup(
       t,
