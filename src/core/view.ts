@@ -120,10 +120,14 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
   return view;
 }
 
-/** The core server view of a server's slots. */
+const serverViews = new WeakMap<object, CoreServerView>();
+
+/** The core server view of a server's slots (cached per slots object, as coreDir). */
 export function coreServer(server: ModuleSlots): CoreServerView {
+  const hit = serverViews.get(server);
+  if (hit !== undefined) return hit;
   const c = serverSlot(server);
-  return {
+  const view: CoreServerView = {
     documentRoot: c.documentRoot ?? '/usr/local/apache2/htdocs',
     serverName: c.serverName,
     serverAliases: c.serverAliases ?? [],
@@ -141,4 +145,6 @@ export function coreServer(server: ModuleSlots): CoreServerView {
     logLevel: c.logLevel?.level ?? 'warn',
     moduleLogLevels: c.logLevel?.modules ?? {},
   };
+  serverViews.set(server, view);
+  return view;
 }

@@ -311,8 +311,16 @@ export const UNIQUE_ID_NOTE = 'tswsgi-unique-id';
 export function logIdOf(r: RequestRecord): string {
   const unique = r.notes.get(UNIQUE_ID_NOTE);
   if (unique !== undefined) return unique;
-  const n = BigInt(Math.round(r.requestTime * 1000)) ^ BigInt(r.connection.remotePort);
-  return Buffer.from(n.toString(16).padStart(16, '0'), 'hex').toString('base64url').slice(0, 11);
+  // (µs since the epoch) XOR the client port, as 8 big-endian bytes in base64url. The µs
+  // count is below 2^53, so it splits exactly into two 32-bit halves; the port (< 2^16)
+  // only touches the low half.
+  const us = Math.round(r.requestTime * 1000);
+  const hi = Math.floor(us / 0x100000000);
+  const lo = (us - hi * 0x100000000) ^ r.connection.remotePort;
+  const b = Buffer.allocUnsafe(8);
+  b.writeUInt32BE(hi, 0);
+  b.writeUInt32BE(lo >>> 0, 4);
+  return b.toString('base64url').slice(0, 11);
 }
 
 /** Where this request's bytes start on its connection (mod_logio's %I for chunked bodies). */
