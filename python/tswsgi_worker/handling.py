@@ -55,8 +55,11 @@ class RequestHandling:
 
     def environ(self, st: Stream, errors: errmod.RequestErrors,
                 thread_id: int) -> Dict[str, Any]:
-        env: Dict[str, Any] = dict(self._defaults)
-        env.update(st.environ)
+        # The decoded environ is this request's own: filled in place, not copied.
+        env: Dict[str, Any] = st.environ
+        for key, value in self._defaults.items():
+            if key not in env:
+                env[key] = value
         for key in _UTF8_KEYS:
             value = env.get(key)
             if value is not None and not value.isascii():
