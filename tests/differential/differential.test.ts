@@ -134,8 +134,8 @@ function jsonType(v: unknown): string {
 
 /**
  * Keys only Apache + mod_wsgi has, left out of the comparison: mod_wsgi.magic is the token
- * an Apache child proves itself with to a daemon socket (tswsgi's workers talk over a
- * socketpair; an internal redirect shows it as REDIRECT_mod_wsgi.magic).
+ * an Apache child proves itself with to a daemon socket (each tswsgi worker has one private
+ * connection; an internal redirect shows it as REDIRECT_mod_wsgi.magic).
  */
 const ENV_APACHE_ONLY = new Set(['REDIRECT_mod_wsgi.magic']);
 

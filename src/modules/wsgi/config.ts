@@ -76,7 +76,7 @@ export interface WsgiServerConf {
   restrictSignal: boolean | undefined;
   caseSensitivity: boolean | undefined;
   destroyInterpreter: boolean | undefined;
-  /** Recorded only: tswsgi talks to its workers over socketpairs, not UNIX socket files. */
+  /** Recorded only: tswsgi hands each worker a connected socket (fd 3); no socket file persists. */
   socketPrefix: string | undefined;
   socketRotation: boolean | undefined;
   acceptMutex: string | undefined;

@@ -301,7 +301,7 @@ export function wsgiDirectives(
       'destroyInterpreter',
       'Enable/Disable destruction of Python interpreter.',
     ),
-    // Recorded only: tswsgi talks to its workers over socketpairs, so there is no socket file.
+    // Recorded only: tswsgi hands each worker a connected socket, so no socket file persists.
     d.take1(
       'WSGISocketPrefix',
       RSRC_CONF,

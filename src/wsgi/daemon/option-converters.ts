@@ -75,7 +75,7 @@ export function buffer(
   return {
     name,
     defaultDoc: '0',
-    doc: `${label} (0 = ${zero}); recorded, not used: tswsgi streams over a socketpair.`,
+    doc: `${label} (0 = ${zero}); recorded, not used: tswsgi streams over one connected socket per worker.`,
     implemented: false,
     apply(_spec, value, ignored) {
       if (value === '') return `Invalid ${what} for WSGI daemon process.`;

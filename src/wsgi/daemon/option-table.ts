@@ -268,7 +268,11 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     0,
     'Client write timeout on forced flush. Recorded only.',
   ),
-  str('socket-user', null, 'Owner of the listener socket. Recorded only: tswsgi uses socketpairs.'),
+  str(
+    'socket-user',
+    null,
+    'Owner of the listener socket. Recorded only: tswsgi has no listener socket.',
+  ),
   str(
     'script-user',
     'scriptUser',

@@ -1,7 +1,7 @@
 // mod_wsgi: src/server/wsgi_daemon.c (wsgi_start_process: fork + setuid + chdir, and the
 // per-request connection). Here: one Python worker process and its one persistent,
-// multiplexed channel (a socketpair handed over as fd 3, see docs/protocol.md). Its request
-// streams are worker-stream.ts.
+// multiplexed channel (a connected socket handed over as fd 3, see docs/protocol.md and
+// channel-pair.ts). Its request streams are worker-stream.ts.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';

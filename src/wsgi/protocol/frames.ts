@@ -1,7 +1,7 @@
 // mod_wsgi: src/server/wsgi_daemon.c + wsgi_remote.c (the child <-> daemon socket
 // protocol), replaced by a framed, multiplexed stream. Spec: docs/protocol.md.
 //
-// One persistent full-duplex byte stream per worker (a socketpair, fd 3 in the worker).
+// One persistent full-duplex byte stream per worker (a connected UNIX socket, fd 3 in the worker).
 // Every message is a frame; all integers unsigned big-endian:
 //
 //   0                   1                   2                   3
