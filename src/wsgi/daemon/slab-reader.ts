@@ -14,8 +14,8 @@
 // past it and every retain() on it was released. A release that never comes (node drops a
 // write callback when the socket was already destroyed) leaves the slab to the GC.
 
-/** Slab size: 16 reads of 64 KiB. */
-export const SLAB_SIZE = 1 << 20;
+/** Slab size: 4 reads of 64 KiB (what a slow client can pin stays small). */
+export const SLAB_SIZE = 1 << 18;
 /** Bytes offered to each read (node's own read size). */
 export const READ_SIZE = 65536;
 /** Free slabs kept for reuse (shared by all readers). */
