@@ -135,7 +135,7 @@ describe('dispatch', () => {
     // them (slab-reader.ts). A client that stops reading fills the kernel buffers, so node
     // itself queues its chunks; meanwhile a fast download cycles the reader through many
     // slabs. A slab reused too early would corrupt the stalled body.
-    const { port, results } = await setup(t, 'pool-app.wsgi', { threads: 4 });
+    const { port } = await setup(t, 'pool-app.wsgi', { threads: 4 });
     const n = 24 * 1024 * 1024;
     const expected = Buffer.alloc(n);
     for (let i = 0; i < n; i++) expected[i] = i % 251;
@@ -160,7 +160,6 @@ describe('dispatch', () => {
     const body = Buffer.concat(held.chunks);
     assert.equal(body.length, n);
     assert.equal(sha(body), sha(expected), 'the stalled body is intact');
-    assert.equal(results.length, 2);
   });
 
   it('keeps every Set-Cookie (after the other headers, as mod_wsgi daemon mode) and the reason phrase', async (t) => {
