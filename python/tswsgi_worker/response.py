@@ -93,10 +93,13 @@ def _latin1(value: str, what: str) -> bytes:
                          ) from None
 
 
-def validate_headers(headers: object) -> List[Tuple[str, str]]:
+def validate_headers(headers: object) -> Tuple[List[Tuple[str, str]], List[bytes]]:
+    """The headers, and their names and values as latin-1 bytes (START's items: encoded
+    once, here, where an unencodable one has to be refused anyway)."""
     if type(headers) is not list:
         raise TypeError("headers must be a list, not %s" % type(headers).__name__)
     items = cast("List[object]", headers)
+    encoded: List[bytes] = []
     for header in items:
         if type(header) is not tuple:
             raise TypeError("each header must be a 2-tuple, not %s"
@@ -122,9 +125,9 @@ def validate_headers(headers: object) -> List[Tuple[str, str]]:
         if "\r" in value or "\n" in value:
             raise ValueError("carriage return/line feed character present in "
                              "header value: %r" % value)
-        _latin1(name, "header name")
-        _latin1(value, "header value")
-    return cast("List[Tuple[str, str]]", list(items))
+        encoded.append(_latin1(name, "header name"))
+        encoded.append(_latin1(value, "header value"))
+    return cast("List[Tuple[str, str]]", list(items)), encoded
 
 
 class Response:
@@ -136,6 +139,8 @@ class Response:
         self._method = method
         self.status: Optional[str] = None
         self.headers: List[Tuple[str, str]] = []
+        self._status_line = b""
+        self._encoded: List[bytes] = []  # the headers' names and values, latin-1
         self.started = False           # START is queued/sent
         self.content_length: Optional[int] = None
         self.produced = 0              # body bytes the app produced
@@ -163,8 +168,9 @@ class Response:
         elif self.started:
             raise RuntimeError("start_response() called more than once "
                                "without exc_info")
-        validate_status(status)
-        self.headers = validate_headers(headers)
+        status_line = validate_status(status)
+        self.headers, self._encoded = validate_headers(headers)
+        self._status_line = status_line
         self.status = status
         return self.write
 
@@ -209,7 +215,8 @@ class Response:
         if self.status is None:
             raise RuntimeError("start_response() must be called before "
                                "response content is produced")
-        items = [self.status.encode("latin-1")]
+        items = [self._status_line]
+        items += self._encoded
         cl: Optional[int] = None
         for name, value in self.headers:
             if len(name) == 14 and name.lower() == "content-length":
@@ -218,8 +225,6 @@ class Response:
                     raise ValueError("invalid Content-Length header value: '%s'"
                                      % value)
                 cl = int(text)
-            items.append(name.encode("latin-1"))
-            items.append(value.encode("latin-1"))
         if cl is None and extra_cl is not None:
             cl = extra_cl
             items.append(b"Content-Length")
