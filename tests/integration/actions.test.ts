@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { rawRequest } from '../support/raw-http.js';
-import { REDIRECT_VARS, envCgi } from '../support/cgi.js';
+import { REDIRECT_VARS, cgiVars, envCgi } from '../support/cgi.js';
 
 const SHOW = envCgi(REDIRECT_VARS, { after: ['cat'] });
 
@@ -67,16 +67,6 @@ const req = (method: string, path: string, extra = '', body = ''): string =>
   (body !== '' ? `Content-Length: ${Buffer.byteLength(body)}\r\n` : '') +
   `\r\n${body}`;
 
-/** The KEY=value lines show.cgi prints. */
-function vars(body: string): Map<string, string> {
-  return new Map(
-    body
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
-
 describe('mod_actions', () => {
   let h: Harness;
   before(async () => {
@@ -89,7 +79,7 @@ describe('mod_actions', () => {
     const res = await rawRequest(h.port, req('GET', '/docs/a.xyz'));
     assert.equal(res.status, 200);
     assert.equal(res.headers['content-type'], 'text/plain');
-    const v = vars(res.body.toString());
+    const v = cgiVars(res.body.toString());
     assert.equal(v.get('SCRIPT_NAME'), '/cgi-bin/show.cgi');
     assert.equal(v.get('PATH_INFO'), '/docs/a.xyz');
     assert.equal(v.get('PATH_TRANSLATED'), join(h.dir, 'htdocs/docs/a.xyz'));
@@ -103,12 +93,12 @@ describe('mod_actions', () => {
   it('uses an Action for the media type when no handler is set', async () => {
     const res = await rawRequest(h.port, req('GET', '/docs/page.html'));
     assert.equal(res.status, 200);
-    assert.equal(vars(res.body.toString()).get('REDIRECT_HANDLER'), 'text/html');
+    assert.equal(cgiVars(res.body.toString()).get('REDIRECT_HANDLER'), 'text/html');
   });
 
   it('runs Script GET only for a GET with a query string, which it passes on', async () => {
     const withQuery = await rawRequest(h.port, req('GET', '/docs/a.txt?q=1'));
-    const v = vars(withQuery.body.toString());
+    const v = cgiVars(withQuery.body.toString());
     assert.equal(v.get('QUERY_STRING'), 'q=1');
     assert.equal(v.get('REDIRECT_QUERY_STRING'), 'q=1');
     assert.equal(v.get('REQUEST_URI'), '/docs/a.txt?q=1');
@@ -122,8 +112,8 @@ describe('mod_actions', () => {
     const res = await rawRequest(h.port, req('PUT', '/docs/a.txt', '', 'abc'));
     assert.equal(res.status, 200);
     const body = res.body.toString();
-    assert.equal(vars(body).get('REQUEST_METHOD'), 'PUT');
-    assert.equal(vars(body).get('CONTENT_LENGTH'), '3');
+    assert.equal(cgiVars(body).get('REQUEST_METHOD'), 'PUT');
+    assert.equal(cgiVars(body).get('CONTENT_LENGTH'), '3');
     assert.ok(body.endsWith('CONTENT_LENGTH=3\nabc'), body);
   });
 
@@ -142,7 +132,7 @@ describe('mod_actions', () => {
   it('needs no file behind a virtual Action, and escapes the URI into the target', async () => {
     const res = await rawRequest(h.port, req('GET', '/v/any/x%20y?z=2'));
     assert.equal(res.status, 200);
-    const v = vars(res.body.toString());
+    const v = cgiVars(res.body.toString());
     assert.equal(v.get('PATH_INFO'), '/v/any/x y');
     assert.equal(v.get('QUERY_STRING'), 'z=2');
     assert.equal(v.get('REDIRECT_URL'), '/v/any/x y');
@@ -168,7 +158,7 @@ describe('mod_actions', () => {
   it('takes an Action from .htaccess under AllowOverride FileInfo', async () => {
     const res = await rawRequest(h.port, req('GET', '/ht/f.htx'));
     assert.equal(res.status, 200);
-    assert.equal(vars(res.body.toString()).get('REDIRECT_HANDLER'), 'ht-type');
+    assert.equal(cgiVars(res.body.toString()).get('REDIRECT_HANDLER'), 'ht-type');
   });
 
   it('stops a Script that would redirect to itself after two hops (405, no recursion error)', async () => {

@@ -13,6 +13,7 @@ import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
 import { until } from '../support/wsgi.js';
+import { cgiVars } from '../support/cgi.js';
 
 const sh = (body: string): string => `#!/bin/sh\n${body}\n`;
 
@@ -79,16 +80,6 @@ ScriptAlias /cgi-bin/ @DIR@/cgi/
 const get = (path: string, extra = ''): string =>
   `GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n${extra}\r\n`;
 
-/** The KEY=value lines env.cgi prints. */
-function vars(body: string): Map<string, string> {
-  return new Map(
-    body
-      .split('\n')
-      .filter((l) => /^[A-Z_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
-}
-
 describe('mod_cgi', () => {
   let h: Harness;
   before(async () => {
@@ -117,7 +108,7 @@ describe('mod_cgi', () => {
     const body = res.body.toString();
     assert.match(body, /^argv: \n/);
     assert.ok(body.includes(`cwd: ${join(h.dir, 'cgi')}\n`), body);
-    const env = vars(body);
+    const env = cgiVars(body);
     assert.equal(env.get('GATEWAY_INTERFACE'), 'CGI/1.1');
     assert.equal(env.get('REQUEST_METHOD'), 'GET');
     assert.equal(env.get('QUERY_STRING'), 'a=1&b=2');
@@ -293,7 +284,7 @@ describe('mod_cgi', () => {
     const ok = await rawRequest(h.port, get('/exec/env.cgi'));
     ok.conn.close();
     assert.equal(ok.status, 200);
-    assert.equal(vars(ok.body.toString()).get('SCRIPT_NAME'), '/exec/env.cgi');
+    assert.equal(cgiVars(ok.body.toString()).get('SCRIPT_NAME'), '/exec/env.cgi');
   });
 
   it('answers 504 when the script is silent past CGIScriptTimeout (AH01220)', async () => {

@@ -33,3 +33,13 @@ export function envCgi(
     '',
   ].join('\n');
 }
+
+/** The `NAME=value` lines such a script printed, by name. */
+export function cgiVars(body: string): Map<string, string> {
+  return new Map(
+    body
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}

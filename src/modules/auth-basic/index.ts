@@ -43,45 +43,40 @@ export function authenticateBasicFake(r: RequestRecord): Outcome {
   const fake = r.dirConf(authBasicModule).fake;
   if (fake === undefined || fake === null) return DECLINED;
   const ctx = exprRequest(r);
-  const part = (which: 'user' | 'pass'): string | number => {
+  // The user, then the password: each evaluated, refused (500) or found empty in turn.
+  const ids = {
+    user: ['user', 'AH02455', 'username', 'AH02458'],
+    pass: ['password', 'AH02456', 'password', 'AH02459'],
+  } as const;
+  const part = (which: 'user' | 'pass'): string | Outcome => {
+    const [what, failId, emptyWhat, emptyId] = ids[which];
+    let v: string;
     try {
-      return execString(fake[which], ctx);
+      v = execString(fake[which], ctx);
     } catch (e) {
       if (!(e instanceof ExprEvalError)) throw e;
-      const [id, what] = which === 'user' ? ['AH02455', 'user'] : ['AH02456', 'password'];
       r.logError(
         'error',
         'auth_basic',
-        id,
+        failId,
         `AuthBasicFake: could not evaluate ${what} expression for URI '${r.uri}': ${e.message}`,
       );
       return 500;
     }
+    if (v !== '') return v;
+    r.logError(
+      'info',
+      'auth_basic',
+      emptyId,
+      `AuthBasicFake: empty ${emptyWhat} expression for URI '${r.uri}', ignoring`,
+    );
+    unsetHeaderIn(r, 'Authorization');
+    return DECLINED;
   };
   const user = part('user');
-  if (typeof user === 'number') return user;
-  if (user === '') {
-    r.logError(
-      'info',
-      'auth_basic',
-      'AH02458',
-      `AuthBasicFake: empty username expression for URI '${r.uri}', ignoring`,
-    );
-    unsetHeaderIn(r, 'Authorization');
-    return DECLINED;
-  }
+  if (typeof user !== 'string') return user;
   const pass = part('pass');
-  if (typeof pass === 'number') return pass;
-  if (pass === '') {
-    r.logError(
-      'info',
-      'auth_basic',
-      'AH02459',
-      `AuthBasicFake: empty password expression for URI '${r.uri}', ignoring`,
-    );
-    unsetHeaderIn(r, 'Authorization');
-    return DECLINED;
-  }
+  if (typeof pass !== 'string') return pass;
   const line = `Basic ${Buffer.from(`${user}:${pass}`, 'latin1').toString('base64')}`;
   setHeaderIn(r, 'Authorization', line);
   r.logError('info', 'auth_basic', 'AH02457', `AuthBasicFake: "Authorization: ${line}"`);

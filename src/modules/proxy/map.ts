@@ -152,19 +152,6 @@ export function canonUrl(
   return { url: `http://${h}${sport}${reqPath}`, target: { host, port, path: reqPath } };
 }
 
-/** Request headers a proxy never forwards (ap_proxy_create_hdrbrgd). */
-const REQUEST_HOP = new Set([
-  'proxy-connection',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'trailer',
-  'te',
-  'host',
-  'content-length',
-  'transfer-encoding',
-]);
-
 /** Response headers a proxy never passes back (ap_proxy_read_headers and its callers). */
 const RESPONSE_HOP = new Set([
   'proxy-connection',
@@ -175,6 +162,12 @@ const RESPONSE_HOP = new Set([
   'te',
   'transfer-encoding',
 ]);
+
+/**
+ * Request headers a proxy never forwards (ap_proxy_create_hdrbrgd): the hop-by-hop ones,
+ * and Host and Content-Length, which it sets itself.
+ */
+const REQUEST_HOP = new Set([...RESPONSE_HOP, 'host', 'content-length']);
 
 /** The header names a Connection header lists (find_conn_headers), lower-cased. */
 export function connectionTokens(values: readonly string[]): Set<string> {
