@@ -36,8 +36,8 @@ export interface FrameDecoderOptions {
 export class FrameDecoder {
   readonly #pieces: ReadonlySet<FrameTypeCode> | undefined;
   #chunks: Buffer[] = [];
-  /** Chunks copied by ownLeftover (and the subarrays #take leaves of them). */
-  readonly #owned = new WeakSet<Buffer>();
+  /** The chunk the last push() took (its memory is the caller's; see ownLeftover). */
+  #pushed: Buffer | undefined;
   #buffered = 0;
   #need = HEADER_SIZE;
   #type: FrameTypeCode | undefined;
@@ -59,6 +59,7 @@ export class FrameDecoder {
     const out: RawFrame[] = [];
     if (chunk.length === 0) return out;
     this.#chunks.push(chunk);
+    this.#pushed = chunk;
     this.#buffered += chunk.length;
     try {
       for (;;) {
@@ -102,20 +103,17 @@ export class FrameDecoder {
   }
 
   /**
-   * Copy whatever is still held of the chunks pushed so far into memory of the decoder's
-   * own: the caller is about to reuse the memory of the chunk it pushed (slab-reader.ts).
-   * What was copied once is not copied again, so a large frame arriving in many reads
-   * costs one copy of each read, not a copy of everything so far per read.
+   * Copy what is still held of the last pushed chunk into memory of the decoder's own: the
+   * caller is about to reuse that chunk's memory (slab-reader.ts). Only the last chunk can
+   * still be the caller's (earlier ones were copied by earlier calls), so a large frame
+   * arriving in many reads costs one copy of each read, not a copy of all so far per read.
    */
   ownLeftover(): void {
     const n = this.#chunks.length;
-    if (n === 0) return;
     const last = this.#chunks[n - 1];
-    if (last !== undefined && !this.#owned.has(last)) {
-      const copy = Buffer.from(last);
-      this.#owned.add(copy);
-      this.#chunks[n - 1] = copy;
-    }
+    if (last !== undefined && last.buffer === this.#pushed?.buffer)
+      this.#chunks[n - 1] = Buffer.from(last);
+    this.#pushed = undefined;
   }
 
   /** Validate magic/version/type from however many header bytes have arrived. */
@@ -148,9 +146,7 @@ export class FrameDecoder {
       return first;
     }
     if (first.length > n) {
-      const rest = first.subarray(n);
-      if (this.#owned.has(first)) this.#owned.add(rest);
-      this.#chunks[0] = rest;
+      this.#chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
     const out = Buffer.allocUnsafe(n);
@@ -162,11 +158,7 @@ export class FrameDecoder {
       c.copy(out, at, 0, k);
       at += k;
       if (k === c.length) this.#chunks.shift();
-      else {
-        const rest = c.subarray(k);
-        if (this.#owned.has(c)) this.#owned.add(rest);
-        this.#chunks[0] = rest;
-      }
+      else this.#chunks[0] = c.subarray(k);
     }
     return out;
   }
