@@ -8,7 +8,7 @@
 
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { TlsSetup } from '../modules/module.js';
 import type { TlsConnection } from '../request/record.js';
@@ -30,6 +30,9 @@ import { splitServerName } from '../request/server-name.js';
 import { CountingResponse, handleRequest, logFailed } from './server.js';
 import { HeaderWatch } from './header-deadline.js';
 import { unmapV4 } from './connection.js';
+import { fanOutAccepts } from './accept-fanout.js';
+import type { AcceptFanout } from './accept-fanout.js';
+import type { ErrorLog } from '../logging/error-log.js';
 import { selectServer } from './vhost.js';
 import type { StageLimits } from '../request/read-deadline.js';
 import type { ConnState, GenerationSource } from './server.js';
@@ -89,7 +92,21 @@ export interface HttpListener {
    * connection is destroyed at once.
    */
   retireConnections(opts: { graceful: boolean }): void;
+  /**
+   * Stop listening (the extra accept handles too). Resolves once every connection this
+   * listener accepted is closed, as net.Server.close does.
+   */
+  close(): Promise<void>;
+  /** The extra accept handles, once the listener got busy enough to want them. */
+  readonly fanout: AcceptFanout | undefined;
 }
+
+/**
+ * Open connections on one listener at which it asks for extra accept handles
+ * (accept-fanout.ts): a server this busy spends long enough per loop iteration that taking
+ * one new connection per iteration would leave a burst of them queued for seconds.
+ */
+export const FANOUT_AT = 8;
 
 /** The response node is writing on `socket`, if any (node's own `_httpMessage`). */
 function inFlight(socket: Socket): CountingResponse | null {
@@ -225,9 +242,25 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
   // httpAllowHalfOpen its response is the connection's last. A FIN before the request
   // (its body) is complete means the client cannot finish it: that one is aborted.
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  let fanout: AcceptFanout | undefined;
+  let closing = false;
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (fanout === undefined && !closing && sockets.size >= FANOUT_AT) {
+      const bound = server.address() as AddressInfo | null;
+      const where = `${listen.host === '' ? '*' : listen.host}:${bound?.port ?? listen.port}`;
+      const log = (): ErrorLog => src.current().log;
+      const fan = fanOutAccepts(server, {
+        onError: (message) =>
+          log().log('warn', 'core', 'MW00304', `no extra accept handles for ${where}: ${message}`),
+      });
+      fanout = fan;
+      void fan.ready.then(() => {
+        if (fan.handles > 0)
+          log().log('debug', 'core', 'MW00305', `${fan.handles} extra accept handles for ${where}`);
+      });
+    }
     const gen = src.current();
     const base = selectServer(
       gen.ir,
@@ -328,6 +361,14 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
   installTls(server, src, listen, conns);
   return {
     server,
+    get fanout() {
+      return fanout;
+    },
+    close() {
+      closing = true;
+      const own = new Promise<void>((resolve) => server.close(() => resolve()));
+      return Promise.all([own, fanout?.close()]).then(() => undefined);
+    },
     configure: () => applySettings(server, src),
     retireConnections({ graceful }): void {
       for (const socket of sockets) {

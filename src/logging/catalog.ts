@@ -310,6 +310,18 @@ export const MESSAGES = {
     level: 'debug',
     summary: 'A client error on the connection (malformed request); answered 400.',
   },
+  MW00304: {
+    module: 'core',
+    level: 'warn',
+    summary:
+      'A busy listener could not get its extra accept handles (the helper process failed); it goes on accepting one connection per event-loop iteration.',
+  },
+  MW00305: {
+    module: 'core',
+    level: 'debug',
+    summary:
+      'A busy listener now accepts through extra handles of its socket (more than one new connection per event-loop iteration).',
+  },
   MW00501: {
     module: 'log_config',
     level: 'warn',

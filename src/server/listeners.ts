@@ -100,7 +100,7 @@ export class Listeners {
   ): Promise<ListenChange> {
     const unused = [...current];
     const next: Bound[] = [];
-    const opened: Server[] = [];
+    const opened: HttpListener[] = [];
     try {
       for (const l of listen) {
         const key = keyOf(l);
@@ -112,35 +112,35 @@ export class Listeners {
         }
         const listener = createListener(this.#src, l);
         const { server } = listener;
-        opened.push(server);
+        opened.push(listener);
         server.listen(l.port, l.host === '' ? undefined : l.host);
         await once(server, 'listening'); // rejects on 'error'
         next.push({ key, server, listener });
       }
     } catch (err) {
-      for (const s of opened) s.close();
+      for (const s of opened) void s.close();
       throw wrap(err instanceof Error ? err : new Error(String(err)));
     }
     return {
       commit: ({ graceful } = { graceful: true }) => {
         const fresh = new Set(opened);
         this.#bound = next;
-        for (const { server, listener } of next) {
-          if (fresh.has(server)) continue;
+        for (const { listener } of next) {
+          if (fresh.has(listener)) continue;
           listener.configure();
           listener.retireConnections({ graceful });
         }
         for (const { server, listener } of unused) {
           // httpd closes a dropped listener; its open connections finish their request
           // (graceful) or are cut (restart)
-          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          const closed = listener.close();
           this.#retired.set(server, closed);
           void closed.then(() => this.#retired.delete(server));
           listener.retireConnections({ graceful });
         }
       },
       rollback: () => {
-        for (const s of opened) s.close();
+        for (const s of opened) void s.close();
       },
     };
   }
@@ -159,11 +159,8 @@ export class Listeners {
    */
   close({ graceful }: { graceful: boolean }): Promise<void> {
     const bound = this.#bound.map((b) => b.server);
+    const closed = [...this.#bound.map((b) => b.listener.close()), ...this.#retired.values()];
     this.#bound = [];
-    const closed = [
-      ...bound.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-      ...this.#retired.values(),
-    ];
     for (const s of [...bound, ...this.#retired.keys()]) {
       if (graceful) s.closeIdleConnections();
       else s.closeAllConnections();

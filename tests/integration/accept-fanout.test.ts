@@ -1,0 +1,94 @@
+// httpd: server/mpm/event/event.c (the listener thread takes in a burst of connections while
+// the workers are busy). A listener with FANOUT_AT open connections gets FANOUT_COPIES more
+// descriptors of its socket (src/http/accept-fanout.ts); connections accepted through them
+// are served like any other; stopping the server closes every one of them.
+
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import { startServer } from '../../src/server/server.js';
+import { MemoryLog } from '../../src/wsgi/daemon/testing.js';
+import { FANOUT_AT } from '../../src/http/listener.js';
+import { FANOUT_COPIES } from '../../src/http/accept-fanout.js';
+import { descriptorsOf, listeningInode } from '../support/sockets.js';
+import { RawConnection } from '../support/raw-http.js';
+import { toEphemeralPorts } from '../support/harness.js';
+
+const GET = (close: boolean): string =>
+  `GET /f.txt HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+
+describe('extra accept handles for a busy listener', () => {
+  it(`after ${FANOUT_AT} open connections the socket has ${FANOUT_COPIES} more descriptors; a burst through them is served and logged; stop closes them all`, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tswsgi-fanout-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs', 'f.txt'), 'fan\n');
+    writeFileSync(
+      join(dir, 'httpd.conf'),
+      `ServerRoot ${dir}\nListen 127.0.0.1:9\nLogLevel debug\n` +
+        `LoadModule authz_core_module modules/mod_authz_core.so\n` +
+        `DocumentRoot ${dir}/docs\nCustomLog ${dir}/access.log "%a %>s %b %r"\n`,
+    );
+    const log = new MemoryLog();
+    const srv = await startServer(
+      toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
+      { log },
+    );
+    let stopped = false;
+    t.after(async () => {
+      if (!stopped) await srv.stop({ graceful: false });
+    });
+    const port = srv.addresses()[0]?.port ?? 0;
+    const inode = listeningInode(port);
+    assert.equal(descriptorsOf(inode), 1);
+
+    // FANOUT_AT kept-alive connections, each with one request answered.
+    const kept: RawConnection[] = [];
+    for (let i = 0; i < FANOUT_AT; i++) {
+      const c = await RawConnection.open(port);
+      c.send(GET(false));
+      const res = await c.read();
+      assert.equal(res.status, 200);
+      assert.equal(res.body.toString(), 'fan\n');
+      kept.push(c);
+    }
+    const ready = await log.waitFor(/extra accept handles for/);
+    assert.equal(ready.id, 'MW00305');
+    assert.equal(ready.level, 'debug');
+    assert.equal(ready.message, `${FANOUT_COPIES} extra accept handles for 127.0.0.1:${port}`);
+    assert.equal(descriptorsOf(inode), 1 + FANOUT_COPIES);
+
+    // A burst of new connections, all queued at once: every one answered in full.
+    const burst = await Promise.all(
+      Array.from({ length: 40 }, async () => {
+        const c = await RawConnection.open(port);
+        c.send(GET(true));
+        const res = await c.read();
+        c.close();
+        return `${res.status} ${res.headers['connection'] ?? ''} ${res.body.toString()}`;
+      }),
+    );
+    assert.deepEqual(new Set(burst), new Set(['200 close fan\n']));
+    assert.equal(burst.length, 40);
+    // The kept-alive ones still work.
+    kept[0]?.send(GET(false));
+    assert.equal((await kept[0]?.read())?.body.toString(), 'fan\n');
+    for (const c of kept) c.close();
+
+    await srv.stop({ graceful: true });
+    stopped = true;
+    assert.equal(descriptorsOf(inode), 0, 'no descriptor of the socket is left open');
+    const lines = readFileSync(join(dir, 'access.log'), 'utf8').trim().split('\n');
+    assert.equal(lines.length, FANOUT_AT + 40 + 1);
+    assert.ok(lines.every((l) => l === '127.0.0.1 200 4 GET /f.txt HTTP/1.1'));
+    assert.deepEqual(log.grep(/no extra accept handles/), []);
+    const refused = connect(port, '127.0.0.1');
+    const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
+    assert.equal(err.code, 'ECONNREFUSED');
+  });
+});
