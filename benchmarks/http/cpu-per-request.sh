@@ -7,6 +7,7 @@
 #
 #   benchmarks/http/cpu-per-request.sh [path] [connections] [seconds]    (default /hello 32 5)
 #   WRK_BODY_BYTES=65536 benchmarks/http/cpu-per-request.sh /echo          (POST bodies)
+#   benchmarks/http/cpu-per-request.sh /static.txt                         (4 KiB static file)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -15,6 +16,8 @@ tmp="$(mktemp -d)"
 trap 'kill "$(cat "$tmp/root/httpd.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/root" "$tmp/apps"
 cp "$repo/examples/hello/hello.wsgi" "$repo/tests/fixtures/apps/echo.wsgi" "$repo/tests/fixtures/apps/big.wsgi" "$tmp/apps/"
+# the static-4KiB scenario's file (bench.py STATIC_BYTES)
+/usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + (i >> 5)) % 95 + 32 for i in range(4096)))' > "$tmp/apps/static.txt"
 chmod 755 "$tmp" "$tmp/apps"; chmod 644 "$tmp/apps/"*
 port="$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 sed -e "s#@ROOT@#$tmp/root#g; s#@APPS@#$tmp/apps#g; s#@PORT@#$port#g; s#@USER@##" \
