@@ -18,6 +18,7 @@ import {
   fstatSync,
   openSync,
   readSync,
+  type BigIntStats,
   type ReadStream,
 } from 'node:fs';
 import { finished } from 'node:stream/promises';
@@ -36,6 +37,11 @@ import {
   sendMultipart,
 } from './byteranges.js';
 import { DEFAULT_HANDLER_METHODS, KNOWN_METHODS, makeAllow } from './http-methods.js';
+import { SmallFileCache } from './small-file-cache.js';
+import type { CachedFile } from './small-file-cache.js';
+
+/** Small files served before, checked against each request's stat (small-file-cache.ts). */
+export const smallFiles = new SmallFileCache();
 
 /** ap_make_etag: `"size-mtime"` (hex, mtime in µs) per FileETag; W/ if modified within 1 s. */
 export function makeETag(
@@ -165,6 +171,11 @@ export async function defaultHandler(r: RequestRecord): Promise<Outcome> {
 /** The rest of default_handler for a regular file: validators, conditions, ranges, body. */
 async function serveFile(r: RequestRecord): Promise<Outcome> {
   const file = r.filename ?? '';
+  // An unchanged small file (the same one translate just stat'ed): no open, no read.
+  // EnableMMAP Off (httpd: do not map files, e.g. on NFS) keeps no file in memory either.
+  const keep = r.finfo !== undefined && coreDir(r.perDir).enableMMAP;
+  const cached = keep && r.finfo !== undefined ? smallFiles.get(file, r.finfo) : undefined;
+  if (cached !== undefined) return serveOpenFile(r, file, { fd: -1, handedOver: false, cached });
   // default_handler: apr_file_open first (AH00132 when it fails), then the validators from
   // the open file. O_NONBLOCK: a FIFO put where the file was opens at once (and reads as
   // empty) instead of blocking the event loop until a writer comes; a regular file ignores it.
@@ -175,7 +186,7 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
     r.logError('error', 'core', 'AH00132', `file permissions deny server access: ${file}`);
     return 403;
   }
-  const f: OpenFile = { fd, handedOver: false };
+  const f: OpenFile = { fd, handedOver: false, keep };
   try {
     return await serveOpenFile(r, file, f);
   } finally {
@@ -183,18 +194,29 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
   }
 }
 
-/** An open file descriptor and whether a ReadStream took it over (and closes it). */
+/**
+ * An open file descriptor and whether a ReadStream took it over (and closes it); or, with
+ * `cached`, no descriptor (fd -1) and the file's bytes and validators from smallFiles.
+ */
 interface OpenFile {
   readonly fd: number;
   handedOver: boolean;
+  readonly cached?: CachedFile;
+  /** Whether a whole small file read from it may go into smallFiles. */
+  readonly keep?: boolean;
+}
+
+/** What the response's validators (ETag, Last-Modified) and length come from. */
+function validatorsOf(st: BigIntStats): { ino: bigint; size: bigint; mtimeUs: bigint } {
+  return { ino: st.ino, size: st.size, mtimeUs: st.mtimeNs / 1000n };
 }
 
 /** serveFile with the file open; serveFile closes it unless a stream took it over. */
 async function serveOpenFile(r: RequestRecord, file: string, f: OpenFile): Promise<Outcome> {
   const res = r.res;
-  const big = fstatSync(f.fd, { bigint: true });
+  const big = f.cached ?? validatorsOf(fstatSync(f.fd, { bigint: true }));
   const size = Number(big.size);
-  const mtimeUs = big.mtimeNs / 1000n;
+  const mtimeUs = big.mtimeUs;
   // ap_rationalize_mtime: never claim a modification time in the future.
   const mtimeMs = Math.min(Number(mtimeUs / 1000n), r.requestTime);
   const etag = withVlist(
@@ -234,7 +256,7 @@ async function serveOpenFile(r: RequestRecord, file: string, f: OpenFile): Promi
       // The body is transformed (DEFLATE): Range does not apply to it (httpd's byterange
       // filter ignores a Range it cannot satisfy from a streamed body), and a HEAD answer
       // is produced in full so its Content-Length is the filtered length.
-      await sendRange(res, f, 0, size - 1);
+      await sendRange(r, f, 0, size - 1);
       return DONE;
     }
   }
@@ -283,7 +305,7 @@ async function serveOpenFile(r: RequestRecord, file: string, f: OpenFile): Promi
     res.end();
     return DONE;
   }
-  await sendRange(res, f, start, end);
+  await sendRange(r, f, start, end);
   return DONE;
 }
 
@@ -314,15 +336,15 @@ const WHOLE_READ_MAX = 64 * 1024;
  * already promised in Content-Length cannot be answered honestly: the connection is cut,
  * as httpd's core output filter ends one whose file read fails.
  */
-async function sendRange(
-  res: RequestRecord['res'],
-  f: OpenFile,
-  start: number,
-  end: number,
-): Promise<void> {
+async function sendRange(r: RequestRecord, f: OpenFile, start: number, end: number): Promise<void> {
+  const res = r.res;
   const length = end - start + 1;
   if (length <= 0) {
     res.end();
+    return;
+  }
+  if (f.cached !== undefined) {
+    res.end(f.cached.body.subarray(start, end + 1));
     return;
   }
   if (length > WHOLE_READ_MAX) {
@@ -341,6 +363,8 @@ async function sendRange(
     res.destroy();
     return;
   }
+  if (f.keep === true && start === 0 && r.finfo !== undefined && length === r.finfo.size)
+    smallFiles.put(r.filename ?? '', r.finfo, fstatSync(f.fd, { bigint: true }), buf);
   res.end(buf);
 }
 

@@ -34,6 +34,8 @@ export interface CoreDirView {
   readonly cgiPassAuth: boolean;
   /** CGIVar REQUEST_URI (default original-uri). */
   readonly cgiVarRequestUri: 'original-uri' | 'current-uri';
+  /** EnableMMAP (default on): off keeps no file's bytes in memory (small-file-cache.ts). */
+  readonly enableMMAP: boolean;
 }
 
 /** Core per-server settings the request side uses, defaults applied. */
@@ -115,6 +117,7 @@ export function coreDir(perDir: ModuleSlots): CoreDirView {
     defaultCharset: charset === undefined || charset === 'off' ? undefined : charset,
     cgiPassAuth: c.cgiPassAuth ?? false,
     cgiVarRequestUri: c.cgiVarRequestUri ?? 'original-uri',
+    enableMMAP: c.enableMMAP ?? true,
   };
   views.set(perDir, view);
   return view;
