@@ -6,7 +6,13 @@ One httpd.conf template (httpd.conf.in) is rendered for Apache and for tswsgi; g
 serves the same app files through router.py. Each scenario runs on every server in turn
 (the starting server rotates per scenario), sampling the RSS of the server's whole process
 tree every 200 ms. Only processes this script started are measured and stopped, by pid.
+
+With --rounds N the whole set runs N times (the rotation goes on across rounds) and the
+table gives, per scenario, each server's median req/s and p99 and the median of the
+per-round ratios with their range: two servers measured minutes apart on this kind of
+machine differ by a third for the same build, so one round's ratio is one sample.
 """
+import statistics
 import argparse
 import json
 import os
@@ -293,6 +299,78 @@ def ratio(a, b):
     return round(a / b, 3) if a and b else None
 
 
+def run_row(servers, scen, path, body, c, rnd, rotation, args):
+    """One scenario at one connection count on every server, starting with the
+    rotation-th: each server's wrk figures and the ratios to tswsgi."""
+    row = {"scenario": scen, "path": path, "body_bytes": body, "round": rnd,
+           "connections": c, "servers": {}, "ratios": {}}
+    order = servers[rotation % len(servers):] + servers[:rotation % len(servers)]
+    for srv in order:
+        if not runs_on(scen, srv.name):
+            continue
+        if srv.error:
+            row["servers"][srv.name] = {"error": srv.error}
+            continue
+        srv.sampler.reset()
+        try:
+            r = run_wrk(srv.port, path, body, c, args.duration, args.threads)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            r = {"error": str(exc)}
+        r["peak_rss_kib"] = srv.sampler.peak()
+        row["servers"][srv.name] = r
+        print(f"# round {rnd} {scen} c{c} {srv.name}: {r.get('req_per_s', r.get('error'))}",
+              flush=True)
+    ts = row["servers"].get("tswsgi", {})
+    for other in ("apache", "gunicorn"):
+        o = row["servers"].get(other, {})
+        if "req_per_s" in ts and "req_per_s" in o:
+            row["ratios"][f"tswsgi/{other}"] = {
+                k: ratio(ts[k], o[k]) for k in ("req_per_s", "p99_ms", "peak_rss_kib")
+            }
+    return row
+
+
+def summarize(results, servers):
+    """One row per scenario and connection count over every round: each server's median
+    req/s and p99, summed errors, largest peak RSS; each ratio's median and range over the
+    rounds (a ratio is taken within one round, its two servers minutes apart)."""
+    keyed = {}
+    for row in results:
+        keyed.setdefault((row["scenario"], row["connections"]), []).append(row)
+    out = []
+    for (scen, c), rows in keyed.items():
+        merged = {"scenario": scen, "path": rows[0]["path"], "body_bytes": rows[0]["body_bytes"],
+                  "connections": c, "rounds": len(rows), "servers": {}, "ratios": {}}
+        for name in servers:
+            runs = [r["servers"][name] for r in rows
+                    if name in r["servers"] and "error" not in r["servers"][name]]
+            if not runs:
+                err = next((r["servers"][name] for r in rows if name in r["servers"]), None)
+                if err is not None:
+                    merged["servers"][name] = err
+                continue
+            merged["servers"][name] = {
+                "req_per_s": round(statistics.median(r["req_per_s"] for r in runs), 1),
+                "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 2),
+                "non2xx": sum(r["non2xx"] for r in runs),
+                "socket_errors": {k: sum(r["socket_errors"][k] for r in runs)
+                                  for k in runs[0]["socket_errors"]},
+                "peak_rss_kib": max(r["peak_rss_kib"] for r in runs),
+                "runs": len(runs),
+            }
+        for key in {k for r in rows for k in r["ratios"]}:
+            per = [r["ratios"][key] for r in rows if key in r["ratios"]]
+            merged["ratios"][key] = {
+                m: round(statistics.median(x[m] for x in per), 3)
+                for m in ("req_per_s", "p99_ms", "peak_rss_kib")
+                if all(x[m] is not None for x in per)
+            }
+            merged["ratios"][key]["req_per_s_range"] = [
+                min(x["req_per_s"] for x in per), max(x["req_per_s"] for x in per)]
+        out.append(merged)
+    return out
+
+
 def print_table(results, servers):
     cols = f"{'scenario':<24}{'server':<10}{'req/s':>10}{'p99 ms':>10}{'non2xx':>8}" \
            f"{'sockerr':>9}{'peakRSS MiB':>13}"
@@ -311,8 +389,10 @@ def print_table(results, servers):
         for other in ("apache", "gunicorn"):
             rr = row["ratios"].get(f"tswsgi/{other}")
             if rr:
-                print(f"{'':<24}tswsgi/{other}: req/s x{rr['req_per_s']}  "
-                      f"p99 x{rr['p99_ms']}  RSS x{rr['peak_rss_kib']}")
+                spread = rr.get("req_per_s_range")
+                rng = f" ({spread[0]}-{spread[1]})" if spread else ""
+                print(f"{'':<24}tswsgi/{other}: req/s x{rr.get('req_per_s')}{rng}  "
+                      f"p99 x{rr.get('p99_ms')}  RSS x{rr.get('peak_rss_kib')}")
 
 
 def main():
@@ -325,7 +405,11 @@ def main():
     ap.add_argument("--tswsgi-bin", default=os.path.join(REPO, "bin", "tswsgi"))
     ap.add_argument("--out", default=os.path.join(HERE, "results-latest.json"))
     ap.add_argument("--keep-tmp", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every scenario this many times; report medians")
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error("--rounds must be at least 1")
     names = [s for s in args.servers.split(",") if s]
     bad = [s for s in names if s not in ALL_SERVERS]
     if bad:
@@ -369,36 +453,12 @@ def main():
                 for line in srv.tail_logs():
                     print(f"#   {line}", file=sys.stderr)
         rotation = 0
-        for scen in scenarios:
-            path, body = SCENARIOS[scen]
-            for c in conns:
-                row = {"scenario": scen, "path": path, "body_bytes": body,
-                       "connections": c, "servers": {}, "ratios": {}}
-                order = servers[rotation % len(servers):] + servers[:rotation % len(servers)]
-                rotation += 1
-                for srv in order:
-                    if not runs_on(scen, srv.name):
-                        continue
-                    if srv.error:
-                        row["servers"][srv.name] = {"error": srv.error}
-                        continue
-                    srv.sampler.reset()
-                    try:
-                        r = run_wrk(srv.port, path, body, c, args.duration, args.threads)
-                    except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                        r = {"error": str(exc)}
-                    r["peak_rss_kib"] = srv.sampler.peak()
-                    row["servers"][srv.name] = r
-                    print(f"# {scen} c{c} {srv.name}: {r.get('req_per_s', r.get('error'))}",
-                          flush=True)
-                ts = row["servers"].get("tswsgi", {})
-                for other in ("apache", "gunicorn"):
-                    o = row["servers"].get(other, {})
-                    if "req_per_s" in ts and "req_per_s" in o:
-                        row["ratios"][f"tswsgi/{other}"] = {
-                            k: ratio(ts[k], o[k]) for k in ("req_per_s", "p99_ms", "peak_rss_kib")
-                        }
-                results.append(row)
+        for rnd in range(1, args.rounds + 1):
+            for scen in scenarios:
+                path, body = SCENARIOS[scen]
+                for c in conns:
+                    results.append(run_row(servers, scen, path, body, c, rnd, rotation, args))
+                    rotation += 1
     finally:
         for srv in servers:
             srv.stop()
@@ -406,16 +466,20 @@ def main():
             shutil.rmtree(base, ignore_errors=True)
 
     print()
-    print_table(results, names)
+    summary = summarize(results, names) if args.rounds > 1 else results
+    print_table(summary, names)
     doc = {
         "generated": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": {"nproc": os.cpu_count(), "uname": " ".join(os.uname())},
         "settings": {"duration_s": args.duration, "wrk_threads": args.threads,
+                     "rounds": args.rounds,
                      "connections": conns, "servers": names,
                      "wsgi": "2 processes x 15 threads (mod_wsgi daemon / gunicorn gthread)"},
         "server_errors": {s.name: s.error for s in servers if s.error},
         "results": results,
     }
+    if args.rounds > 1:
+        doc["summary"] = summary
     with open(args.out, "w") as f:
         json.dump(doc, f, indent=1)
         f.write("\n")
