@@ -151,4 +151,21 @@ describe('fanOutAccepts (extra accept handles on one listening socket)', () => {
     assert.equal(fan.handles, 0);
     await fan.close();
   });
+
+  it('copies that cannot listen are dropped and reported once', async (t) => {
+    // A connected socket's handle where the listening one should be: the helper copies it,
+    // and listen() on each copy fails (EINVAL) after the fact.
+    const { port } = await lineServer(t);
+    const client = connect(port, '127.0.0.1');
+    await once(client, 'connect');
+    const errors: string[] = [];
+    const fake = { _handle: (client as Socket & { _handle: object })._handle } as unknown as Server;
+    const fan = fanOutAccepts(fake, { copies: 2, onError: (m) => errors.push(m) });
+    t.after(() => fan.close());
+    await fan.ready;
+    client.destroy();
+    for (let i = 0; i < 20 && fan.handles > 0; i++) await new Promise((r) => setImmediate(r));
+    assert.equal(fan.handles, 0);
+    assert.deepEqual(errors, ['cannot listen on a copy: listen EINVAL: invalid argument']);
+  });
 });

@@ -75,6 +75,7 @@ export function fanOutAccepts(server: Server, opts: FanoutOptions): AcceptFanout
   const extras: Server[] = [];
   let accepted = 0;
   let closed = false;
+  let listenFailed = false;
   let helper: ChildProcess | undefined;
   let timer: NodeJS.Timeout | undefined;
   let settle!: () => void;
@@ -104,8 +105,16 @@ export function fanOutAccepts(server: Server, opts: FanoutOptions): AcceptFanout
       accepted++;
       server.emit('connection', socket);
     });
-    // accept() failing on a copy fails on the original too: the main server reports it.
-    extra.on('error', () => undefined);
+    extra.on('error', (err) => {
+      // accept() failing on a copy fails on the original too: the main server reports it.
+      if (extra.listening) return;
+      // The copy could not listen (the helper sent back something else): drop it.
+      const i = extras.indexOf(extra);
+      if (i >= 0) extras.splice(i, 1);
+      extra.close();
+      if (!listenFailed) opts.onError(`cannot listen on a copy: ${err.message}`);
+      listenFailed = true;
+    });
     extra.listen(handle as never);
     extras.push(extra);
   };
