@@ -18,6 +18,7 @@ import { FANOUT_COPIES } from '../../src/http/accept-fanout.js';
 import { descriptorsOf, listeningInode } from '../support/sockets.js';
 import { RawConnection } from '../support/raw-http.js';
 import { toEphemeralPorts } from '../support/harness.js';
+import { makeCerts } from '../support/certs.js';
 
 const GET = (close: boolean): string =>
   `GET /f.txt HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
@@ -90,5 +91,53 @@ describe('extra accept handles for a busy listener', () => {
     const refused = connect(port, '127.0.0.1');
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
     assert.equal(err.code, 'ECONNREFUSED');
+  });
+
+  it('TLS: connections accepted through the extra handles go through the handshake (SNI) like the rest', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tswsgi-fanout-'));
+    const certs = makeCerts(['a.test']);
+    t.after(() => {
+      certs.remove();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs', 'f.txt'), 'fan\n');
+    writeFileSync(
+      join(dir, 'httpd.conf'),
+      `ServerRoot ${dir}\nListen 127.0.0.1:9\nLogLevel debug\n` +
+        `LoadModule authz_core_module modules/mod_authz_core.so\n` +
+        `LoadModule ssl_module modules/mod_ssl.so\n` +
+        `<VirtualHost *:9>\n  ServerName a.test\n  DocumentRoot ${dir}/docs\n  SSLEngine on\n` +
+        `  SSLCertificateFile ${certs.crt('a.test')}\n  SSLCertificateKeyFile ${certs.key('a.test')}\n` +
+        `</VirtualHost>\n<Directory ${dir}/docs>\n  Require all granted\n</Directory>\n`,
+    );
+    const log = new MemoryLog();
+    const srv = await startServer(
+      toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
+      { log },
+    );
+    t.after(() => srv.stop({ graceful: false }));
+    const port = srv.addresses()[0]?.port ?? 0;
+    const kept: RawConnection[] = [];
+    for (let i = 0; i < FANOUT_AT; i++) {
+      const c = await RawConnection.openTls(port, { servername: 'a.test' });
+      c.send(GET(false));
+      assert.equal((await c.read()).body.toString(), 'fan\n');
+      kept.push(c);
+    }
+    await log.waitFor(/extra accept handles for/);
+    assert.equal(descriptorsOf(listeningInode(port)), 1 + FANOUT_COPIES);
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        const c = await RawConnection.openTls(port, { servername: 'a.test' });
+        c.send(GET(true));
+        const res = await c.read();
+        c.close();
+        return `${res.status} ${res.body.toString()}`;
+      }),
+    );
+    assert.deepEqual(new Set(burst), new Set(['200 fan\n']));
+    assert.equal(burst.length, 30);
+    for (const c of kept) c.close();
   });
 });
