@@ -14,6 +14,10 @@ import { startServer } from '../../src/server/server.js';
 import { BindError } from '../../src/server/listeners.js';
 import { MemoryErrorLog } from '../../src/logging/error-log-file.js';
 import { RawConnection, rawRequest } from '../support/raw-http.js';
+import { MemoryLog } from '../../src/wsgi/daemon/testing.js';
+import { FANOUT_AT } from '../../src/http/listener.js';
+import { FANOUT_COPIES } from '../../src/http/accept-fanout.js';
+import { descriptorsOf, listeningInode } from '../support/sockets.js';
 
 /** A config whose Listens are `hosts` (each on port 0 once loaded) serving DIR/<root>. */
 function load(dir: string, root: string, ports: readonly number[]): ConfigIR {
@@ -118,5 +122,37 @@ describe('reload with a changed Listen set', () => {
     assert.deepEqual(srv.addresses(), [{ host: '127.0.0.1', port: a }]);
     assert.equal(await body(a), 'one\n');
     await assert.rejects(RawConnection.open(b), /ECONNREFUSED/);
+  });
+
+  it('a dropped Listen that had extra accept handles closes every descriptor of its socket', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'tswsgi-listen-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const d of ['one', 'two']) {
+      mkdirSync(join(dir, d));
+      writeFileSync(join(dir, d, 'who.txt'), `${d}\n`);
+    }
+    const [a = 0, b = 0] = await freePorts(2);
+    const log = new MemoryLog();
+    const srv = await startServer(load(dir, 'one', [a]), { log });
+    t.after(() => srv.stop({ graceful: false }));
+    const inode = listeningInode(a);
+    const kept = await Promise.all(
+      Array.from({ length: FANOUT_AT }, async () => {
+        const c = await RawConnection.open(a);
+        c.send('GET /who.txt HTTP/1.1\r\nHost: x\r\n\r\n');
+        assert.equal((await c.read()).body.toString(), 'one\n');
+        return c;
+      }),
+    );
+    await log.waitFor(/extra accept handles for/);
+    assert.equal(descriptorsOf(inode), 1 + FANOUT_COPIES);
+
+    await srv.reload(load(dir, 'two', [b]));
+    await Promise.all(kept.map((c) => c.closed)); // idle: closed by the graceful reload
+    for (let i = 0; i < 20 && descriptorsOf(inode) > 0; i++)
+      await new Promise((r) => setImmediate(r));
+    assert.equal(descriptorsOf(inode), 0);
+    await assert.rejects(RawConnection.open(a), /ECONNREFUSED/);
+    assert.equal(await body(b), 'two\n');
   });
 });
