@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExpr, tryParseExpr } from './parse.js';
@@ -173,8 +173,9 @@ test('ldap() escapes as apr_pescape_ldap (checked against Apache)', () => {
   assert.equal(execString(parseExpr('%{ldap:%{reqenv:B}}', 'string'), env), 'x\\01y\\7f\\e9');
 });
 
-test('file operators and functions', () => {
+test('file operators and functions', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'expr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const f = join(dir, 'f');
   writeFileSync(f, 'data');
   writeFileSync(join(dir, 'empty'), '');

@@ -2,7 +2,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorLogTime, FileErrorLog, formatErrorLine, MemoryErrorLog } from './error-log-file.js';
@@ -42,8 +42,10 @@ describe('LogLevel', () => {
       /\[mpm_event:notice\] .* AH00489: configured -- resuming normal operations$/,
     );
   });
-  it('appends to a file', async () => {
-    const p = join(mkdtempSync(join(tmpdir(), 'elog-')), 'error.log');
+  it('appends to a file', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'elog-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const p = join(dir, 'error.log');
     const log = new FileErrorLog(p, { level: 'warn' });
     log.log('error', 'authz_core', 'AH01630', 'client denied by server configuration: /x', {
       client: '1.2.3.4:5',

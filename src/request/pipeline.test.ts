@@ -1,9 +1,9 @@
 // processRequest on RequestRecords built without sockets: the phase sequencing, decl_die,
 // normalisation errors and ErrorDocument internal redirects.
 
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processRequest } from './pipeline.js';
@@ -15,6 +15,7 @@ import { createCoreDir, createCoreServer } from '../core/config.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 
 const root = mkdtempSync(join(tmpdir(), 'pipeline-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 writeFileSync(join(root, 'nf.html'), 'nf\n');
 writeFileSync(join(root, 'a.txt'), 'a\n');
 

@@ -1,9 +1,9 @@
 // ap_internal_redirect (the LimitInternalRecursion cap, REDIRECT_* variables, the method)
 // and ap_sub_req_lookup_uri (relative URIs, HEAD → GET, the status left on the sub-request).
 
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { internalRedirect, lookupFile, lookupUri, MAX_REDIRECTS } from './subrequest.js';
@@ -15,6 +15,7 @@ import { createCoreServer } from '../core/config.js';
 import { config, fakeRequest, generation, server } from '../../tests/support/record.js';
 
 const root = mkdtempSync(join(tmpdir(), 'subrequest-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, 'a'));
 writeFileSync(join(root, 'a', 'b.txt'), 'b\n');
 writeFileSync(join(root, 'a', 'a b.txt'), 'ab\n');

@@ -3,7 +3,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ModuleDef } from '../modules/module.js';
@@ -147,8 +147,9 @@ describe('per-dir merge order', () => {
 });
 
 describe('core map_to_storage', () => {
-  it('splits path_info after an existing file and walks its directory sections', async () => {
+  it('splits path_info after an existing file and walks its directory sections', async (tc) => {
     const root = mkdtempSync(join(tmpdir(), 'walk-'));
+    tc.after(() => rmSync(root, { recursive: true, force: true }));
     mkdirSync(join(root, 'd'));
     writeFileSync(join(root, 'd', 'f.txt'), 'x');
     const srv = server({ sections: [section('directory', join(root, 'd'), t('d'))] });
@@ -162,8 +163,9 @@ describe('core map_to_storage', () => {
     assert.deepEqual((r.perDir['trace'] as TraceDir).seen, ['d']);
   });
 
-  it('keeps the first missing component in filename and the rest as path_info', async () => {
+  it('keeps the first missing component in filename and the rest as path_info', async (tc) => {
     const root = mkdtempSync(join(tmpdir(), 'walk-'));
+    tc.after(() => rmSync(root, { recursive: true, force: true }));
     const { gen } = await generation(config(server()), []);
     const r = fakeRequest(gen);
     r.filename = join(root, 'nope', 'x');

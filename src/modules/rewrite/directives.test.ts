@@ -1,6 +1,6 @@
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
@@ -8,8 +8,15 @@ import { dirConfOf, serverConfOf } from '../../config/slots.js';
 import { rewriteModule } from './index.js';
 import { CF, OPT, RF } from './flags.js';
 
+/** The temp dirs load() made, removed when the file's tests are done. */
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
 function load(text: string): ReturnType<typeof loadConfig> {
   const dir = mkdtempSync(join(tmpdir(), 'tswsgi-rw-'));
+  dirs.push(dir);
   writeFileSync(join(dir, 'map.txt'), 'a b\n');
   writeFileSync(
     join(dir, 'httpd.conf'),
