@@ -173,9 +173,10 @@ async function serveFile(r: RequestRecord): Promise<Outcome> {
   const file = r.filename ?? '';
   // An unchanged small file (the same one translate just stat'ed): no open, no read.
   // EnableMMAP Off (httpd: do not map files, e.g. on NFS) keeps no file in memory either.
-  const keep = r.finfo !== undefined && coreDir(r.perDir).enableMMAP;
-  const cached = keep && r.finfo !== undefined ? smallFiles.get(file, r.finfo) : undefined;
+  const finfo = coreDir(r.perDir).enableMMAP ? r.finfo : undefined;
+  const cached = finfo === undefined ? undefined : smallFiles.get(file, finfo);
   if (cached !== undefined) return serveOpenFile(r, file, { fd: -1, handedOver: false, cached });
+  const keep = finfo !== undefined && smallFiles.accepts(finfo);
   // default_handler: apr_file_open first (AH00132 when it fails), then the validators from
   // the open file. O_NONBLOCK: a FIFO put where the file was opens at once (and reads as
   // empty) instead of blocking the event loop until a writer comes; a regular file ignores it.
@@ -202,7 +203,7 @@ interface OpenFile {
   readonly fd: number;
   handedOver: boolean;
   readonly cached?: CachedFile;
-  /** Whether a whole small file read from it may go into smallFiles. */
+  /** Whether a whole small file read from it may go into smallFiles (accepts() said so). */
   readonly keep?: boolean;
 }
 

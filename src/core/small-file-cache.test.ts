@@ -91,6 +91,7 @@ describe('SmallFileCache', () => {
     const p = join(dir, 'a.txt');
     writeFileSync(p, 'x'.repeat(100));
     const cache = new SmallFileCache({ entryMax: 50, settledMs: 0 });
+    assert.equal(cache.accepts(statSync(p)), false);
     serveAndPut(cache, p);
     assert.equal(cache.size, 0, 'bigger than entryMax');
 
@@ -110,11 +111,13 @@ describe('SmallFileCache', () => {
     cache.put(small, statSync(small), statSync(other, { bigint: true }), Buffer.from('xyz'));
     assert.equal(cache.size, 0, 'another file');
 
+    assert.equal(cache.accepts(statSync(dir)), false);
     cache.put(dir, statSync(dir), statSync(dir, { bigint: true }), Buffer.alloc(0));
     assert.equal(cache.size, 0, 'a directory');
+    assert.equal(cache.accepts(statSync(small)), true);
   });
 
-  it('holds at most totalMax bytes, dropping the least recently used', (t) => {
+  it('holds at most totalMax bytes, dropping the oldest entry not used since the last pass', (t) => {
     const dir = tempDir(t);
     const cache = new SmallFileCache({ totalMax: 25, settledMs: 0 });
     const paths = ['a', 'b', 'c'].map((n) => {
@@ -126,7 +129,7 @@ describe('SmallFileCache', () => {
     serveAndPut(cache, a);
     serveAndPut(cache, b);
     assert.equal(cache.bytes, 20);
-    assert.ok(cache.get(a, statSync(a)), 'a used: b is now the oldest');
+    assert.ok(cache.get(a, statSync(a)), 'a used: it gets a second chance, b goes');
     serveAndPut(cache, c);
     assert.equal(cache.bytes, 20);
     assert.deepEqual(
@@ -145,9 +148,11 @@ describe('SmallFileCache', () => {
     const ctime = statSync(p).ctimeMs;
     let now = ctime + 1999;
     const cache = new SmallFileCache({ now: () => now });
+    assert.equal(cache.accepts(statSync(p)), false);
     serveAndPut(cache, p);
     assert.equal(cache.size, 0, 'changed 1.999 s ago');
     now = ctime + 2000;
+    assert.equal(cache.accepts(statSync(p)), true);
     serveAndPut(cache, p);
     assert.equal(cache.get(p, statSync(p))?.body.toString(), 'hello\n', 'settled for 2 s');
   });

@@ -14,7 +14,9 @@
 // one tick leave identical stats, and content read between them could otherwise be served
 // after the second. Any change made after an entry was kept has a later ctime.
 //
-// Bounded: files up to ENTRY_MAX bytes, TOTAL_MAX bytes in all, least recently used out.
+// Bounded: files up to ENTRY_MAX bytes, TOTAL_MAX bytes in all. Eviction is second-chance
+// ("clock") in insertion order: a hit only marks its entry, so the request path never
+// reorders the table; an entry marked since the last pass goes round once more.
 
 import type { Stats } from 'node:fs';
 
@@ -32,6 +34,8 @@ interface Entry extends CachedFile {
   readonly inoNum: number;
   readonly mtimeMs: number;
   readonly ctimeMs: number;
+  /** Used since the eviction pass last went by (second chance). */
+  recent: boolean;
 }
 
 /** The largest file kept. */
@@ -94,10 +98,17 @@ export class SmallFileCache {
       this.#drop(path, e);
       return undefined;
     }
-    // most recently used last
-    this.#entries.delete(path);
-    this.#entries.set(path, e);
+    e.recent = true;
     return e;
+  }
+
+  /**
+   * Whether a file with this stat (of its path, for this request) could be kept: a regular
+   * file small enough, unchanged for settledMs. Checked before the fstat put needs.
+   */
+  accepts(st: Stats): boolean {
+    if (st.size > this.#entryMax || !st.isFile()) return false;
+    return this.settledMs <= 0 || this.#now() - st.ctimeMs >= this.settledMs;
   }
 
   /**
@@ -111,8 +122,7 @@ export class SmallFileCache {
     big: { dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint },
     body: Buffer,
   ): void {
-    if (body.length > this.#entryMax || body.length !== st.size || !st.isFile()) return;
-    if (this.settledMs > 0 && this.#now() - st.ctimeMs < this.settledMs) return;
+    if (body.length !== st.size || !this.accepts(st)) return;
     if (big.ino !== BigInt(st.ino) || big.dev !== BigInt(st.dev) || big.size !== BigInt(st.size))
       return;
     if (msOf(big.mtimeNs) !== st.mtimeMs || msOf(big.ctimeNs) !== st.ctimeMs) return;
@@ -127,12 +137,19 @@ export class SmallFileCache {
       inoNum: st.ino,
       mtimeMs: st.mtimeMs,
       ctimeMs: st.ctimeMs,
+      recent: false,
     };
     this.#entries.set(path, e);
     this.#bytes += body.length;
+    // Oldest first; an entry used since the last pass is moved to the end, unmarked (the
+    // iteration reaches it again there).
     for (const [p, oldest] of this.#entries) {
       if (this.#bytes <= this.#totalMax) break;
-      this.#drop(p, oldest);
+      if (oldest.recent) {
+        oldest.recent = false;
+        this.#entries.delete(p);
+        this.#entries.set(p, oldest);
+      } else this.#drop(p, oldest);
     }
   }
 
