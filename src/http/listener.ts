@@ -97,8 +97,6 @@ export interface HttpListener {
    * listener accepted is closed, as net.Server.close does.
    */
   close(): Promise<void>;
-  /** The extra accept handles, once the listener got busy enough to want them. */
-  readonly fanout: AcceptFanout | undefined;
 }
 
 /**
@@ -361,9 +359,6 @@ export function createListener(src: GenerationSource, listen: ListenIR): HttpLis
   installTls(server, src, listen, conns);
   return {
     server,
-    get fanout() {
-      return fanout;
-    },
     close() {
       closing = true;
       const own = new Promise<void>((resolve) => server.close(() => resolve()));
