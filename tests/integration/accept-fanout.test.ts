@@ -4,6 +4,7 @@
 // are served like any other; stopping the server closes every one of them.
 
 import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
@@ -23,28 +24,43 @@ import { makeCerts } from '../support/certs.js';
 const GET = (close: boolean): string =>
   `GET /f.txt HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
 
+/**
+ * A server on an ephemeral port serving DIR/docs/f.txt ("fan\n") with `conf(dir)` after the
+ * Listen and LogLevel debug lines, its error log in memory; stopped and removed when the
+ * test ends (stop() earlier is fine).
+ */
+async function serve(
+  t: TestContext,
+  conf: (dir: string) => string,
+): Promise<{ dir: string; port: number; log: MemoryLog; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tswsgi-fanout-'));
+  mkdirSync(join(dir, 'docs'));
+  writeFileSync(join(dir, 'docs', 'f.txt'), 'fan\n');
+  writeFileSync(
+    join(dir, 'httpd.conf'),
+    `ServerRoot ${dir}\nListen 127.0.0.1:9\nLogLevel debug\n` +
+      `LoadModule authz_core_module modules/mod_authz_core.so\n${conf(dir)}`,
+  );
+  const log = new MemoryLog();
+  const srv = await startServer(
+    toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
+    { log },
+  );
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> => (stopped ??= srv.stop({ graceful: true }));
+  t.after(async () => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, port: srv.addresses()[0]?.port ?? 0, log, stop };
+}
+
 describe('extra accept handles for a busy listener', () => {
   it(`after ${FANOUT_AT} open connections the socket has ${FANOUT_COPIES} more descriptors; a burst through them is served and logged; stop closes them all`, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tswsgi-fanout-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(join(dir, 'docs'));
-    writeFileSync(join(dir, 'docs', 'f.txt'), 'fan\n');
-    writeFileSync(
-      join(dir, 'httpd.conf'),
-      `ServerRoot ${dir}\nListen 127.0.0.1:9\nLogLevel debug\n` +
-        `LoadModule authz_core_module modules/mod_authz_core.so\n` +
-        `DocumentRoot ${dir}/docs\nCustomLog ${dir}/access.log "%a %>s %b %r"\n`,
+    const { dir, port, log, stop } = await serve(
+      t,
+      (d) => `DocumentRoot ${d}/docs\nCustomLog ${d}/access.log "%a %>s %b %r"\n`,
     );
-    const log = new MemoryLog();
-    const srv = await startServer(
-      toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
-      { log },
-    );
-    let stopped = false;
-    t.after(async () => {
-      if (!stopped) await srv.stop({ graceful: false });
-    });
-    const port = srv.addresses()[0]?.port ?? 0;
     const inode = listeningInode(port);
     assert.equal(descriptorsOf(inode), 1);
 
@@ -81,8 +97,7 @@ describe('extra accept handles for a busy listener', () => {
     assert.equal((await kept[0]?.read())?.body.toString(), 'fan\n');
     for (const c of kept) c.close();
 
-    await srv.stop({ graceful: true });
-    stopped = true;
+    await stop();
     assert.equal(descriptorsOf(inode), 0, 'no descriptor of the socket is left open');
     const lines = readFileSync(join(dir, 'access.log'), 'utf8').trim().split('\n');
     assert.equal(lines.length, FANOUT_AT + 40 + 1);
@@ -94,30 +109,16 @@ describe('extra accept handles for a busy listener', () => {
   });
 
   it('TLS: connections accepted through the extra handles go through the handshake (SNI) like the rest', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'tswsgi-fanout-'));
     const certs = makeCerts(['a.test']);
-    t.after(() => {
-      certs.remove();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    mkdirSync(join(dir, 'docs'));
-    writeFileSync(join(dir, 'docs', 'f.txt'), 'fan\n');
-    writeFileSync(
-      join(dir, 'httpd.conf'),
-      `ServerRoot ${dir}\nListen 127.0.0.1:9\nLogLevel debug\n` +
-        `LoadModule authz_core_module modules/mod_authz_core.so\n` +
+    t.after(() => certs.remove());
+    const { port, log } = await serve(
+      t,
+      (d) =>
         `LoadModule ssl_module modules/mod_ssl.so\n` +
-        `<VirtualHost *:9>\n  ServerName a.test\n  DocumentRoot ${dir}/docs\n  SSLEngine on\n` +
+        `<VirtualHost *:9>\n  ServerName a.test\n  DocumentRoot ${d}/docs\n  SSLEngine on\n` +
         `  SSLCertificateFile ${certs.crt('a.test')}\n  SSLCertificateKeyFile ${certs.key('a.test')}\n` +
-        `</VirtualHost>\n<Directory ${dir}/docs>\n  Require all granted\n</Directory>\n`,
+        `</VirtualHost>\n<Directory ${d}/docs>\n  Require all granted\n</Directory>\n`,
     );
-    const log = new MemoryLog();
-    const srv = await startServer(
-      toEphemeralPorts(loadConfig({ file: join(dir, 'httpd.conf'), serverRoot: dir })),
-      { log },
-    );
-    t.after(() => srv.stop({ graceful: false }));
-    const port = srv.addresses()[0]?.port ?? 0;
     const kept: RawConnection[] = [];
     for (let i = 0; i < FANOUT_AT; i++) {
       const c = await RawConnection.openTls(port, { servername: 'a.test' });
