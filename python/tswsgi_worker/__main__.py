@@ -16,8 +16,10 @@ reloadOnChanges (bool: restart when a loaded module's file changes,
 mod_wsgi-express --reload-on-changes), reloadInterval (seconds between
 scans, default 1), shutdownTimeout (seconds a worker-initiated graceful stop
 may drain, default 5), process (dict, optional: umask, cpuPriority,
-rlimits, stackSize and the user switch; see limits.py), serverMetrics (bool:
-mod_wsgi.server_metrics() asks the front end), newrelicConfigFile
+rlimits, stackSize and the user switch; see limits.py), sendBufferSize and
+receiveBufferSize (SO_SNDBUF / SO_RCVBUF of fd 3; 0 = the OS default),
+serverMetrics (bool: mod_wsgi.server_metrics() asks the front end),
+newrelicConfigFile
 and newrelicEnvironment (str|null: initialise the New Relic agent, see
 embedded.py).
 
@@ -54,7 +56,7 @@ _FIELDS = {
     "lang": (str, type(None)), "locale": (str, type(None)),
     "reloadOnChanges": bool, "reloadInterval": (int, float),
     "shutdownTimeout": (int, float), "process": dict,
-    "serverMetrics": bool,
+    "serverMetrics": bool, "sendBufferSize": int, "receiveBufferSize": int,
     "newrelicConfigFile": (str, type(None)),
     "newrelicEnvironment": (str, type(None)),
 }
@@ -103,6 +105,9 @@ def parse_config(argv: List[str]) -> Dict[str, Any]:
             raise BootError("configuration field %r has the wrong type" % key)
     if config.get("threads", 15) < 1:
         raise BootError("threads must be at least 1")
+    for key in ("sendBufferSize", "receiveBufferSize"):
+        if config.get(key, 0) < 0:
+            raise BootError("%s must not be negative" % key)
     for key in ("reloadInterval", "shutdownTimeout"):
         if key in config and not config[key] > 0:
             raise BootError("%s must be a positive number" % key)
@@ -190,6 +195,11 @@ def boot(config: Dict[str, Any]) -> socket.socket:
     _add_python_path(config.get("pythonPath", []))
     if config.get("displayName"):
         _set_process_name(config["displayName"])
+    return open_channel(config)
+
+
+def open_channel(config: Dict[str, Any]) -> socket.socket:
+    """The channel socket (fd), blocking, with the configured buffer sizes."""
     try:
         sock = socket.socket(fileno=config.get("fd", 3))
     except OSError as exc:
@@ -198,6 +208,17 @@ def boot(config: Dict[str, Any]) -> socket.socket:
     if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM:
         raise BootError("fd %s is not an AF_UNIX stream socket" % sock.fileno())
     sock.setblocking(True)
+    # send-buffer-size / receive-buffer-size (mod_wsgi sets them on its listener socket);
+    # the kernel doubles the value and caps it at net.core.wmem_max / rmem_max.
+    for key, opt in (("sendBufferSize", socket.SO_SNDBUF),
+                     ("receiveBufferSize", socket.SO_RCVBUF)):
+        size = config.get(key, 0)
+        if size > 0:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, opt, size)
+            except OSError as exc:
+                raise BootError("cannot set the channel's %s to %d: %s"
+                                % (key, size, exc)) from None
     return sock
 
 

@@ -46,6 +46,37 @@ class Boot(unittest.TestCase):
         self.assertEqual(code, BOOT_ERROR)
         self.assertIn("fd 97", err)
 
+    def test_bad_buffer_sizes_exit_3(self):
+        for cfg, word in (('"sendBufferSize": -1', "sendBufferSize must not be negative"),
+                          ('"receiveBufferSize": -5',
+                           "receiveBufferSize must not be negative"),
+                          ('"sendBufferSize": "big"', "'sendBufferSize'")):
+            code, err = run_raw('{"fd": FD, %s}' % cfg)
+            self.assertEqual(code, BOOT_ERROR, cfg)
+            self.assertIn(word, err)
+
+    def test_channel_buffer_sizes_are_applied(self):
+        import socket
+        from tswsgi_worker.__main__ import open_channel
+        a, b = socket.socketpair()
+        default_snd = b.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        default_rcv = b.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        self.addCleanup(a.close)
+        sock = open_channel({"fd": os.dup(b.fileno()), "sendBufferSize": 65536,
+                             "receiveBufferSize": 4096})
+        self.addCleanup(sock.close)
+        # Linux doubles the value (bookkeeping overhead), as for mod_wsgi's listener.
+        self.assertEqual(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), 131072)
+        self.assertEqual(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), 8192)
+        self.assertTrue(sock.getblocking())
+        b.close()
+        a2, b2 = socket.socketpair()
+        self.addCleanup(a2.close)
+        plain = open_channel({"fd": b2.detach(), "sendBufferSize": 0})
+        self.addCleanup(plain.close)
+        self.assertEqual(plain.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF), default_snd)
+        self.assertEqual(plain.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), default_rcv)
+
     def test_missing_python_path_dir_exits_3(self):
         code, err = run_raw('{"fd": FD, "pythonPath": ["/nonexistent/dir"]}')
         self.assertEqual(code, BOOT_ERROR)

@@ -71,19 +71,25 @@ export function buffer(
   label: string,
   min: number,
   zero: string,
+  field: 'sendBufferSize' | 'receiveBufferSize' | null = null,
+  defaultDoc = '0',
 ): DaemonOption {
   return {
     name,
-    defaultDoc: '0',
-    doc: `${label} (0 = ${zero}); recorded, not used: tswsgi streams over one connected socket per worker.`,
-    implemented: false,
-    apply(_spec, value, ignored) {
+    defaultDoc,
+    doc:
+      field === null
+        ? `${label} (0 = ${zero}); recorded, not used: tswsgi streams over one connected socket per worker.`
+        : `${label} of the worker's end of its channel to the front end (0 = ${zero}).`,
+    implemented: field !== null,
+    apply(spec, value, ignored) {
       if (value === '') return `Invalid ${what} for WSGI daemon process.`;
       const n = parseInteger(value);
       if (n === undefined)
         return `Invalid ${what} for WSGI daemon process. '${value}' is not a whole number.`;
       if (n < min && n !== 0) return `${label} must be >= ${min} bytes, or 0 for ${zero}.`;
-      ignored[name] = value;
+      if (field === null) ignored[name] = value;
+      else spec[field] = n;
       return undefined;
     },
   };

@@ -251,13 +251,24 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
       return undefined;
     },
   },
-  buffer('send-buffer-size', 'send buffer size', 'Send buffer size', 512, 'system default'),
+  // SO_SNDBUF/SO_RCVBUF, as mod_wsgi sets them on its listener socket. Unset, the send
+  // buffer is DEFAULT_SEND_BUFFER (spawn-config.ts): a response leaves in large reads.
+  buffer(
+    'send-buffer-size',
+    'send buffer size',
+    'Send buffer size',
+    512,
+    'system default',
+    'sendBufferSize',
+    '1048576',
+  ),
   buffer(
     'receive-buffer-size',
     'receive buffer size',
     'Receive buffer size',
     512,
     'system default',
+    'receiveBufferSize',
   ),
   buffer('header-buffer-size', 'header buffer size', 'Header buffer size', 8192, 'default'),
   buffer('response-buffer-size', 'response buffer size', 'Response buffer size', 65536, 'default'),

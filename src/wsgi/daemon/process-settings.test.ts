@@ -40,6 +40,36 @@ describe('process-setting options', () => {
     assert.equal(parse('g script-group=staff').spec.scriptGroup, 'staff');
   });
 
+  it('send-buffer-size / receive-buffer-size reach the worker (send defaults to 1 MiB)', () => {
+    const { spec, ignored } = parse('g send-buffer-size=65536 receive-buffer-size=4096');
+    assert.deepEqual(ignored, {});
+    const cfg = workerConfig(spec, 'ag', [], '/');
+    assert.equal(cfg.sendBufferSize, 65536);
+    assert.equal(cfg.receiveBufferSize, 4096);
+    const dflt = workerConfig(parse('g').spec, 'ag', [], '/');
+    assert.equal(dflt.sendBufferSize, 1048576);
+    assert.equal(dflt.receiveBufferSize, 0);
+    // 0 is mod_wsgi's "system default".
+    assert.equal(workerConfig(parse('g send-buffer-size=0').spec, 'ag', [], '/').sendBufferSize, 0);
+    assert.equal(
+      error('g send-buffer-size=100'),
+      'Send buffer size must be >= 512 bytes, or 0 for system default.',
+    );
+    assert.equal(
+      error('g receive-buffer-size=lots'),
+      "Invalid receive buffer size for WSGI daemon process. 'lots' is not a whole number.",
+    );
+    assert.equal(
+      error('g receive-buffer-size='),
+      'Invalid receive buffer size for WSGI daemon process.',
+    );
+    for (const name of ['send-buffer-size', 'receive-buffer-size']) {
+      const o = DAEMON_OPTIONS.find((d) => d.name === name);
+      assert.equal(o?.implemented, true, name);
+      assert.doesNotMatch(o.doc, /recorded/i, name);
+    }
+  });
+
   it('are all marked implemented, without TODOs', () => {
     for (const name of [
       'umask',

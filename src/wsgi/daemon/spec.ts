@@ -44,6 +44,10 @@ export interface DaemonGroupSpec {
   readonly umask?: number | undefined;
   /** `supplementary-groups=` names (or #gid); undefined = initgroups() of the user. */
   readonly supplementaryGroups?: readonly string[] | undefined;
+  /** `send-buffer-size=` (SO_SNDBUF of the worker's channel end); 0 = the OS default. */
+  readonly sendBufferSize?: number | undefined;
+  /** `receive-buffer-size=` (SO_RCVBUF of the worker's channel end); 0/undefined = the OS default. */
+  readonly receiveBufferSize?: number | undefined;
   /** `stack-size=` bytes for request threads (threading.stack_size); 0/undefined = default. */
   readonly stackSize?: number | undefined;
   /** `cpu-time-limit=` seconds (RLIMIT_CPU); 0/undefined = none. */

@@ -45,6 +45,9 @@ export interface WorkerConfig {
   readonly reloadOnChanges: boolean;
   /** Seconds a worker-initiated graceful stop may take. */
   readonly shutdownTimeout: number;
+  /** SO_SNDBUF / SO_RCVBUF for the worker's end of the channel; 0 = the OS default. */
+  readonly sendBufferSize: number;
+  readonly receiveBufferSize: number;
   /** mod_wsgi.server_metrics() asks the front end (METRICS_QUERY) instead of answering None. */
   readonly serverMetrics?: boolean;
   /** New Relic agent config file (and environment): initialise the agent at start. */
