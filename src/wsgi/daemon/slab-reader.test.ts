@@ -4,7 +4,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { READ_SIZE, SLAB_SIZE, SlabReader } from './slab-reader.js';
+import { PINNED_MAX, READ_SIZE, SLAB_SIZE, SlabReader } from './slab-reader.js';
 
 /** One simulated read of `bytes` into the reader's next region; returns the view. */
 function read(r: SlabReader, bytes: Buffer): Buffer {
@@ -53,7 +53,7 @@ describe('SlabReader', () => {
     const r = new SlabReader();
     const releases: (() => void)[] = [];
     const slabs = new Set<ArrayBufferLike>();
-    while (r.pinned < 8) {
+    while (r.pinned < PINNED_MAX) {
       const v = read(r, Buffer.alloc(READ_SIZE, 5));
       slabs.add(v.buffer);
       releases.push(r.retain());
