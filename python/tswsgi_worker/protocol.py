@@ -1,4 +1,4 @@
-"""Front end <-> worker wire protocol, version 1 (mirror of docs/protocol.md).
+"""Front end <-> worker wire protocol, version 2 (mirror of docs/protocol.md).
 
 mod_wsgi counterpart: src/server/wsgi_daemon.c + wsgi_remote.c (the child <->
 daemon socket protocol), replaced by one framed, multiplexed stream on fd 3.
@@ -10,7 +10,7 @@ All integers are unsigned big-endian::
      0                   1                   2                   3
      0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
     +-------------------------------+---------------+---------------+
-    |        magic 0x5457 ("TW")    |  version (1)  |     type      |
+    |        magic 0x5457 ("TW")    |  version (2)  |     type      |
     +-------------------------------+---------------+---------------+
     |                      stream id (u32)                          |
     +---------------------------------------------------------------+
@@ -33,10 +33,10 @@ import struct
 from typing import List, Sequence, Tuple
 
 MAGIC = 0x5457
-VERSION = 1
+VERSION = 2
 HEADER_SIZE = 12
 MAX_PAYLOAD = 16 * 1024 * 1024
-INITIAL_WINDOW = 262144
+INITIAL_WINDOW = 1048576
 FLAG_BODY = 0x01
 # REQUEST flags bit 1: the environ is NUL-separated (k1 NUL v1 NUL k2 ...), split in one C
 # call; the front end falls back to a strlist only if an item contains a NUL byte.

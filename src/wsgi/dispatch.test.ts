@@ -90,9 +90,9 @@ async function setup(
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('dispatch', () => {
-  it('streams a 1 MiB upload to the app within request-body credit', async (t) => {
+  it('streams a 4-window upload to the app within request-body credit', async (t) => {
     const { port, flow } = await setup(t);
-    const body = Buffer.alloc(1024 * 1024);
+    const body = Buffer.alloc(4 * INITIAL_WINDOW);
     for (let i = 0; i < body.length; i++) body[i] = (i * 7) & 0xff;
     const r = await request(port, '/echo', { method: 'POST', body });
     assert.equal(r.status, 200);
@@ -111,9 +111,9 @@ describe('dispatch', () => {
     );
   });
 
-  it('streams a 1 MiB download to a slow reader within response-body credit', async (t) => {
+  it('streams a 4-window download to a slow reader within response-body credit', async (t) => {
     const { port, flow, results } = await setup(t);
-    const n = 1024 * 1024;
+    const n = 4 * INITIAL_WINDOW;
     const r = await request(port, `/download?${n}`, { slowReadMs: 2 });
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-length'], String(n));

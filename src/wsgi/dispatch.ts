@@ -23,7 +23,7 @@ import type { ProcessPool } from './daemon/supervisor.js';
 import type { StreamHandler, WorkerStream } from './daemon/worker-process.js';
 
 /** Response bytes the client socket may hold before credit is withheld (see onData). */
-const CLIENT_BUFFER = 4 * INITIAL_WINDOW;
+const CLIENT_BUFFER = 1 << 20;
 
 /** The request body as dispatch consumes it: RequestRecord.bodyStream(), paused. */
 export type BodySource = BodyStream;

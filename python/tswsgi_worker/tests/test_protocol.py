@@ -76,7 +76,7 @@ class SharedVectors(unittest.TestCase):
 class Codec(unittest.TestCase):
     def test_header_layout_is_big_endian_magic_version_type_stream_length(self):
         frame = P.encode_frame(P.RESP_DATA, 0x01020304, b"abc")
-        self.assertEqual(frame[:12], bytes.fromhex("5457018301020304" "00000003"))
+        self.assertEqual(frame[:12], bytes.fromhex("5457028301020304" "00000003"))
         self.assertEqual(frame[12:], b"abc")
 
     def test_strlist_round_trips_binary_and_empty_items(self):
@@ -154,7 +154,7 @@ class IncrementalDecoder(unittest.TestCase):
     def test_decoder_stays_failed_after_an_error(self):
         dec = P.FrameDecoder()
         with self.assertRaises(P.ProtocolError):
-            dec.feed(bytes.fromhex("545702840000000100000000"))
+            dec.feed(bytes.fromhex("545701840000000100000000"))
         with self.assertRaises(P.ProtocolError) as cm:
             dec.feed(P.encode_frame(P.EOF, 1))
         self.assertEqual(cm.exception.code, "bad-version")
@@ -168,7 +168,7 @@ class IncrementalDecoder(unittest.TestCase):
              "RESP_WINDOW": 0x86, "LOG": 0x87, "PONG": 0x88,
              "METRICS": 8, "METRICS_QUERY": 0x89})
         self.assertEqual((P.HEADER_SIZE, P.MAX_PAYLOAD, P.INITIAL_WINDOW),
-                         (12, 16777216, 262144))
+                         (12, 16777216, 1048576))
 
 
 if __name__ == "__main__":

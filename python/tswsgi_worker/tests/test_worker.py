@@ -52,7 +52,8 @@ class HelloAndEnviron(WorkerCase):
 
     def test_hello_frame_describes_the_process(self):
         h = self.client.hello
-        self.assertEqual(h["protocol"], 1)
+        self.assertEqual(h["protocol"], P.VERSION)
+        self.assertEqual(P.VERSION, 2)
         self.assertEqual(h["pid"], self.client.proc.pid)
         self.assertTrue(h["python"].startswith("3."))
         self.assertTrue(h["executable"])

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_MAX_QUEUE } from './supervisor.js';
+import { PROTOCOL_VERSION } from '../protocol/frames.js';
 import type { PoolOptions } from './supervisor.js';
 import type { DaemonGroupSpec } from './spec.js';
 import { fixtureApp, poolHarness, request, requestSent } from './testing.js';
@@ -28,7 +29,7 @@ describe('ProcessPool', () => {
     assert.ok(w?.hello);
     assert.equal(r.body.toString(), `Hello pid=${w.hello.pid}`);
     assert.equal(r.headers['x-pid'], String(w.pid));
-    assert.equal(w.hello.protocol, 1);
+    assert.equal(w.hello.protocol, PROTOCOL_VERSION);
     assert.match(w.hello.python, /^3\.\d+/);
     assert.equal(log.grep(/starting daemon process \(pid \d+\) of group 'test'/).length, 1);
   });

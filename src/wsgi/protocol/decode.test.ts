@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameDecoder, decodeFromWorker, decodeStrlist, decodeToWorker } from './decode.js';
 import { encodeFrame, encodeRequestFrame, encodeStrlist, environItems } from './encode.js';
-import { FrameType, HEADER_SIZE, MAX_PAYLOAD, ProtocolError } from './frames.js';
+import { FrameType, HEADER_SIZE, MAX_PAYLOAD, PROTOCOL_VERSION, ProtocolError } from './frames.js';
 
 /** Assert `fn` throws a ProtocolError with this code and exact message. */
 function throwsProtocol(fn: () => unknown, code: string, message: string): void {
@@ -37,7 +37,7 @@ describe('FrameDecoder edge cases', () => {
   it('rejects an unknown type from the first four header bytes, across chunk boundaries', () => {
     const d = new FrameDecoder();
     assert.deepEqual(d.push(Buffer.from([0x54, 0x57])), []);
-    assert.deepEqual(d.push(Buffer.from([0x01])), []);
+    assert.deepEqual(d.push(Buffer.from([PROTOCOL_VERSION])), []);
     throwsProtocol(() => d.push(Buffer.from([0x7f])), 'unknown-type', 'unknown frame type 0x7f');
   });
 
@@ -46,10 +46,14 @@ describe('FrameDecoder edge cases', () => {
     throwsProtocol(
       () => d.push(Buffer.from([0x54, 0x57, 0x09])),
       'bad-version',
-      'protocol version 9, expected 1',
+      `protocol version 9, expected ${PROTOCOL_VERSION}`,
     );
     const good = encodeFrame(FrameType.PONG, 1);
-    throwsProtocol(() => d.push(good), 'bad-version', 'protocol version 9, expected 1');
+    throwsProtocol(
+      () => d.push(good),
+      'bad-version',
+      `protocol version 9, expected ${PROTOCOL_VERSION}`,
+    );
   });
 
   it('assembles a header split over many one-byte chunks', () => {

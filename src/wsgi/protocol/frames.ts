@@ -7,7 +7,7 @@
 //   0                   1                   2                   3
 //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
 //  +-------------------------------+---------------+---------------+
-//  |        magic 0x5457 ("TW")    |  version (1)  |     type      |
+//  |        magic 0x5457 ("TW")    |  version (2)  |     type      |
 //  +-------------------------------+---------------+---------------+
 //  |                      stream id (u32)                          |
 //  +---------------------------------------------------------------+
@@ -26,13 +26,13 @@
 /** Frame magic, "TW". */
 export const MAGIC = 0x5457;
 /** Protocol version carried in every header (and HELLO's `protocol`). */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Bytes in a frame header. */
 export const HEADER_SIZE = 12;
 /** Largest payload a frame may declare (16 MiB). */
 export const MAX_PAYLOAD = 16 * 1024 * 1024;
-/** Initial per-stream body credit in each direction (256 KiB). */
-export const INITIAL_WINDOW = 262144;
+/** Initial per-stream body credit in each direction (1 MiB; 256 KiB in version 1). */
+export const INITIAL_WINDOW = 1048576;
 /** REQUEST flags bit 0: body frames (DATA…EOF) follow. */
 export const FLAG_BODY = 0x01;
 /**
@@ -68,7 +68,7 @@ export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
 const KNOWN: ReadonlySet<number> = new Set<number>(Object.values(FrameType));
 
-/** True if `t` is a frame type of protocol version 1. */
+/** True if `t` is a frame type of this protocol version. */
 export function isFrameType(t: number): t is FrameTypeCode {
   return KNOWN.has(t);
 }

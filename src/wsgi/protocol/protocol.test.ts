@@ -13,6 +13,7 @@ import {
   FLAG_NULSEP,
   HEADER_SIZE,
   MAX_PAYLOAD,
+  PROTOCOL_VERSION,
   ProtocolError,
   isFrameType,
 } from './frames.js';
@@ -113,7 +114,7 @@ describe('FrameDecoder', () => {
   it('rejects an oversized length from the header alone, before any payload', () => {
     const h = Buffer.alloc(HEADER_SIZE);
     h.writeUInt16BE(0x5457, 0);
-    h.writeUInt8(1, 2);
+    h.writeUInt8(PROTOCOL_VERSION, 2);
     h.writeUInt8(0x83, 3);
     h.writeUInt32BE(MAX_PAYLOAD + 1, 8);
     const d = new FrameDecoder();
