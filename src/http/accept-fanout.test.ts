@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
-import { fanOutAccepts } from './accept-fanout.js';
+import { acceptOptions, fanOutAccepts } from './accept-fanout.js';
 import { descriptorsOf, listeningInode } from '../../tests/support/sockets.js';
 
 /**
@@ -47,7 +47,75 @@ function burst(port: number, n: number): Promise<string[]> {
   );
 }
 
+/** net.js marks a socket it set TCP_NODELAY on (onconnection) with this symbol. */
+function noDelaySet(s: Socket): boolean {
+  const sym = Object.getOwnPropertySymbols(s).find((x) => x.description === 'kSetNoDelay');
+  return sym !== undefined && (s as unknown as Record<symbol, unknown>)[sym] === true;
+}
+
 describe('fanOutAccepts (extra accept handles on one listening socket)', () => {
+  it("a socket accepted through a copy gets the server's own options (half-open, TCP_NODELAY, buffer marks)", async (t) => {
+    const seen: Socket[] = [];
+    const server = createServer(
+      { allowHalfOpen: true, noDelay: true, highWaterMark: 1 << 17, keepAlive: true },
+      (s) => {
+        seen.push(s);
+        // Half-open: the client's FIN does not end our side; answer after it.
+        s.on('end', () => s.end(`conn ${seen.length}\n`));
+        s.resume();
+      },
+    );
+    t.after(() => new Promise((resolve) => server.close(resolve)));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    assert.deepEqual(acceptOptions(server), {
+      allowHalfOpen: true,
+      pauseOnConnect: false,
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: 0,
+      highWaterMark: 1 << 17,
+    });
+    assert.deepEqual(acceptOptions(createServer()), {
+      allowHalfOpen: false,
+      pauseOnConnect: false,
+      noDelay: false,
+      keepAlive: false,
+      keepAliveInitialDelay: 0,
+      highWaterMark: 16384,
+    });
+    const fan = fanOutAccepts(server, { copies: 5, onError: assert.fail });
+    t.after(() => fan.close());
+    await fan.ready;
+    const answers = await Promise.all(
+      Array.from(
+        { length: 60 },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const c = connect(port, '127.0.0.1', () => c.end());
+            let got = '';
+            c.setEncoding('utf8');
+            c.on('data', (d: string) => (got += d));
+            c.on('close', () => resolve(got));
+            c.on('error', reject);
+          }),
+      ),
+    );
+    assert.ok(fan.accepted > 0, 'some came through copies');
+    assert.equal(
+      answers.filter((a) => /^conn \d+\n$/.test(a)).length,
+      60,
+      'all answered after their FIN',
+    );
+    for (const s of seen) {
+      assert.equal(s.allowHalfOpen, true);
+      assert.equal(noDelaySet(s), true);
+      assert.equal(s.readableHighWaterMark, 1 << 17);
+      assert.equal(s.writableHighWaterMark, 1 << 17);
+    }
+  });
+
   it('adds `copies` descriptors of the same socket; connections through them reach the server', async (t) => {
     const { server, port, seen } = await lineServer(t);
     const inode = listeningInode(port);

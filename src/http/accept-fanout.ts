@@ -17,13 +17,16 @@
 //
 // Each copy is a net.Server whose connections are handed to the main server's 'connection'
 // listeners (node's http server sets socket.server to itself there, and tracks the
-// connection for closeIdleConnections/closeAllConnections). Nothing is required of the
+// connection for closeIdleConnections/closeAllConnections). A socket takes its options from
+// the net.Server that accepted it (net.js onconnection), so each copy is made with the main
+// server's: without them, connections through a copy had Nagle on and no half-open support,
+// and a client that half-closed after its request got no answer. Nothing is required of the
 // helper: if it fails, the server keeps its one handle.
 
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import type { Server, Socket } from 'node:net';
+import type { Server, ServerOpts, Socket } from 'node:net';
 
 /** Extra handles per listening socket: up to 16 connections accepted per loop iteration. */
 export const FANOUT_COPIES = 15;
@@ -31,6 +34,32 @@ export const FANOUT_COPIES = 15;
 /** The helper's whole program: send back every handle it is given, `copies` times. */
 const HELPER =
   "process.on('message', (m, h) => { for (let i = 0; i < m.copies; i++) process.send({ copy: i }, h); });";
+
+/** What the net.Server constructor kept of its options (net.js Server), for the copies. */
+interface KeptOptions {
+  readonly allowHalfOpen?: boolean;
+  readonly pauseOnConnect?: boolean;
+  readonly noDelay?: boolean;
+  readonly keepAlive?: boolean;
+  /** Seconds (the constructor divides the option's milliseconds by 1000). */
+  readonly keepAliveInitialDelay?: number;
+  readonly highWaterMark?: number;
+}
+
+/** The options `server` was made with: accepted sockets get the same settings. */
+export function acceptOptions(server: Server): ServerOpts {
+  const k = server as KeptOptions;
+  return {
+    allowHalfOpen: k.allowHalfOpen === true,
+    pauseOnConnect: k.pauseOnConnect === true,
+    noDelay: k.noDelay === true,
+    keepAlive: k.keepAlive === true,
+    ...(k.keepAliveInitialDelay !== undefined
+      ? { keepAliveInitialDelay: k.keepAliveInitialDelay * 1000 }
+      : {}),
+    ...(k.highWaterMark !== undefined ? { highWaterMark: k.highWaterMark } : {}),
+  };
+}
 
 /** The extra accept handles of one listening server. */
 export interface AcceptFanout {
@@ -100,7 +129,7 @@ export function fanOutAccepts(server: Server, opts: FanoutOptions): AcceptFanout
   };
 
   const adopt = (handle: unknown): void => {
-    const extra = createServer();
+    const extra = createServer(acceptOptions(server));
     extra.on('connection', (socket: Socket) => {
       accepted++;
       server.emit('connection', socket);

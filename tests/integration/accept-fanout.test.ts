@@ -1,7 +1,8 @@
 // httpd: server/mpm/event/event.c (the listener thread takes in a burst of connections while
 // the workers are busy). A listener with FANOUT_AT open connections gets FANOUT_COPIES more
 // descriptors of its socket (src/http/accept-fanout.ts); connections accepted through them
-// are served like any other; stopping the server closes every one of them.
+// are served like any other (a client that half-closes after its request included);
+// stopping the server closes every one of them.
 
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
@@ -20,6 +21,7 @@ import { descriptorsOf, listeningInode } from '../support/sockets.js';
 import { RawConnection } from '../support/raw-http.js';
 import { toEphemeralPorts } from '../support/harness.js';
 import { makeCerts } from '../support/certs.js';
+import { APPS_DIR } from '../support/wsgi.js';
 
 const GET = (close: boolean): string =>
   `GET /f.txt HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
@@ -106,6 +108,42 @@ describe('extra accept handles for a busy listener', () => {
     const refused = connect(port, '127.0.0.1');
     const [err] = (await once(refused, 'error')) as [NodeJS.ErrnoException];
     assert.equal(err.code, 'ECONNREFUSED');
+  });
+
+  it('a WSGI request sent just before the client half-closes is answered through every handle', async (t) => {
+    // The daemon answers after node has seen the FIN: a socket accepted without the
+    // server's allowHalfOpen had already ended its side, and the answer was lost.
+    const { port, log } = await serve(
+      t,
+      () =>
+        `LoadModule alias_module modules/mod_alias.so\nLoadModule wsgi_module modules/mod_wsgi.so\n` +
+        `WSGIDaemonProcess fan threads=4\n` +
+        `WSGIScriptAlias /app ${join(APPS_DIR, '..', '..', '..', 'examples', 'hello', 'hello.wsgi')} process-group=fan\n`,
+    );
+    const get = (path: string, close: boolean): string =>
+      `GET ${path} HTTP/1.1\r\nHost: x\r\n${close ? 'Connection: close\r\n' : ''}\r\n`;
+    const kept: RawConnection[] = [];
+    for (let i = 0; i < FANOUT_AT; i++) {
+      const c = await RawConnection.open(port);
+      c.send(get('/app', false));
+      assert.equal((await c.read()).status, 200);
+      kept.push(c);
+    }
+    await log.waitFor(/extra accept handles for/);
+    assert.equal(descriptorsOf(listeningInode(port)), 1 + FANOUT_COPIES);
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const c = await RawConnection.open(port);
+        c.send(get('/app', i % 2 === 0));
+        c.socket.end();
+        const res = await c.read();
+        await c.closed;
+        return `${res.status} ${res.headers['connection'] ?? ''} ${res.body.toString()}`;
+      }),
+    );
+    assert.deepEqual(new Set(answers), new Set(['200 close Hello World!\n']));
+    assert.equal(answers.length, 60);
+    for (const c of kept) c.close();
   });
 
   it('TLS: connections accepted through the extra handles go through the handshake (SNI) like the rest', async (t) => {
