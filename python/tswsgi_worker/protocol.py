@@ -222,7 +222,9 @@ class FrameDecoder:
         self._need = 0  # bytes the buffered partial frame needs in all
         self._failed: "ProtocolError | None" = None
 
-    def feed(self, data: bytes) -> List[Frame]:
+    def feed(self, data: "bytes | memoryview") -> List[Frame]:
+        """The frames completed by ``data`` (bytes, or a view of a reused read buffer:
+        every payload returned is a bytes copy, nothing refers to ``data`` afterwards)."""
         if self._failed is not None:
             raise self._failed
         buf = self._buf
@@ -247,7 +249,8 @@ class FrameDecoder:
                 if stop > end:
                     need = HEADER_SIZE + length
                     break
-                frames.append((ftype, stream, src[pos + HEADER_SIZE:stop]))
+                # bytes() of a bytes slice is that slice; of a memoryview, a copy.
+                frames.append((ftype, stream, bytes(src[pos + HEADER_SIZE:stop])))
                 pos = stop
             else:
                 # Fewer than 12 bytes left: a partial header may already

@@ -122,6 +122,26 @@ class IncrementalDecoder(unittest.TestCase):
             P.encode_frame(P.PING, 0, b"12345678"),
         ])
 
+    def test_views_of_a_reused_buffer_give_payloads_of_their_own(self):
+        # The worker reads into one buffer and feeds views of it (worker._read_loop): every
+        # payload must be a bytes copy, whole or split across reads, so the next read into
+        # the buffer cannot change a frame already handed out.
+        data = self.stream()
+        whole = P.decode_all(data)
+        for size in (7, 4096, 65536, len(data)):
+            buf = bytearray(size)
+            view = memoryview(buf)
+            dec = P.FrameDecoder()
+            got = []
+            for start in range(0, len(data), size):
+                n = len(data[start:start + size])
+                buf[:n] = data[start:start + size]
+                got.extend(dec.feed(view[:n]))
+                buf[:] = b"\xee" * size  # the next read overwrites everything
+            self.assertEqual(dec.buffered, 0, size)
+            self.assertEqual(got, whole, size)
+            self.assertTrue(all(type(f[2]) is bytes for f in got), size)
+
     def test_any_chunking_yields_the_same_frames(self):
         data = self.stream()
         whole = P.decode_all(data)
