@@ -8,6 +8,7 @@
 #   benchmarks/http/cpu-per-request.sh [path] [connections] [seconds]    (default /hello 32 5)
 #   WRK_BODY_BYTES=65536 benchmarks/http/cpu-per-request.sh /echo          (POST bodies)
 #   benchmarks/http/cpu-per-request.sh /static.txt                         (4 KiB static file)
+#   benchmarks/http/cpu-per-request.sh /flask/                             (needs python3-flask)
 #   SERVER=apache benchmarks/http/cpu-per-request.sh /hello                  (Apache + mod_wsgi)
 #
 # SERVER=apache measures Apache + mod_wsgi on the same httpd.conf: "front_end" is then the
@@ -27,6 +28,12 @@ stop() { # the server we started, and only it; wait for it to exit before removi
 trap stop EXIT
 mkdir -p "$tmp/root" "$tmp/apps"
 cp "$repo/examples/hello/hello.wsgi" "$repo/tests/fixtures/apps/echo.wsgi" "$repo/tests/fixtures/apps/big.wsgi" "$tmp/apps/"
+# /flask/ (bench.py's Flask hello) when the daemons' Python (python-home=/usr) has Flask.
+flask=0
+if /usr/bin/python3 -c 'import flask' 2>/dev/null; then
+  cp "$repo/examples/flask/app.wsgi" "$tmp/apps/"
+  flask=1
+fi
 # the static-4KiB scenario's file (bench.py STATIC_BYTES)
 /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes((i * 7 + (i >> 5)) % 95 + 32 for i in range(4096)))' > "$tmp/apps/static.txt"
 chmod 755 "$tmp" "$tmp/apps"; chmod 644 "$tmp/apps/"*
@@ -47,7 +54,7 @@ case "$server" in
     exit 2 ;;
 esac
 sed -e "s#@ROOT@#$tmp/root#g; s#@APPS@#$tmp/apps#g; s#@PORT@#$port#g; s#@USER@#$user#" \
-    -e '/flask/d' -e '/^WSGIDaemonProcess /s/$/ display-name=%{GROUP}/' \
+    -e "$([ "$flask" = 1 ] || echo '/flask/d')" -e '/^WSGIDaemonProcess /s/$/ display-name=%{GROUP}/' \
     "$here/httpd.conf.in" > "$tmp/httpd.conf"
 if [ "$server" = apache ]; then
   APACHE_RUN_DIR="$tmp/root" APACHE_LOCK_DIR="$tmp/root" APACHE_LOG_DIR="$tmp/root" \
