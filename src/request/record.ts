@@ -30,6 +30,11 @@ export interface RequestRecord {
   filename: string | undefined;
   /** Trailing path after the file (r->path_info). */
   pathInfo: string;
+  /**
+   * A prefix of `filename` translate expects to be a regular file (a WSGIScriptAlias
+   * script): map_to_storage tries it first (see splitPathInfo). No httpd counterpart.
+   */
+  fileHint: string | undefined;
   /** Handler name (r->handler), e.g. `wsgi-script`. */
   handler: string | undefined;
   contentType: string | undefined;
@@ -439,6 +444,7 @@ export class Request implements RequestRecord {
   args: string;
   filename: string | undefined = undefined;
   pathInfo = '';
+  fileHint: string | undefined = undefined;
   handler: string | undefined = undefined;
   contentType: string | undefined = undefined;
   contentEncoding: string | undefined = undefined;

@@ -25,11 +25,31 @@ const alias = (location: string, target: string, extra: Partial<WsgiAlias> = {})
 const req = (uri: string) => ({
   uri,
   filename: undefined as string | undefined,
+  fileHint: undefined as string | undefined,
   handler: undefined as string | undefined,
   notes: new Map<string, string>(),
 });
 
 describe('WSGIScriptAlias translate', () => {
+  it('hints the script file to map_to_storage when path_info follows it, and only then', () => {
+    const list = compileAliases([alias('/app', '/srv/app.wsgi'), alias('/dir', '/srv/dir/')]);
+    const withInfo = req('/app/a/b');
+    translateWsgiAlias(withInfo, list);
+    assert.equal(withInfo.fileHint, '/srv/app.wsgi');
+    const slash = req('/app/');
+    translateWsgiAlias(slash, list);
+    assert.equal(slash.fileHint, '/srv/app.wsgi');
+    const exact = req('/app');
+    translateWsgiAlias(exact, list);
+    assert.equal(exact.fileHint, undefined, 'nothing follows: the whole path is the script');
+    const dir = req('/dir/x.wsgi/p');
+    translateWsgiAlias(dir, list);
+    assert.equal(dir.filename, '/srv/dir//x.wsgi/p'); // canonical later (map_to_storage)
+    assert.equal(dir.fileHint, undefined, 'a directory target names no script');
+    const root = req('/a/b');
+    translateWsgiAlias(root, compileAliases([alias('/', '/srv/app.wsgi')]));
+    assert.equal(root.fileHint, '/srv/app.wsgi');
+  });
   it('matches on path-segment boundaries only', () => {
     assert.equal(aliasMatches('/app', '/app'), 4);
     assert.equal(aliasMatches('/app/a', '/app'), 4);

@@ -28,6 +28,8 @@ export const NOTE = {
 export interface TranslateTarget {
   readonly uri: string;
   filename: string | undefined;
+  /** The script the alias names, when more of the URI follows it (splitPathInfo's hint). */
+  fileHint?: string | undefined;
   handler: string | undefined;
   readonly notes: Map<string, string>;
 }
@@ -78,6 +80,9 @@ export function translateWsgiAlias(r: TranslateTarget, aliases: readonly Compile
     if (matched <= 0) continue;
     // A mount at '/' appends the whole URI (so '/a' maps to target + '/a').
     r.filename = location === '/' ? target + r.uri : target + r.uri.slice(matched);
+    // A file target with path_info after it: map_to_storage stats the script first
+    // instead of the whole path (which fails with ENOTDIR, an exception in node).
+    if (!target.endsWith('/') && r.filename.startsWith(target + '/')) r.fileHint = target;
     r.handler = 'wsgi-script';
     r.notes.set(NOTE.aliasForcedType, 'wsgi-script');
     if (alias.processGroup !== undefined) r.notes.set(NOTE.processGroup, alias.processGroup);
