@@ -19,9 +19,8 @@ may drain, default 5), process (dict, optional: umask, cpuPriority,
 rlimits, stackSize and the user switch; see limits.py), sendBufferSize and
 receiveBufferSize (SO_SNDBUF / SO_RCVBUF of fd 3; 0 = the OS default),
 serverMetrics (bool: mod_wsgi.server_metrics() asks the front end),
-newrelicConfigFile
-and newrelicEnvironment (str|null: initialise the New Relic agent, see
-embedded.py).
+newrelicConfigFile and newrelicEnvironment (str|null: initialise the New
+Relic agent, see embedded.py).
 
 Exit codes (gunicorn-style, STYLE.md do-7): 0 after SHUTDOWN or channel EOF,
 3 = boot error (bad arguments, fd unusable, bad python-path/home),

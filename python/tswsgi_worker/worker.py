@@ -47,6 +47,7 @@ from .wrapper import FileWrapper
 DEFAULT_SHUTDOWN_TIMEOUT = 5.0
 
 
+# The channel's read buffer (_read_loop): what one read can take in.
 _READ_BUFFER = 1 << 20
 
 

@@ -77,10 +77,12 @@ export function splitPathInfo(
   };
   let missing = next(0); // the first component, unless a deeper prefix exists
   for (let i = parts.length - 1; i >= 1; i--) {
-    if (parts[i] === '' || prefix(i) === filename) continue;
-    const st = stat(prefix(i));
+    if (parts[i] === '') continue;
+    const p = prefix(i);
+    if (p === filename) continue; // the whole path, stat-ed above
+    const st = stat(p);
     if (st === undefined) continue;
-    if (!st.isDirectory()) return { filename: prefix(i), pathInfo: rest(i), finfo: st };
+    if (!st.isDirectory()) return { filename: p, pathInfo: rest(i), finfo: st };
     missing = next(i);
     break;
   }

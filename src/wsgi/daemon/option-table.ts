@@ -32,6 +32,13 @@ export interface DaemonOption {
 // the table
 
 /** Every WSGIDaemonProcess option mod_wsgi 4.9 accepts, in its source order. */
+/**
+ * The worker's SO_SNDBUF when `send-buffer-size` is not given (the kernel doubles it, up to
+ * net.core.wmem_max). With the OS default (208 KiB) a 1 MiB response crossed the channel in
+ * 64 KiB reads: three times the reads and client writes (benchmarks/http, 1 MiB GET).
+ */
+export const DEFAULT_SEND_BUFFER = 1 << 20;
+
 export const DAEMON_OPTIONS: readonly DaemonOption[] = [
   {
     name: 'user',
@@ -252,7 +259,7 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     },
   },
   // SO_SNDBUF/SO_RCVBUF, as mod_wsgi sets them on its listener socket. Unset, the send
-  // buffer is DEFAULT_SEND_BUFFER (spawn-config.ts): a response leaves in large reads.
+  // buffer is DEFAULT_SEND_BUFFER (applied by spawn-config.ts workerConfig).
   buffer(
     'send-buffer-size',
     'send buffer size',
@@ -260,7 +267,7 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     512,
     'system default',
     'sendBufferSize',
-    '1048576',
+    String(DEFAULT_SEND_BUFFER),
   ),
   buffer(
     'receive-buffer-size',

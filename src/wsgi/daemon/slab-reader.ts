@@ -14,14 +14,14 @@
 // past it and every retain() on it was released. A release that never comes (node drops a
 // write callback when the socket was already destroyed) leaves the slab to the GC.
 
-/** Slab size: 4 reads. */
-export const SLAB_SIZE = 1 << 20;
 /**
  * Bytes offered to each read: 256 KiB, not node's 64 KiB. The worker's send buffer
  * (DEFAULT_SEND_BUFFER) holds more than that, so a 1 MiB response takes ~5 reads and ~7
  * client writes instead of ~18 and ~21 (strace, benchmarks/http /big).
  */
 export const READ_SIZE = 1 << 18;
+/** Slab size: 4 reads. */
+export const SLAB_SIZE = 4 * READ_SIZE;
 /** Free slabs kept for reuse (shared by all readers). */
 const FREE_MAX = 4;
 /**

@@ -15,13 +15,7 @@ import { PythonResolveError, canSwitchUser, checkAccess, lookupAccount } from '.
 import type { Account, PythonResolver } from './python.js';
 import type { WorkerConfig } from './worker-process.js';
 import { wsgiFlags } from '../environ.js';
-
-/**
- * The worker's SO_SNDBUF when `send-buffer-size` is not given (the kernel doubles it, up to
- * net.core.wmem_max). With the OS default (208 KiB) a 1 MiB response crossed the channel in
- * 64 KiB reads: three times the reads and client writes (benchmarks/http, 1 MiB GET).
- */
-export const DEFAULT_SEND_BUFFER = 1 << 20;
+import { DEFAULT_SEND_BUFFER } from './option-table.js';
 
 /** The user switch the Python worker performs itself (it starts as root). */
 export interface WorkerPrivileges {
