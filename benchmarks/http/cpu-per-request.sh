@@ -10,11 +10,17 @@
 #   benchmarks/http/cpu-per-request.sh /static.txt                         (4 KiB static file)
 #   benchmarks/http/cpu-per-request.sh /flask/                             (needs python3-flask)
 #   SERVER=apache benchmarks/http/cpu-per-request.sh /hello                  (Apache + mod_wsgi)
+#   SERVER=floor-relay benchmarks/http/cpu-per-request.sh /hello             (the design's floor)
 #
 # SERVER=apache measures Apache + mod_wsgi on the same httpd.conf: "front_end" is then the
 # Apache parent and its worker children, "daemons" the mod_wsgi daemon processes (told apart
 # by display-name=%{GROUP}, added for this). CPU of a child that exits during the run (an
 # event-MPM child stopped as spare, a daemon recycled by maximum-requests) is not counted.
+#
+# SERVER=floor-plain and SERVER=floor-relay measure floor/front.ts instead (plain: Node
+# answers hello itself; relay: Node relays to two single-threaded Python loops that call
+# the WSGI app): what tswsgi's design costs at the least, whatever the path (see floor.sh).
+# "wrk" is the load generator's own CPU per request: on this machine it shares the cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -49,8 +55,9 @@ case "$server" in
     fi
     # Apache will not serve as root: its workers and daemons run as www-data (as in run.sh).
     [ "$(id -u)" -ne 0 ] || user='User www-data\nGroup www-data' ;;
+  floor-plain | floor-relay) ;;
   *)
-    echo "$0: SERVER must be tswsgi or apache, not '$server'" >&2
+    echo "$0: SERVER must be tswsgi, apache, floor-plain or floor-relay, not '$server'" >&2
     exit 2 ;;
 esac
 sed -e "s#@ROOT@#$tmp/root#g; s#@APPS@#$tmp/apps#g; s#@PORT@#$port#g; s#@USER@#$user#" \
@@ -60,8 +67,10 @@ if [ "$server" = apache ]; then
   APACHE_RUN_DIR="$tmp/root" APACHE_LOCK_DIR="$tmp/root" APACHE_LOG_DIR="$tmp/root" \
     APACHE_PID_FILE="$tmp/root/httpd.pid" APACHE_RUN_USER=www-data APACHE_RUN_GROUP=www-data \
     /usr/sbin/apache2 -f "$tmp/httpd.conf" -DFOREGROUND > "$tmp/out" 2>&1 &
-else
+elif [ "$server" = tswsgi ]; then
   "$repo/bin/tswsgi" -f "$tmp/httpd.conf" -DFOREGROUND > "$tmp/out" 2>&1 &
+else
+  node "$repo/dist/benchmarks/http/floor/front.js" "$port" "$tmp/root/httpd.pid" "${server#floor-}" /usr/bin/python3 > "$tmp/out" 2>&1 &
 fi
 srv=$!
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/hello" && break; sleep 0.1; done
@@ -87,9 +96,13 @@ cpu() { # $1: front end only (1) or the whole tree (0)
   echo "$t"
 }
 c0="$(cpu 0)" f0="$(cpu 1)"
-out="$(wrk -t2 -c"$conns" -d"${secs}s" --latency ${WRK_BODY_BYTES:+-s "$here/report.lua"} "http://127.0.0.1:$port$path")"
+TIMEFORMAT='%3U %3S'
+{ time wrk -t2 -c"$conns" -d"${secs}s" --latency ${WRK_BODY_BYTES:+-s "$here/report.lua"} "http://127.0.0.1:$port$path" > "$tmp/wrk.out" ; } 2> "$tmp/wrk.time"
+out="$(cat "$tmp/wrk.out")"
 c1="$(cpu 0)" f1="$(cpu 1)"
 reqs="$(echo "$out" | grep -oE '^ +[0-9]+ requests' | grep -oE '[0-9]+')"
 tick="$(getconf CLK_TCK)"
 echo "$out" | grep -E 'Requests/sec|99%'
-echo "requests=$reqs cpu_us_per_request total=$(( (c1 - c0) * 1000000 / tick / reqs )) front_end=$(( (f1 - f0) * 1000000 / tick / reqs )) daemons=$(( ((c1 - c0) - (f1 - f0)) * 1000000 / tick / reqs ))"
+read -r wu ws < "$tmp/wrk.time"
+wrk_us="$(awk -v u="$wu" -v s="$ws" -v n="$reqs" 'BEGIN { printf "%d", (u + s) * 1e6 / n }')"
+echo "requests=$reqs cpu_us_per_request total=$(( (c1 - c0) * 1000000 / tick / reqs )) front_end=$(( (f1 - f0) * 1000000 / tick / reqs )) daemons=$(( ((c1 - c0) - (f1 - f0)) * 1000000 / tick / reqs )) wrk=$wrk_us"
