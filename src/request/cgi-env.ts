@@ -54,7 +54,8 @@ function serverSignature(
 
 /** ap_add_common_vars: headers, server/client identity, document root. Insertion-ordered. */
 export function commonVars(r: RequestRecord, opts: CommonVarsOptions = {}): Map<string, string> {
-  const env = new Map<string, string>(r.env);
+  // new Map(iterable) costs a call per entry even when there are none.
+  const env = r.env.size === 0 ? new Map<string, string>() : new Map<string, string>(r.env);
   const raw = r.headersIn.rawHeaders;
   const seen = new Set<string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {

@@ -99,10 +99,13 @@ function utf8AsLatin1(v: string): string {
 export function encodeRequestFrame(stream: number, environ: Environ, body: boolean): Buffer {
   // One join, not a concatenation per pair: the rope of ~100 cons strings the latter built
   // was the largest allocation of a hello-world request (8 KB of its ~45 KB).
-  const parts: string[] = [];
+  // Sized once: growing it by push reallocated its backing store ~5 times per request.
+  const parts = new Array<string>(2 * environCount(environ));
+  let n = 0;
   for (const [k, v] of environ) {
     if (k.includes('\0') || v.includes('\0')) return encodeRequestStrlist(stream, environ, body);
-    parts.push(k, UTF8_ENVIRON_KEYS.has(k) ? utf8AsLatin1(v) : v);
+    parts[n++] = k;
+    parts[n++] = UTF8_ENVIRON_KEYS.has(k) ? utf8AsLatin1(v) : v;
   }
   const text = parts.join('\0');
   // latin-1 is one byte per UTF-16 code unit (Buffer.write('latin1') keeps the low 8 bits).
