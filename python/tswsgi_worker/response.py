@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union, cast
+from typing import Any, Callable, Dict, List, NoReturn, Optional, Tuple, Union, cast
 
 from .channel import Buffers
 from .input import RequestInput
@@ -98,36 +98,55 @@ def validate_headers(headers: object) -> Tuple[List[Tuple[str, str]], List[bytes
     once, here, where an unencodable one has to be refused anyway)."""
     if type(headers) is not list:
         raise TypeError("headers must be a list, not %s" % type(headers).__name__)
-    items = cast("List[object]", headers)
+    items: List[Any] = headers  # pyright: ignore[reportUnknownVariableType]
     encoded: List[bytes] = []
+    append = encoded.append
     for header in items:
-        if type(header) is not tuple:
-            raise TypeError("each header must be a 2-tuple, not %s"
-                            % type(header).__name__)
-        pair = cast("Tuple[object, ...]", header)
-        if len(pair) != 2:
-            raise ValueError("each header must be a 2-tuple, got length %d"
-                             % len(pair))
-        name, value = pair
-        if type(name) is not str:
-            raise TypeError("header name must be str, not %s" % type(name).__name__)
-        if type(value) is not str:
-            raise TypeError("header value must be str, not %s"
-                            % type(value).__name__)
-        if not name:
-            raise ValueError("header name is empty")
-        if _CTL_RE.search(name):
-            raise ValueError("control character present in header name: %r" % name)
-        if " " in name:
-            raise ValueError("space character present in header name: %r" % name)
-        if ":" in name:
-            raise ValueError("colon character present in header name: %r" % name)
+        if type(header) is not tuple or len(header) != 2:  # pyright: ignore
+            _bad_header_shape(header)
+        name, value = header  # pyright: ignore[reportUnknownVariableType]
+        if type(name) is not str or type(value) is not str:
+            _bad_header_types(name, value)
+        # One scan for every character a name may not hold (the message says which).
+        if not name or _BAD_NAME_RE.search(name):
+            _bad_header_name(name)
         if "\r" in value or "\n" in value:
             raise ValueError("carriage return/line feed character present in "
                              "header value: %r" % value)
-        encoded.append(_latin1(name, "header name"))
-        encoded.append(_latin1(value, "header value"))
-    return cast("List[Tuple[str, str]]", list(items)), encoded
+        try:
+            append(name.encode("latin-1"))
+            append(value.encode("latin-1"))
+        except UnicodeEncodeError:
+            _latin1(name, "header name")
+            _latin1(value, "header value")
+    return list(items), encoded
+
+
+# A control character, a space or a colon: not in a header name.
+_BAD_NAME_RE = re.compile(r"[\x00-\x20:\x7f]")
+
+
+def _bad_header_shape(header: object) -> NoReturn:
+    if type(header) is not tuple:
+        raise TypeError("each header must be a 2-tuple, not %s" % type(header).__name__)
+    raise ValueError("each header must be a 2-tuple, got length %d"
+                     % len(cast("Tuple[object, ...]", header)))
+
+
+def _bad_header_types(name: object, value: object) -> NoReturn:
+    if type(name) is not str:
+        raise TypeError("header name must be str, not %s" % type(name).__name__)
+    raise TypeError("header value must be str, not %s" % type(value).__name__)
+
+
+def _bad_header_name(name: str) -> NoReturn:
+    if not name:
+        raise ValueError("header name is empty")
+    if _CTL_RE.search(name):
+        raise ValueError("control character present in header name: %r" % name)
+    if " " in name:
+        raise ValueError("space character present in header name: %r" % name)
+    raise ValueError("colon character present in header name: %r" % name)
 
 
 class Response:
