@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/config/errors.js';
 import { DIFF_CONF_TEMPLATE, RW_MAP } from '../differential/apache.js';
+import { prng } from '../support/fuzz.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tswsgi-conffuzz-'));
 // Files the template names and the reader checks (RewriteMap txt: must exist).
@@ -64,17 +65,6 @@ const SPECIAL = [
   ':',
   '\u00e9',
 ];
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('configuration reader under mutation', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,7 +8,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { exchange, prng } from '../support/fuzz.js';
 import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { rawRequest } from '../support/raw-http.js';
@@ -45,18 +45,6 @@ const SEEDS = [
 ];
 const SPECIAL = [0x0d, 0x0a, 0x00, 0x20, 0x3a, 0x25, 0x2f, 0x2e, 0x80, 0xff, 0x09, 0x2c, 0x3b];
 
-/** mulberry32: a small seeded PRNG, so a failure names a case that replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function mutate(seed: Buffer, rnd: () => number): Buffer {
   let b = Buffer.from(seed);
   const n = rnd() < 0.7 ? 1 : 2;
@@ -84,26 +72,6 @@ function mutate(seed: Buffer, rnd: () => number): Buffer {
     }
   }
   return b;
-}
-
-/** Send bytes, half-close, collect everything until the server closes (or 5 s pass). */
-function exchange(port: number, data: Buffer): Promise<{ reply: Buffer; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      s.destroy();
-    }, 5000);
-    s.on('data', (d: Buffer) => chunks.push(d));
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      clearTimeout(timer);
-      resolve({ reply: Buffer.concat(chunks), timedOut });
-    });
-    s.end(data);
-  });
 }
 
 const CASES = 600;
