@@ -479,14 +479,13 @@ export function dispatch(
           done(status);
         }
       },
-      onFail(cause) {
+      onFail(cause, pid) {
         detachBody();
         if (aborted || finished || timedOut) return;
         if (redirectTo !== undefined) {
           followRedirect(redirectTo);
           return;
         }
-        const pid = stream?.worker.pid;
         log.log(
           'error',
           'wsgi',

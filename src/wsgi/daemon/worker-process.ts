@@ -445,7 +445,7 @@ export class WorkerProcess {
     for (const s of streams) {
       s.closed = true;
       s.onClosed?.();
-      s.release().onFail(cause);
+      s.release().onFail(cause, this.pid);
     }
     if (streams.length > 0) this.#onStreamClosed(this);
   }

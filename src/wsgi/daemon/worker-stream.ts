@@ -21,8 +21,11 @@ export interface StreamHandler {
   onError(message: string): void;
   /** Request-body credit granted by the worker. */
   onWindow(increment: number): void;
-  /** The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL". */
-  onFail(cause: string): void;
+  /**
+   * The worker went away (crash, protocol error); `cause` reads "exited with signal SIGKILL".
+   * `pid` is the worker's: the stream may fail before its opener has seen it.
+   */
+  onFail(cause: string, pid: number | undefined): void;
   /**
    * request-timeout expired after `elapsedMs` (the pool then ABORTs the stream): answer 504,
    * or abort the client connection if the response started, and log the request.
@@ -80,8 +83,9 @@ export class WorkerStream {
     return h;
   }
 
-  /** Send REQUEST. */
+  /** Send REQUEST (not on a stream that has already failed: its worker is gone). */
   request(environ: Environ, body: boolean): void {
+    if (this.closed) return;
     this.worker.send(encodeToWorker({ kind: 'request', stream: this.id, body, environ }));
   }
   /** Send request-body bytes; the caller keeps within `sendCredit`. */
