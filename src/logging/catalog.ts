@@ -295,6 +295,18 @@ export const MESSAGES = {
     summary:
       "mod_reqtimeout's body deadline passed while the request body was going to the app (mod_wsgi's wording): the app's reads fail, the client gets 408.",
   },
+  MW00235: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "socket-timeout passed with no response head from the daemon process (mod_wsgi's wording); the client gets 504.",
+  },
+  MW00236: {
+    module: 'wsgi',
+    level: 'error',
+    summary:
+      "socket-timeout passed with no response data from the daemon process after the response started (mod_wsgi's wording); the response is cut short.",
+  },
   MW00301: {
     module: 'core',
     level: 'error',

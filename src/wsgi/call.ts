@@ -63,6 +63,13 @@ export function callPool(
       onTimeout(elapsedMs) {
         settle({ ok: false, error: `no answer within ${String(Math.round(elapsedMs))} ms` });
       },
+      onSocketTimeout(idleMs) {
+        settle({
+          ok: false,
+          error: `nothing from the daemon process for ${String(Math.round(idleMs))} ms (socket-timeout)`,
+        });
+        return true;
+      },
     };
     pool.open(script, scriptMtimeMs, handler).then(
       (s) => {

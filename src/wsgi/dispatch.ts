@@ -479,6 +479,43 @@ export function dispatch(
           done(status);
         }
       },
+      onSocketTimeout(idleMs) {
+        if (aborted || finished || timedOut) return true;
+        // Waiting on the client is not the daemon's silence: a response it is slow to take
+        // (credit held back), or a body it has not sent yet.
+        if (pendingGrant > 0) return false;
+        if (body !== null && !bodyEnded && pend.length === 0) return false;
+        detachBody();
+        timedOut = true;
+        const secs = `${String(pool.spec.socketTimeout)}s`;
+        if (!started && overridden === 0 && redirectTo === undefined) {
+          // wsgi_scan_headers_brigade: WSGI_HEADER_TIMEOUT → HTTP_GATEWAY_TIME_OUT.
+          log.log(
+            'error',
+            'wsgi',
+            'MW00235',
+            `Timeout when reading response headers from daemon process '${group}': ${req.scriptFilename}`,
+            fields,
+          );
+          renderError(504);
+          return true;
+        }
+        // wsgi_transfer_response: a blocking read from the daemon timed out (WSGI0119).
+        log.log(
+          'error',
+          'wsgi',
+          'MW00236',
+          `mod_wsgi (pid=${String(process.pid)}): Unable to proxy response from daemon to client. The timeout specified has expired (daemon process '${group}' sent nothing for ${(idleMs / 1000).toFixed(3)}s; socket-timeout ${secs}).`,
+          fields,
+        );
+        if (overridden !== 0) renderError(overridden);
+        else if (redirectTo !== undefined) followRedirect(redirectTo);
+        else {
+          truncate(res);
+          done(status);
+        }
+        return true;
+      },
       onFail(cause, pid) {
         detachBody();
         if (aborted || finished || timedOut) return;

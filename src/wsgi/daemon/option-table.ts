@@ -232,7 +232,7 @@ export const DAEMON_OPTIONS: readonly DaemonOption[] = [
     'socket timeout',
     'socketTimeout',
     60,
-    'Per read/write timeout between front end and worker, seconds.',
+    'Seconds a request may pass nothing to or from its worker (504 before the response starts, cut short after; 0 = no limit); also the heartbeat deadline.',
   ),
   int(
     'queue-timeout',

@@ -50,6 +50,7 @@ export class TimeoutPolicy {
       restartDue: (ms) => this.restartDue(w, ms),
       idle: (ms) => this.idle(w, ms),
       hung: (ms) => this.hung(w, ms),
+      socketSweep: (now) => this.socketSweep(w, now),
     };
   }
 
@@ -73,6 +74,28 @@ export class TimeoutPolicy {
       );
     s.abort();
     const w = s.worker;
+    if (w.retiring && w.liveInFlight === 0 && w.state === 'ready') this.#h.shutdownWorker(w);
+  }
+
+  /**
+   * socket-timeout (mod_wsgi's per-read/write limit on the daemon socket): a stream that
+   * has passed nothing to or from its worker for that long is answered by its handler (504
+   * before the response started, truncated after) and ABORTed, unless the handler says the
+   * request is waiting on its client. The worker is not recycled: the thread may be slow,
+   * not stuck (request-timeout and the heartbeat deal with stuck).
+   */
+  socketSweep(w: WorkerProcess, now: number): void {
+    const limit = this.#h.spec.socketTimeout * 1000;
+    for (const s of w.openStreams()) {
+      if (s.closed || s.timedOut || now - s.lastIo < limit) continue;
+      const answered = s.handler.onSocketTimeout?.(now - s.lastIo) ?? true;
+      if (!answered) {
+        s.lastIo = now;
+        continue;
+      }
+      s.timedOut = true;
+      s.abort();
+    }
     if (w.retiring && w.liveInFlight === 0 && w.state === 'ready') this.#h.shutdownWorker(w);
   }
 

@@ -7,6 +7,7 @@ import {
   HEARTBEAT_INTERVAL_MS,
   MIN_HEARTBEAT_TIMEOUT_MS,
   WorkerWatch,
+  socketSweepMs,
   watchTimings,
 } from './timers.js';
 import type { WatchTimings, Watched } from './timers.js';
@@ -31,6 +32,7 @@ const OFF: WatchTimings = {
   wedgeGraceMs: 0,
   heartbeatIntervalMs: 0,
   heartbeatTimeoutMs: 0,
+  socketMs: 0,
 };
 
 function make(t: Partial<WatchTimings>) {
@@ -44,6 +46,7 @@ function make(t: Partial<WatchTimings>) {
       restartDue: (ms) => events.push(`restart ${ms}`),
       idle: (ms) => events.push(`idle ${ms}`),
       hung: (ms) => events.push(`hung ${ms}`),
+      socketSweep: (now) => events.push(`sweep ${now}`),
     },
   );
   return { w, watch, events };
@@ -74,6 +77,7 @@ describe('WorkerWatch', () => {
       wedgeGraceMs: 15000,
       heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
       heartbeatTimeoutMs: MIN_HEARTBEAT_TIMEOUT_MS,
+      socketMs: 2000,
     });
     assert.equal(watchTimings(groupSpec({ socketTimeout: 90 })).heartbeatTimeoutMs, 90000);
     assert.equal(watchTimings(groupSpec(), { heartbeatIntervalMs: 7 }).heartbeatIntervalMs, 7);
@@ -244,5 +248,35 @@ describe('WorkerWatch', () => {
     assert.equal(watch.pending, 0);
     mock.timers.tick(1000);
     assert.deepEqual(events, []);
+  });
+  it('sweeps streams against socket-timeout only while ready with requests in flight', () => {
+    assert.equal(socketSweepMs(60000), 1000);
+    assert.equal(socketSweepMs(1000), 250);
+    assert.equal(socketSweepMs(8), 10);
+    const { w, watch, events } = make({ socketMs: 1000 });
+    w.state = 'ready';
+    watch.ready();
+    mock.timers.tick(1000);
+    assert.deepEqual(events, [], 'no request in flight: nothing to check');
+    w.inFlight = 2;
+    mock.timers.tick(250);
+    mock.timers.tick(250);
+    assert.deepEqual(events, ['sweep 1001250', 'sweep 1001500']);
+    w.state = 'exited';
+    mock.timers.tick(250);
+    assert.equal(events.length, 2, 'an exited worker is not swept');
+    w.state = 'ready';
+    watch.stop();
+    mock.timers.tick(1000);
+    assert.equal(events.length, 2);
+    assert.equal(watch.pending, 0);
+  });
+
+  it('arms no sweep when socket-timeout is 0', () => {
+    const { w, watch } = make({ socketMs: 0 });
+    w.state = 'ready';
+    w.inFlight = 1;
+    watch.ready();
+    assert.equal(watch.pending, 0);
   });
 });

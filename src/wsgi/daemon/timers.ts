@@ -32,6 +32,13 @@ export interface WatchTimings {
   readonly wedgeGraceMs: number;
   readonly heartbeatIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
+  /** socket-timeout: the longest a request stream may pass nothing to or from its worker. */
+  readonly socketMs: number;
+}
+
+/** How often streams are checked against socket-timeout: a quarter of it, at most 1 s. */
+export function socketSweepMs(socketMs: number): number {
+  return Math.max(10, Math.min(1000, Math.floor(socketMs / 4)));
 }
 
 /** Timings of a group (seconds → ms), with test overrides. */
@@ -48,6 +55,7 @@ export function watchTimings(
     wedgeGraceMs: ms(spec.gracefulTimeout),
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     heartbeatTimeoutMs: Math.max(MIN_HEARTBEAT_TIMEOUT_MS, ms(spec.socketTimeout)),
+    socketMs: ms(spec.socketTimeout),
     ...over,
   };
 }
@@ -71,6 +79,8 @@ export interface WatchEvents {
   restartDue(ageMs: number): void;
   idle(idleMs: number): void;
   hung(silentMs: number): void;
+  /** Check the worker's open streams against socket-timeout (every socketSweepMs). */
+  socketSweep(now: number): void;
 }
 
 /** Handle of one watched request. */
@@ -178,6 +188,7 @@ export class WorkerWatch {
   #requestTimer: NodeJS.Timeout | undefined;
   #requestTimerAt = Infinity;
   #beat: NodeJS.Timeout | undefined;
+  #sweep: NodeJS.Timeout | undefined;
   #pingSince: number | undefined;
   #stopped = false;
 
@@ -206,7 +217,7 @@ export class WorkerWatch {
   ready(): void {
     if (this.#stopped) return;
     this.#clearAll();
-    const { restartIntervalMs, inactivityMs, heartbeatIntervalMs } = this.#t;
+    const { restartIntervalMs, inactivityMs, heartbeatIntervalMs, socketMs } = this.#t;
     if (restartIntervalMs > 0) {
       const left = restartIntervalMs - (this.#now() - this.#w.spawnedAt);
       this.#after(Math.max(0, left), () => this.#ev.restartDue(this.#now() - this.#w.spawnedAt));
@@ -214,6 +225,13 @@ export class WorkerWatch {
     if (inactivityMs > 0) this.#armIdle(inactivityMs);
     if (heartbeatIntervalMs > 0)
       this.#beat = setInterval(() => this.#heartbeat(), heartbeatIntervalMs);
+    // One interval per worker, not a timer per request: a stream's last frame time is a
+    // field it updates (worker-stream.ts), and the sweep compares it.
+    if (socketMs > 0)
+      this.#sweep = setInterval(() => {
+        if (!this.#stopped && this.#w.state === 'ready' && this.#w.inFlight > 0)
+          this.#ev.socketSweep(this.#now());
+      }, socketSweepMs(socketMs));
   }
 
   /** A PONG arrived. */
@@ -251,7 +269,12 @@ export class WorkerWatch {
 
   /** Live timers (tests). */
   get pending(): number {
-    return this.#timers.size + (this.#beat ? 1 : 0) + (this.#requestTimer ? 1 : 0);
+    return (
+      this.#timers.size +
+      (this.#beat ? 1 : 0) +
+      (this.#sweep ? 1 : 0) +
+      (this.#requestTimer ? 1 : 0)
+    );
   }
 
   /** Requests being watched (tests). */
@@ -332,6 +355,8 @@ export class WorkerWatch {
     this.#timers.clear();
     if (this.#beat) clearInterval(this.#beat);
     this.#beat = undefined;
+    if (this.#sweep) clearInterval(this.#sweep);
+    this.#sweep = undefined;
     if (this.#requestTimer) clearTimeout(this.#requestTimer);
     this.#requestTimer = undefined;
     this.#requestTimerAt = Infinity;

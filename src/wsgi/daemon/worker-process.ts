@@ -224,6 +224,11 @@ export class WorkerProcess {
     return this.#streams.size;
   }
 
+  /** The open request streams (a copy). */
+  openStreams(): WorkerStream[] {
+    return this.#streams.values();
+  }
+
   /** Open streams whose request-timeout has not expired. */
   get liveInFlight(): number {
     let n = 0;
@@ -407,7 +412,7 @@ export class WorkerProcess {
     }
     const s = this.#streams.get(m.stream);
     if (!s) return; // a late frame for a stream we already failed; ignore
-    this.lastActivity = Date.now();
+    this.lastActivity = s.lastIo = Date.now();
     switch (m.kind) {
       case 'start':
         s.handler.onStart(m.status, m.headers);

@@ -31,6 +31,14 @@ export interface StreamHandler {
    * or abort the client connection if the response started, and log the request.
    */
   onTimeout?(elapsedMs: number): void;
+  /**
+   * socket-timeout: nothing has passed between the stream and its worker for `idleMs`. If
+   * the request is waiting on its client instead (a response the client is slow to take,
+   * a body it is slow to send), answer false: the clock starts again. Otherwise answer
+   * the timeout (504 before the response started, a visibly truncated response after it)
+   * and return true: the pool then ABORTs the stream.
+   */
+  onSocketTimeout?(idleMs: number): boolean;
   /** `[client …]` decoration for LOG frames of this stream. */
   readonly client?: string | undefined;
   /** A LOG frame of this stream was written to the error log. */
@@ -57,6 +65,8 @@ export class WorkerStream {
   closed = false;
   /** request-timeout expired: answered 504 and ABORTed; the worker may still hold the thread. */
   timedOut = false;
+  /** Time (ms since epoch) of the stream's last frame in either direction (socket-timeout). */
+  lastIo = Date.now();
   /** Called once when the stream finishes (END, ERROR or worker failure). */
   onClosed: (() => void) | undefined;
 
@@ -92,6 +102,7 @@ export class WorkerStream {
   data(data: Buffer): void {
     if (this.closed || data.length === 0) return;
     this.sendCredit -= data.length;
+    this.lastIo = Date.now();
     if (data.length > MAX_PAYLOAD) {
       this.worker.send(encodeToWorker({ kind: 'data', stream: this.id, data })); // throws too-large
       return;
@@ -120,6 +131,8 @@ export class WorkerStream {
     if (this.#owed < INITIAL_WINDOW / 2) return;
     const n = this.#owed;
     this.#owed = 0;
+    // The client took what the worker sent: the worker is due to send more from now on.
+    this.lastIo = Date.now();
     this.worker.send(encodeToWorker({ kind: 'window', stream: this.id, increment: n }));
   }
 }
