@@ -305,7 +305,7 @@ export const MESSAGES = {
     module: 'wsgi',
     level: 'error',
     summary:
-      "socket-timeout passed with no response data from the daemon process after the response started (mod_wsgi's wording); the response is cut short.",
+      "socket-timeout passed with no response data from the daemon process after the response started (mod_wsgi's wording); the response is cut short (no last chunk).",
   },
   MW00301: {
     module: 'core',

@@ -479,7 +479,7 @@ export function dispatch(
           done(status);
         }
       },
-      onSocketTimeout(idleMs) {
+      onSocketTimeout() {
         if (aborted || finished || timedOut) return true;
         // Waiting on the client is not the daemon's silence: a response it is slow to take
         // (credit held back), or a body it has not sent yet.
@@ -487,7 +487,6 @@ export function dispatch(
         if (body !== null && !bodyEnded && pend.length === 0) return false;
         detachBody();
         timedOut = true;
-        const secs = `${String(pool.spec.socketTimeout)}s`;
         if (!started && overridden === 0 && redirectTo === undefined) {
           // wsgi_scan_headers_brigade: WSGI_HEADER_TIMEOUT → HTTP_GATEWAY_TIME_OUT.
           log.log(
@@ -500,12 +499,13 @@ export function dispatch(
           renderError(504);
           return true;
         }
-        // wsgi_transfer_response: a blocking read from the daemon timed out (WSGI0119).
+        // wsgi_execute_remote (4.9.4): a blocking read of the body from the daemon timed out.
+        // Apache then ends the body as if complete; here the client can tell (truncate).
         log.log(
           'error',
           'wsgi',
           'MW00236',
-          `mod_wsgi (pid=${String(process.pid)}): Unable to proxy response from daemon to client. The timeout specified has expired (daemon process '${group}' sent nothing for ${(idleMs / 1000).toFixed(3)}s; socket-timeout ${secs}).`,
+          `(70007)The timeout specified has expired: mod_wsgi (pid=${String(process.pid)}): Failed to proxy response from daemon.`,
           fields,
         );
         if (overridden !== 0) renderError(overridden);

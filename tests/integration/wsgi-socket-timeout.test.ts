@@ -2,7 +2,8 @@
 // read/write on the child↔daemon socket"; mod_wsgi wsgi_remote.c). A request whose daemon
 // process sends no response head for socket-timeout gets 504 and mod_wsgi's "Timeout when
 // reading response headers from daemon process" line; one whose response stops mid-body is
-// cut short (no last chunk) with "Unable to proxy response from daemon to client". Waiting
+// cut short (no last chunk) with "Failed to proxy response from daemon" (Apache 2.4 +
+// mod_wsgi 4.9.4 log the same two lines; Apache ends the cut body with a last chunk). Waiting
 // on the client (a slow reader, a slow upload) is not the daemon's silence, and gaps
 // shorter than the limit never add up. request-timeout is off here, so only socket-timeout
 // can end a request.
@@ -71,7 +72,7 @@ describe('WSGIDaemonProcess socket-timeout', () => {
     const line = await until(() => lines(/MW00236/)[0]);
     assert.match(
       line,
-      /MW00236: mod_wsgi \(pid=\d+\): Unable to proxy response from daemon to client\. The timeout specified has expired \(daemon process 'st' sent nothing for 1\.\d{3}s; socket-timeout 1s\)\.$/,
+      /MW00236: \(70007\)The timeout specified has expired: mod_wsgi \(pid=\d+\): Failed to proxy response from daemon\.$/,
     );
   });
 
