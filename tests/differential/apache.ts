@@ -183,6 +183,9 @@ WSGIScriptAlias /fakeauth "@SRV@/dump.wsgi" process-group=diff
 
 WSGIDaemonProcess diff processes=2 threads=15 python-home=/usr
 WSGIScriptAlias /dump "@SRV@/dump.wsgi" process-group=diff
+# socket-timeout: a response head that takes longer than 1 s is a 504.
+WSGIDaemonProcess socktime threads=2 socket-timeout=1 python-home=/usr
+WSGIScriptAlias /socktime "@SRV@/socket-timeout.wsgi" process-group=socktime
 WSGIScriptAlias /scripts/ "@SRV@/scripts/"
 <Directory "@SRV@/scripts">
     WSGIProcessGroup diff
@@ -825,6 +828,11 @@ export async function prepareTree(): Promise<DiffTree> {
     join(srv, 'metrics.wsgi'),
   );
   await chmod(join(srv, 'metrics.wsgi'), 0o644);
+  await copyFile(
+    join(REPO_ROOT, 'tests', 'fixtures', 'apps', 'socket-timeout.wsgi'),
+    join(srv, 'socket-timeout.wsgi'),
+  );
+  await chmod(join(srv, 'socket-timeout.wsgi'), 0o644);
   await writeFile(join(srv, 'dispatch.wsgi'), DISPATCH_APP);
   await writeFile(join(srv, 'auth.wsgi'), AUTH_APP);
   await writeFile(join(srv, 'htpasswd'), HTPASSWD, { mode: 0o644 });

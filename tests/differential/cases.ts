@@ -153,6 +153,15 @@ export const CASES: readonly Case[] = [
     },
   },
   {
+    name: 'GET /socktime/sleep: no response head within socket-timeout (1 s) is 504',
+    path: '/socktime/sleep?2500',
+    expectStatus: 504,
+    logs: [
+      /Timeout when reading response headers from daemon process 'socktime': \S*\/socket-timeout\.wsgi$/m,
+    ],
+    check: canned('504 Gateway Timeout', 'The gateway did not receive a timely response'),
+  },
+  {
     name: 'POST /dump with Transfer-Encoding: chunked is 411 (WSGIChunkedRequest Off)',
     method: 'POST',
     path: '/dump',
