@@ -50,6 +50,7 @@ class Channel:
         self._relay: "threading.Thread | None" = None
         self._relay_go = threading.Condition(self._lock)
         self._relaying = False  # the relay thread holds the sender role
+        self._drainers = 0  # threads in drain(): only then is _idle notified
         self.dead = False
 
     def send(self, data: Buffers) -> None:
@@ -88,7 +89,7 @@ class Channel:
                     if not queued:
                         self._sending = False
                         self._relaying = False
-                        self._idle.notify_all()
+                        self._notify_idle()
                         return
                     if not relay and relayed >= _RELAY_HANDOFF:
                         self._relaying = True  # keeps _sending: others go on queueing
@@ -103,7 +104,7 @@ class Channel:
             with lock:
                 self._sending = False
                 self._relaying = False
-                self._idle.notify_all()
+                self._notify_idle()
             raise
 
     def _start_relay(self) -> None:
@@ -126,12 +127,21 @@ class Channel:
                 with self._lock:
                     self._sending = False
                     self._relaying = False
-                    self._idle.notify_all()
+                    self._notify_idle()
+
+    def _notify_idle(self) -> None:
+        """Wake drain() callers (caller holds the lock); nobody waiting: nothing to do."""
+        if self._drainers:
+            self._idle.notify_all()
 
     def drain(self, timeout: float) -> None:
         """Wait until every queued frame has been written (or timeout)."""
         with self._idle:
-            self._idle.wait_for(lambda: not self._sending, timeout)
+            self._drainers += 1
+            try:
+                self._idle.wait_for(lambda: not self._sending, timeout)
+            finally:
+                self._drainers -= 1
 
     def log(self, stream: int, level: int, message: str) -> None:
         payload = bytes((level,)) + message.encode("utf-8", "backslashreplace")

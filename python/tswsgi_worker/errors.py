@@ -80,6 +80,10 @@ class RequestErrors(_LogTextStream):
         return len(s)
 
     def flush(self) -> None:
+        # Nothing held (the usual end of a request, and again from io's finaliser): no lock.
+        # A write racing this flush is seen by the next one, as it would be a moment later.
+        if not self._pending:
+            return
         with self._lock:
             text, self._pending = self._pending, ""
         if text:

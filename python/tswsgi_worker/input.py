@@ -32,7 +32,8 @@ class RequestInput:
 
     def __init__(self, has_body: bool,
                  grant: Optional[Callable[[int], None]] = None,
-                 cond: Optional[threading.Condition] = None) -> None:
+                 cond: Optional[threading.Condition] = None,
+                 lock: "Optional[threading.RLock]" = None) -> None:
         # DATA payloads as they came; _off bytes of the first are already read. A read of
         # at least a whole chunk returns that chunk itself (no copy); a bytearray buffer
         # copied every byte in and again out.
@@ -41,7 +42,12 @@ class RequestInput:
         self._size = 0  # unread bytes
         self._eof = not has_body
         self._aborted = False
-        self._cond = cond or threading.Condition()
+        if cond is None:
+            lock = threading.RLock()
+            cond = threading.Condition(lock)
+        self._cond = cond
+        # cond's own lock (given with it), for sections that neither wait nor notify.
+        self._lock = lock if lock is not None else cond
         self._grant = grant
         self._consumed = 0  # consumed since the last WINDOW grant
         self.bytes_read = 0
@@ -188,6 +194,6 @@ class RequestInput:
 
     def discard(self) -> None:
         """End of request: drop what is left, take no more DATA."""
-        with self._cond:
+        with self._lock:
             self._eof = True
             self._clear()

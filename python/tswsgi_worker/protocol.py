@@ -122,12 +122,19 @@ def decode_u32(payload: bytes) -> int:
     return _unpack_u32(payload)[0]
 
 
+# u32 encodings of 0..1023, looked up instead of packed: header names and values are short.
+_U32_SMALL = tuple(struct.pack(">I", i) for i in range(1024))
+
+
 def encode_strlist(items: Sequence[bytes]) -> bytes:
     """Encode a strlist: u32 count then u32 len + bytes per item."""
-    parts: List[bytes] = [_pack_u32(len(items))]
+    small = _U32_SMALL
+    n = len(items)
+    parts: List[bytes] = [small[n] if n < 1024 else _pack_u32(n)]
     append = parts.append
     for item in items:
-        append(_pack_u32(len(item)))
+        n = len(item)
+        append(small[n] if n < 1024 else _pack_u32(n))
         append(item)
     return b"".join(parts)
 

@@ -45,7 +45,7 @@ WRITE_ABORTED = "mod_wsgi client connection closed"
 class Stream:
     """Per-request state shared by the frame reader and the app thread."""
 
-    __slots__ = ("sid", "environ", "input", "credit", "cond", "aborted")
+    __slots__ = ("sid", "environ", "input", "credit", "lock", "cond", "aborted")
 
     def __init__(self, sid: int, environ: Dict[str, str], has_body: bool,
                  grant: Optional[Callable[[int], None]] = None) -> None:
@@ -54,8 +54,10 @@ class Stream:
         # One condition for both directions: fewer objects per request. Over an RLock
         # (Condition's default): over a plain Lock, Condition.__init__ raised and caught
         # three AttributeErrors (_release_save, _acquire_restore, _is_owned) per request.
-        self.cond = cond = threading.Condition()
-        self.input = RequestInput(has_body, grant, cond)
+        # The lock alone for plain updates (no Python-level Condition methods).
+        self.lock = lock = threading.RLock()
+        self.cond = cond = threading.Condition(lock)
+        self.input = RequestInput(has_body, grant, cond, lock)
         self.credit = INITIAL_WINDOW
         self.aborted = False
 
@@ -273,7 +275,7 @@ class Response:
         if n <= st.credit and n <= INITIAL_WINDOW:
             # Fast path: fits the window; credit is only ever raised by the
             # reader, so reading it unlocked and lowering it locked is safe.
-            with st.cond:
+            with st.lock:
                 st.credit -= n
             self._queue_data(sid, data)
             if not self.coalesce or self._pending_size >= _COALESCE_LIMIT:

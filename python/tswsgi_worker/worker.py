@@ -64,7 +64,10 @@ class Worker(RequestHandling):
         self.nthreads = max(1, int(config.get("threads", 15)))
         self.streams: Dict[int, Stream] = {}
         self.queue: "queue.SimpleQueue[Optional[Stream]]" = queue.SimpleQueue()
-        self._state = threading.Condition()
+        # The Condition for waits, its lock for plain updates: `with` on a Condition runs
+        # two Python-level methods; on the lock itself, none.
+        self._state_lock = threading.RLock()
+        self._state = threading.Condition(self._state_lock)
         self._active = 0
         self._stopping = False      # SHUTDOWN received or channel EOF
         self._draining = False      # decided to stop by itself; SHUTDOWN pending
@@ -200,7 +203,7 @@ class Worker(RequestHandling):
 
         st = Stream(sid, env, bool(flags & FLAG_BODY), grant)
         self.streams[sid] = st
-        with self._state:
+        with self._state_lock:
             self._active += 1
         self.queue.put(st)
 
@@ -237,7 +240,7 @@ class Worker(RequestHandling):
     def request_finished(self, thread_id: int) -> None:
         self._thread_requests[thread_id] = (
             self._thread_requests.get(thread_id, 0) + 1)
-        with self._state:
+        with self._state_lock:
             self._total_requests += 1
 
     def _serve(self, thread_id: int) -> None:
@@ -251,7 +254,7 @@ class Worker(RequestHandling):
             except BaseException:  # a bug here must not kill the thread
                 traceback.print_exc(file=sys.__stderr__)
             finally:
-                with self._state:
+                with self._state_lock:
                     self._active -= 1
                     if self._stopping and self._active == 0:
                         self._state.notify_all()

@@ -7,6 +7,7 @@ buffers must resume exactly where it stopped.
 
 import socket
 import threading
+import time
 import unittest
 
 from tswsgi_worker.channel import Channel
@@ -92,6 +93,35 @@ class _GatedSocket:
         data = b"".join(bytes(p) for p in parts)
         self.sendall(data)
         return len(data)
+
+
+class Drain(unittest.TestCase):
+    def test_drain_wakes_when_the_send_in_progress_ends(self):
+        # The sender notifies only while a drain() waits (channel.py _drainers): this one
+        # must be woken by the send's end, not by its own timeout.
+        sock = _GatedSocket()
+        chan = Channel(sock)  # type: ignore[arg-type]
+        a = threading.Thread(target=chan.send, args=(b"A",))
+        a.start()
+        self.assertTrue(sock.entered.acquire(timeout=10))  # the send is in progress
+        took = []
+
+        def drain() -> None:
+            t0 = time.monotonic()
+            chan.drain(30)
+            took.append(time.monotonic() - t0)
+
+        d = threading.Thread(target=drain)
+        d.start()
+        while chan._drainers == 0:  # pyright: ignore[reportPrivateUsage]
+            time.sleep(0.001)
+        sock.gates[0].set()
+        d.join(10)
+        a.join(10)
+        self.assertEqual(len(took), 1)
+        self.assertLess(took[0], 5)
+        self.assertFalse(chan._sending)  # pyright: ignore[reportPrivateUsage]
+        self.assertEqual(chan._drainers, 0)  # pyright: ignore[reportPrivateUsage]
 
 
 class Relay(unittest.TestCase):

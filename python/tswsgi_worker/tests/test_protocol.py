@@ -86,6 +86,16 @@ class Codec(unittest.TestCase):
         self.assertEqual(P.decode_strlist(enc), items)
         self.assertEqual(P.decode_strlist(P.encode_strlist([])), [])
 
+    def test_strlist_lengths_either_side_of_the_lookup_table(self):
+        # encode_strlist looks up the u32 of lengths below 1024 and packs the rest.
+        items = [b"a" * n for n in (0, 1, 1023, 1024, 70000)]
+        data = P.encode_strlist(items)
+        self.assertEqual(data[:4], b"\x00\x00\x00\x05")
+        self.assertEqual(data[4:8], b"\x00\x00\x00\x00")
+        at = 4 + 4 + 4 + 1 + 4 + 1023
+        self.assertEqual(data[at:at + 4], b"\x00\x00\x04\x00")
+        self.assertEqual(P.decode_strlist(data), items)
+
     def test_strlist_rejects_truncation_and_trailing_bytes(self):
         enc = P.encode_strlist([b"abc", b"de"])
         for bad in (enc[:-1], enc + b"x", enc[:3]):
