@@ -10,6 +10,8 @@ import { startServer } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 import { rawRequest } from '../support/raw-http.js';
 import { WSGI_PREAMBLE, req, until } from '../support/wsgi.js';
+import type { WsgiState } from '../../src/modules/wsgi/handler.js';
+import { watchTimings } from '../../src/wsgi/daemon/timers.js';
 
 // Appends its pid to a file when imported, and reports the embedded mod_wsgi module's view.
 const APP = `import json, os, mod_wsgi
@@ -83,5 +85,22 @@ describe('server start', () => {
     assert.equal(r['threads'], 4);
     assert.equal(r['multiprocess'], true);
     assert.equal(r['multithread'], true);
+  });
+
+  it("gives the embedded group none of a daemon group's request limits, as mod_wsgi's embedded mode", () => {
+    const state = h.server.generation.moduleState('wsgi') as WsgiState;
+    const emb = state.groups.get('');
+    assert.ok(emb);
+    assert.equal(emb.requestTimeout, 0);
+    assert.equal(emb.queueTimeout, 0);
+    // socket-timeout remains the heartbeat's deadline only: no per-stream sweep.
+    const t = watchTimings(emb);
+    assert.equal(t.socketMs, 0);
+    assert.equal(t.heartbeatTimeoutMs, emb.socketTimeout * 1000);
+    // A daemon group keeps mod_wsgi-express's defaults.
+    const pre = state.groups.get('pre');
+    assert.ok(pre);
+    assert.equal(pre.requestTimeout, 60);
+    assert.equal(watchTimings(pre).socketMs, 60000);
   });
 });

@@ -108,6 +108,12 @@ function embeddedSpec(ir: ConfigIR, main: WsgiServerConf): DaemonGroupSpec {
   spec.processes = Math.min(num('StartServers', 2), num('ServerLimit', 16));
   spec.processesExplicit = true;
   spec.threads = num('ThreadsPerChild', 25);
+  // mod_wsgi's embedded mode runs the app in the Apache child: no request-timeout, no
+  // queue-timeout, no daemon socket (socket-timeout). The defaults above are a daemon
+  // group's, which WSGIDaemonProcess can change; nothing configures these, so none apply.
+  // socket-timeout stays only as the heartbeat's deadline (timers.ts).
+  spec.requestTimeout = 0;
+  spec.queueTimeout = 0;
   spec.pythonHome = main.pythonHome;
   spec.pythonPath = (main.pythonPath ?? '').split(':').filter((p) => p !== '');
   spec.displayName = undefined;

@@ -55,7 +55,9 @@ export function watchTimings(
     wedgeGraceMs: ms(spec.gracefulTimeout),
     heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
     heartbeatTimeoutMs: Math.max(MIN_HEARTBEAT_TIMEOUT_MS, ms(spec.socketTimeout)),
-    socketMs: ms(spec.socketTimeout),
+    // The embedded group ('') has no daemon socket to time out (mod_wsgi runs it in the
+    // Apache child): its socket-timeout is only the heartbeat's deadline.
+    socketMs: spec.name === '' ? 0 : ms(spec.socketTimeout),
     ...over,
   };
 }
