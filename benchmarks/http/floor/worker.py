@@ -148,17 +148,13 @@ def leader_follower(sock, threads):
 
 
 def main() -> None:
-    sock = socket.socket(fileno=3)
     design = os.environ.get("FLOOR_DESIGN", "single")
     threads = int(os.environ.get("FLOOR_THREADS", "15"))
-    if design == "single":
-        single(sock)
-    elif design == "queue":
-        queued(sock, threads)
-    elif design == "lf":
-        leader_follower(sock, threads)
-    else:
+    designs = {"single": lambda s: single(s), "queue": lambda s: queued(s, threads),
+               "lf": lambda s: leader_follower(s, threads)}
+    if design not in designs:
         sys.exit("floor worker: FLOOR_DESIGN must be single, queue or lf, not %r" % design)
+    designs[design](socket.socket(fileno=3))
 
 
 if __name__ == "__main__":
